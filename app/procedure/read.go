@@ -1,0 +1,415 @@
+package procedure
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+
+	"passerelle/app/passerelle"
+)
+
+// The fields each part of a procedure file may have.
+var (
+	procedureFields = []string{"id", "version", "pictogram", "title", "intro", "intro_audio", "documents", "steps"}
+	documentFields  = []string{"pictogram", "label"}
+	stepFields      = []string{"id", "kind", "pictogram", "say", "audio", "next", "options", "items", "bring", "number", "phone"}
+	optionFields    = []string{"id", "pictogram", "label", "next"}
+	numberFields    = []string{"min", "max", "pattern", "store"}
+
+	// kindFields are the fields a step of each kind may have on top of
+	// id, kind, pictogram, say and audio.
+	kindFields = map[passerelle.StepKind][]string{
+		passerelle.KindInfo:      {"next"},
+		passerelle.KindChoice:    {"options"},
+		passerelle.KindChecklist: {"items", "next"},
+		passerelle.KindNumber:    {"number", "next"},
+		passerelle.KindHandoff:   {"phone"},
+		passerelle.KindEnd:       {"bring"},
+	}
+)
+
+// procReader reads one procedure file.
+type procReader struct {
+	reader
+	dir, shared string // the procedure's folder, the shared pictograms folder
+	media       *mediaCache
+
+	texts   []placedText // every text, for the language check
+	records []placedText // every recording map, keyed by language
+	nexts   []placedRef  // every "next", checked once all steps are known
+	docRefs []placedRef  // every document id used by a checklist or end step
+	stepAt  map[string]pos
+}
+
+type placedText struct {
+	langs []passerelle.Lang
+	at    pos
+	what  string
+}
+
+type placedRef struct {
+	id, what string
+	at       pos
+}
+
+// read decodes a procedure file. It returns nil when the file is too broken
+// to say anything about; problems are in r.problems either way.
+func (r *procReader) read(src []byte) *passerelle.Procedure {
+	body := r.parse(src)
+	if body == nil {
+		return nil
+	}
+	m := r.asMapping(body, "the procedure", procedureFields)
+	if m == nil {
+		return nil
+	}
+	p := &passerelle.Procedure{Dir: r.dir, File: r.file, Documents: map[string]*passerelle.Document{}}
+	if n := r.require(m, "id", "the procedure", ", like \"id: caf-declaration\""); n != nil {
+		p.ID, _ = r.id(n, "the procedure id")
+	}
+	if n := r.require(m, "version", "the procedure", ", like \"version: 1\""); n != nil {
+		if v, ok := r.integer(n, "version", "3"); ok {
+			if v < 1 {
+				r.problemf(posOf(n), "version must be 1 or more")
+			}
+			p.Version = v
+		}
+	}
+	if n := r.require(m, "pictogram", "the procedure", ""); n != nil {
+		p.Pictogram = r.pictogram(n, "the procedure's pictogram")
+	}
+	p.Title = r.langText(m, "title", "the title")
+	p.Intro = r.langText(m, "intro", "the intro")
+	if n := m.values["intro_audio"]; n != nil {
+		p.IntroAudio = r.recordings(n, "intro_audio")
+	}
+	if n := m.values["documents"]; n != nil {
+		r.documents(n, p)
+	}
+	r.stepAt = map[string]pos{}
+	if n := r.require(m, "steps", "the procedure", ""); n != nil {
+		for i, sn := range r.sequence(n, "steps") {
+			if s := r.step(sn, i+1); s != nil {
+				p.Steps = append(p.Steps, s)
+			}
+		}
+	}
+	r.checkLanguages(p, m)
+	r.checkReferences(p)
+	p.Index()
+	return p
+}
+
+func (r *procReader) langText(m *mapping, key, what string) passerelle.Text {
+	n := r.require(m, key, "the procedure", "")
+	if n == nil {
+		return nil
+	}
+	t := r.text(n, what)
+	r.texts = append(r.texts, placedText{langs: t.Langs(), at: m.valueAt(key), what: what})
+	return t
+}
+
+func (r *procReader) documents(n ast.Node, p *passerelle.Procedure) {
+	docs := r.asMapping(n, "documents", nil)
+	if docs == nil {
+		return
+	}
+	for _, id := range docs.order {
+		if !idPattern.MatchString(id) {
+			r.problemf(docs.keyAt[id], "document id %q may use only lowercase letters without accents, digits and dashes", id)
+			continue
+		}
+		what := fmt.Sprintf("document %q", id)
+		dm := r.asMapping(docs.values[id], what, documentFields)
+		if dm == nil {
+			continue
+		}
+		d := &passerelle.Document{ID: id}
+		if pn := r.require(dm, "pictogram", what, ""); pn != nil {
+			d.Pictogram = r.pictogram(pn, "the pictogram of "+what)
+		}
+		if ln := r.require(dm, "label", what, ""); ln != nil {
+			d.Label = r.text(ln, "the label of "+what)
+			r.texts = append(r.texts, placedText{d.Label.Langs(), dm.valueAt("label"), "the label of " + what})
+		}
+		p.Documents[id] = d
+	}
+}
+
+func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
+	what := fmt.Sprintf("step %d", number)
+	m := r.asMapping(n, what, stepFields)
+	if m == nil {
+		return nil
+	}
+	s := &passerelle.Step{}
+	if idn := r.require(m, "id", what, ""); idn != nil {
+		if id, ok := r.id(idn, "the step id"); ok {
+			s.ID = id
+			what = fmt.Sprintf("step %q", id)
+			if first, dup := r.stepAt[id]; dup {
+				r.problemf(posOf(idn), "step id %q is used twice in this procedure (first on line %d): give each step its own id", id, first.line)
+			} else {
+				r.stepAt[id] = m.at
+			}
+		}
+	}
+	if kn := r.require(m, "kind", what, ": "+kindList()); kn != nil {
+		if k, ok := r.str(kn, "the kind of "+what); ok {
+			s.Kind = passerelle.StepKind(k)
+			if _, known := kindFields[s.Kind]; !known {
+				r.problemf(posOf(kn), "%q is not a kind of step%s", k, suggest(k, kindNames(), "kind"))
+				s.Kind = ""
+			}
+		}
+	}
+	if pn := r.require(m, "pictogram", what, ": every screen needs a big picture"); pn != nil {
+		s.Pictogram = r.pictogram(pn, "the pictogram of "+what)
+	}
+	if sn := r.require(m, "say", what, ": the sentence the kiosk speaks on this screen"); sn != nil {
+		s.Say = r.text(sn, "the say text of "+what)
+		r.texts = append(r.texts, placedText{s.Say.Langs(), m.valueAt("say"), "the say text of " + what})
+	}
+	if an := m.values["audio"]; an != nil {
+		s.Audio = r.recordings(an, "the audio of "+what)
+	}
+	if s.Kind == "" {
+		return s
+	}
+	allowed := kindFields[s.Kind]
+	for _, key := range m.order {
+		if contains(stepFields[:5], key) || contains(allowed, key) {
+			continue
+		}
+		r.problemf(m.keyAt[key], "%q has no meaning in a %s step; besides id, kind, pictogram, say and audio, a %s step has: %s",
+			key, s.Kind, s.Kind, strings.Join(allowed, ", "))
+	}
+	if contains(allowed, "next") {
+		if nn := r.require(m, "next", what, ": the id of the step that follows"); nn != nil {
+			if next, ok := r.str(nn, "next"); ok {
+				s.Next = next
+				r.nexts = append(r.nexts, placedRef{next, what, posOf(nn)})
+			}
+		}
+	}
+	switch s.Kind {
+	case passerelle.KindChoice:
+		r.options(m, s, what)
+	case passerelle.KindChecklist:
+		if in := r.require(m, "items", what, ": the ids of the documents to tick"); in != nil {
+			s.Items = r.docList(in, "items of "+what)
+			if len(s.Items) < 1 || len(s.Items) > passerelle.MaxItems {
+				r.problemf(m.keyAt["items"], "a checklist shows 1 to %d documents; %s has %d", passerelle.MaxItems, what, len(s.Items))
+			}
+		}
+	case passerelle.KindEnd:
+		if bn := m.values["bring"]; bn != nil {
+			s.Bring = r.docList(bn, "bring of "+what)
+		}
+	case passerelle.KindNumber:
+		if nn := r.require(m, "number", what, ": min, max and store"); nn != nil {
+			s.Number = r.numberRule(nn, what)
+		}
+	case passerelle.KindHandoff:
+		if pn := m.values["phone"]; pn != nil {
+			if phone, ok := r.str(pn, "phone"); ok {
+				if !phonePattern.MatchString(phone) {
+					r.problemf(posOf(pn), "phone %q must be digits (spaces allowed), like \"39 49\"", phone)
+				}
+				s.Phone = phone
+			}
+		}
+	}
+	return s
+}
+
+var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ]*$`)
+
+func (r *procReader) options(m *mapping, s *passerelle.Step, what string) {
+	on := r.require(m, "options", what, ": 2 to 4 answers")
+	if on == nil {
+		return
+	}
+	items := r.sequence(on, "options of "+what)
+	if len(items) < passerelle.MinOptions || len(items) > passerelle.MaxOptions {
+		r.problemf(m.keyAt["options"], "a choice needs %d to %d options; %s has %d",
+			passerelle.MinOptions, passerelle.MaxOptions, what, len(items))
+	}
+	seen := map[string]bool{}
+	for i, n := range items {
+		owhat := fmt.Sprintf("option %d of %s", i+1, what)
+		om := r.asMapping(n, owhat, optionFields)
+		if om == nil {
+			continue
+		}
+		o := &passerelle.Option{}
+		if idn := r.require(om, "id", owhat, ", like \"id: \\\"yes\\\"\""); idn != nil {
+			if id, ok := r.id(idn, "the option id"); ok {
+				if seen[id] {
+					r.problemf(posOf(idn), "option id %q is used twice in %s", id, what)
+				}
+				seen[id] = true
+				o.ID = id
+			}
+		}
+		if pn := r.require(om, "pictogram", owhat, ""); pn != nil {
+			o.Pictogram = r.pictogram(pn, "the pictogram of "+owhat)
+		}
+		if ln := r.require(om, "label", owhat, ""); ln != nil {
+			o.Label = r.text(ln, "the label of "+owhat)
+			r.texts = append(r.texts, placedText{o.Label.Langs(), om.valueAt("label"), "the label of " + owhat})
+		}
+		if nn := r.require(om, "next", owhat, ": the id of the step this answer leads to"); nn != nil {
+			if next, ok := r.str(nn, "next"); ok {
+				o.Next = next
+				r.nexts = append(r.nexts, placedRef{next, owhat, posOf(nn)})
+			}
+		}
+		s.Options = append(s.Options, o)
+	}
+}
+
+func (r *procReader) docList(n ast.Node, what string) []string {
+	var ids []string
+	for _, in := range r.sequence(n, what) {
+		if id, ok := r.str(in, "a document id"); ok {
+			ids = append(ids, id)
+			r.docRefs = append(r.docRefs, placedRef{id, what, posOf(in)})
+		}
+	}
+	return ids
+}
+
+func (r *procReader) numberRule(n ast.Node, what string) *passerelle.NumberRule {
+	m := r.asMapping(n, "the number rule of "+what, numberFields)
+	if m == nil {
+		return nil
+	}
+	var (
+		minDigits, maxDigits int
+		pattern              string
+		store                bool
+		ok                   = true
+	)
+	read := func(key string, f func(ast.Node) bool) {
+		if vn := r.require(m, key, "the number rule of "+what, ""); vn == nil || !f(vn) {
+			ok = false
+		}
+	}
+	read("min", func(vn ast.Node) (good bool) { minDigits, good = r.integer(vn, "min", "7"); return })
+	read("max", func(vn ast.Node) (good bool) { maxDigits, good = r.integer(vn, "max", "7"); return })
+	read("store", func(vn ast.Node) (good bool) { store, good = r.yesNo(vn, "store"); return })
+	if ok && (minDigits < 1 || maxDigits > passerelle.MaxDigits || minDigits > maxDigits) {
+		r.problemf(m.at, "the number must have between min and max digits, with 1 ≤ min ≤ max ≤ %d; here min is %d and max is %d",
+			passerelle.MaxDigits, minDigits, maxDigits)
+		ok = false
+	}
+	if pn := m.values["pattern"]; pn != nil {
+		var good bool
+		if pattern, good = r.str(pn, "pattern"); good {
+			if _, err := regexp.Compile(pattern); err != nil {
+				r.problemf(posOf(pn), "the pattern %q is not a valid regular expression: %s", pattern, regexpReason(err))
+				ok = false
+			}
+		}
+	}
+	if !ok {
+		return nil
+	}
+	rule, err := passerelle.NewNumberRule(minDigits, maxDigits, pattern, store)
+	if err != nil { // already reported above
+		return nil
+	}
+	return rule
+}
+
+// regexpReason keeps the part of a regexp error a person can act on.
+func regexpReason(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "error parsing regexp: ")
+	return msg
+}
+
+// pictogram finds a pictogram in the procedure's folder, then in the shared
+// folder, and decodes it.
+func (r *procReader) pictogram(n ast.Node, what string) passerelle.Media {
+	name, ok := r.str(n, what)
+	if !ok {
+		return passerelle.Media{}
+	}
+	if !r.safePath(name, n, what) {
+		return passerelle.Media{}
+	}
+	path := filepath.Join(r.dir, name)
+	if _, err := os.Stat(path); err != nil && r.shared != "" {
+		if _, err := os.Stat(filepath.Join(r.shared, name)); err == nil {
+			path = filepath.Join(r.shared, name)
+		}
+	}
+	return r.decode(path, name, n, what, pictogram)
+}
+
+// recordings reads a map of language to recorded file in the procedure's folder.
+func (r *procReader) recordings(n ast.Node, what string) map[passerelle.Lang]passerelle.Media {
+	m := r.asMapping(n, what, nil)
+	if m == nil {
+		return nil
+	}
+	out := map[passerelle.Lang]passerelle.Media{}
+	var langs []passerelle.Lang
+	for _, k := range m.order {
+		lang := passerelle.Lang(k)
+		if _, ok := passerelle.LookupLanguage(lang); !ok {
+			r.problemf(m.keyAt[k], "%q is not a known language code in %s; known codes: %s", k, what, knownLangs())
+			continue
+		}
+		langs = append(langs, lang)
+		name, ok := r.str(m.values[k], fmt.Sprintf("the %s recording of %s", k, what))
+		if !ok || !r.safePath(name, m.values[k], what) {
+			continue
+		}
+		if media := r.decode(filepath.Join(r.dir, name), name, m.values[k], what, recording); media.Path != "" {
+			out[lang] = media
+		}
+	}
+	r.records = append(r.records, placedText{langs: langs, at: m.at, what: what})
+	return out
+}
+
+func (r *procReader) safePath(name string, n ast.Node, what string) bool {
+	if filepath.IsAbs(name) || strings.HasPrefix(filepath.Clean(name), "..") {
+		r.problemf(posOf(n), "%s %q must be a file inside the procedure's folder (or in pictograms/)", what, name)
+		return false
+	}
+	return true
+}
+
+func (r *procReader) decode(path, name string, n ast.Node, what string, kind mediaKind) passerelle.Media {
+	media, err := r.media.decode(path, kind)
+	switch {
+	case os.IsNotExist(err) && kind == pictogram:
+		r.problemf(posOf(n), "%s: file %q not found in %s nor in the shared pictograms folder", what, name, r.dirName())
+	case os.IsNotExist(err):
+		r.problemf(posOf(n), "%s: file %q not found in %s", what, name, r.dirName())
+	case err != nil:
+		r.problemf(posOf(n), "%s: file %q cannot be used: %v", what, name, err)
+	}
+	return media
+}
+
+func (r *procReader) dirName() string { return filepath.Base(r.dir) + string(filepath.Separator) }
+
+func kindNames() []string {
+	names := make([]string, len(passerelle.StepKinds))
+	for i, k := range passerelle.StepKinds {
+		names[i] = string(k)
+	}
+	return names
+}
+
+func kindList() string { return strings.Join(kindNames(), ", ") }

@@ -1,0 +1,359 @@
+package procedure
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+
+	"passerelle/app/passerelle"
+)
+
+// This file turns a YAML syntax tree into values, reporting every mistake it
+// meets with its line and column. Decoding by hand rather than with
+// reflection lets each message use the words of the format, not Go's, and
+// lets one read report all the mistakes of a file at once.
+
+// reader reads the syntax tree of one file and collects its problems.
+type reader struct {
+	file     string
+	problems []passerelle.Problem
+}
+
+// pos is a place in the file, 1-based.
+type pos struct{ line, col int }
+
+func posOf(n ast.Node) pos {
+	if m, ok := n.(*ast.MappingNode); ok && len(m.Values) > 0 {
+		// A block mapping's own token is not where a person sees it start.
+		return posOf(m.Values[0].Key)
+	}
+	if n == nil || n.GetToken() == nil {
+		return pos{1, 1}
+	}
+	p := n.GetToken().Position
+	return pos{p.Line, p.Column}
+}
+
+func (r *reader) problemf(at pos, format string, args ...any) {
+	r.problems = append(r.problems, passerelle.Problem{
+		File: r.file, Line: at.line, Col: at.col, Message: fmt.Sprintf(format, args...),
+	})
+}
+
+// parse returns the body of the file's single document, or nil after
+// reporting why it could not be read.
+func (r *reader) parse(src []byte) ast.Node {
+	f, err := parser.ParseBytes(src, 0)
+	if err != nil {
+		at := pos{1, 1}
+		msg := err.Error()
+		if e, ok := err.(interface {
+			GetToken() *token.Token
+			GetMessage() string
+		}); ok {
+			if tk := e.GetToken(); tk != nil {
+				at = pos{tk.Position.Line, tk.Position.Column}
+			}
+			msg = e.GetMessage()
+		}
+		r.problemf(at, "the file is not valid YAML: %s (check the indentation and the quotes around this place)", msg)
+		return nil
+	}
+	var bodies []ast.Node
+	for _, d := range f.Docs {
+		if d.Body != nil {
+			bodies = append(bodies, d.Body)
+		}
+	}
+	switch len(bodies) {
+	case 0:
+		r.problemf(pos{1, 1}, "the file is empty")
+		return nil
+	case 1:
+		return bodies[0]
+	default:
+		r.problemf(posOf(bodies[1]), "the file holds several documents (a line with ---): keep one procedure per file")
+		return nil
+	}
+}
+
+// unwrap removes anchors and tags, which carry no meaning in this format.
+func unwrap(n ast.Node) ast.Node {
+	for {
+		switch v := n.(type) {
+		case *ast.AnchorNode:
+			n = v.Value
+		case *ast.TagNode:
+			n = v.Value
+		default:
+			return n
+		}
+	}
+}
+
+// mapping is a YAML mapping whose keys were checked against the known ones.
+type mapping struct {
+	at     pos
+	values map[string]ast.Node
+	keyAt  map[string]pos
+	order  []string
+}
+
+// has reports whether the key was written, even with an empty value.
+func (m *mapping) has(key string) bool { _, ok := m.keyAt[key]; return ok }
+
+// asMapping reads n as a mapping. Keys outside known are reported with a
+// suggestion when one is close; what names the thing for messages.
+func (r *reader) asMapping(n ast.Node, what string, known []string) *mapping {
+	n = unwrap(n)
+	if n == nil {
+		return nil
+	}
+	var pairs []*ast.MappingValueNode
+	switch v := n.(type) {
+	case *ast.MappingNode:
+		pairs = v.Values
+	case *ast.MappingValueNode:
+		pairs = []*ast.MappingValueNode{v}
+	case *ast.NullNode:
+		r.problemf(posOf(n), "%s is empty", what)
+		return nil
+	case *ast.AliasNode:
+		r.problemf(posOf(n), "%s uses an alias (*name): write it out in full", what)
+		return nil
+	default:
+		r.problemf(posOf(n), "%s must be a list of fields (name: value), not %s", what, describe(n))
+		return nil
+	}
+	m := &mapping{at: posOf(n), values: map[string]ast.Node{}, keyAt: map[string]pos{}}
+	for _, kv := range pairs {
+		key, at := scalarString(kv.Key), posOf(kv.Key)
+		if _, dup := m.keyAt[key]; dup {
+			r.problemf(at, "%q is written twice in %s: keep one", key, what)
+			continue
+		}
+		if known != nil && !contains(known, key) {
+			r.problemf(at, "unknown field %q in %s%s", key, what, suggest(key, known, "field"))
+			continue
+		}
+		m.values[key] = unwrap(kv.Value)
+		m.keyAt[key] = at
+		m.order = append(m.order, key)
+	}
+	return m
+}
+
+// valueAt is where a field's value starts, or its key when the value is empty.
+func (m *mapping) valueAt(key string) pos {
+	if v := m.values[key]; v != nil {
+		if _, null := v.(*ast.NullNode); !null {
+			return posOf(v)
+		}
+	}
+	if at, ok := m.keyAt[key]; ok {
+		return at
+	}
+	return m.at
+}
+
+// require reports a missing field. It returns the value node or nil.
+func (r *reader) require(m *mapping, key, what, hint string) ast.Node {
+	v := m.values[key]
+	if _, null := v.(*ast.NullNode); v == nil || null {
+		if m.has(key) {
+			r.problemf(m.keyAt[key], "%q in %s is empty%s", key, what, hint)
+		} else {
+			r.problemf(m.at, "%s has no %q field%s", what, key, hint)
+		}
+		return nil
+	}
+	return v
+}
+
+// str reads a scalar as text. Numbers and booleans are taken as written.
+func (r *reader) str(n ast.Node, what string) (string, bool) {
+	switch v := unwrap(n).(type) {
+	case nil, *ast.NullNode:
+		r.problemf(posOf(n), "%s is empty", what)
+		return "", false
+	case *ast.LiteralNode:
+		return strings.TrimSpace(v.Value.Value), true
+	case ast.ScalarNode:
+		return strings.TrimSpace(scalarString(v)), true
+	default:
+		r.problemf(posOf(n), "%s must be a single value, not %s", what, describe(n))
+		return "", false
+	}
+}
+
+// integer reads a whole number.
+func (r *reader) integer(n ast.Node, what, example string) (int, bool) {
+	s, ok := r.str(n, what)
+	if !ok {
+		return 0, false
+	}
+	i, err := strconv.Atoi(s)
+	if err != nil {
+		r.problemf(posOf(n), "%s must be a whole number, like %s, not %q", what, example, s)
+		return 0, false
+	}
+	return i, true
+}
+
+// yesNo reads yes/no. French words are accepted: staff write in French.
+func (r *reader) yesNo(n ast.Node, what string) (bool, bool) {
+	s, ok := r.str(n, what)
+	if !ok {
+		return false, false
+	}
+	switch strings.ToLower(s) {
+	case "yes", "true", "oui":
+		return true, true
+	case "no", "false", "non":
+		return false, true
+	}
+	r.problemf(posOf(n), "%s must be yes or no, not %q", what, s)
+	return false, false
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(?:[-_][a-z0-9]+)*$`)
+
+// id reads an identifier: lowercase letters, digits, dashes.
+func (r *reader) id(n ast.Node, what string) (string, bool) {
+	s, ok := r.str(n, what)
+	if !ok {
+		return "", false
+	}
+	if !idPattern.MatchString(s) {
+		r.problemf(posOf(n), "%s %q may use only lowercase letters without accents, digits and dashes, like \"has-email\"", what, s)
+		return "", false
+	}
+	return s, true
+}
+
+// sequence reads a list.
+func (r *reader) sequence(n ast.Node, what string) []ast.Node {
+	switch v := unwrap(n).(type) {
+	case *ast.SequenceNode:
+		return v.Values
+	case nil, *ast.NullNode:
+		r.problemf(posOf(n), "%s is empty", what)
+	default:
+		r.problemf(posOf(n), "%s must be a list (lines starting with \"- \"), not %s", what, describe(n))
+	}
+	return nil
+}
+
+// text reads a per-language text: a mapping from language codes to strings.
+// Language checks against the procedure happen later, once all is read.
+func (r *reader) text(n ast.Node, what string) passerelle.Text {
+	m := r.asMapping(n, what, nil)
+	if m == nil {
+		return nil
+	}
+	t := passerelle.Text{}
+	for _, k := range m.order {
+		lang := passerelle.Lang(k)
+		if _, ok := passerelle.LookupLanguage(lang); !ok {
+			r.problemf(m.keyAt[k], "%q is not a known language code in %s; known codes: %s", k, what, knownLangs())
+			continue
+		}
+		s, ok := r.str(m.values[k], fmt.Sprintf("the %s text of %s", k, what))
+		if ok && s == "" {
+			r.problemf(m.keyAt[k], "the %s text of %s is empty", k, what)
+		}
+		if ok {
+			t[lang] = s
+		}
+	}
+	return t
+}
+
+func scalarString(n ast.Node) string {
+	if s, ok := n.(*ast.StringNode); ok {
+		return s.Value
+	}
+	if s, ok := n.(ast.ScalarNode); ok {
+		if tk := s.GetToken(); tk != nil {
+			return tk.Value
+		}
+		return fmt.Sprint(s.GetValue())
+	}
+	if n == nil {
+		return ""
+	}
+	return n.String()
+}
+
+func describe(n ast.Node) string {
+	switch unwrap(n).(type) {
+	case *ast.SequenceNode:
+		return "a list"
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return "a group of fields"
+	default:
+		return fmt.Sprintf("the value %q", scalarString(n))
+	}
+}
+
+func knownLangs() string {
+	codes := make([]string, len(passerelle.Languages))
+	for i, l := range passerelle.Languages {
+		codes[i] = string(l.Code)
+	}
+	return strings.Join(codes, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// suggest returns ` (did you mean "x"?)` when a candidate is one or two
+// edits away from word, else the list of candidates when it is short.
+func suggest(word string, candidates []string, noun string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if d := distance(strings.ToLower(word), strings.ToLower(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	switch {
+	case best != "" && bestDist < len([]rune(word)):
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	case len(candidates) > 0 && len(candidates) <= 12:
+		return fmt.Sprintf("; the known %ss are: %s", noun, strings.Join(candidates, ", "))
+	}
+	return ""
+}
+
+// distance is the Levenshtein edit distance between two short strings.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
