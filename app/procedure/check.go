@@ -60,9 +60,9 @@ func langName(l passerelle.Lang) string {
 // all sound, the shape of the step graph.
 func (r *procReader) checkReferences(p *passerelle.Procedure) {
 	before := len(r.problems)
-	stepIDs := make([]string, 0, len(p.Steps))
+	var stepIDs []string
 	for _, s := range p.Steps {
-		if s.ID != "" {
+		if s.ID != "" && !contains(stepIDs, s.ID) {
 			stepIDs = append(stepIDs, s.ID)
 		}
 	}
@@ -81,13 +81,8 @@ func (r *procReader) checkReferences(p *passerelle.Procedure) {
 			r.problemf(ref.at, "%q in %s is not one of the procedure's documents%s", ref.id, ref.what, suggest(ref.id, docIDs, "document"))
 		}
 	}
-	if len(r.problems) > before || len(p.Steps) == 0 {
+	if len(r.problems) > before || r.linksBroken || len(p.Steps) == 0 {
 		return // the graph of a procedure with broken links says nothing useful
-	}
-	for _, s := range p.Steps {
-		if s.ID == "" || s.Kind == "" {
-			return
-		}
 	}
 	r.checkGraph(p)
 }

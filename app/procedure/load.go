@@ -63,12 +63,12 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		}
 		folders = append(folders, filepath.Join(dir, name))
 	}
+	if len(folders) == 0 {
+		res.Problems = append(res.Problems, passerelle.Problem{File: dir, Message: "the catalog folder has no procedure in it: each procedure is a folder holding a " + FileName})
+		return res, nil
+	}
 
 	// Read the files on every core: parsing and decoding media dominate.
-	type loaded struct {
-		proc     *passerelle.Procedure
-		problems []passerelle.Problem
-	}
 	out := make([]loaded, len(folders))
 	work := make(chan int)
 	var wg sync.WaitGroup
@@ -77,7 +77,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				out[i].proc, out[i].problems = l.loadOne(folders[i], shared)
+				out[i] = l.loadOne(folders[i], shared)
 			}
 		}()
 	}
@@ -104,7 +104,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		p := o.proc
 		if first, dup := firstFile[p.ID]; dup {
 			res.Problems = append(res.Problems, passerelle.Problem{
-				File: p.File, Line: 1, Col: 1,
+				File: p.File, Line: o.idAt.line, Col: o.idAt.col,
 				Message: fmt.Sprintf("the id %q is already used by %s: each procedure needs its own id", p.ID, first),
 			})
 			res.Broken[folder] = true
@@ -117,8 +117,15 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 	return res, nil
 }
 
+// loaded is what reading one procedure folder gave.
+type loaded struct {
+	proc     *passerelle.Procedure
+	idAt     pos
+	problems []passerelle.Problem
+}
+
 // loadOne reads one procedure folder.
-func (l *Loader) loadOne(folder, shared string) (*passerelle.Procedure, []passerelle.Problem) {
+func (l *Loader) loadOne(folder, shared string) loaded {
 	file := filepath.Join(folder, FileName)
 	src, err := os.ReadFile(file)
 	if err != nil {
@@ -127,12 +134,12 @@ func (l *Loader) loadOne(folder, shared string) (*passerelle.Procedure, []passer
 			msg = fmt.Sprintf("this folder has no %s: add one, or move the folder out of the catalog", FileName)
 			file = folder
 		}
-		return nil, []passerelle.Problem{{File: file, Message: msg}}
+		return loaded{problems: []passerelle.Problem{{File: file, Message: msg}}}
 	}
 	r := &procReader{reader: reader{file: file}, dir: folder, shared: shared, media: &l.media}
 	p := r.read(src)
 	sortProblems(r.problems)
-	return p, r.problems
+	return loaded{proc: p, idAt: r.idAt, problems: r.problems}
 }
 
 func sortProblems(ps []passerelle.Problem) {

@@ -43,6 +43,14 @@ type procReader struct {
 	nexts   []placedRef  // every "next", checked once all steps are known
 	docRefs []placedRef  // every document id used by a checklist or end step
 	stepAt  map[string]pos
+
+	// linksBroken is set when a step's id, kind or links could not be read:
+	// the shape of the step graph would then only echo that first problem.
+	linksBroken bool
+	idAt        pos // where the procedure id is written
+	// reported remembers media files already reported, so that a broken
+	// shared pictogram used on ten screens is one problem, not ten.
+	reported map[string]bool
 }
 
 type placedText struct {
@@ -70,6 +78,7 @@ func (r *procReader) read(src []byte) *passerelle.Procedure {
 	p := &passerelle.Procedure{Dir: r.dir, File: r.file, Documents: map[string]*passerelle.Document{}}
 	if n := r.require(m, "id", "the procedure", ", like \"id: caf-declaration\""); n != nil {
 		p.ID, _ = r.id(n, "the procedure id")
+		r.idAt = posOf(n)
 	}
 	if n := r.require(m, "version", "the procedure", ", like \"version: 1\""); n != nil {
 		if v, ok := r.integer(n, "version", "3"); ok {
@@ -148,12 +157,15 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 		return nil
 	}
 	s := &passerelle.Step{}
-	if idn := r.require(m, "id", what, ""); idn != nil {
+	idn := r.require(m, "id", what, "")
+	r.linksBroken = r.linksBroken || idn == nil
+	if idn != nil {
 		if id, ok := r.id(idn, "the step id"); ok {
 			s.ID = id
 			what = fmt.Sprintf("step %q", id)
 			if first, dup := r.stepAt[id]; dup {
 				r.problemf(posOf(idn), "step id %q is used twice in this procedure (first on line %d): give each step its own id", id, first.line)
+				r.linksBroken = true
 			} else {
 				r.stepAt[id] = m.at
 			}
@@ -179,6 +191,7 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 		s.Audio = r.recordings(an, "the audio of "+what)
 	}
 	if s.Kind == "" {
+		r.linksBroken = true
 		return s
 	}
 	allowed := kindFields[s.Kind]
@@ -190,12 +203,7 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 			key, s.Kind, s.Kind, strings.Join(allowed, ", "))
 	}
 	if contains(allowed, "next") {
-		if nn := r.require(m, "next", what, ": the id of the step that follows"); nn != nil {
-			if next, ok := r.str(nn, "next"); ok {
-				s.Next = next
-				r.nexts = append(r.nexts, placedRef{next, what, posOf(nn)})
-			}
-		}
+		s.Next = r.next(m, what, ": the id of the step that follows")
 	}
 	switch s.Kind {
 	case passerelle.KindChoice:
@@ -228,11 +236,28 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 	return s
 }
 
+// next reads a link to another step, checked once every step is known.
+func (r *procReader) next(m *mapping, what, hint string) string {
+	nn := r.require(m, "next", what, hint)
+	if nn == nil {
+		r.linksBroken = true
+		return ""
+	}
+	next, ok := r.str(nn, "next")
+	if !ok {
+		r.linksBroken = true
+		return ""
+	}
+	r.nexts = append(r.nexts, placedRef{next, what, posOf(nn)})
+	return next
+}
+
 var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ]*$`)
 
 func (r *procReader) options(m *mapping, s *passerelle.Step, what string) {
 	on := r.require(m, "options", what, ": 2 to 4 answers")
 	if on == nil {
+		r.linksBroken = true
 		return
 	}
 	items := r.sequence(on, "options of "+what)
@@ -264,12 +289,7 @@ func (r *procReader) options(m *mapping, s *passerelle.Step, what string) {
 			o.Label = r.text(ln, "the label of "+owhat)
 			r.texts = append(r.texts, placedText{o.Label.Langs(), om.valueAt("label"), "the label of " + owhat})
 		}
-		if nn := r.require(om, "next", owhat, ": the id of the step this answer leads to"); nn != nil {
-			if next, ok := r.str(nn, "next"); ok {
-				o.Next = next
-				r.nexts = append(r.nexts, placedRef{next, owhat, posOf(nn)})
-			}
-		}
+		o.Next = r.next(om, owhat, ": the id of the step this answer leads to")
 		s.Options = append(s.Options, o)
 	}
 }
@@ -391,6 +411,15 @@ func (r *procReader) safePath(name string, n ast.Node, what string) bool {
 
 func (r *procReader) decode(path, name string, n ast.Node, what string, kind mediaKind) passerelle.Media {
 	media, err := r.media.decode(path, kind)
+	if err != nil {
+		if r.reported[path] {
+			return media
+		}
+		if r.reported == nil {
+			r.reported = map[string]bool{}
+		}
+		r.reported[path] = true
+	}
 	switch {
 	case os.IsNotExist(err) && kind == pictogram:
 		r.problemf(posOf(n), "%s: file %q not found in %s nor in the shared pictograms folder", what, name, r.dirName())
