@@ -123,7 +123,10 @@ func TestWatcherKeepsOtherProceduresLiveWhenOneBreaks(t *testing.T) {
 	// A second procedure arrives in a new folder: the folder, then its file.
 	copyTree(t, filepath.Join(dir, "demo"), filepath.Join(dir, "other"))
 	replace("other/procedure.yaml", "id: demo", "id: other")(t, dir)
-	waitFor(t, updates, func(u passerelle.CatalogUpdate) bool { _, ok := u.Catalog.Procedure("other"); return ok && len(u.Problems) == 0 })
+	waitFor(t, updates, func(u passerelle.CatalogUpdate) bool {
+		_, ok := u.Catalog.Procedure("other")
+		return ok && len(u.Problems) == 0
+	})
 
 	// Breaking demo keeps demo's last good version and lets other change.
 	write("demo/procedure.yaml", "id: demo\nversion: [")(t, dir)
