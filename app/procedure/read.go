@@ -51,6 +51,9 @@ type procReader struct {
 	// reported remembers media files already reported, so that a broken
 	// shared pictogram used on ten screens is one problem, not ten.
 	reported map[string]bool
+	// pictograms memoises where each pictogram name resolved: procedures
+	// use the same few pictograms on many screens.
+	pictograms map[string]passerelle.Media
 }
 
 type placedText struct {
@@ -362,6 +365,9 @@ func (r *procReader) pictogram(n ast.Node, what string) passerelle.Media {
 	if !ok {
 		return passerelle.Media{}
 	}
+	if media, ok := r.pictograms[name]; ok {
+		return media
+	}
 	if !r.safePath(name, n, what) {
 		return passerelle.Media{}
 	}
@@ -371,7 +377,14 @@ func (r *procReader) pictogram(n ast.Node, what string) passerelle.Media {
 			path = filepath.Join(r.shared, name)
 		}
 	}
-	return r.decode(path, name, n, what, pictogram)
+	media := r.decode(path, name, n, what, pictogram)
+	if media.Path != "" {
+		if r.pictograms == nil {
+			r.pictograms = map[string]passerelle.Media{}
+		}
+		r.pictograms[name] = media
+	}
+	return media
 }
 
 // recordings reads a map of language to recorded file in the procedure's folder.
