@@ -16,10 +16,15 @@ import (
 // openWatcher watches a fresh copy of the fixture catalog.
 func openWatcher(t *testing.T) (*procedure.Watcher, string) {
 	t.Helper()
+	return openWatcherDebounce(t, 50*time.Millisecond)
+}
+
+func openWatcherDebounce(t *testing.T, debounce time.Duration) (*procedure.Watcher, string) {
+	t.Helper()
 	dir := t.TempDir()
 	copyTree(t, fixture, dir)
 	w := procedure.NewWatcher(dir)
-	w.Debounce = 50 * time.Millisecond
+	w.Debounce = debounce
 	w.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := w.Open(); err != nil {
 		t.Fatal(err)
@@ -173,15 +178,7 @@ func TestWatcherWatchesNewSubfolders(t *testing.T) {
 }
 
 func TestWatcherDebouncesBurstsOfWrites(t *testing.T) {
-	dir := t.TempDir()
-	copyTree(t, fixture, dir)
-	w := procedure.NewWatcher(dir)
-	w.Debounce = 400 * time.Millisecond
-	w.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := w.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w, dir := openWatcherDebounce(t, 400*time.Millisecond)
 	updates, cancel := w.Subscribe()
 	defer cancel()
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what Passerelle needs on Debian 12 to build, run and test:
+# the C libraries Fyne's OpenGL window and the audio output link against,
+# offline speech (espeak-ng), and the tools the tests and screenshots use
+# (Xvfb, xdotool, ImageMagick, sox, sqlite3). Safe to run again: it only
+# installs what is missing.
+set -euo pipefail
+
+packages=(
+	# Build: Fyne (cgo, GLFW over X11 and OpenGL) and oto (ALSA).
+	gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+	libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev
+	# Run: offline speech synthesis and a font with Arabic letters.
+	espeak-ng fonts-dejavu-core
+	# Test and look: a virtual screen, window tools, screenshots, audio checks.
+	xvfb xauth xdotool x11-utils imagemagick sox libsox-fmt-base sqlite3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	echo "install-deps: installing ${missing[*]}"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Go: the module needs Go 1.26 or newer (Debian 12's own golang is older).
+if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
+	echo "install-deps: Go 1.26 or newer is needed: install it from https://go.dev/dl/ into /usr/local/go" >&2
+	exit 1
+fi
+echo "install-deps: all set"
