@@ -15,9 +15,10 @@ type Prompt struct {
 
 // Player speaks prompts.
 type Player interface {
-	// Play stops whatever is playing and starts p. It returns once the
-	// sound has started (or failed to), not when it ends.
-	Play(ctx context.Context, p Prompt) error
+	// Play stops whatever is playing and plays prompts one after the
+	// other. It returns once the first has started (or failed to), not
+	// when they end.
+	Play(ctx context.Context, prompts ...Prompt) error
 	// Stop silences the kiosk.
 	Stop()
 	// Prepare renders the speech of prompts ahead of time, so that no

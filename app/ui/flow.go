@@ -1,0 +1,427 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"passerelle/app/passerelle"
+	"passerelle/app/session"
+)
+
+// perPage is the number of procedures on one page of the grid: no more
+// than 4 choices on a screen.
+const perPage = 4
+
+// showWelcome wipes the previous user and invites the next one, in every
+// language of the catalog.
+func (k *Kiosk) showWelcome() {
+	k.reset()
+	langs := k.catalog.Load().Langs()
+	if len(langs) == 0 {
+		langs = []passerelle.Lang{"fr"}
+	}
+	s := &Screen{Name: ScreenWelcome}
+	lines := container.NewVBox()
+	for _, l := range langs {
+		s.Prompt = append(s.Prompt, prompt(l, phraseTouch))
+		t := canvas.NewText(say(l, phraseTouch), colorForeground)
+		t.TextSize = headingSize
+		t.TextStyle = fyne.TextStyle{Bold: true}
+		t.Alignment = fyne.TextAlignCenter
+		lines.Add(t)
+	}
+	s.Start = NewTile("start", "", uiIcon("touch"), k.onStart)
+	s.Start.minSide = 300
+	s.root = container.NewBorder(nil, container.NewPadded(lines), nil, nil, container.NewPadded(s.Start))
+	k.show(s)
+}
+
+func (k *Kiosk) onStart() {
+	k.touched()
+	k.showLanguages()
+}
+
+// showLanguages offers the catalog's languages, each tile named in its
+// own language and script, the way a person recognises their language.
+func (k *Kiosk) showLanguages() {
+	s := &Screen{Name: ScreenLanguages}
+	for _, l := range k.catalog.Load().Langs() {
+		lang, _ := passerelle.LookupLanguage(l)
+		s.Prompt = append(s.Prompt, prompt(l, phraseChooseLanguage))
+		t := NewTile(string(l), lang.Native, uiIcon("speaking"), nil)
+		t.OnTapped = k.onPick(s, t, passerelle.Prompt{Text: lang.Native, Lang: l})
+		s.Tiles = append(s.Tiles, t)
+	}
+	s.root = k.frame(s, "fr", grid(s.Tiles))
+	s.Back.Disable() // nothing before: "home" already goes to welcome
+	k.show(s)
+}
+
+// onPick makes a tile speak and highlight: the first gesture. Choosing is
+// the second one, on the green "next" control.
+func (k *Kiosk) onPick(s *Screen, t *Tile, speak ...passerelle.Prompt) func() {
+	return func() {
+		k.touched()
+		s.select1(t)
+		k.play(speak...)
+	}
+}
+
+// showProcedures offers the procedures of the chosen language, 4 a page.
+func (k *Kiosk) showProcedures() {
+	lang := k.lang
+	procs := k.catalog.Load().In(lang)
+	pages := max(1, (len(procs)+perPage-1)/perPage)
+	k.page = min(k.page, pages-1)
+	s := &Screen{Name: ScreenProcedures, Prompt: []passerelle.Prompt{prompt(lang, phraseChooseProcedure)}}
+	if len(procs) == 0 {
+		s.Prompt = []passerelle.Prompt{prompt(lang, phraseNothingToOffer)}
+	}
+	for _, p := range procs[k.page*perPage : min(len(procs), (k.page+1)*perPage)] {
+		t := NewTile(p.ID, p.Title[lang], p.Pictogram.Data, nil)
+		t.OnTapped = k.onPick(s, t, procedurePrompts(p, lang)...)
+		s.Tiles = append(s.Tiles, t)
+	}
+	var content fyne.CanvasObject = grid(s.Tiles)
+	if len(procs) == 0 {
+		content = header(uiIcon("error"), say(lang, phraseNothingToOffer), lang, 200)
+	}
+	if pages > 1 {
+		s.PrevPage = NewTile("prev-page", "", uiIcon("page-prev"), func() { k.touched(); k.page--; k.showProcedures() })
+		s.NextPage = NewTile("next-page", say(lang, phraseMore), uiIcon("page-next"), func() { k.touched(); k.page++; k.showProcedures() })
+		s.PrevPage.minSide, s.NextPage.minSide = 140, 140
+		if k.page == 0 {
+			s.PrevPage.Disable()
+		}
+		if k.page == pages-1 {
+			s.NextPage.Disable()
+		}
+		content = container.NewBorder(nil, nil, s.PrevPage, s.NextPage, content)
+	}
+	s.root = k.frame(s, lang, content)
+	k.show(s)
+}
+
+// startSession begins the chosen procedure, pinned to this version.
+func (k *Kiosk) startSession(p *passerelle.Procedure) {
+	sess, err := session.Start(k.ctx, k.deps.Store, p, k.lang, k.deps.Now)
+	if err != nil {
+		k.saveFailed(err)
+		return
+	}
+	k.session = sess
+	k.showStep()
+}
+
+// showStep shows the session's current step.
+func (k *Kiosk) showStep() {
+	st := k.session.Step()
+	lang := k.lang
+	s := &Screen{Name: ScreenStep, StepID: st.ID, Prompt: []passerelle.Prompt{stepPrompt(st, lang)}}
+	var body fyne.CanvasObject
+	side := float32(180)
+	switch st.Kind {
+	case passerelle.KindInfo:
+		side = 300
+	case passerelle.KindChoice:
+		s.Prompt = append(s.Prompt, prompt(lang, phraseChooseHint))
+		for _, o := range st.Options {
+			t := NewTile(o.ID, o.Label[lang], o.Pictogram.Data, nil)
+			t.OnTapped = k.onPick(s, t, passerelle.Prompt{Text: o.Label[lang], Lang: lang})
+			s.Tiles = append(s.Tiles, t)
+		}
+		body = grid(s.Tiles)
+	case passerelle.KindChecklist:
+		for _, id := range st.Items {
+			d := k.session.Proc.Documents[id]
+			t := NewTile(id, d.Label[lang], d.Pictogram.Data, nil)
+			t.OnTapped = func() {
+				k.touched()
+				t.SetTicked(!t.Ticked())
+				k.play(passerelle.Prompt{Text: d.Label[lang], Lang: lang})
+			}
+			s.Tiles = append(s.Tiles, t)
+		}
+		body = grid(s.Tiles)
+	case passerelle.KindNumber:
+		body = k.keypad(s, st.Number, lang)
+		side = 120
+	case passerelle.KindHandoff:
+		side = 220
+		if st.Phone != "" {
+			phone := canvas.NewText(st.Phone, colorForeground)
+			phone.TextSize = 72
+			phone.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+			phone.Alignment = fyne.TextAlignCenter
+			call := container.NewGridWrap(fyne.NewSquareSize(120), picture(uiIcon("help")))
+			body = container.NewCenter(container.NewHBox(call, phone))
+		}
+	case passerelle.KindEnd:
+		for _, id := range st.Bring {
+			d := k.session.Proc.Documents[id]
+			t := NewTile(id, d.Label[lang], d.Pictogram.Data, nil)
+			t.OnTapped = func() { k.touched(); k.play(passerelle.Prompt{Text: d.Label[lang], Lang: lang}) }
+			s.Tiles = append(s.Tiles, t)
+		}
+		body = grid(s.Tiles)
+	}
+	top := header(st.Pictogram.Data, st.Say[lang], lang, side)
+	var content fyne.CanvasObject = top
+	if body != nil {
+		content = container.NewBorder(top, nil, nil, nil, body)
+	}
+	s.root = k.frame(s, lang, content)
+	if _, ended := k.session.Ended(); ended {
+		s.Back.Disable()
+		s.Next.Label = say(lang, phraseDone)
+		s.Next.picture = uiIcon("confirm")
+	}
+	k.show(s)
+}
+
+// keypad builds the digits keypad of a number step.
+func (k *Kiosk) keypad(s *Screen, rule *passerelle.NumberRule, lang passerelle.Lang) fyne.CanvasObject {
+	s.Display = canvas.NewText(displayDigits("", rule.Max), colorForeground)
+	s.Display.TextSize = 56
+	s.Display.TextStyle = fyne.TextStyle{Monospace: true, Bold: true}
+	s.Display.Alignment = fyne.TextAlignCenter
+	s.Keys = map[string]*Tile{}
+	var keys []fyne.CanvasObject
+	for _, label := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0"} {
+		var t *Tile
+		if label == "erase" {
+			t = NewTile(label, "", uiIcon("erase"), nil)
+		} else {
+			t = NewTile(label, label, nil, nil)
+			t.labelSize = headingSize
+		}
+		t.minSide = MinTarget
+		t.OnTapped = func() { k.onKey(s, rule, lang, t.ID) }
+		s.Keys[label] = t
+		keys = append(keys, t)
+	}
+	pad := container.NewGridWithColumns(3, keys...)
+	box := canvas.NewRectangle(colorBackground)
+	box.StrokeColor = colorForeground
+	box.StrokeWidth = 3
+	box.CornerRadius = 12
+	return container.NewBorder(container.NewStack(box, s.Display), nil, nil, nil, pad)
+}
+
+func (k *Kiosk) onKey(s *Screen, rule *passerelle.NumberRule, lang passerelle.Lang, key string) {
+	k.touched()
+	if key == "erase" {
+		if s.digits != "" {
+			s.digits = s.digits[:len(s.digits)-1]
+		}
+		k.play(prompt(lang, phraseErase))
+	} else if len(s.digits) < rule.Max {
+		s.digits += key
+		k.play(passerelle.Prompt{Text: key, Lang: lang})
+	}
+	s.Display.Text = displayDigits(s.digits, rule.Max)
+	s.Display.Color = colorForeground
+	s.Display.Refresh()
+}
+
+// displayDigits shows typed digits in groups of 3, with a mark for each
+// digit still to type: a person who cannot read can still count.
+func displayDigits(digits string, max int) string {
+	var b strings.Builder
+	for i := range max {
+		if i > 0 && i%3 == 0 {
+			b.WriteByte(' ')
+		}
+		if i < len(digits) {
+			b.WriteByte(digits[i])
+		} else {
+			b.WriteString("_")
+		}
+	}
+	return b.String()
+}
+
+// onNext is the green control: choose, continue, or finish.
+func (k *Kiosk) onNext() {
+	k.touched()
+	if k.guarded() {
+		return
+	}
+	s := k.screen
+	switch s.Name {
+	case ScreenLanguages:
+		if s.selected == nil {
+			k.play(prompt("fr", phraseChooseLanguage))
+			return
+		}
+		k.lang = passerelle.Lang(s.selected.ID)
+		k.page = 0
+		k.showProcedures()
+		return
+	case ScreenProcedures:
+		if s.selected == nil {
+			k.play(prompt(k.lang, phraseChooseProcedure))
+			return
+		}
+		if p, ok := k.catalog.Load().Procedure(s.selected.ID); ok {
+			k.startSession(p)
+		}
+		return
+	case ScreenHelp:
+		k.restore(s.under)
+		return
+	}
+	if k.session == nil {
+		return
+	}
+	if _, ended := k.session.Ended(); ended {
+		k.showWelcome()
+		return
+	}
+	var err error
+	switch st := k.session.Step(); st.Kind {
+	case passerelle.KindInfo:
+		err = k.session.Next(k.ctx)
+	case passerelle.KindChoice:
+		if s.selected == nil {
+			k.play(prompt(k.lang, phraseChooseHint))
+			return
+		}
+		err = k.session.Choose(k.ctx, s.selected.ID)
+	case passerelle.KindChecklist:
+		var have []string
+		for _, t := range s.Tiles {
+			if t.Ticked() {
+				have = append(have, t.ID)
+			}
+		}
+		err = k.session.Tick(k.ctx, have)
+	case passerelle.KindNumber:
+		err = k.session.Enter(k.ctx, s.digits)
+		if errors.Is(err, session.ErrInvalidNumber) {
+			s.Display.Color = colorError
+			s.Display.Refresh()
+			k.play(prompt(k.lang, phraseNumberIncomplete))
+			return
+		}
+	}
+	if err != nil {
+		k.saveFailed(err)
+		return
+	}
+	k.showStep()
+}
+
+func (k *Kiosk) onBack() {
+	k.touched()
+	switch k.screen.Name {
+	case ScreenLanguages:
+		k.showWelcome()
+	case ScreenProcedures:
+		k.showLanguages()
+	case ScreenStep:
+		if !k.session.CanGoBack() {
+			if err := k.session.Abandon(k.ctx); err != nil {
+				k.deps.Logger.Error("kiosk: save an abandoned session", "err", err)
+			}
+			k.session = nil
+			k.showProcedures()
+			return
+		}
+		if err := k.session.Back(k.ctx); err != nil {
+			k.saveFailed(err)
+			return
+		}
+		k.showStep()
+	}
+}
+
+func (k *Kiosk) onHome() {
+	k.touched()
+	if k.session != nil {
+		if err := k.session.Abandon(k.ctx); err != nil {
+			k.deps.Logger.Error("kiosk: save an abandoned session", "err", err)
+		}
+	}
+	k.showWelcome()
+}
+
+func (k *Kiosk) onListen() {
+	k.touched()
+	k.play(k.screen.Prompt...)
+	if k.session != nil && k.screen.Name == ScreenStep {
+		if err := k.session.Replayed(k.ctx); err != nil {
+			k.deps.Logger.Error("kiosk: save a replay", "err", err)
+		}
+	}
+}
+
+// onHelp calls a mediator: it is recorded, and staff hear and see it.
+func (k *Kiosk) onHelp() {
+	k.touched()
+	lang := k.lang
+	if lang == "" {
+		lang = "fr"
+	}
+	if k.session != nil {
+		if err := k.session.HelpAsked(k.ctx); err != nil {
+			k.deps.Logger.Error("kiosk: save a help request", "err", err)
+		}
+	}
+	k.deps.Logger.Warn("kiosk: a user asks for help", "screen", k.screen.Name, "step", k.screen.StepID)
+	s := &Screen{Name: ScreenHelp, Prompt: []passerelle.Prompt{prompt(lang, phraseMediatorComing)}, under: k.screen}
+	s.root = k.frame(s, lang, header(uiIcon("mediator"), say(lang, phraseMediatorComing), lang, 300))
+	s.Help.Disable()
+	s.Back.Disable()
+	k.show(s)
+}
+
+// showStillThere asks whether the user is still there.
+func (k *Kiosk) showStillThere() {
+	lang := k.lang
+	if lang == "" {
+		lang = "fr"
+	}
+	s := &Screen{Name: ScreenStillThere, Prompt: []passerelle.Prompt{prompt(lang, phraseStillThere)}, under: k.screen}
+	s.Yes = NewTile("yes", say(lang, phraseYes), uiIcon("confirm"), func() { k.touched(); k.restore(s.under) })
+	s.Yes.primary = true
+	s.Yes.minSide = 260
+	q := header(uiIcon("still-there"), say(lang, phraseStillThere), lang, 200)
+	s.root = container.NewPadded(container.NewBorder(q, nil, nil, nil, s.Yes))
+	asked := k.askedAt
+	k.show(s)
+	k.askedAt = asked // show resets it: the question is still pending
+}
+
+// restore puts back the screen an overlay covered, as the user left it.
+func (k *Kiosk) restore(s *Screen) {
+	if s == nil {
+		k.showWelcome()
+		return
+	}
+	k.show(s)
+}
+
+// saveFailed tells the user, by pictogram and voice, to call a person: the
+// answer was not saved, so the screen does not move on.
+func (k *Kiosk) saveFailed(err error) {
+	k.deps.Logger.Error("kiosk: an answer could not be saved; the user stays on the screen", "err", err)
+	lang := k.lang
+	if lang == "" {
+		lang = "fr"
+	}
+	k.play(prompt(lang, phraseSaveFailed))
+	msg := widget.NewLabel(say(lang, phraseSaveFailed))
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Importance = widget.DangerImportance
+	icon := container.NewGridWrap(fyne.NewSquareSize(96), picture(uiIcon("error")))
+	if k.screen.banner != nil {
+		k.screen.banner.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, icon, nil, msg)}
+		k.screen.banner.Refresh()
+	}
+}

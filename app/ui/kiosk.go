@@ -1,0 +1,248 @@
+// Package ui draws the kiosk with Fyne: the screens a user walks through,
+// the theme, the big pictogram tiles. It talks to the rest only through
+// the domain's interfaces (catalog source, store, player) and the session
+// engine; it never touches SQL, audio backends or the network.
+package ui
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"passerelle/app/passerelle"
+	"passerelle/app/session"
+)
+
+// Settings tune the kiosk's behaviour.
+type Settings struct {
+	// Inactivity is how long without a touch before the kiosk asks "are you
+	// still there?".
+	Inactivity time.Duration
+	// StillThereWait is how long the question waits for an answer before the
+	// session ends and the screen goes back to welcome.
+	StillThereWait time.Duration
+	// TapGuard is how long touches on "continue" are ignored after a screen
+	// appears, so that a double tap never answers two screens.
+	TapGuard time.Duration
+}
+
+// DefaultSettings are the settings of a kiosk in a public place.
+var DefaultSettings = Settings{Inactivity: 90 * time.Second, StillThereWait: 30 * time.Second, TapGuard: 500 * time.Millisecond}
+
+// Deps are what the kiosk needs from the other packages.
+type Deps struct {
+	Catalog passerelle.CatalogSource
+	Store   passerelle.Store
+	Player  passerelle.Player
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Kiosk is the whole user interface. All its methods run on Fyne's main
+// goroutine (or the test goroutine).
+type Kiosk struct {
+	Settings
+	deps Deps
+	win  fyne.Window
+	ctx  context.Context
+
+	catalog atomic.Pointer[passerelle.Catalog] // what the next user gets
+
+	// One user's state, wiped by reset.
+	lang      passerelle.Lang
+	session   *session.Session
+	screen    *Screen
+	page      int
+	shownAt   time.Time
+	lastTouch time.Time
+	askedAt   time.Time // when "are you still there?" appeared, zero if not shown
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New builds the kiosk in win and shows the welcome screen.
+func New(win fyne.Window, deps Deps, settings Settings) *Kiosk {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	k := &Kiosk{Settings: settings, deps: deps, win: win}
+	k.ctx, k.cancel = context.WithCancel(context.Background())
+	k.catalog.Store(deps.Catalog.Catalog())
+	k.prepareSpeech(k.catalog.Load())
+	k.showWelcome()
+	return k
+}
+
+// Run follows catalog changes and checks inactivity every second until
+// Close. Tests leave it off and call CheckIdle and UseCatalog themselves.
+func (k *Kiosk) Run() {
+	updates, stop := k.deps.Catalog.Subscribe()
+	k.wg.Add(2)
+	go func() {
+		defer k.wg.Done()
+		defer stop()
+		for {
+			select {
+			case <-k.ctx.Done():
+				return
+			case u, ok := <-updates:
+				if !ok {
+					return
+				}
+				k.UseCatalog(u.Catalog)
+			}
+		}
+	}()
+	go func() {
+		defer k.wg.Done()
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-k.ctx.Done():
+				return
+			case <-tick.C:
+				fyne.Do(k.CheckIdle)
+			}
+		}
+	}()
+}
+
+// Close stops Run's goroutines and waits for them.
+func (k *Kiosk) Close() {
+	k.cancel()
+	k.wg.Wait()
+}
+
+// UseCatalog makes c the catalog of the next user. The current user's
+// session keeps the procedure version it started with. Safe from any
+// goroutine.
+func (k *Kiosk) UseCatalog(c *passerelle.Catalog) {
+	k.catalog.Store(c)
+	k.prepareSpeech(c)
+}
+
+// Screen returns what is on screen now.
+func (k *Kiosk) Screen() *Screen { return k.screen }
+
+// Session returns the current user's session, or nil.
+func (k *Kiosk) Session() *session.Session { return k.session }
+
+// Lang returns the language the current user chose, or "".
+func (k *Kiosk) Lang() passerelle.Lang { return k.lang }
+
+// CheckIdle asks "are you still there?" after Inactivity without a touch,
+// and ends the session StillThereWait later without an answer.
+func (k *Kiosk) CheckIdle() {
+	now := k.deps.Now()
+	if k.screen == nil || k.screen.Name == ScreenWelcome {
+		return
+	}
+	switch {
+	case k.askedAt.IsZero() && now.Sub(k.lastTouch) >= k.Inactivity:
+		k.askedAt = now
+		k.showStillThere()
+	case !k.askedAt.IsZero() && now.Sub(k.askedAt) >= k.StillThereWait:
+		if k.session != nil {
+			if err := k.session.TimeOut(k.ctx); err != nil {
+				k.deps.Logger.Error("kiosk: save the end of a timed-out session", "err", err)
+			}
+		}
+		k.showWelcome()
+	}
+}
+
+// touched notes activity: every user action calls it first.
+func (k *Kiosk) touched() {
+	k.lastTouch = k.deps.Now()
+}
+
+// guarded reports whether a "continue" touch must be ignored because the
+// screen has only just appeared: the second half of a double tap.
+func (k *Kiosk) guarded() bool {
+	return k.deps.Now().Sub(k.shownAt) < k.TapGuard
+}
+
+// show puts a screen on the window and speaks its prompt.
+func (k *Kiosk) show(s *Screen) {
+	k.screen = s
+	now := k.deps.Now()
+	k.shownAt = now
+	k.lastTouch = now
+	k.askedAt = time.Time{}
+	k.win.SetContent(s.root)
+	k.play(s.Prompt...)
+}
+
+// play speaks prompts one after the other, stopping whatever was playing.
+// A kiosk without sound still works: the failure goes to the staff log.
+func (k *Kiosk) play(prompts ...passerelle.Prompt) {
+	if len(prompts) == 0 {
+		return
+	}
+	if err := k.deps.Player.Play(k.ctx, prompts...); err != nil {
+		k.deps.Logger.Warn("kiosk: cannot speak", "err", err)
+	}
+}
+
+// reset forgets everything about the current user.
+func (k *Kiosk) reset() {
+	k.deps.Player.Stop()
+	k.lang = ""
+	k.session = nil
+	k.page = 0
+	k.screen = nil
+}
+
+// prepareSpeech renders the speech of a catalog ahead of time, in the
+// background, so no user waits for synthesis.
+func (k *Kiosk) prepareSpeech(c *passerelle.Catalog) {
+	var prompts []passerelle.Prompt
+	for _, l := range c.Langs() {
+		for p := range phrases["fr"] {
+			prompts = append(prompts, prompt(l, p))
+		}
+		lang, _ := passerelle.LookupLanguage(l)
+		prompts = append(prompts, passerelle.Prompt{Text: lang.Native, Lang: l})
+		for d := '0'; d <= '9'; d++ {
+			prompts = append(prompts, passerelle.Prompt{Text: string(d), Lang: l})
+		}
+	}
+	for _, p := range c.Procedures {
+		for _, l := range p.Langs {
+			prompts = append(prompts, procedurePrompts(p, l)...)
+			for _, d := range p.Documents {
+				prompts = append(prompts, passerelle.Prompt{Text: d.Label[l], Lang: l})
+			}
+			for _, s := range p.Steps {
+				prompts = append(prompts, stepPrompt(s, l))
+				for _, o := range s.Options {
+					prompts = append(prompts, passerelle.Prompt{Text: o.Label[l], Lang: l})
+				}
+			}
+		}
+	}
+	k.deps.Player.Prepare(prompts)
+}
+
+// stepPrompt is what the kiosk says on arrival at a step.
+func stepPrompt(s *passerelle.Step, l passerelle.Lang) passerelle.Prompt {
+	return passerelle.Prompt{Text: s.Say[l], Lang: l, Recording: s.Audio[l].Path}
+}
+
+// procedurePrompts is what the kiosk says when a procedure is touched.
+func procedurePrompts(p *passerelle.Procedure, l passerelle.Lang) []passerelle.Prompt {
+	title := passerelle.Prompt{Text: p.Title[l], Lang: l}
+	if rec := p.IntroAudio[l].Path; rec != "" {
+		return []passerelle.Prompt{title, {Text: p.Intro[l], Lang: l, Recording: rec}}
+	}
+	return []passerelle.Prompt{{Text: p.Title[l] + ". " + p.Intro[l], Lang: l}}
+}
