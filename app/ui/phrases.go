@@ -6,16 +6,16 @@ import "passerelle/app/passerelle"
 type phrase int
 
 const (
-	phraseTouch           phrase = iota // welcome screen
-	phraseChooseLanguage                // language screen
-	phraseChooseProcedure               // procedure grid
-	phraseChooseHint                    // after the prompt of a choice step
-	phraseNumberIncomplete              // a number step's "continue" pressed too early
-	phraseStillThere                    // inactivity
-	phraseMediatorComing                // help
-	phraseSaveFailed                    // the disk refused an answer
-	phraseNothingToOffer                // empty catalog
-	phraseErase                         // keypad
+	phraseTouch            phrase = iota // welcome screen
+	phraseChooseLanguage                 // language screen
+	phraseChooseProcedure                // procedure grid
+	phraseChooseHint                     // after the prompt of a choice step
+	phraseNumberIncomplete               // a number step's "continue" pressed too early
+	phraseStillThere                     // inactivity
+	phraseMediatorComing                 // help
+	phraseSaveFailed                     // the disk refused an answer
+	phraseNothingToOffer                 // empty catalog
+	phraseErase                          // keypad
 	phraseHome
 	phraseBack
 	phraseListen
