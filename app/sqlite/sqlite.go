@@ -1,0 +1,199 @@
+// Package sqlite keeps the kiosk's session log in a SQLite file. It holds
+// every SQL statement of Passerelle and implements passerelle.Store.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver, pure Go
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// The pragmas of every connection. database/sql opens and reopens
+// connections as it likes, and a PRAGMA run with db.Exec reaches only one of
+// them, so they go in the DSN, which the driver applies to each connection.
+//
+// journal_mode(wal): readers never block the writer nor the reverse, and a
+// commit appends to one file instead of rewriting pages in place.
+//
+// synchronous(full): in WAL mode, FULL syncs the WAL to disk at every commit,
+// so a committed event survives a power cut, as the Store contract promises.
+// NORMAL syncs only at checkpoints: the file stays consistent but the last
+// commits before a power cut can vanish, i.e. the last answers of a user.
+//
+// busy_timeout(5000): another process holding the file (an operator's
+// sqlite3 shell, a backup) makes us wait up to 5 s instead of failing.
+//
+// foreign_keys(on): a personal value always has its event.
+const pragmas = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(on)" +
+	"&_pragma=journal_mode(wal)&_pragma=synchronous(full)"
+
+// DB is the kiosk's database: one SQLite file in WAL mode.
+//
+// It holds two pools. Writes go through a single connection, so writers
+// queue in Go, in order. With several writing connections SQLite arbitrates
+// instead: a transaction that reads then writes (CloseInterrupted) fails at
+// once with SQLITE_BUSY when another commit slipped in, and waiting for the
+// lock means sleeping in steps of up to 100 ms, felt at the next tap. Its
+// transactions begin IMMEDIATE, so that a writer in another process (an
+// operator's sqlite3 shell) is waited for at BEGIN, never halfway. Reads go
+// through a pool of query_only connections, so a long read (the hub sync)
+// never delays a tap: in WAL mode readers and the writer do not block each
+// other.
+type DB struct {
+	path string
+	wdb  *sql.DB // one connection, the only one that writes
+	rdb  *sql.DB // query_only connections
+
+	closed bool
+
+	// migrations, when not 0, applies only the first migrations: tests use
+	// it to build a database as an older Passerelle left it.
+	migrations int
+
+	// Now returns the current time. It stamps applied migrations; tests
+	// replace it. The event log takes its times from the events.
+	Now func() time.Time
+}
+
+// NewDB returns a database stored at path, to be opened with Open.
+func NewDB(path string) *DB {
+	return &DB{path: path, Now: time.Now}
+}
+
+// Path returns the file the database is stored in.
+func (db *DB) Path() string { return db.path }
+
+// Open opens the database, creating it and its directory if needed, and
+// migrates its schema to the latest version.
+func (db *DB) Open() (err error) {
+	if db.path == "" {
+		return errors.New("open database: no path")
+	}
+	defer func() {
+		if err != nil {
+			db.Close()
+			err = fmt.Errorf("open database %s: %w", db.path, err)
+		}
+	}()
+	// The file holds personal values: only the kiosk's user may read it.
+	if err := os.MkdirAll(filepath.Dir(db.path), 0o700); err != nil {
+		return err
+	}
+
+	// secure_delete(on): deleted rows are overwritten with zeros, so a
+	// purged personal value does not linger in free pages. The log is
+	// append-only, so this costs nothing but on purges.
+	if db.wdb, err = sql.Open("sqlite", dsn(db.path, "_pragma=secure_delete(on)&_txlock=immediate")); err != nil {
+		return err
+	}
+	// One connection, kept open (no idle timeout, no lifetime) until Close.
+	db.wdb.SetMaxOpenConns(1)
+	db.wdb.SetMaxIdleConns(1)
+	if err := db.migrate(context.Background()); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+
+	if db.rdb, err = sql.Open("sqlite", dsn(db.path, "_pragma=query_only(on)")); err != nil {
+		return err
+	}
+	return db.rdb.Ping()
+}
+
+// Close closes the database. Appends that returned are already on disk;
+// later calls fail with an error (the pools stay, closed, so that a call
+// racing with Close gets "database is closed", not a nil pointer).
+func (db *DB) Close() error {
+	if db.closed {
+		return nil
+	}
+	db.closed = true
+	var errs []error
+	if db.rdb != nil {
+		errs = append(errs, db.rdb.Close())
+	}
+	// Last: the last connection to close checkpoints the WAL into the file.
+	if db.wdb != nil {
+		errs = append(errs, db.wdb.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}
+
+// dsn returns the modernc.org/sqlite DSN for the file at path, with the
+// common pragmas and extra parameters. The path is a URI path: characters
+// that would end it are escaped.
+func dsn(path, extra string) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return "file:" + esc + "?" + pragmas + "&" + extra
+}
+
+// migrate applies, in name order, every embedded migration the database has
+// not seen yet, each in its own transaction with its bookkeeping row, so a
+// crash leaves the schema at one version or the next, never between.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.wdb.ExecContext(ctx, `
+		CREATE TABLE IF NOT EXISTS schema_migrations (
+			name       TEXT    PRIMARY KEY,
+			applied_at INTEGER NOT NULL -- unix milliseconds
+		) STRICT`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	if db.migrations > 0 {
+		names = names[:db.migrations]
+	}
+	for _, name := range names {
+		if err := db.migrateFile(ctx, name); err != nil {
+			return fmt.Errorf("%s: %w", path.Base(name), err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(ctx context.Context, name string) error {
+	tx, err := db.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+
+	// Checked inside the transaction: two processes opening the same new
+	// file take turns, and the second sees the first one's work.
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = ?`, path.Base(name)).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	script, err := fs.ReadFile(migrationFS, name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(script)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`,
+		path.Base(name), db.Now().UnixMilli()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
