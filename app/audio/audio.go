@@ -1,0 +1,73 @@
+// Package audio speaks prompts: it implements passerelle.Player with a
+// recording when staff made one, otherwise with speech synthesised offline by
+// espeak-ng and kept in a cache of WAV files.
+//
+// Sound goes to a Sink: the oto backend when the machine has a working sound
+// device, otherwise a null sink that plays nothing but records what it would
+// have played, so the kiosk works silently and tests can check what was said.
+package audio
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gopxl/beep/v2"
+
+	"passerelle/app/passerelle"
+)
+
+// Sound is one prompt on its way to a sink: the samples and what they are.
+type Sound struct {
+	Prompt   passerelle.Prompt
+	Source   string // the file played: the recording or the synthesised speech
+	Streamer beep.Streamer
+	Format   beep.Format // of Streamer: sinks resample if they need another rate
+
+	// Next, when set, is called on the sink's goroutine once Streamer has
+	// been read to its end, and returns the sound that follows it without a
+	// gap, or false when none does. It may wait while the next sound gets
+	// ready, so whoever stops the sink makes Next return false first.
+	Next func() (Sound, bool)
+}
+
+// Sink is where sound goes. Implementations are safe for concurrent use.
+type Sink interface {
+	// Start stops the sound playing, if any, and starts snd, then the sounds
+	// its Next gives. It returns once the sink owns snd.Streamer, not when
+	// the sound ends. From then on only the sink reads the streamer, and it
+	// stops reading it when the sound is stopped: the first read is the
+	// moment the sound reaches the backend.
+	Start(snd Sound) error
+	// Stop silences the sink. It returns once the sink no longer reads the
+	// streamer of the stopped sound. Stopping a silent sink does nothing.
+	Stop()
+	// Close stops the sound and releases what the sink holds. The sink must
+	// not be used afterwards.
+	Close() error
+}
+
+// Backend names the kind of sink playing.
+type Backend string
+
+const (
+	Oto  Backend = "oto"  // a real sound device
+	Null Backend = "null" // no sound device: nothing is heard
+)
+
+// OpenSink returns the oto sink when a sound device works, otherwise a null
+// sink that plays in real time without a sound, and says which one it chose.
+// The choice is logged in plain words for staff.
+func OpenSink(logger *slog.Logger) (Sink, Backend) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	start := time.Now()
+	sink, err := OpenOto()
+	if err != nil {
+		logger.Warn("no sound device: the kiosk works silently", "reason", err.Error())
+		return NewNullSink(1), Null
+	}
+	logger.Info("sound device ready", "backend", string(Oto), "sample_rate", int(sink.rate),
+		"took", time.Since(start).Round(time.Millisecond).String())
+	return sink, Oto
+}
