@@ -51,7 +51,7 @@ func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.U
 // rig is a kiosk on a real database, the real player with a null sink, and
 // a catalog source.
 type rig struct {
-	t      *testing.T
+	t      testing.TB
 	k      *ui.Kiosk
 	w      fyne.Window
 	db     *sqlite.DB
@@ -62,7 +62,7 @@ type rig struct {
 	screens []string
 }
 
-func newRig(t *testing.T, source passerelle.CatalogSource) *rig {
+func newRig(t testing.TB, source passerelle.CatalogSource) *rig {
 	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(ui.Theme())
@@ -183,7 +183,7 @@ func (r *rig) walk() []string {
 }
 
 // validNumber returns digits the rule accepts.
-func validNumber(t *testing.T, rule *passerelle.NumberRule) string {
+func validNumber(t testing.TB, rule *passerelle.NumberRule) string {
 	t.Helper()
 	for n := rule.Min; n <= rule.Max; n++ {
 		for _, first := range "1234567890" {
@@ -289,7 +289,7 @@ func TestWalkEveryProcedureInEveryLanguage(t *testing.T) {
 	}
 }
 
-func sessionEvents(t *testing.T, db *sqlite.DB, id string) []passerelle.Event {
+func sessionEvents(t testing.TB, db *sqlite.DB, id string) []passerelle.Event {
 	t.Helper()
 	evs, err := db.SessionEvents(context.Background(), id)
 	if err != nil {
@@ -299,7 +299,7 @@ func sessionEvents(t *testing.T, db *sqlite.DB, id string) []passerelle.Event {
 }
 
 // openCatalog watches a catalog folder, as the kiosk does.
-func openCatalog(t *testing.T, dir string) *procedure.Watcher {
+func openCatalog(t testing.TB, dir string) *procedure.Watcher {
 	t.Helper()
 	w := procedure.NewWatcher(dir)
 	w.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
