@@ -53,7 +53,10 @@ func (k *Kiosk) showLanguages() {
 	for _, l := range k.catalog.Load().Langs() {
 		lang, _ := passerelle.LookupLanguage(l)
 		s.Prompt = append(s.Prompt, prompt(l, phraseChooseLanguage))
-		t := NewTile(string(l), lang.Native, uiIcon("speaking"), nil)
+		// The name, large, in its own script is the tile's picture: it is
+		// what tells one language from another at a glance.
+		t := NewTile(string(l), lang.Native, nil, nil)
+		t.labelSize = 64
 		t.OnTapped = k.onPick(s, t, passerelle.Prompt{Text: lang.Native, Lang: l})
 		s.Tiles = append(s.Tiles, t)
 	}
