@@ -38,6 +38,9 @@ type Result struct {
 // so reloading after an edit costs little. A Loader is safe for concurrent use.
 type Loader struct {
 	media mediaCache
+
+	mu    sync.Mutex
+	procs map[string]loaded // the last read of each folder, reused while its files are unchanged
 }
 
 // Load reads every procedure folder under dir. Problems in the files are
@@ -93,6 +96,15 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		return Result{}, fmt.Errorf("load %s: %w", dir, err)
 	}
 
+	l.mu.Lock()
+	l.procs = make(map[string]loaded, len(out))
+	for i, o := range out {
+		if o.looked != nil {
+			l.procs[folders[i]] = o
+		}
+	}
+	l.mu.Unlock()
+
 	firstFile := map[string]string{}
 	for i, o := range out {
 		folder := folders[i]
@@ -122,11 +134,31 @@ type loaded struct {
 	proc     *passerelle.Procedure
 	idAt     pos
 	problems []passerelle.Problem
+	looked   []stamp // the definition file first, then every media file looked at
 }
 
-// loadOne reads one procedure folder.
+// unchanged reports whether every file the read looked at is as it was.
+func (o loaded) unchanged() bool {
+	for _, s := range o.looked {
+		info, err := os.Stat(s.path)
+		if stampOf(s.path, info, err) != s {
+			return false
+		}
+	}
+	return len(o.looked) > 0
+}
+
+// loadOne reads one procedure folder, or reuses the last read of it when
+// none of its files changed: a reload after one edit reads one file.
 func (l *Loader) loadOne(folder, shared string) loaded {
+	l.mu.Lock()
+	last, ok := l.procs[folder]
+	l.mu.Unlock()
+	if ok && last.unchanged() {
+		return last
+	}
 	file := filepath.Join(folder, FileName)
+	info, statErr := os.Stat(file)
 	src, err := os.ReadFile(file)
 	if err != nil {
 		msg := "the file cannot be read: " + plainError(err)
@@ -137,9 +169,10 @@ func (l *Loader) loadOne(folder, shared string) loaded {
 		return loaded{problems: []passerelle.Problem{{File: file, Message: msg}}}
 	}
 	r := &procReader{reader: reader{file: file}, dir: folder, shared: shared, media: &l.media}
+	r.looked = []stamp{stampOf(file, info, statErr)}
 	p := r.read(src)
 	sortProblems(r.problems)
-	return loaded{proc: p, idAt: r.idAt, problems: r.problems}
+	return loaded{proc: p, idAt: r.idAt, problems: r.problems, looked: r.looked}
 }
 
 func sortProblems(ps []passerelle.Problem) {

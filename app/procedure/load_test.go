@@ -313,3 +313,58 @@ func copyTree(t testing.TB, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestLoaderReusesUnchangedProcedures: a reload after an edit reads again
+// only what the edit could change, including media and shared pictograms.
+func TestLoaderReusesUnchangedProcedures(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	copyTree(t, fixture, dir)
+	copyTree(t, filepath.Join(dir, "demo"), filepath.Join(dir, "other"))
+	replace("other/procedure.yaml", "id: demo", "id: other")(t, dir)
+	var l procedure.Loader
+	load := func() map[string]*passerelle.Procedure {
+		t.Helper()
+		res, err := l.Load(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]*passerelle.Procedure{}
+		for _, p := range res.Procedures {
+			byID[p.ID] = p
+		}
+		if len(res.Problems) > 0 {
+			byID["problems"] = nil
+		}
+		return byID
+	}
+	first := load()
+	if again := load(); again["demo"] != first["demo"] || again["other"] != first["other"] {
+		t.Fatal("nothing changed, yet the procedures were read again")
+	}
+
+	replace("other/procedure.yaml", "fr: Démonstration", "fr: Autre")(t, dir)
+	second := load()
+	if second["demo"] != first["demo"] {
+		t.Error("demo was read again though only other changed")
+	}
+	if second["other"] == first["other"] || second["other"].Title["fr"] != "Autre" {
+		t.Error("the edited procedure was not read again")
+	}
+
+	// A local pictogram appearing where the shared one was used.
+	writeFile(t, filepath.Join(dir, "demo", "square.png"), readFile(t, filepath.Join(dir, "pictograms", "square.png")))
+	third := load()
+	if third["demo"] == second["demo"] || third["other"] != second["other"] {
+		t.Error("a new local pictogram in demo/ did not make demo, and only demo, be read again")
+	}
+	if got := filepath.Base(filepath.Dir(third["demo"].Documents["id-card"].Pictogram.Path)); got != "demo" {
+		t.Errorf("id-card pictogram from %s/, want the new local one in demo/", got)
+	}
+
+	// A shared pictogram broken after the first load is noticed.
+	writeFile(t, filepath.Join(dir, "pictograms", "dot.svg"), "<svg")
+	if _, broken := load()["problems"]; !broken {
+		t.Error("breaking a shared pictogram went unnoticed by the reload")
+	}
+}

@@ -38,11 +38,7 @@ type cachedMedia struct {
 
 // decode reads and fully decodes a pictogram or an audio file. The error is
 // a plain sentence for staff.
-func (c *mediaCache) decode(path string, kind mediaKind) (passerelle.Media, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return passerelle.Media{}, err
-	}
+func (c *mediaCache) decode(path string, info os.FileInfo, kind mediaKind) (passerelle.Media, error) {
 	if info.IsDir() {
 		return passerelle.Media{}, errors.New("is a folder, not a file")
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml/ast"
 
@@ -54,6 +55,32 @@ type procReader struct {
 	// pictograms memoises where each pictogram name resolved: procedures
 	// use the same few pictograms on many screens.
 	pictograms map[string]passerelle.Media
+	// looked records every file the reader looked at, found or not, so a
+	// reload can tell whether reading the procedure again could change
+	// anything.
+	looked []stamp
+}
+
+// stamp is what a file looked like when a procedure was read.
+type stamp struct {
+	path    string
+	exists  bool
+	size    int64
+	modTime time.Time
+}
+
+func stampOf(path string, info os.FileInfo, err error) stamp {
+	if err != nil {
+		return stamp{path: path}
+	}
+	return stamp{path: path, exists: true, size: info.Size(), modTime: info.ModTime()}
+}
+
+// stat looks at a file and remembers it.
+func (r *procReader) stat(path string) (os.FileInfo, error) {
+	info, err := os.Stat(path)
+	r.looked = append(r.looked, stampOf(path, info, err))
+	return info, err
 }
 
 type placedText struct {
@@ -96,10 +123,10 @@ func (r *procReader) read(src []byte) *passerelle.Procedure {
 	}
 	p.Title = r.langText(m, "title", "the title")
 	p.Intro = r.langText(m, "intro", "the intro")
-	if n := m.values["intro_audio"]; n != nil {
+	if n := m.get("intro_audio"); n != nil {
 		p.IntroAudio = r.recordings(n, "intro_audio")
 	}
-	if n := m.values["documents"]; n != nil {
+	if n := m.get("documents"); n != nil {
 		r.documents(n, p)
 	}
 	r.stepAt = map[string]pos{}
@@ -131,13 +158,14 @@ func (r *procReader) documents(n ast.Node, p *passerelle.Procedure) {
 	if docs == nil {
 		return
 	}
-	for _, id := range docs.order {
+	for _, f := range docs.fields {
+		id := f.key
 		if !idPattern.MatchString(id) {
-			r.problemf(docs.keyAt[id], "document id %q may use only lowercase letters without accents, digits and dashes", id)
+			r.problemf(docs.keyPos(id), "document id %q may use only lowercase letters without accents, digits and dashes", id)
 			continue
 		}
 		what := fmt.Sprintf("document %q", id)
-		dm := r.asMapping(docs.values[id], what, documentFields)
+		dm := r.asMapping(docs.get(id), what, documentFields)
 		if dm == nil {
 			continue
 		}
@@ -190,7 +218,7 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 		s.Say = r.text(sn, "the say text of "+what)
 		r.texts = append(r.texts, placedText{s.Say.Langs(), m.valueAt("say"), "the say text of " + what})
 	}
-	if an := m.values["audio"]; an != nil {
+	if an := m.get("audio"); an != nil {
 		s.Audio = r.recordings(an, "the audio of "+what)
 	}
 	if s.Kind == "" {
@@ -198,11 +226,12 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 		return s
 	}
 	allowed := kindFields[s.Kind]
-	for _, key := range m.order {
+	for _, f := range m.fields {
+		key := f.key
 		if contains(stepFields[:5], key) || contains(allowed, key) {
 			continue
 		}
-		r.problemf(m.keyAt[key], "%q has no meaning in a %s step; besides id, kind, pictogram, say and audio, a %s step has: %s",
+		r.problemf(m.keyPos(key), "%q has no meaning in a %s step; besides id, kind, pictogram, say and audio, a %s step has: %s",
 			key, s.Kind, s.Kind, strings.Join(allowed, ", "))
 	}
 	if contains(allowed, "next") {
@@ -215,11 +244,11 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 		if in := r.require(m, "items", what, ": the ids of the documents to tick"); in != nil {
 			s.Items = r.docList(in, "items of "+what)
 			if len(s.Items) < 1 || len(s.Items) > passerelle.MaxItems {
-				r.problemf(m.keyAt["items"], "a checklist shows 1 to %d documents; %s has %d", passerelle.MaxItems, what, len(s.Items))
+				r.problemf(m.keyPos("items"), "a checklist shows 1 to %d documents; %s has %d", passerelle.MaxItems, what, len(s.Items))
 			}
 		}
 	case passerelle.KindEnd:
-		if bn := m.values["bring"]; bn != nil {
+		if bn := m.get("bring"); bn != nil {
 			s.Bring = r.docList(bn, "bring of "+what)
 		}
 	case passerelle.KindNumber:
@@ -227,7 +256,7 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 			s.Number = r.numberRule(nn, what)
 		}
 	case passerelle.KindHandoff:
-		if pn := m.values["phone"]; pn != nil {
+		if pn := m.get("phone"); pn != nil {
 			if phone, ok := r.str(pn, "phone"); ok {
 				if !phonePattern.MatchString(phone) {
 					r.problemf(posOf(pn), "phone %q must be digits (spaces allowed), like \"39 49\"", phone)
@@ -265,7 +294,7 @@ func (r *procReader) options(m *mapping, s *passerelle.Step, what string) {
 	}
 	items := r.sequence(on, "options of "+what)
 	if len(items) < passerelle.MinOptions || len(items) > passerelle.MaxOptions {
-		r.problemf(m.keyAt["options"], "a choice needs %d to %d options; %s has %d",
+		r.problemf(m.keyPos("options"), "a choice needs %d to %d options; %s has %d",
 			passerelle.MinOptions, passerelle.MaxOptions, what, len(items))
 	}
 	seen := map[string]bool{}
@@ -332,7 +361,7 @@ func (r *procReader) numberRule(n ast.Node, what string) *passerelle.NumberRule 
 			passerelle.MaxDigits, minDigits, maxDigits)
 		ok = false
 	}
-	if pn := m.values["pattern"]; pn != nil {
+	if pn := m.get("pattern"); pn != nil {
 		var good bool
 		if pattern, good = r.str(pn, "pattern"); good {
 			if _, err := regexp.Compile(pattern); err != nil {
@@ -372,8 +401,8 @@ func (r *procReader) pictogram(n ast.Node, what string) passerelle.Media {
 		return passerelle.Media{}
 	}
 	path := filepath.Join(r.dir, name)
-	if _, err := os.Stat(path); err != nil && r.shared != "" {
-		if _, err := os.Stat(filepath.Join(r.shared, name)); err == nil {
+	if _, err := r.stat(path); err != nil && r.shared != "" {
+		if _, err := r.stat(filepath.Join(r.shared, name)); err == nil {
 			path = filepath.Join(r.shared, name)
 		}
 	}
@@ -395,18 +424,19 @@ func (r *procReader) recordings(n ast.Node, what string) map[passerelle.Lang]pas
 	}
 	out := map[passerelle.Lang]passerelle.Media{}
 	var langs []passerelle.Lang
-	for _, k := range m.order {
+	for _, f := range m.fields {
+		k := f.key
 		lang := passerelle.Lang(k)
 		if _, ok := passerelle.LookupLanguage(lang); !ok {
-			r.problemf(m.keyAt[k], "%q is not a known language code in %s; known codes: %s", k, what, knownLangs())
+			r.problemf(m.keyPos(k), "%q is not a known language code in %s; known codes: %s", k, what, knownLangs())
 			continue
 		}
 		langs = append(langs, lang)
-		name, ok := r.str(m.values[k], fmt.Sprintf("the %s recording of %s", k, what))
-		if !ok || !r.safePath(name, m.values[k], what) {
+		name, ok := r.str(m.get(k), fmt.Sprintf("the %s recording of %s", k, what))
+		if !ok || !r.safePath(name, m.get(k), what) {
 			continue
 		}
-		if media := r.decode(filepath.Join(r.dir, name), name, m.values[k], what, recording); media.Path != "" {
+		if media := r.decode(filepath.Join(r.dir, name), name, m.get(k), what, recording); media.Path != "" {
 			out[lang] = media
 		}
 	}
@@ -423,7 +453,11 @@ func (r *procReader) safePath(name string, n ast.Node, what string) bool {
 }
 
 func (r *procReader) decode(path, name string, n ast.Node, what string, kind mediaKind) passerelle.Media {
-	media, err := r.media.decode(path, kind)
+	info, err := r.stat(path)
+	var media passerelle.Media
+	if err == nil {
+		media, err = r.media.decode(path, info, kind)
+	}
 	if err != nil {
 		if r.reported[path] {
 			return media

@@ -97,15 +97,46 @@ func unwrap(n ast.Node) ast.Node {
 }
 
 // mapping is a YAML mapping whose keys were checked against the known ones.
+// Its fields are a slice, not a map: mappings here have a few keys, and a
+// catalog has tens of thousands of them.
 type mapping struct {
 	at     pos
-	values map[string]ast.Node
-	keyAt  map[string]pos
-	order  []string
+	fields []field
+}
+
+type field struct {
+	key   string
+	at    pos
+	value ast.Node
+}
+
+func (m *mapping) find(key string) *field {
+	for i := range m.fields {
+		if m.fields[i].key == key {
+			return &m.fields[i]
+		}
+	}
+	return nil
 }
 
 // has reports whether the key was written, even with an empty value.
-func (m *mapping) has(key string) bool { _, ok := m.keyAt[key]; return ok }
+func (m *mapping) has(key string) bool { return m.find(key) != nil }
+
+// get returns the value of a key, or nil.
+func (m *mapping) get(key string) ast.Node {
+	if f := m.find(key); f != nil {
+		return f.value
+	}
+	return nil
+}
+
+// keyPos returns where a key is written, or where the mapping starts.
+func (m *mapping) keyPos(key string) pos {
+	if f := m.find(key); f != nil {
+		return f.at
+	}
+	return m.at
+}
 
 // asMapping reads n as a mapping. Keys outside known are reported with a
 // suggestion when one is close; what names the thing for messages.
@@ -130,10 +161,10 @@ func (r *reader) asMapping(n ast.Node, what string, known []string) *mapping {
 		r.problemf(posOf(n), "%s must be a list of fields (name: value), not %s", what, describe(n))
 		return nil
 	}
-	m := &mapping{at: posOf(n), values: map[string]ast.Node{}, keyAt: map[string]pos{}}
+	m := &mapping{at: posOf(n), fields: make([]field, 0, len(pairs))}
 	for _, kv := range pairs {
 		key, at := scalarString(kv.Key), posOf(kv.Key)
-		if _, dup := m.keyAt[key]; dup {
+		if m.has(key) {
 			r.problemf(at, "%q is written twice in %s: keep one", key, what)
 			continue
 		}
@@ -141,32 +172,29 @@ func (r *reader) asMapping(n ast.Node, what string, known []string) *mapping {
 			r.problemf(at, "unknown field %q in %s%s", key, what, suggest(key, known, "field"))
 			continue
 		}
-		m.values[key] = unwrap(kv.Value)
-		m.keyAt[key] = at
-		m.order = append(m.order, key)
+		m.fields = append(m.fields, field{key, at, unwrap(kv.Value)})
 	}
 	return m
 }
 
 // valueAt is where a field's value starts, or its key when the value is empty.
 func (m *mapping) valueAt(key string) pos {
-	if v := m.values[key]; v != nil {
-		if _, null := v.(*ast.NullNode); !null {
-			return posOf(v)
-		}
+	f := m.find(key)
+	if f == nil {
+		return m.at
 	}
-	if at, ok := m.keyAt[key]; ok {
-		return at
+	if _, null := f.value.(*ast.NullNode); f.value != nil && !null {
+		return posOf(f.value)
 	}
-	return m.at
+	return f.at
 }
 
 // require reports a missing field. It returns the value node or nil.
 func (r *reader) require(m *mapping, key, what, hint string) ast.Node {
-	v := m.values[key]
+	v := m.get(key)
 	if _, null := v.(*ast.NullNode); v == nil || null {
 		if m.has(key) {
-			r.problemf(m.keyAt[key], "%q in %s is empty%s", key, what, hint)
+			r.problemf(m.keyPos(key), "%q in %s is empty%s", key, what, hint)
 		} else {
 			r.problemf(m.at, "%s has no %q field%s", what, key, hint)
 		}
@@ -256,16 +284,23 @@ func (r *reader) text(n ast.Node, what string) passerelle.Text {
 	if m == nil {
 		return nil
 	}
-	t := passerelle.Text{}
-	for _, k := range m.order {
+	t := make(passerelle.Text, len(m.fields))
+	for _, f := range m.fields {
+		k := f.key
 		lang := passerelle.Lang(k)
 		if _, ok := passerelle.LookupLanguage(lang); !ok {
-			r.problemf(m.keyAt[k], "%q is not a known language code in %s; known codes: %s", k, what, knownLangs())
+			r.problemf(f.at, "%q is not a known language code in %s; known codes: %s", k, what, knownLangs())
 			continue
 		}
-		s, ok := r.str(m.values[k], fmt.Sprintf("the %s text of %s", k, what))
+		var s string
+		var ok bool
+		if sc, scalar := f.value.(*ast.StringNode); scalar { // the common case, without formatting a name
+			s, ok = strings.TrimSpace(sc.Value), true
+		} else {
+			s, ok = r.str(f.value, fmt.Sprintf("the %s text of %s", k, what))
+		}
 		if ok && s == "" {
-			r.problemf(m.keyAt[k], "the %s text of %s is empty", k, what)
+			r.problemf(f.at, "the %s text of %s is empty", k, what)
 		}
 		if ok {
 			t[lang] = s
