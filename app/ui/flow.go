@@ -259,7 +259,7 @@ func (k *Kiosk) onNext() {
 	switch s.Name {
 	case ScreenLanguages:
 		if s.selected == nil {
-			k.play(prompt("fr", phraseChooseLanguage))
+			k.play(s.Prompt...) // "choose your language", in each of them
 			return
 		}
 		k.lang = passerelle.Lang(s.selected.ID)

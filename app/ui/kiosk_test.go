@@ -64,6 +64,12 @@ type rig struct {
 
 func newRig(t testing.TB, source passerelle.CatalogSource) *rig {
 	t.Helper()
+	return newRigWith(t, source, audio.NewSpeech(speechCache, ""), slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// newRigWith builds a rig whose player speaks with speech and logs to logger.
+func newRigWith(t testing.TB, source passerelle.CatalogSource, speech *audio.Speech, logger *slog.Logger) *rig {
+	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(ui.Theme())
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "kiosk.db"))
@@ -72,8 +78,7 @@ func newRig(t testing.TB, source passerelle.CatalogSource) *rig {
 	}
 	t.Cleanup(func() { db.Close() })
 	sink := audio.NewNullSink(0)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	player := audio.NewPlayer(sink, audio.NewSpeech(speechCache, ""), audio.WithLogger(logger))
+	player := audio.NewPlayer(sink, speech, audio.WithLogger(logger))
 	t.Cleanup(func() { player.Close() })
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(1024, 768))

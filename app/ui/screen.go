@@ -59,29 +59,6 @@ func (s *Screen) Tile(id string) *Tile {
 	return nil
 }
 
-// Texts returns every text drawn on the screen, for tests that check what
-// a user can see.
-func (s *Screen) Texts() []string {
-	var texts []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch v := o.(type) {
-		case *canvas.Text:
-			texts = append(texts, v.Text)
-		case *widget.Label:
-			texts = append(texts, v.Text)
-		case *Tile:
-			texts = append(texts, v.Label)
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		}
-	}
-	walk(s.root)
-	return texts
-}
-
 // select1 highlights one tile among the screen's tiles.
 func (s *Screen) select1(t *Tile) {
 	for _, other := range s.Tiles {

@@ -3,42 +3,21 @@ package ui_test
 import (
 	"bytes"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 
 	"passerelle/app/audio"
 	"passerelle/app/passerelle"
-	"passerelle/app/sqlite"
-	"passerelle/app/ui"
 )
 
 // TestWithoutSpeechTheKioskStillWorks: espeak-ng is missing. A person can
 // still go through a procedure by the pictograms, and staff read why the
 // kiosk is silent in the log.
 func TestWithoutSpeechTheKioskStillWorks(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(ui.Theme())
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "kiosk.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var log bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&log, nil))
-	sink := audio.NewNullSink(0)
-	player := audio.NewPlayer(sink, audio.NewSpeech(t.TempDir(), "/nonexistent/espeak-ng"), audio.WithLogger(logger))
-	defer player.Close()
-	w := test.NewWindow(nil)
-	defer w.Close()
-	w.Resize(fyne.NewSize(1024, 768))
-	r := &rig{t: t, w: w, db: db, sink: sink, player: player, clock: &clock{now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}}
-	r.k = ui.New(w, ui.Deps{Catalog: openCatalog(t, shipped), Store: db, Player: player, Logger: logger, Now: r.clock.Now}, ui.DefaultSettings)
-	r.note()
+	r := newRigWith(t, openCatalog(t, shipped), audio.NewSpeech(t.TempDir(), "/nonexistent/espeak-ng"), logger)
+	db := r.db
 
 	r.chooseLanguage("en")
 	r.startProcedure("create-email")
