@@ -13,7 +13,9 @@ packages=(
 	# Run: offline speech synthesis and a font with Arabic letters.
 	espeak-ng fonts-dejavu-core
 	# Test and look: a virtual screen, window tools, screenshots, audio checks.
-	xvfb xauth xdotool x11-utils imagemagick sox libsox-fmt-base sqlite3
+	xvfb xauth xdotool x11-utils libgl1-mesa-dri imagemagick sox libsox-fmt-base sqlite3
+	# Fetch Go modules over HTTPS.
+	ca-certificates
 )
 
 missing=()
