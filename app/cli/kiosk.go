@@ -66,6 +66,10 @@ func runKiosk(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
+	var width, height float32
+	if _, err := fmt.Sscanf(c.size, "%gx%g", &width, &height); err != nil {
+		return fmt.Errorf("-size %q: want WIDTHxHEIGHT, like 1024x768", c.size)
+	}
 	a := fyneapp.NewWithID("fr.passerelle.kiosk")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
 	sink, _ := audio.OpenSink(logger)
@@ -75,10 +79,6 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	}
 	defer k.Close()
 	if c.windowed {
-		var width, height float32
-		if _, err := fmt.Sscanf(c.size, "%gx%g", &width, &height); err != nil {
-			return fmt.Errorf("-size %q: want WIDTHxHEIGHT, like 1024x768", c.size)
-		}
 		k.win.Resize(fyne.NewSize(width, height))
 	} else {
 		k.win.SetFullScreen(true)

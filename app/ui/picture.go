@@ -49,7 +49,7 @@ func rasterise(key uint64, data []byte, w, h int) image.Image {
 	if ok {
 		return img
 	}
-	img = draw1(data, w, h)
+	img = drawPictogram(data, w, h)
 	rasters.Lock()
 	if len(rasters.m) > 2000 { // a window resize would otherwise keep every size
 		clear(rasters.m)
@@ -59,7 +59,8 @@ func rasterise(key uint64, data []byte, w, h int) image.Image {
 	return img
 }
 
-func draw1(data []byte, w, h int) image.Image {
+// drawPictogram draws SVG or PNG bytes centred in a w×h image.
+func drawPictogram(data []byte, w, h int) image.Image {
 	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
 	if bytes.HasPrefix(data, []byte("\x89PNG")) {
 		src, _, err := image.Decode(bytes.NewReader(data))
