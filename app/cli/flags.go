@@ -29,6 +29,7 @@ type kioskConfig struct {
 	volume      float64
 	rate        int
 	tapGuard    time.Duration // 0: the default
+	debug       bool          // log the toolkit's diagnostics too
 }
 
 // The ranges of the kiosk's settings: outside them a kiosk in a public
@@ -63,6 +64,7 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	fs.DurationVar(&c.retention, "retention", 30*24*time.Hour, "how long typed personal values are kept, 0s (not at all) to 8784h (a year)")
 	fs.Float64Var(&c.volume, "volume", 1, "volume, 0 (silent) to 1")
 	fs.IntVar(&c.rate, "rate", 150, fmt.Sprintf("speech rate, %d to %d words per minute", audio.MinRate, audio.MaxRate))
+	fs.BoolVar(&c.debug, "debug", false, "also log diagnostics meant for developers")
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage
 	}

@@ -31,16 +31,18 @@ func runKiosk(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "passerelle kiosk: %v\n", err)
 		return 2
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	level := slog.LevelInfo
+	if c.debug {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	defer captureToolkitLog(logger)()
 	if err := kiosk(ctx, c, logger); err != nil {
 		fmt.Fprintf(stderr, "passerelle kiosk: %v\n", err)
 		return 1
 	}
 	return 0
 }
-
-// errOutOfService ends a kiosk that showed why it was out of service.
-var errOutOfService = errors.New("the kiosk was out of service")
 
 func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	// The database first: a second kiosk on it stops here, before it opens
@@ -64,9 +66,13 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	switch {
 	case errors.As(err, &unusable):
 		// Staff read why in the log; users see the kiosk is out of service.
-		logger.Error("kiosk: out of service: "+unusable.Error(), "cause", fmt.Sprint(unusable.Err))
+		logger.Error("kiosk: out of service: " + unusable.Error())
+		if unusable.Err != nil {
+			logger.Debug("kiosk: the database's error", "err", unusable.Err.Error())
+		}
 		// TODO(merge): ui.ShowOutOfService(r.win, r.player, logger, unusable.Error())
-		r.win.SetContent(widget.NewLabel(unusable.Error()))
+		// replaces this placeholder.
+		r.win.SetContent(widget.NewLabel("Out of service: ask at the desk."))
 	case err != nil:
 		return err
 	}
@@ -77,7 +83,7 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	}()
 	r.win.ShowAndRun()
 	if unusable != nil {
-		return errOutOfService
+		return fmt.Errorf("stopped while out of service: %w", unusable)
 	}
 	return nil
 }
