@@ -11,7 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"passerelle/app/passerelle"
 	passqlite "passerelle/app/sqlite"
 )
 
@@ -239,4 +241,41 @@ func TestOpenTwiceIsRefused(t *testing.T) {
 		t.Fatalf("Open after the first kiosk closed: %v", err)
 	}
 	MustCloseDB(t, second)
+}
+
+// BenchmarkOpenAYearOfUse measures what the checks before a write cost at
+// start-up (quick_check reads every page) on a file of a busy year: 250
+// days of 40 sessions of 30 events.
+func BenchmarkOpenAYearOfUse(b *testing.B) {
+	const sessions, events = 250 * 40, 30
+	path := filepath.Join(b.TempDir(), "kiosk.db")
+	db := passqlite.NewDB(path)
+	if err := db.Open(); err != nil {
+		b.Fatal(err)
+	}
+	batch := make([]passerelle.Event, 0, events)
+	for s := range sessions {
+		id := "s" + strconv.Itoa(s)
+		start := t0.Add(time.Duration(s) * time.Hour)
+		batch = append(batch[:0], visit(id, start, false)...)
+		for seq := len(batch) + 1; seq <= events; seq++ {
+			batch = append(batch, tap(id, seq, start.Add(time.Duration(seq)*time.Second)))
+		}
+		if err := db.Append(context.Background(), batch...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	MustCloseDB(b, db)
+	info, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		db := passqlite.NewDB(path)
+		if err := db.Open(); err != nil {
+			b.Fatal(err)
+		}
+		MustCloseDB(b, db)
+	}
+	b.ReportMetric(float64(info.Size())/(1<<20), "file-MB")
 }
