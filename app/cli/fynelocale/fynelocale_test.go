@@ -7,9 +7,9 @@ import (
 
 func TestNormalise(t *testing.T) {
 	for _, tc := range []struct {
-		name                               string
+		name                              string
 		lcAll, lcMessages, lang, language string
-		want                               string // LANGUAGE after; "unset" when left unset
+		want                              string // LANGUAGE after; "unset" when left unset
 	}{
 		{"nothing set", "", "", "", "", "unset"},
 		{"C", "", "", "C", "", "unset"},
