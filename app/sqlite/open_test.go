@@ -134,7 +134,7 @@ func snapshot(tb testing.TB, path string) []byte {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if info.IsDir() {
+	if !info.Mode().IsRegular() {
 		return []byte(path)
 	}
 	b, err := os.ReadFile(path)
@@ -161,6 +161,19 @@ func assertPlain(tb testing.TB, err error, path string, says ...string) {
 	if code := regexp.MustCompile(`\(\d+\)|SQLITE_|sqlite3`).FindString(msg); code != "" {
 		tb.Errorf("message %q shows a code: %q", msg, code)
 	}
+}
+
+func TestOpenUnderAFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(file, "kiosk.db")
+	err := passqlite.NewDB(path).Open()
+	if !errors.Is(err, passqlite.ErrCannotWrite) {
+		t.Fatalf("Open: %v; want ErrCannotWrite", err)
+	}
+	assertPlain(t, err, path, "is a file, not a folder")
 }
 
 func TestOpenAcceptsNewFiles(t *testing.T) {

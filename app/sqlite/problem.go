@@ -92,6 +92,9 @@ func (db *DB) problem(err error) error {
 			who = fmt.Sprintf(" (process %d)", inUse.pid)
 		}
 		e.Message = fmt.Sprintf("another Passerelle kiosk is already running on %s%s: only one kiosk may use a database; stop the other one, or give this one another -db file", p, who)
+	case errors.Is(err, syscall.ENOTDIR):
+		e.Kind = ErrCannotWrite
+		e.Message = fmt.Sprintf("the database %s cannot be made: a part of its path is a file, not a folder; give -db a path in a folder", p)
 	case errors.Is(err, syscall.ENOSPC), sqliteCode(err) == codeFull:
 		e.Kind = ErrDiskFull
 		e.Message = fmt.Sprintf("the disk holding %s is full: free some space, then start the kiosk again (the saved answers are kept)", p)
@@ -168,6 +171,9 @@ func (db *DB) check(ctx context.Context) error {
 	case info.IsDir():
 		return &OpenError{Path: p, Kind: ErrNotDatabase,
 			Message: fmt.Sprintf("%s is a folder, not a database file: give -db a file name, like %s", p, filepath.Join(p, "kiosk.db"))}
+	case !info.Mode().IsRegular():
+		return &OpenError{Path: p, Kind: ErrNotDatabase,
+			Message: fmt.Sprintf("%s is not a file (a device, a pipe?): give -db a file name, like %s", p, filepath.Join(filepath.Dir(p), "kiosk.db"))}
 	case info.Size() == 0:
 		return nil
 	}
