@@ -225,6 +225,18 @@ func cacheName(version, voice string, rate int, text string) string {
 	return safe + "-" + hex.EncodeToString(h.Sum(nil)[:16]) + ".wav"
 }
 
+// isCacheName tells whether name is one cacheName makes: voice, a dash,
+// 32 hexadecimal digits, ".wav".
+func isCacheName(name string) bool {
+	stem, ok := strings.CutSuffix(name, ".wav")
+	i := strings.LastIndexByte(stem, '-')
+	if !ok || i < 1 || len(stem)-i-1 != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(stem[i+1:])
+	return err == nil
+}
+
 // espeakVersion runs espeak-ng --version once it succeeds; a failure is
 // tried again next time, so installing espeak-ng needs no restart.
 func (s *Speech) espeakVersion(ctx context.Context) (string, error) {
@@ -392,8 +404,8 @@ func (s *Speech) evict() {
 		total int64
 	)
 	for _, e := range entries {
-		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".wav") || strings.HasPrefix(e.Name(), ".") {
-			continue
+		if !e.Type().IsRegular() || !isCacheName(e.Name()) {
+			continue // not ours: a file staff put there is never deleted
 		}
 		info, err := e.Info()
 		if err != nil {

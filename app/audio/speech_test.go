@@ -127,6 +127,28 @@ func TestSpeechCacheKeepsSpeechJustUsed(t *testing.T) {
 	}
 }
 
+func TestSpeechCacheNeverDeletesFilesItDidNotMake(t *testing.T) {
+	requireEspeak(t)
+	dir := t.TempDir()
+	// -speech-cache given a folder of recordings by mistake.
+	recording := filepath.Join(dir, "bonjour.wav")
+	if err := os.WriteFile(recording, make([]byte, 4096), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	usedAgo(t, recording, 24*time.Hour)
+	s := NewSpeech(dir, "")
+	s.SetLimit(1)
+	old := mustRender(t, s, step(1))
+	usedAgo(t, old, time.Hour)
+	mustRender(t, s, step(2))
+	if exists(old) {
+		t.Error("the cache kept its own old speech over its limit")
+	}
+	if !exists(recording) {
+		t.Error("the cache deleted a file it did not make")
+	}
+}
+
 func TestSpeechCacheTrimmedToALowerLimit(t *testing.T) {
 	requireEspeak(t)
 	dir := t.TempDir()
