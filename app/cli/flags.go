@@ -66,6 +66,9 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	fs.IntVar(&c.rate, "rate", 150, fmt.Sprintf("speech rate, %d to %d words per minute", audio.MinRate, audio.MaxRate))
 	fs.BoolVar(&c.debug, "debug", false, "also log diagnostics meant for developers")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
 		return c, errUsage
 	}
 	if fs.NArg() > 0 {

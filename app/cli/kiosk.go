@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,6 +26,8 @@ import (
 func runKiosk(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c, err := parseKiosk(args, stderr)
 	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
 	case errors.Is(err, errUsage):
 		return 2
 	case err != nil:
