@@ -6,6 +6,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+
+	// Before Fyne's init: no "Fyne error: Error parsing user locale".
+	_ "passerelle/app/cli/fynelocale"
 )
 
 // Run runs the subcommand named by args and returns the process exit code.

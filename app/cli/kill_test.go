@@ -27,6 +27,7 @@ const childEnv = "PASSERELLE_KIOSK_CHILD_DB"
 func testConfig(db string) kioskConfig {
 	return kioskConfig{
 		catalog: "../../data/procedures", db: db, speech: filepath.Join(filepath.Dir(db), "speech"),
+		speechLimit: audio.DefaultCacheLimit, width: 1024, height: 768,
 		inactivity: ui.DefaultSettings.Inactivity, stillThere: ui.DefaultSettings.StillThereWait,
 		retention: 30 * 24 * time.Hour, volume: 1, rate: 150,
 	}
@@ -124,6 +125,7 @@ func TestKillDuringProcedure(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatal("the child kiosk did not reach the middle of the procedure")
 	}
+	secondKioskIsRefused(t, db, cmd.Process.Pid)
 	if err := cmd.Process.Kill(); err != nil { // SIGKILL: no cleanup, no flush
 		t.Fatal(err)
 	}
@@ -166,5 +168,34 @@ func TestKillDuringProcedure(t *testing.T) {
 	last := evs[len(evs)-1]
 	if last.Kind != passerelle.EventSessionEnded || last.Outcome != passerelle.OutcomeInterrupted {
 		t.Errorf("last event %+v, want the session ended as interrupted", last)
+	}
+}
+
+// secondKioskIsRefused starts a second kiosk, by its command line, on the
+// database a live kiosk process uses: an autostart that fired twice. It
+// must stop with a sentence naming the other process and change nothing.
+func secondKioskIsRefused(t *testing.T, db string, pid int) {
+	t.Helper()
+	files := func() map[string]string {
+		m := map[string]string{}
+		for _, name := range []string{db, db + "-wal"} {
+			b, _ := os.ReadFile(name)
+			m[name] = string(b)
+		}
+		return m
+	}
+	before := files()
+	var stdout, stderr strings.Builder
+	code := runKiosk(context.Background(), []string{"-catalog", "../../data/procedures", "-db", db,
+		"-speech-cache", filepath.Join(filepath.Dir(db), "speech")}, &stdout, &stderr)
+	want := fmt.Sprintf("passerelle kiosk: another Passerelle kiosk is already running on %s (process %d): only one kiosk may use a database", db, pid)
+	if code != 1 || !strings.HasPrefix(stderr.String(), want) || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("second kiosk: exit %d, stderr %q; want 1 and %q", code, stderr.String(), want)
+	}
+	after := files()
+	for name := range before {
+		if before[name] != after[name] {
+			t.Errorf("the second kiosk changed %s", filepath.Base(name))
+		}
 	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/widget"
 
 	"passerelle/app/audio"
 	"passerelle/app/procedure"
@@ -20,44 +22,24 @@ import (
 	"passerelle/assets"
 )
 
-// kioskConfig is what the kiosk subcommand reads from its flags.
-type kioskConfig struct {
-	catalog    string
-	db         string
-	speech     string
-	windowed   bool
-	size       string
-	inactivity time.Duration
-	stillThere time.Duration
-	retention  time.Duration
-	volume     float64
-	rate       int
-	tapGuard   time.Duration // 0: the default
-}
-
 // runKiosk opens the kiosk on a catalog and runs until the window closes.
 func runKiosk(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var c kioskConfig
-	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&c.catalog, "catalog", DefaultCatalog, "folder of procedures")
-	fs.StringVar(&c.db, "db", defaultDataPath("kiosk.db"), "the kiosk's database file")
-	fs.StringVar(&c.speech, "speech-cache", defaultCachePath("speech"), "folder of synthesised speech")
-	fs.BoolVar(&c.windowed, "windowed", false, "run in a window instead of full screen")
-	fs.StringVar(&c.size, "size", "1024x768", "window size when windowed")
-	fs.DurationVar(&c.inactivity, "inactivity", ui.DefaultSettings.Inactivity, "time without a touch before \"are you still there?\"")
-	fs.DurationVar(&c.stillThere, "still-there", ui.DefaultSettings.StillThereWait, "time the question waits before the session ends")
-	fs.DurationVar(&c.retention, "retention", 30*24*time.Hour, "how long typed personal values are kept")
-	fs.Float64Var(&c.volume, "volume", 1, "volume, 0 to 1")
-	fs.IntVar(&c.rate, "rate", 150, "speech rate, words per minute")
-	if err := fs.Parse(args); err != nil {
+	c, err := parseKiosk(args, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case err != nil:
+		fmt.Fprintf(stderr, "passerelle kiosk: %v\n", err)
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "passerelle kiosk: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	level := slog.LevelInfo
+	if c.debug {
+		level = slog.LevelDebug
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	defer captureToolkitLog(logger)()
 	if err := kiosk(ctx, c, logger); err != nil {
 		fmt.Fprintf(stderr, "passerelle kiosk: %v\n", err)
 		return 1
@@ -66,67 +48,141 @@ func runKiosk(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
-	var width, height float32
-	if _, err := fmt.Sscanf(c.size, "%gx%g", &width, &height); err != nil {
-		return fmt.Errorf("-size %q: want WIDTHxHEIGHT, like 1024x768", c.size)
+	// The database first: a second kiosk on it stops here, before it opens
+	// a window over the first one or touches anything.
+	r, err := openDatabase(c)
+	if errors.Is(err, sqlite.ErrInUse) {
+		return err
+	}
+	defer r.Close()
+	if err := findDisplay(); err != nil {
+		return err
+	}
+	if c.volume == 0 {
+		logger.Warn("kiosk: the volume is 0 (-volume 0): the kiosk is silent, users will not hear the prompts")
 	}
 	a := fyneapp.NewWithID("fr.passerelle.kiosk")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
 	sink, _ := audio.OpenSink(logger)
-	k, err := openKiosk(ctx, c, a, sink, logger)
-	if err != nil {
+	err = r.open(ctx, c, a, sink, logger, err)
+	var unusable *sqlite.OpenError
+	switch {
+	case errors.As(err, &unusable):
+		// Staff read why in the log; users see the kiosk is out of service.
+		logger.Error("kiosk: out of service: " + unusable.Error())
+		if unusable.Err != nil {
+			logger.Debug("kiosk: the database's error", "err", unusable.Err.Error())
+		}
+		// TODO(merge): ui.ShowOutOfService(r.win, r.player, logger, unusable.Error())
+		// replaces this placeholder.
+		r.win.SetContent(widget.NewLabel("Out of service: ask at the desk."))
+	case err != nil:
 		return err
 	}
-	defer k.Close()
-	if c.windowed {
-		k.win.Resize(fyne.NewSize(width, height))
-	} else {
-		k.win.SetFullScreen(true)
-	}
+	placeWindow(r.win, c)
 	go func() {
 		<-ctx.Done()
 		fyne.Do(a.Quit)
 	}()
-	k.win.ShowAndRun()
+	r.win.ShowAndRun()
+	if unusable != nil {
+		return fmt.Errorf("stopped while out of service: %w", unusable)
+	}
 	return nil
+}
+
+// placeWindow shows the kiosk full screen, or in a window of the asked
+// size that the user cannot resize.
+func placeWindow(win fyne.Window, c kioskConfig) {
+	if !c.windowed {
+		win.SetFullScreen(true)
+		return
+	}
+	win.SetFixedSize(true)
+	win.Resize(fyne.NewSize(c.width, c.height))
 }
 
 // running is an open kiosk and what it holds open.
 type running struct {
+	db      *sqlite.DB
+	player  *audio.Player
 	win     fyne.Window
 	ui      *ui.Kiosk
-	db      *sqlite.DB
 	closers []func()
 }
 
 // Close stops the kiosk and closes what it opened, last opened first.
+// Closing twice does nothing.
 func (r *running) Close() {
 	for i := len(r.closers) - 1; i >= 0; i-- {
 		r.closers[i]()
 	}
+	r.closers = nil
 }
 
 // openKiosk starts everything but the window's event loop: the database
 // (closing sessions a crash interrupted), the catalog watcher, the player
-// and the screens, in a window of a.
-func openKiosk(ctx context.Context, c kioskConfig, a fyne.App, sink audio.Sink, logger *slog.Logger) (_ *running, err error) {
+// and the screens, in a window of a. When the database cannot be used, it
+// returns its *sqlite.OpenError with the kiosk holding the window and the
+// player only, to show it is out of service; on any other error, nil.
+func openKiosk(ctx context.Context, c kioskConfig, a fyne.App, sink audio.Sink, logger *slog.Logger) (*running, error) {
+	r, err := openDatabase(c)
+	if errors.Is(err, sqlite.ErrInUse) {
+		return nil, err
+	}
+	if err := r.open(ctx, c, a, sink, logger, err); err != nil {
+		var unusable *sqlite.OpenError
+		if errors.As(err, &unusable) {
+			return r, err
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+// openDatabase opens the kiosk's database. The error is an
+// *sqlite.OpenError; the kiosk returned is never nil, and holds the
+// database only when it opened.
+func openDatabase(c kioskConfig) (*running, error) {
 	r := &running{}
+	db := sqlite.NewDB(c.db)
+	if err := db.Open(); err != nil {
+		return r, err
+	}
+	r.db = db
+	r.closers = append(r.closers, func() { db.Close() })
+	return r, nil
+}
+
+// open starts the player and the window, then, unless dbErr (the error of
+// openDatabase) says the database cannot be used, the rest. It returns
+// dbErr with the window and the player open, so that the kiosk can say it
+// is out of service; on any other error it closes everything.
+func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audio.Sink, logger *slog.Logger, dbErr error) (err error) {
 	defer func() {
-		if err != nil {
+		if err != nil && err != dbErr {
 			r.Close()
 		}
 	}()
-	r.db = sqlite.NewDB(c.db)
-	if err := r.db.Open(); err != nil {
-		return nil, err
+	speech := audio.NewSpeech(c.speech, "")
+	if c.speechLimit > 0 {
+		speech.SetLimit(c.speechLimit)
 	}
-	r.closers = append(r.closers, func() { r.db.Close() })
+	r.player = audio.NewPlayer(sink, speech,
+		audio.WithVolume(c.volume), audio.WithRate(c.rate), audio.WithLogger(logger))
+	r.closers = append(r.closers, func() { r.player.Close() })
+	a.Settings().SetTheme(ui.Theme())
+	r.win = a.NewWindow("Passerelle")
+	if dbErr != nil {
+		return dbErr
+	}
+
 	// A session left open is one a crash or a power cut interrupted: the
 	// kiosk restarts at welcome and keeps what was saved, marked interrupted.
 	now := time.Now()
 	interrupted, err := r.db.CloseInterrupted(ctx, now)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(interrupted) > 0 {
 		logger.Warn("kiosk: sessions interrupted by the last stop were closed", "sessions", len(interrupted))
@@ -140,28 +196,22 @@ func openKiosk(ctx context.Context, c kioskConfig, a fyne.App, sink audio.Sink, 
 	watcher := procedure.NewWatcher(c.catalog)
 	watcher.Logger = logger
 	if err := watcher.Open(); err != nil {
-		return nil, err
+		return err
 	}
 	r.closers = append(r.closers, func() { watcher.Close() })
 
-	player := audio.NewPlayer(sink, audio.NewSpeech(c.speech, ""),
-		audio.WithVolume(c.volume), audio.WithRate(c.rate), audio.WithLogger(logger))
-	r.closers = append(r.closers, func() { player.Close() })
-
-	a.Settings().SetTheme(ui.Theme())
-	r.win = a.NewWindow("Passerelle")
 	settings := ui.DefaultSettings
 	settings.Inactivity, settings.StillThereWait = c.inactivity, c.stillThere
 	if c.tapGuard > 0 {
 		settings.TapGuard = c.tapGuard
 	}
-	r.ui = ui.New(r.win, ui.Deps{Catalog: watcher, Store: r.db, Player: player, Logger: logger}, settings)
+	r.ui = ui.New(r.win, ui.Deps{Catalog: watcher, Store: r.db, Player: r.player, Logger: logger}, settings)
 	r.ui.Run()
 	r.closers = append(r.closers, r.ui.Close)
 	purgeCtx, stopPurge := context.WithCancel(ctx)
 	go purgeDaily(purgeCtx, r.db, c.retention, logger)
 	r.closers = append(r.closers, stopPurge)
-	return r, nil
+	return nil
 }
 
 // purgeDaily deletes typed personal values once they pass their retention.

@@ -54,8 +54,9 @@ const pragmas = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(on)" +
 // other.
 type DB struct {
 	path string
-	wdb  *sql.DB // one connection, the only one that writes
-	rdb  *sql.DB // query_only connections
+	wdb  *sql.DB  // one connection, the only one that writes
+	rdb  *sql.DB  // query_only connections
+	lock *os.File // held open while the database is: one kiosk per file
 
 	closed bool
 
@@ -78,6 +79,13 @@ func (db *DB) Path() string { return db.path }
 
 // Open opens the database, creating it and its directory if needed, and
 // migrates its schema to the latest version.
+//
+// Before anything writes to the file, Open takes the lock that makes this
+// kiosk the only one on the database (the file path + ".lock", held until
+// Close) and checks an existing file read-only: a file that is not a
+// Passerelle database, a damaged one or one a newer Passerelle migrated is
+// refused and left as it was. Every failure is an *OpenError whose message
+// says in plain words what is wrong and what to do.
 func (db *DB) Open() (err error) {
 	if db.path == "" {
 		return errors.New("open database: no path")
@@ -85,11 +93,18 @@ func (db *DB) Open() (err error) {
 	defer func() {
 		if err != nil {
 			db.Close()
-			err = fmt.Errorf("open database %s: %w", db.path, err)
+			err = db.problem(err)
 		}
 	}()
+	ctx := context.Background()
 	// The file holds personal values: only the kiosk's user may read it.
 	if err := os.MkdirAll(filepath.Dir(db.path), 0o700); err != nil {
+		return err
+	}
+	if db.lock, err = lockFile(db.path + ".lock"); err != nil {
+		return err
+	}
+	if err := db.check(ctx); err != nil {
 		return err
 	}
 
@@ -102,7 +117,7 @@ func (db *DB) Open() (err error) {
 	// One connection, kept open (no idle timeout, no lifetime) until Close.
 	db.wdb.SetMaxOpenConns(1)
 	db.wdb.SetMaxIdleConns(1)
-	if err := db.migrate(context.Background()); err != nil {
+	if err := db.migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 
@@ -128,6 +143,10 @@ func (db *DB) Close() error {
 	if db.wdb != nil {
 		errs = append(errs, db.wdb.Close())
 	}
+	// After the file is closed: the next kiosk may open it.
+	if db.lock != nil {
+		errs = append(errs, db.lock.Close())
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}
@@ -138,8 +157,22 @@ func (db *DB) Close() error {
 // common pragmas and extra parameters. The path is a URI path: characters
 // that would end it are escaped.
 func dsn(path, extra string) string {
-	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	return "file:" + esc + "?" + pragmas + "&" + extra
+	return "file:" + escapePath(path) + "?" + pragmas + "&" + extra
+}
+
+// escapePath escapes the characters that would end the path of a URI.
+func escapePath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+}
+
+// embeddedMigrations returns the names of the migrations this program
+// knows, in the order they apply.
+func embeddedMigrations() ([]string, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	for i := range names {
+		names[i] = path.Base(names[i])
+	}
+	return names, err
 }
 
 // migrate applies, in name order, every embedded migration the database has
@@ -153,7 +186,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		) STRICT`); err != nil {
 		return err
 	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	names, err := embeddedMigrations()
 	if err != nil {
 		return err
 	}
@@ -162,7 +195,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	for _, name := range names {
 		if err := db.migrateFile(ctx, name); err != nil {
-			return fmt.Errorf("%s: %w", path.Base(name), err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	return nil
@@ -178,13 +211,13 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	// Checked inside the transaction: two processes opening the same new
 	// file take turns, and the second sees the first one's work.
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = ?`, path.Base(name)).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
 		return nil
 	}
-	script, err := fs.ReadFile(migrationFS, name)
+	script, err := fs.ReadFile(migrationFS, "migrations/"+name)
 	if err != nil {
 		return err
 	}
@@ -192,7 +225,7 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`,
-		path.Base(name), db.Now().UnixMilli()); err != nil {
+		name, db.Now().UnixMilli()); err != nil {
 		return err
 	}
 	return tx.Commit()

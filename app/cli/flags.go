@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"passerelle/app/audio"
+	"passerelle/app/ui"
+)
+
+// kioskConfig is what the kiosk subcommand reads from its flags.
+type kioskConfig struct {
+	catalog     string
+	db          string
+	speech      string
+	speechLimit int64 // bytes of synthesised speech kept on disk
+	windowed    bool
+	width       float32 // of the window when windowed
+	height      float32
+	inactivity  time.Duration
+	stillThere  time.Duration
+	retention   time.Duration
+	volume      float64
+	rate        int
+	tapGuard    time.Duration // 0: the default
+	debug       bool          // log the toolkit's diagnostics too
+}
+
+// The ranges of the kiosk's settings: outside them a kiosk in a public
+// place would not work (a question covering every screen at once, a
+// session ended before anyone can answer, speech too fast to follow).
+const (
+	minInactivity, maxInactivity = 20 * time.Second, 30 * time.Minute
+	minStillThere, maxStillThere = 10 * time.Second, 5 * time.Minute
+	maxRetention                 = 366 * 24 * time.Hour
+	minWidth, minHeight          = 800, 480 // the smallest kiosk screens
+	maxWidth, maxHeight          = 7680, 4320
+	minSpeechCache               = 20 << 20
+	maxSpeechCache               = 50 << 30
+)
+
+// parseKiosk reads the kiosk's flags and checks every value: a value out
+// of its range is refused with a sentence naming the flag and its range.
+func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
+	var c kioskConfig
+	var size, speechLimit string
+	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.catalog, "catalog", DefaultCatalog, "folder of procedures")
+	fs.StringVar(&c.db, "db", defaultDataPath("kiosk.db"), "the kiosk's database file")
+	fs.StringVar(&c.speech, "speech-cache", defaultCachePath("speech"), "folder of synthesised speech")
+	fs.StringVar(&speechLimit, "speech-cache-size", formatBytes(audio.DefaultCacheLimit),
+		"disk space the synthesised speech may take, 20MB to 50GB: the speech used least recently is deleted, and made again when needed")
+	fs.BoolVar(&c.windowed, "windowed", false, "run in a window instead of full screen")
+	fs.StringVar(&size, "size", "1024x768", "window size when windowed, from 800x480")
+	fs.DurationVar(&c.inactivity, "inactivity", ui.DefaultSettings.Inactivity, "time without a touch before \"are you still there?\", 20s to 30m")
+	fs.DurationVar(&c.stillThere, "still-there", ui.DefaultSettings.StillThereWait, "time the question waits before the session ends, 10s to 5m")
+	fs.DurationVar(&c.retention, "retention", 30*24*time.Hour, "how long typed personal values are kept, 0s (not at all) to 8784h (a year)")
+	fs.Float64Var(&c.volume, "volume", 1, "volume, 0 (silent) to 1")
+	fs.IntVar(&c.rate, "rate", 150, fmt.Sprintf("speech rate, %d to %d words per minute", audio.MinRate, audio.MaxRate))
+	fs.BoolVar(&c.debug, "debug", false, "also log diagnostics meant for developers")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, errUsage
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	var err error
+	if c.width, c.height, err = parseSize(size); err != nil {
+		return c, err
+	}
+	if c.speechLimit, err = parseBytes(speechLimit); err != nil {
+		return c, fmt.Errorf("-speech-cache-size %s: %w", speechLimit, err)
+	}
+	return c, c.check()
+}
+
+// errUsage is a flag the flag package already reported.
+var errUsage = errors.New("usage")
+
+// check refuses settings outside their range.
+func (c kioskConfig) check() error {
+	durations := []struct {
+		flag     string
+		v        time.Duration
+		min, max time.Duration
+	}{
+		{"-inactivity", c.inactivity, minInactivity, maxInactivity},
+		{"-still-there", c.stillThere, minStillThere, maxStillThere},
+		{"-retention", c.retention, 0, maxRetention},
+	}
+	for _, d := range durations {
+		if d.v < d.min || d.v > d.max {
+			return fmt.Errorf("%s %s is out of range: give a duration from %s to %s", d.flag, plainDuration(d.v), plainDuration(d.min), plainDuration(d.max))
+		}
+	}
+	if !(c.volume >= 0 && c.volume <= 1) { // NaN too
+		return fmt.Errorf("-volume %v is out of range: give a number from 0 (silent) to 1 (full)", c.volume)
+	}
+	if c.rate < audio.MinRate || c.rate > audio.MaxRate {
+		return fmt.Errorf("-rate %d is out of range: give a speech rate from %d to %d words per minute", c.rate, audio.MinRate, audio.MaxRate)
+	}
+	if c.speechLimit < minSpeechCache || c.speechLimit > maxSpeechCache {
+		return fmt.Errorf("-speech-cache-size %s is out of range: give a size from %s to %s",
+			formatBytes(c.speechLimit), formatBytes(minSpeechCache), formatBytes(maxSpeechCache))
+	}
+	for flag, path := range map[string]string{"-catalog": c.catalog, "-db": c.db, "-speech-cache": c.speech} {
+		if strings.TrimSpace(path) == "" {
+			return fmt.Errorf("%s is empty: give a path", flag)
+		}
+	}
+	return nil
+}
+
+// plainDuration writes d as staff would type it: 30m, not 30m0s.
+func plainDuration(d time.Duration) string {
+	s := d.String()
+	s, _ = strings.CutSuffix(s, "m0s")
+	if s != d.String() {
+		s += "m"
+	}
+	if t, ok := strings.CutSuffix(s, "h0m"); ok {
+		s = t + "h"
+	}
+	return s
+}
+
+// parseSize reads WIDTHxHEIGHT, in whole units, within the screens a
+// kiosk may have.
+func parseSize(s string) (width, height float32, err error) {
+	bad := fmt.Errorf("-size %q: give WIDTHxHEIGHT, from %dx%d to %dx%d, like 1024x768", s, minWidth, minHeight, maxWidth, maxHeight)
+	ws, hs, ok := strings.Cut(strings.ToLower(s), "x")
+	if !ok {
+		return 0, 0, bad
+	}
+	w, err1 := strconv.Atoi(ws)
+	h, err2 := strconv.Atoi(hs)
+	if err1 != nil || err2 != nil || w < minWidth || h < minHeight || w > maxWidth || h > maxHeight {
+		return 0, 0, bad
+	}
+	return float32(w), float32(h), nil
+}
+
+// parseBytes reads a size like 300MB or 2GB (binary multiples: 1MB is
+// 1024 KB); a number alone is bytes.
+func parseBytes(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		scale  int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}}
+	t := strings.ToUpper(strings.TrimSpace(s))
+	scale := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(t, u.suffix) {
+			t, scale = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.scale
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(n) || n < 0 || n > float64(math.MaxInt64/scale) {
+		return 0, errors.New("give a size like 300MB or 2GB")
+	}
+	return int64(n * float64(scale)), nil
+}
+
+// formatBytes writes n in MB or GB, as parseBytes reads it.
+func formatBytes(n int64) string {
+	if n >= 1<<30 && n%(1<<30) == 0 {
+		return fmt.Sprintf("%dGB", n>>30)
+	}
+	return strconv.FormatFloat(float64(n)/(1<<20), 'f', -1, 64) + "MB"
+}

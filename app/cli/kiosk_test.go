@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"passerelle/app/audio"
+	"passerelle/app/sqlite"
+)
+
+func TestOpenKioskOnAnUnusableDatabase(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		file []byte
+		kind error
+	}{
+		{"not a database", []byte("Bonjour, ceci n'est pas une base de données.\n"), sqlite.ErrNotDatabase},
+		{"cut short", []byte("SQLite format 3\x00\x10\x00\x02\x02"), sqlite.ErrDamaged},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "kiosk.db")
+			if err := os.WriteFile(db, tc.file, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+			k, err := openKiosk(context.Background(), testConfig(db), test.NewTempApp(t), audio.NewNullSink(0), logger)
+			var unusable *sqlite.OpenError
+			if !errors.As(err, &unusable) || !errors.Is(err, tc.kind) {
+				t.Fatalf("openKiosk: %v; want an *sqlite.OpenError of kind %v", err, tc.kind)
+			}
+			// What the out-of-service screen needs is open.
+			if k == nil || k.win == nil || k.player == nil {
+				t.Fatalf("kiosk %+v: want its window and player open", k)
+			}
+			if k.db != nil || k.ui != nil {
+				t.Error("the kiosk runs on a database it refused")
+			}
+			k.Close()
+			if got, _ := os.ReadFile(db); !bytes.Equal(got, tc.file) {
+				t.Error("the kiosk changed the file it refused")
+			}
+		})
+	}
+}

@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"io"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+func TestKioskAcceptsSettingsAtTheirLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		check func(kioskConfig) bool
+	}{
+		{"defaults", nil, func(c kioskConfig) bool {
+			return c.volume == 1 && c.width == 1024 && c.height == 768 && c.speechLimit == 300<<20
+		}},
+		{"silent", []string{"-volume", "0"}, func(c kioskConfig) bool { return c.volume == 0 }},
+		{"shortest waits", []string{"-inactivity", "20s", "-still-there", "10s"}, func(c kioskConfig) bool {
+			return c.inactivity == 20*time.Second && c.stillThere == 10*time.Second
+		}},
+		{"longest waits", []string{"-inactivity", "30m", "-still-there", "5m"}, func(c kioskConfig) bool {
+			return c.inactivity == 30*time.Minute && c.stillThere == 5*time.Minute
+		}},
+		{"keep nothing typed", []string{"-retention", "0s"}, func(c kioskConfig) bool { return c.retention == 0 }},
+		{"keep a year", []string{"-retention", "8784h"}, func(c kioskConfig) bool { return c.retention == 366*24*time.Hour }},
+		{"slowest speech", []string{"-rate", "80"}, func(c kioskConfig) bool { return c.rate == 80 }},
+		{"fastest speech", []string{"-rate", "450"}, func(c kioskConfig) bool { return c.rate == 450 }},
+		{"smallest screen", []string{"-size", "800x480"}, func(c kioskConfig) bool { return c.width == 800 && c.height == 480 }},
+		{"speech cache in GB", []string{"-speech-cache-size", "2GB"}, func(c kioskConfig) bool { return c.speechLimit == 2<<30 }},
+		{"smallest speech cache", []string{"-speech-cache-size", "20MB"}, func(c kioskConfig) bool { return c.speechLimit == 20<<20 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseKiosk(tc.args, io.Discard)
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !tc.check(c) {
+				t.Errorf("read %+v", c)
+			}
+		})
+	}
+}
+
+func TestFormatBytesReadsBack(t *testing.T) {
+	for _, n := range []int64{20 << 20, 300 << 20, 2 << 30, 50 << 30, 1536 << 20} {
+		if got, err := parseBytes(formatBytes(n)); err != nil || got != n {
+			t.Errorf("%d: formatted %s, read back %d, %v", n, formatBytes(n), got, err)
+		}
+	}
+	if _, err := parseBytes("1e300GB"); err == nil {
+		t.Error("a size past int64 was read")
+	}
+}
+
+func TestWindowedKioskGetsTheAskedSize(t *testing.T) {
+	a := test.NewTempApp(t)
+	win := a.NewWindow("Passerelle")
+	c := kioskConfig{windowed: true, width: 800, height: 480}
+	placeWindow(win, c)
+	if got := win.Canvas().Size(); got != fyne.NewSize(800, 480) {
+		t.Errorf("window %v, want 800x480", got)
+	}
+	if !win.FixedSize() {
+		t.Error("the user can resize the kiosk's window")
+	}
+	if win.FullScreen() {
+		t.Error("a windowed kiosk is full screen")
+	}
+	full := a.NewWindow("Passerelle")
+	placeWindow(full, kioskConfig{})
+	if !full.FullScreen() {
+		t.Error("the kiosk is not full screen by default")
+	}
+}
