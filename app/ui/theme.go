@@ -31,8 +31,17 @@ const (
 	headingSize = 40
 )
 
-// MinTarget is the smallest side of anything a user can touch.
+// MinTarget is the smallest side of anything a user can touch, on every
+// screen from 1024×768 up: the layouts give tiles at least that much there.
 var MinTarget = float32(math.Ceil(minTargetMM * 120 / 25.4))
+
+// tileFloor is the minimum size a tile asks for. It is far below MinTarget
+// on purpose: a Fyne window grows to the minimum size of its content, so a
+// tile that insisted on 15 mm would push controls off an 800×480 screen.
+// The layouts scale tiles up to fill the screen; on 800×480 they still get
+// MinTarget in height (the bar takes a fifth of the window, the keypad's
+// keys go beside the sentence) and only the smallest windows get less.
+const tileFloor = 40
 
 type kioskTheme struct{}
 
