@@ -115,11 +115,11 @@ func (underLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(
 
 // tileGrid places 1 to 6 tiles in the number of columns that makes them
 // biggest (four tiles go 2×2 on a 4:3 screen, 1 column in portrait), no
-// wider than tileAspect times their height, centred, an incomplete last
-// row centred too.
+// longer than tileAspect times their width or height, centred, an
+// incomplete last row centred too.
 type tileGrid struct{}
 
-// tileAspect is the widest a grid tile gets: wider tiles are centred.
+// tileAspect bounds how elongated a grid tile gets.
 const tileAspect = 1.6
 
 func (tileGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
@@ -139,6 +139,7 @@ func (tileGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		}
 	}
 	cellW = min(cellW, cellH*tileAspect)
+	cellH = min(cellH, cellW*tileAspect)
 	rows := (n + cols - 1) / cols
 	gridH := float32(rows)*cellH + float32(rows-1)*pad
 	y := (size.Height - gridH) / 2
@@ -169,12 +170,23 @@ func (tileGrid) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 // pagerLayout places the paging tiles on each side of the grid of
-// procedures. Objects: previous, grid, next.
+// procedures, or under it in portrait. Objects: previous, grid, next.
 type pagerLayout struct{}
 
 func (pagerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	prev, grid, next := objs[0], objs[1], objs[2]
 	pad := theme.Padding()
+	if size.Height > size.Width*1.2 { // portrait: the paging tiles go under the grid
+		h := clamp(size.Height*0.12, tileFloor, 140)
+		w := (size.Width - pad) / 2
+		grid.Move(fyne.NewPos(0, 0))
+		grid.Resize(fyne.NewSize(size.Width, max(0, size.Height-h-pad)))
+		prev.Move(fyne.NewPos(0, size.Height-h))
+		prev.Resize(fyne.NewSize(w, h))
+		next.Move(fyne.NewPos(w+pad, size.Height-h))
+		next.Resize(fyne.NewSize(w, h))
+		return
+	}
 	side := clamp(size.Width*0.14, tileFloor, 140)
 	prev.Move(fyne.NewPos(0, 0))
 	prev.Resize(fyne.NewSize(side, size.Height))
@@ -195,11 +207,16 @@ type keypadLayout struct{}
 func (keypadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	display, keys := objs[0], objs[1]
 	pad := theme.Padding()
-	h := clamp(size.Height/6, 36, 90)
-	display.Move(fyne.NewPos(0, 0))
-	display.Resize(fyne.NewSize(size.Width, h))
-	keys.Move(fyne.NewPos(0, h+pad))
-	keys.Resize(fyne.NewSize(size.Width, max(0, size.Height-h-pad)))
+	h := clamp(size.Height/5, 44, 90)
+	keysH := max(0, size.Height-h-pad)
+	// Keys no more elongated than grid tiles: on a wide screen the keypad
+	// is centred rather than stretched.
+	w := min(size.Width, 3*(keysH-3*pad)/4*tileAspect+2*pad)
+	x := (size.Width - w) / 2
+	display.Move(fyne.NewPos(x, 0))
+	display.Resize(fyne.NewSize(w, h))
+	keys.Move(fyne.NewPos(x, h+pad))
+	keys.Resize(fyne.NewSize(w, keysH))
 }
 
 func (keypadLayout) MinSize([]fyne.CanvasObject) fyne.Size {
@@ -216,7 +233,8 @@ func (displayLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	box, digits := objs[0], objs[1].(*canvas.Text)
 	box.Resize(size)
 	pad := theme.InnerPadding()
-	_, digits.TextSize = fitLines(digits.Text, 56, 20, digits.TextStyle, false, size.Width-2*pad, size.Height)
+	// The marks still to type sit on the baseline: keep them off the frame.
+	_, digits.TextSize = fitLines(digits.Text, 56, 20, digits.TextStyle, false, size.Width-2*pad, size.Height*0.8)
 	h := digits.MinSize().Height
 	digits.Move(fyne.NewPos(pad, (size.Height-h)/2))
 	digits.Resize(fyne.NewSize(size.Width-2*pad, h))
