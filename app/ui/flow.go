@@ -60,7 +60,7 @@ func (k *Kiosk) showLanguages() {
 		t.OnTapped = k.onPick(s, t, passerelle.Prompt{Text: lang.Native, Lang: l})
 		s.Tiles = append(s.Tiles, t)
 	}
-	s.root = k.frame(s, "fr", grid(s.Tiles))
+	s.root = k.frame(s, "fr", grid(s.Tiles, "fr"))
 	s.Back.Disable() // nothing before: "home" already goes to welcome
 	k.show(s)
 }
@@ -93,7 +93,7 @@ func (k *Kiosk) showProcedures() {
 		t.OnTapped = k.onPick(s, t, procedurePrompts(p, lang)...)
 		s.Tiles = append(s.Tiles, t)
 	}
-	content := grid(s.Tiles)
+	content := grid(s.Tiles, lang)
 	if pages > 1 {
 		s.PrevPage = NewTile("prev-page", "", uiIcon("page-prev"), func() { k.touched(); k.page--; k.showProcedures() })
 		s.NextPage = NewTile("next-page", say(lang, phraseMore), uiIcon("page-next"), func() { k.touched(); k.page++; k.showProcedures() })
@@ -137,7 +137,7 @@ func (k *Kiosk) showStep() {
 			t.OnTapped = k.onPick(s, t, passerelle.Prompt{Text: o.Label[lang], Lang: lang})
 			s.Tiles = append(s.Tiles, t)
 		}
-		body = grid(s.Tiles)
+		body = grid(s.Tiles, lang)
 	case passerelle.KindChecklist:
 		for _, id := range st.Items {
 			d := k.session.Proc.Documents[id]
@@ -149,7 +149,7 @@ func (k *Kiosk) showStep() {
 			}
 			s.Tiles = append(s.Tiles, t)
 		}
-		body = grid(s.Tiles)
+		body = grid(s.Tiles, lang)
 	case passerelle.KindNumber:
 		body = k.keypad(s, st.Number, lang)
 		side = 120
@@ -158,7 +158,7 @@ func (k *Kiosk) showStep() {
 		if st.Phone != "" {
 			phone := newFitText(st.Phone, 72, fyne.TextStyle{Bold: true, Monospace: true}, fyne.TextAlignCenter)
 			phone.block.wrap = false // a number cut in two is misread
-			body = headerWith(uiIcon("help"), phone, 120)
+			body = headerWith(uiIcon("help"), phone, lang, 120)
 		}
 	case passerelle.KindEnd:
 		for _, id := range st.Bring {
@@ -167,12 +167,12 @@ func (k *Kiosk) showStep() {
 			t.OnTapped = func() { k.touched(); k.play(passerelle.Prompt{Text: d.Label[lang], Lang: lang}) }
 			s.Tiles = append(s.Tiles, t)
 		}
-		body = grid(s.Tiles)
+		body = grid(s.Tiles, lang)
 	}
 	top := header(st.Pictogram.Data, st.Say[lang], lang, side)
 	var content fyne.CanvasObject = top
 	if body != nil {
-		content = container.New(stepLayout{headMax: side}, top, body)
+		content = container.New(stepLayout{headMax: side, rtl: rtl(lang)}, top, body)
 	}
 	s.root = k.frame(s, lang, content)
 	if _, ended := k.session.Ended(); ended {
@@ -391,7 +391,7 @@ func (k *Kiosk) showStillThere() {
 	s.Yes = NewTile("yes", say(lang, phraseYes), uiIcon("confirm"), func() { k.touched(); k.restore(s.under) })
 	s.Yes.primary = true
 	q := header(uiIcon("still-there"), say(lang, phraseStillThere), lang, 200)
-	s.root = container.NewPadded(container.New(stepLayout{headMax: 200}, q, s.Yes))
+	s.root = container.NewPadded(container.New(stepLayout{headMax: 200, rtl: rtl(lang)}, q, s.Yes))
 	asked := k.askedAt
 	k.show(s)
 	k.askedAt = asked // show resets it: the question is still pending
@@ -418,7 +418,7 @@ func (k *Kiosk) saveFailed(err error) {
 	msg := newSentence(say(lang, phraseSaveFailed), lang)
 	msg.block.color = colorError
 	if k.screen.banner != nil {
-		k.screen.banner.Objects = []fyne.CanvasObject{headerWith(uiIcon("error"), msg, 96)}
+		k.screen.banner.Objects = []fyne.CanvasObject{headerWith(uiIcon("error"), msg, lang, 96)}
 		k.screen.root.Refresh() // the frame makes room for the banner
 	}
 }

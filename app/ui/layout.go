@@ -48,11 +48,18 @@ func (frameLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 
 // headerLayout places a pictogram and its sentence: side by side, or the
 // pictogram above the sentence when the space is tall and narrow. The
-// pictogram is at most maxSide. Objects: pictogram, text.
-type headerLayout struct{ maxSide float32 }
+// pictogram is at most maxSide, on the side the language reads from.
+// Objects: pictogram, text.
+type headerLayout struct {
+	maxSide float32
+	rtl     bool
+}
 
 func (l headerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	pic, text := objs[0], objs[1]
+	if l.rtl {
+		defer mirror(size, objs...)
+	}
 	pad := theme.Padding()
 	if size.Height > size.Width*0.9 {
 		side := min(l.maxSide, size.Width, size.Height/2)
@@ -74,11 +81,18 @@ func (headerLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize
 // stepLayout places a header above a body, the header at most headMax
 // high and a third of the space; on a short, wide space (800×480) it puts
 // the header beside the body instead, so the body keeps its height.
+// In a right-to-left language the header goes on the right.
 // Objects: header, body.
-type stepLayout struct{ headMax float32 }
+type stepLayout struct {
+	headMax float32
+	rtl     bool
+}
 
 func (l stepLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	head, body := objs[0], objs[1]
+	if l.rtl {
+		defer mirror(size, objs...)
+	}
 	pad := theme.Padding()
 	if size.Height < shortScreen && size.Width > size.Height*1.4 {
 		w := size.Width * 0.38
@@ -116,16 +130,20 @@ func (underLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(
 // tileGrid places 1 to 6 tiles in the number of columns that makes them
 // biggest (four tiles go 2×2 on a 4:3 screen, 1 column in portrait), no
 // longer than tileAspect times their width or height, centred, an
-// incomplete last row centred too.
-type tileGrid struct{}
+// incomplete last row centred too. In a right-to-left language the first
+// tile is on the right.
+type tileGrid struct{ rtl bool }
 
 // tileAspect bounds how elongated a grid tile gets.
 const tileAspect = 1.6
 
-func (tileGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (g tileGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	n := len(objs)
 	if n == 0 {
 		return
+	}
+	if g.rtl {
+		defer mirror(size, objs...)
 	}
 	pad := theme.Padding()
 	cols, cellW, cellH := 1, float32(0), float32(0)
@@ -221,6 +239,13 @@ func (keypadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 
 func (keypadLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(3*tileFloor, 5*tileFloor)
+}
+
+// mirror flips the places of objs left to right in a space of size.
+func mirror(size fyne.Size, objs ...fyne.CanvasObject) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(size.Width-o.Position().X-o.Size().Width, o.Position().Y))
+	}
 }
 
 func clamp(v, lo, hi float32) float32 { return max(lo, min(v, hi)) }

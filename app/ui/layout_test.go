@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -76,6 +77,23 @@ func TestEveryScreenFitsEveryWindow(t *testing.T) {
 		r.tap(r.k.Screen().Home)
 		r.tap(r.k.Screen().Start)
 	}
+
+	// The disk refuses an answer: a banner asks to call a person, above
+	// the same controls.
+	r.tap(r.k.Screen().Home)
+	r.chooseLanguage("fr")
+	r.startProcedure("create-email")
+	if err := r.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r.tap(r.k.Screen().Next)
+	if r.where() != "step:"+r.k.Session().Proc.First().ID {
+		t.Fatalf("an answer that was not saved moved the screen to %s", r.where())
+	}
+	if shown := strings.Join(visibleTexts(r.w.Content()), " "); !strings.Contains(shown, "problème") {
+		t.Fatalf("no banner on screen: %q", shown)
+	}
+	check("the save-failed banner")
 
 	ui.ShowOutOfService(r.w, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "a test")
 	screens++

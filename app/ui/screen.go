@@ -109,30 +109,36 @@ func (k *Kiosk) frame(s *Screen, lang passerelle.Lang, content fyne.CanvasObject
 // header is a step's pictogram beside its sentence; the pictogram is at
 // most side, the sentence wraps and shrinks to the space left.
 func header(pic []byte, text string, lang passerelle.Lang, side float32) fyne.CanvasObject {
-	return headerWith(pic, newSentence(text, lang), side)
+	return headerWith(pic, newSentence(text, lang), lang, side)
 }
 
 // headerWith is a pictogram beside any text.
-func headerWith(pic []byte, text fyne.CanvasObject, side float32) fyne.CanvasObject {
-	return container.New(headerLayout{maxSide: side}, picture(pic), text)
+func headerWith(pic []byte, text fyne.CanvasObject, lang passerelle.Lang, side float32) fyne.CanvasObject {
+	return container.New(headerLayout{maxSide: side, rtl: rtl(lang)}, picture(pic), text)
+}
+
+// rtl reports whether lang is written right to left.
+func rtl(lang passerelle.Lang) bool {
+	l, _ := passerelle.LookupLanguage(lang)
+	return l.RTL
 }
 
 // newSentence is a sentence of the kiosk in lang: bold, aligned to the
 // side the language reads from.
 func newSentence(text string, lang passerelle.Lang) *fitText {
 	align := fyne.TextAlignLeading
-	if l, _ := passerelle.LookupLanguage(lang); l.RTL {
+	if rtl(lang) {
 		align = fyne.TextAlignTrailing
 	}
 	return newFitText(text, textSize, fyne.TextStyle{Bold: true}, align)
 }
 
-// grid lays out 1 to 6 tiles as big as the space allows: big targets,
-// no scrolling.
-func grid(tiles []*Tile) fyne.CanvasObject {
+// grid lays out 1 to 6 tiles as big as the space allows, in the reading
+// direction of lang: big targets, no scrolling.
+func grid(tiles []*Tile, lang passerelle.Lang) fyne.CanvasObject {
 	objs := make([]fyne.CanvasObject, len(tiles))
 	for i, t := range tiles {
 		objs[i] = t
 	}
-	return container.New(tileGrid{}, objs...)
+	return container.New(tileGrid{rtl: rtl(lang)}, objs...)
 }
