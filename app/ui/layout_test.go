@@ -20,8 +20,9 @@ import (
 var windowSizes = []fyne.Size{{Width: 800, Height: 480}, {Width: 1024, Height: 768}, {Width: 1280, Height: 800}, {Width: 1920, Height: 1080}, {Width: 800, Height: 1280}}
 
 // smallTarget is the smallest control accepted on an 800×480 window,
-// where 15 mm (ui.MinTarget) cannot always fit; every larger window must
-// give every control ui.MinTarget.
+// where the keys of a keypad cannot get 15 mm (ui.MinTarget; see
+// tileFloor in theme.go); every larger window must give every control
+// ui.MinTarget.
 const smallTarget = 56
 
 // TestEveryScreenFitsEveryWindow lays out every screen a user can meet:

@@ -16,8 +16,8 @@ const (
 	ScreenStep       = "step"
 	ScreenStillThere = "still-there"
 	ScreenHelp       = "help"
-	// ScreenOutOfService asks users to go to the desk: the kiosk has no
-	// procedure to offer, or cannot save.
+	// ScreenOutOfService asks users to go to the desk: the catalog has no
+	// procedure, or (shown by ShowOutOfService) the kiosk cannot start.
 	ScreenOutOfService = "out-of-service"
 )
 
