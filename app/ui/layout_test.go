@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -11,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
+	"passerelle/app/audio"
 	"passerelle/app/passerelle"
 	"passerelle/app/ui"
 )
@@ -102,6 +106,59 @@ func TestEveryScreenFitsEveryWindow(t *testing.T) {
 		assertFits(t, r.w, &ui.Screen{Sign: findTile(t, r.w.Content(), "out-of-service")}, size, "out of service")
 	}
 	t.Logf("%d screens checked at %d sizes", screens, len(windowSizes))
+}
+
+// TestLongTextsStayInside: staff write sentences five times longer than
+// the shipped ones and a label of one 60-letter word. Text shrinks to its
+// floor and is cut with "…" (it is also spoken); no control moves out.
+func TestLongTextsStayInside(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(shipped)); err != nil {
+		t.Fatal(err)
+	}
+	plainFrench := regexp.MustCompile(`(?m)^(\s+fr: )([^"'\n].*)$`)
+	longWord := strings.Repeat("Anticonstitutionnellement", 3)[:60]
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "procedure.yaml"))
+	for _, path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		long := plainFrench.ReplaceAllStringFunc(string(src), func(line string) string {
+			m := plainFrench.FindStringSubmatch(line)
+			text := strings.Repeat(m[2]+" ", 5)
+			if len(m[2]) < 30 { // a label: one word too long for any tile
+				text = longWord + " " + m[2]
+			}
+			return m[1] + text
+		})
+		if err := os.WriteFile(path, []byte(long), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	source := openCatalog(t, dir)
+	if problems := source.Problems(); len(problems) > 0 {
+		t.Fatalf("the lengthened catalog has problems: %v", problems)
+	}
+	if first := source.Catalog().In("fr")[0].First(); len(first.Say["fr"]) < 300 {
+		t.Fatalf("the texts were not lengthened: %q", first.Say["fr"])
+	}
+	// Layout only: no speech, so espeak-ng does not render every long text.
+	r := newRigWith(t, source, audio.NewSpeech(t.TempDir(), "/nonexistent/espeak-ng"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	small := []fyne.Size{{Width: 800, Height: 480}, {Width: 1024, Height: 768}, {Width: 800, Height: 1280}}
+	check := func(what string) {
+		t.Helper()
+		for _, size := range small {
+			assertFits(t, r.w, r.k.Screen(), size, what)
+		}
+	}
+	for _, proc := range source.Catalog().In("fr") {
+		r.chooseLanguage("fr")
+		check("procedures")
+		r.startProcedure(proc.ID)
+		r.visitSteps("fr", proc.ID, func(step string) { check(proc.ID + " step " + step) })
+		r.tap(r.k.Screen().Home)
+	}
 }
 
 // visitSteps shows every step of the started procedure once, by touching
