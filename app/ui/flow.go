@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 
 	"passerelle/app/passerelle"
 	"passerelle/app/session"
@@ -21,23 +20,20 @@ const perPage = 4
 // language of the catalog.
 func (k *Kiosk) showWelcome() {
 	k.reset()
-	langs := k.catalog.Load().Langs()
-	if len(langs) == 0 {
-		langs = []passerelle.Lang{"fr"}
+	c := k.catalog.Load()
+	if !hasProcedures(c) {
+		k.showOutOfService(k.emptyReason())
+		return
 	}
 	s := &Screen{Name: ScreenWelcome}
-	lines := container.NewVBox()
-	for _, l := range langs {
+	var lines []string
+	for _, l := range c.Langs() {
 		s.Prompt = append(s.Prompt, prompt(l, phraseTouch))
-		t := canvas.NewText(say(l, phraseTouch), colorForeground)
-		t.TextSize = headingSize
-		t.TextStyle = fyne.TextStyle{Bold: true}
-		t.Alignment = fyne.TextAlignCenter
-		lines.Add(t)
+		lines = append(lines, say(l, phraseTouch))
 	}
+	text := newFitText(strings.Join(lines, "\n"), headingSize, fyne.TextStyle{Bold: true}, fyne.TextAlignCenter)
 	s.Start = NewTile("start", "", uiIcon("touch"), k.onStart)
-	s.Start.minSide = 300
-	s.root = container.NewBorder(nil, container.NewPadded(lines), nil, nil, container.NewPadded(s.Start))
+	s.root = container.NewPadded(container.New(underLayout{share: 0.4, textMax: float32(len(lines)) * headingSize * 1.6}, s.Start, text))
 	k.show(s)
 }
 
@@ -49,6 +45,10 @@ func (k *Kiosk) onStart() {
 // showLanguages offers the catalog's languages, each tile named in its
 // own language and script, the way a person recognises their language.
 func (k *Kiosk) showLanguages() {
+	if !hasProcedures(k.catalog.Load()) {
+		k.showOutOfService(k.emptyReason())
+		return
+	}
 	s := &Screen{Name: ScreenLanguages}
 	for _, l := range k.catalog.Load().Langs() {
 		lang, _ := passerelle.LookupLanguage(l)
@@ -60,7 +60,7 @@ func (k *Kiosk) showLanguages() {
 		t.OnTapped = k.onPick(s, t, passerelle.Prompt{Text: lang.Native, Lang: l})
 		s.Tiles = append(s.Tiles, t)
 	}
-	s.root = k.frame(s, "fr", grid(s.Tiles))
+	s.root = k.frame(s, "fr", grid(s.Tiles, "fr"))
 	s.Back.Disable() // nothing before: "home" already goes to welcome
 	k.show(s)
 }
@@ -81,30 +81,29 @@ func (k *Kiosk) showProcedures() {
 	procs := k.catalog.Load().In(lang)
 	pages := max(1, (len(procs)+perPage-1)/perPage)
 	k.page = min(k.page, pages-1)
-	s := &Screen{Name: ScreenProcedures, Prompt: []passerelle.Prompt{prompt(lang, phraseChooseProcedure)}}
 	if len(procs) == 0 {
-		s.Prompt = []passerelle.Prompt{prompt(lang, phraseNothingToOffer)}
+		// A reload took away every procedure in this language (or all of
+		// them): the person chooses again, or learns to ask at the desk.
+		k.showLanguages()
+		return
 	}
+	s := &Screen{Name: ScreenProcedures, Prompt: []passerelle.Prompt{prompt(lang, phraseChooseProcedure)}}
 	for _, p := range procs[k.page*perPage : min(len(procs), (k.page+1)*perPage)] {
 		t := NewTile(p.ID, p.Title[lang], p.Pictogram.Data, nil)
 		t.OnTapped = k.onPick(s, t, procedurePrompts(p, lang)...)
 		s.Tiles = append(s.Tiles, t)
 	}
-	var content fyne.CanvasObject = grid(s.Tiles)
-	if len(procs) == 0 {
-		content = header(uiIcon("error"), say(lang, phraseNothingToOffer), lang, 200)
-	}
+	content := grid(s.Tiles, lang)
 	if pages > 1 {
 		s.PrevPage = NewTile("prev-page", "", uiIcon("page-prev"), func() { k.touched(); k.page--; k.showProcedures() })
 		s.NextPage = NewTile("next-page", say(lang, phraseMore), uiIcon("page-next"), func() { k.touched(); k.page++; k.showProcedures() })
-		s.PrevPage.minSide, s.NextPage.minSide = 140, 140
 		if k.page == 0 {
 			s.PrevPage.Disable()
 		}
 		if k.page == pages-1 {
 			s.NextPage.Disable()
 		}
-		content = container.NewBorder(nil, nil, s.PrevPage, s.NextPage, content)
+		content = container.New(pagerLayout{}, s.PrevPage, content, s.NextPage)
 	}
 	s.root = k.frame(s, lang, content)
 	k.show(s)
@@ -138,7 +137,7 @@ func (k *Kiosk) showStep() {
 			t.OnTapped = k.onPick(s, t, passerelle.Prompt{Text: o.Label[lang], Lang: lang})
 			s.Tiles = append(s.Tiles, t)
 		}
-		body = grid(s.Tiles)
+		body = grid(s.Tiles, lang)
 	case passerelle.KindChecklist:
 		for _, id := range st.Items {
 			d := k.session.Proc.Documents[id]
@@ -150,19 +149,16 @@ func (k *Kiosk) showStep() {
 			}
 			s.Tiles = append(s.Tiles, t)
 		}
-		body = grid(s.Tiles)
+		body = grid(s.Tiles, lang)
 	case passerelle.KindNumber:
 		body = k.keypad(s, st.Number, lang)
 		side = 120
 	case passerelle.KindHandoff:
 		side = 220
 		if st.Phone != "" {
-			phone := canvas.NewText(st.Phone, colorForeground)
-			phone.TextSize = 72
-			phone.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
-			phone.Alignment = fyne.TextAlignCenter
-			call := container.NewGridWrap(fyne.NewSquareSize(120), picture(uiIcon("help")))
-			body = container.NewCenter(container.NewHBox(call, phone))
+			phone := newFitText(st.Phone, 72, fyne.TextStyle{Bold: true, Monospace: true}, fyne.TextAlignCenter)
+			phone.block.wrap = false // a number cut in two is misread
+			body = headerWith(uiIcon("help"), phone, lang, 120)
 		}
 	case passerelle.KindEnd:
 		for _, id := range st.Bring {
@@ -171,12 +167,12 @@ func (k *Kiosk) showStep() {
 			t.OnTapped = func() { k.touched(); k.play(passerelle.Prompt{Text: d.Label[lang], Lang: lang}) }
 			s.Tiles = append(s.Tiles, t)
 		}
-		body = grid(s.Tiles)
+		body = grid(s.Tiles, lang)
 	}
 	top := header(st.Pictogram.Data, st.Say[lang], lang, side)
 	var content fyne.CanvasObject = top
 	if body != nil {
-		content = container.NewBorder(top, nil, nil, nil, body)
+		content = container.New(stepLayout{headMax: side, rtl: rtl(lang)}, top, body)
 	}
 	s.root = k.frame(s, lang, content)
 	if _, ended := k.session.Ended(); ended {
@@ -203,7 +199,6 @@ func (k *Kiosk) keypad(s *Screen, rule *passerelle.NumberRule, lang passerelle.L
 			t = NewTile(label, label, nil, nil)
 			t.labelSize = headingSize
 		}
-		t.minSide = MinTarget
 		t.OnTapped = func() { k.onKey(s, rule, lang, t.ID) }
 		s.Keys[label] = t
 		keys = append(keys, t)
@@ -213,7 +208,7 @@ func (k *Kiosk) keypad(s *Screen, rule *passerelle.NumberRule, lang passerelle.L
 	box.StrokeColor = colorForeground
 	box.StrokeWidth = 3
 	box.CornerRadius = 12
-	return container.NewBorder(container.NewStack(box, s.Display), nil, nil, nil, pad)
+	return container.New(keypadLayout{}, container.New(displayLayout{}, box, s.Display), pad)
 }
 
 func (k *Kiosk) onKey(s *Screen, rule *passerelle.NumberRule, lang passerelle.Lang, key string) {
@@ -273,7 +268,9 @@ func (k *Kiosk) onNext() {
 		}
 		if p, ok := k.catalog.Load().Procedure(s.selected.ID); ok {
 			k.startSession(p)
+			return
 		}
+		k.showProcedures() // a reload took it away: show what is left
 		return
 	case ScreenHelp:
 		k.restore(s.under)
@@ -393,9 +390,8 @@ func (k *Kiosk) showStillThere() {
 	s := &Screen{Name: ScreenStillThere, Prompt: []passerelle.Prompt{prompt(lang, phraseStillThere)}, under: k.screen}
 	s.Yes = NewTile("yes", say(lang, phraseYes), uiIcon("confirm"), func() { k.touched(); k.restore(s.under) })
 	s.Yes.primary = true
-	s.Yes.minSide = 260
 	q := header(uiIcon("still-there"), say(lang, phraseStillThere), lang, 200)
-	s.root = container.NewPadded(container.NewBorder(q, nil, nil, nil, s.Yes))
+	s.root = container.NewPadded(container.New(stepLayout{headMax: 200, rtl: rtl(lang)}, q, s.Yes))
 	asked := k.askedAt
 	k.show(s)
 	k.askedAt = asked // show resets it: the question is still pending
@@ -419,12 +415,10 @@ func (k *Kiosk) saveFailed(err error) {
 		lang = "fr"
 	}
 	k.play(prompt(lang, phraseSaveFailed))
-	msg := widget.NewLabel(say(lang, phraseSaveFailed))
-	msg.Wrapping = fyne.TextWrapWord
-	msg.Importance = widget.DangerImportance
-	icon := container.NewGridWrap(fyne.NewSquareSize(96), picture(uiIcon("error")))
+	msg := newSentence(say(lang, phraseSaveFailed), lang)
+	msg.block.color = colorError
 	if k.screen.banner != nil {
-		k.screen.banner.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, icon, nil, msg)}
-		k.screen.banner.Refresh()
+		k.screen.banner.Objects = []fyne.CanvasObject{headerWith(uiIcon("error"), msg, lang, 96)}
+		k.screen.root.Refresh() // the frame makes room for the banner
 	}
 }

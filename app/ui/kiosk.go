@@ -128,6 +128,7 @@ func (k *Kiosk) Close() {
 func (k *Kiosk) UseCatalog(c *passerelle.Catalog) {
 	k.catalog.Store(c)
 	k.prepareSpeech(c)
+	fyne.Do(k.catalogChanged)
 }
 
 // Screen returns what is on screen now.
@@ -143,7 +144,7 @@ func (k *Kiosk) Lang() passerelle.Lang { return k.lang }
 // and ends the session StillThereWait later without an answer.
 func (k *Kiosk) CheckIdle() {
 	now := k.deps.Now()
-	if k.screen == nil || k.screen.Name == ScreenWelcome {
+	if k.screen == nil || k.screen.Name == ScreenWelcome || k.screen.Name == ScreenOutOfService {
 		return
 	}
 	switch {
@@ -206,6 +207,13 @@ func (k *Kiosk) reset() {
 // background, so no user waits for synthesis.
 func (k *Kiosk) prepareSpeech(c *passerelle.Catalog) {
 	var prompts []passerelle.Prompt
+	for _, l := range outOfServiceLangs {
+		prompts = append(prompts, prompt(l, phraseOutOfService))
+	}
+	if c == nil {
+		k.deps.Player.Prepare(prompts)
+		return
+	}
 	for _, l := range c.Langs() {
 		for p := range phrases["fr"] {
 			prompts = append(prompts, prompt(l, p))

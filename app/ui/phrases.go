@@ -14,7 +14,7 @@ const (
 	phraseStillThere                     // inactivity
 	phraseMediatorComing                 // help
 	phraseSaveFailed                     // the disk refused an answer
-	phraseNothingToOffer                 // empty catalog
+	phraseOutOfService                   // no procedure, no database: ask at the desk
 	phraseErase                          // keypad
 	phraseHome
 	phraseBack
@@ -38,7 +38,7 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseStillThere:       "Êtes-vous toujours là ? Touchez le bouton vert.",
 		phraseMediatorComing:   "Une personne va venir vous aider. Restez ici, s'il vous plaît.",
 		phraseSaveFailed:       "Le kiosque a un problème. Appelez une personne pour vous aider, s'il vous plaît.",
-		phraseNothingToOffer:   "Le kiosque n'a pas de démarche pour le moment. Demandez à l'accueil, s'il vous plaît.",
+		phraseOutOfService:     "Le kiosque ne marche pas pour le moment. Demandez à l'accueil, s'il vous plaît.",
 		phraseErase:            "Effacé.",
 		phraseHome:             "Accueil",
 		phraseBack:             "Retour",
@@ -58,7 +58,7 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseStillThere:       "Are you still there? Touch the green button.",
 		phraseMediatorComing:   "A person is coming to help you. Please stay here.",
 		phraseSaveFailed:       "The kiosk has a problem. Please call a person to help you.",
-		phraseNothingToOffer:   "The kiosk has no procedure for now. Please ask at the front desk.",
+		phraseOutOfService:     "The kiosk does not work for now. Please ask at the front desk.",
 		phraseErase:            "Erased.",
 		phraseHome:             "Home",
 		phraseBack:             "Back",
@@ -78,7 +78,7 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseStillThere:       "هل ما زلت هنا؟ المس الزر الأخضر.",
 		phraseMediatorComing:   "سيأتي شخص لمساعدتك. ابقَ هنا من فضلك.",
 		phraseSaveFailed:       "في الجهاز مشكلة. من فضلك اطلب شخصًا لمساعدتك.",
-		phraseNothingToOffer:   "لا يوجد إجراء في الجهاز الآن. من فضلك اسأل في الاستقبال.",
+		phraseOutOfService:     "الجهاز لا يعمل الآن. من فضلك اسأل في الاستقبال.",
 		phraseErase:            "تم المسح.",
 		phraseHome:             "البداية",
 		phraseBack:             "رجوع",

@@ -4,8 +4,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/widget"
 
 	"passerelle/app/passerelle"
 )
@@ -18,6 +16,9 @@ const (
 	ScreenStep       = "step"
 	ScreenStillThere = "still-there"
 	ScreenHelp       = "help"
+	// ScreenOutOfService asks users to go to the desk: the catalog has no
+	// procedure, or (shown by ShowOutOfService) the kiosk cannot start.
+	ScreenOutOfService = "out-of-service"
 )
 
 // Screen is what the kiosk shows, with its controls by name, so that the
@@ -41,6 +42,9 @@ type Screen struct {
 	PrevPage, NextPage *Tile
 	// Start covers the welcome screen; Yes answers "are you still there?".
 	Start, Yes *Tile
+	// Sign is the whole out-of-service screen: touching it says the
+	// sentence again.
+	Sign *Tile
 
 	root     fyne.CanvasObject
 	banner   *fyne.Container // where a "the kiosk has a problem" message appears
@@ -59,6 +63,24 @@ func (s *Screen) Tile(id string) *Tile {
 	return nil
 }
 
+// Controls returns every tile of the screen a user can touch: choices,
+// keys (in keypad order), the bar, paging, start, yes, the out-of-service
+// sign.
+func (s *Screen) Controls() []*Tile {
+	all := append([]*Tile{}, s.Tiles...)
+	for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0"} {
+		all = append(all, s.Keys[k])
+	}
+	all = append(all, s.Home, s.Back, s.Listen, s.Help, s.Next, s.PrevPage, s.NextPage, s.Start, s.Yes, s.Sign)
+	var controls []*Tile
+	for _, t := range all {
+		if t != nil {
+			controls = append(controls, t)
+		}
+	}
+	return controls
+}
+
 // select1 highlights one tile among the screen's tiles.
 func (s *Screen) select1(t *Tile) {
 	for _, other := range s.Tiles {
@@ -75,48 +97,48 @@ func (k *Kiosk) bar(s *Screen, lang passerelle.Lang) fyne.CanvasObject {
 	s.Help = NewTile("help", say(lang, phraseHelp), uiIcon("help"), k.onHelp)
 	s.Next = NewTile("next", say(lang, phraseNext), uiIcon("next"), k.onNext)
 	s.Next.primary = true
-	for _, t := range []*Tile{s.Home, s.Back, s.Listen, s.Help, s.Next} {
-		t.minSide = barHeight
-	}
 	return container.NewGridWithColumns(5, s.Home, s.Back, s.Listen, s.Help, s.Next)
 }
 
-// barHeight leaves room for the pictogram and its label on each control.
-const barHeight = 120
-
 // frame puts content above the bottom bar, under an empty banner slot.
 func (k *Kiosk) frame(s *Screen, lang passerelle.Lang, content fyne.CanvasObject) fyne.CanvasObject {
-	s.banner = container.NewVBox()
-	return container.NewBorder(s.banner, k.bar(s, lang), nil, nil, container.NewPadded(content))
+	s.banner = container.NewStack()
+	return container.New(frameLayout{}, s.banner, content, k.bar(s, lang))
 }
 
-// header is a step's pictogram beside its sentence.
+// header is a step's pictogram beside its sentence; the pictogram is at
+// most side, the sentence wraps and shrinks to the space left.
 func header(pic []byte, text string, lang passerelle.Lang, side float32) fyne.CanvasObject {
-	label := widget.NewLabel(text)
-	label.Wrapping = fyne.TextWrapWord
-	label.TextStyle = fyne.TextStyle{Bold: true}
-	if l, _ := passerelle.LookupLanguage(lang); l.RTL {
-		label.Alignment = fyne.TextAlignTrailing
-	}
-	img := container.NewGridWrap(fyne.NewSquareSize(side), picture(pic))
-	return container.NewBorder(nil, nil, container.NewCenter(img), nil, container.NewVBox(layout.NewSpacer(), label, layout.NewSpacer()))
+	return headerWith(pic, newSentence(text, lang), lang, side)
 }
 
-// grid lays out 1 to 4 tiles (or up to 6 documents) in rows of at most 3,
-// 2 by 2 for four: big targets, no scrolling.
-func grid(tiles []*Tile) fyne.CanvasObject {
+// headerWith is a pictogram beside any text.
+func headerWith(pic []byte, text fyne.CanvasObject, lang passerelle.Lang, side float32) fyne.CanvasObject {
+	return container.New(headerLayout{maxSide: side, rtl: rtl(lang)}, picture(pic), text)
+}
+
+// rtl reports whether lang is written right to left.
+func rtl(lang passerelle.Lang) bool {
+	l, _ := passerelle.LookupLanguage(lang)
+	return l.RTL
+}
+
+// newSentence is a sentence of the kiosk in lang: bold, aligned to the
+// side the language reads from.
+func newSentence(text string, lang passerelle.Lang) *fitText {
+	align := fyne.TextAlignLeading
+	if rtl(lang) {
+		align = fyne.TextAlignTrailing
+	}
+	return newFitText(text, textSize, fyne.TextStyle{Bold: true}, align)
+}
+
+// grid lays out 1 to 6 tiles as big as the space allows, in the reading
+// direction of lang: big targets, no scrolling.
+func grid(tiles []*Tile, lang passerelle.Lang) fyne.CanvasObject {
 	objs := make([]fyne.CanvasObject, len(tiles))
 	for i, t := range tiles {
 		objs[i] = t
 	}
-	cols := len(tiles)
-	switch {
-	case cols == 4:
-		cols = 2
-	case cols > 3:
-		cols = 3
-	case cols == 0:
-		cols = 1
-	}
-	return container.NewGridWithColumns(cols, objs...)
+	return container.New(tileGrid{rtl: rtl(lang)}, objs...)
 }

@@ -31,8 +31,19 @@ const (
 	headingSize = 40
 )
 
-// MinTarget is the smallest side of anything a user can touch.
+// MinTarget is the smallest side of anything a user can touch, on every
+// screen from 1024×768 up: the layouts give tiles at least that much there.
 var MinTarget = float32(math.Ceil(minTargetMM * 120 / 25.4))
+
+// tileFloor is the minimum size a tile asks for. It is far below MinTarget
+// on purpose: a Fyne window grows to the minimum size of its content, so a
+// tile that insisted on 15 mm would push controls off an 800×480 screen.
+// The layouts scale tiles up to fill the screen: from 1024×768 up every
+// control gets MinTarget. On 800×480 every control does too but the keys
+// of a keypad, about 58 units high (12 mm at 120 dpi): four rows of keys,
+// the typed number and the bar share 480 units, and the phone's 3×4
+// layout, which people know, is worth more than 3 mm.
+const tileFloor = 40
 
 type kioskTheme struct{}
 

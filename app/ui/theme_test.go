@@ -53,7 +53,7 @@ func TestTilesAreBigEnough(t *testing.T) {
 		}
 		k := &Kiosk{}
 		s := &Screen{}
-		w.SetContent(k.frame(s, "fr", grid(tiles)))
+		w.SetContent(k.frame(s, "fr", grid(tiles, "fr")))
 		for _, tile := range append(tiles, s.Home, s.Back, s.Listen, s.Help, s.Next) {
 			if got := tile.Size(); got.Width < MinTarget || got.Height < MinTarget {
 				t.Errorf("%v: tile %s is %v, want at least %v", size, tile.ID, got, MinTarget)

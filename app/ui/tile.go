@@ -25,7 +25,12 @@ type Tile struct {
 	selected bool
 	ticked   bool
 	disabled bool
-	minSide  float32
+	// minSide is the smallest side the tile accepts; layouts make it
+	// bigger whenever the screen allows.
+	minSide float32
+	// labelShare is the part of the height the label may take under the
+	// pictogram; 0 is the default, 0.35.
+	labelShare float32
 	// labelSize is the label's text size; 0 is the caption size. A tile
 	// without a pictogram (a keypad digit) shows its label in the middle.
 	labelSize float32
@@ -33,7 +38,7 @@ type Tile struct {
 
 // NewTile returns a tile showing the pictogram with label under it.
 func NewTile(id, label string, pictogram []byte, tapped func()) *Tile {
-	t := &Tile{ID: id, Label: label, picture: pictogram, OnTapped: tapped, minSide: MinTarget}
+	t := &Tile{ID: id, Label: label, picture: pictogram, OnTapped: tapped, minSide: tileFloor}
 	t.ExtendBaseWidget(t)
 	return t
 }
@@ -90,47 +95,58 @@ func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
 	r := &tileRenderer{
 		tile:  t,
 		frame: canvas.NewRectangle(colorBackground),
-		label: canvas.NewText(t.Label, colorForeground),
 		tick:  picture(uiIcon("check-tick")),
 	}
 	if len(t.picture) > 0 {
 		r.pic = picture(t.picture)
 	}
 	r.frame.CornerRadius = 18
-	r.label.Alignment = fyne.TextAlignCenter
-	r.label.TextSize = theme.CaptionTextSize()
+	r.label = textBlock{text: t.Label, max: theme.CaptionTextSize(), floor: tileTextFloor, align: fyne.TextAlignCenter, wrap: true}
 	if t.labelSize > 0 {
-		r.label.TextSize = t.labelSize
+		r.label.max = t.labelSize
 	}
 	r.refreshState()
 	return r
 }
 
+// tileTextFloor is the smallest label of a tile. A tile with a pictogram
+// too small for it hides its label: the pictogram carries the meaning.
+const tileTextFloor = 14
+
 type tileRenderer struct {
 	tile  *Tile
 	frame *canvas.Rectangle
 	pic   *canvas.Raster
-	label *canvas.Text
+	label textBlock
 	tick  *canvas.Raster
 }
 
+// Layout scales everything to the tile: the label takes at most
+// labelShare of the height (all of it without a pictogram), shrinking to
+// fit; the pictogram takes the rest.
 func (r *tileRenderer) Layout(size fyne.Size) {
 	r.frame.Resize(size)
-	pad := theme.InnerPadding()
+	// Margins shrink with the tile, so a small tile keeps its pictogram.
+	pad := clamp(min(size.Width, size.Height)/10, 4, theme.InnerPadding())
+	w := max(0, size.Width-2*pad)
 	labelH := float32(0)
-	if r.label.Text != "" {
-		labelH = r.label.MinSize().Height
-		y := size.Height - labelH - pad/2
-		if r.pic == nil {
-			y = (size.Height - labelH) / 2
+	if r.pic == nil {
+		r.label.fit(w, max(0, size.Height-2*pad))
+		r.label.place(fyne.NewPos(pad, 0), size.Height)
+	} else {
+		share := r.tile.labelShare
+		if share == 0 {
+			share = 0.35
 		}
-		r.label.Move(fyne.NewPos(pad/2, y))
-		r.label.Resize(fyne.NewSize(size.Width-pad, labelH))
-	}
-	if r.pic != nil {
+		room := (size.Height - pad) * share
+		if room < r.label.lineHeight() {
+			room = 0 // no room for a readable label: the pictogram alone
+		}
+		labelH = r.label.fit(w, room)
+		r.label.place(fyne.NewPos(pad, size.Height-labelH-pad/2), labelH)
 		side := min(size.Width-2*pad, size.Height-labelH-2*pad)
 		side = max(side, 0)
-		r.pic.Move(fyne.NewPos((size.Width-side)/2, pad))
+		r.pic.Move(fyne.NewPos((size.Width-side)/2, pad+(size.Height-labelH-2*pad-side)/2))
 		r.pic.Resize(fyne.NewSquareSize(side))
 	}
 	tick := min(size.Width, size.Height) / 3
@@ -138,17 +154,17 @@ func (r *tileRenderer) Layout(size fyne.Size) {
 	r.tick.Resize(fyne.NewSquareSize(tick))
 }
 
+// MinSize is small: a tile scales up to the space the screen gives it,
+// so that on a small screen tiles shrink before anything leaves the window.
 func (r *tileRenderer) MinSize() fyne.Size {
-	side := r.tile.minSide
-	w := max(side, r.label.MinSize().Width+theme.InnerPadding())
-	return fyne.NewSize(w, side)
+	return fyne.NewSquareSize(r.tile.minSide)
 }
 
 func (r *tileRenderer) Refresh() {
-	r.label.Text = r.tile.Label
+	r.label.text = r.tile.Label
 	r.refreshState()
+	r.Layout(r.tile.Size())
 	r.frame.Refresh()
-	r.label.Refresh()
 	if r.pic != nil {
 		r.pic.Refresh()
 	}
@@ -160,21 +176,22 @@ func (r *tileRenderer) refreshState() {
 	r.frame.FillColor = colorBackground
 	r.frame.StrokeColor = colorTileBorder
 	r.frame.StrokeWidth = 3
-	r.label.Color = colorForeground
-	r.label.TextStyle = fyne.TextStyle{}
+	r.label.dirty = true
+	r.label.color = colorForeground
+	r.label.style = fyne.TextStyle{}
 	switch {
 	case t.disabled:
 		r.frame.StrokeColor = color.NRGBA{0xBB, 0xBB, 0xBB, 0xFF}
-		r.label.Color = colorDisabled
+		r.label.color = colorDisabled
 	case t.selected:
 		r.frame.FillColor = colorSelected
 		r.frame.StrokeColor = colorPrimary
 		r.frame.StrokeWidth = 10
-		r.label.TextStyle = fyne.TextStyle{Bold: true}
+		r.label.style = fyne.TextStyle{Bold: true}
 	case t.primary:
 		r.frame.StrokeColor = colorGo
 		r.frame.StrokeWidth = 8
-		r.label.TextStyle = fyne.TextStyle{Bold: true}
+		r.label.style = fyne.TextStyle{Bold: true}
 	}
 	if r.pic != nil {
 		r.pic.Translucency = 0
@@ -194,7 +211,8 @@ func (r *tileRenderer) Objects() []fyne.CanvasObject {
 	if r.pic != nil {
 		objs = append(objs, r.pic)
 	}
-	return append(objs, r.label, r.tick)
+	objs = append(objs, r.label.objects()...)
+	return append(objs, r.tick)
 }
 
 func (r *tileRenderer) Destroy() {}

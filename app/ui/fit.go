@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+)
+
+// textFloor is the smallest text the kiosk draws: below it, a sentence is
+// cut with "…" rather than shrunk further (every sentence is also spoken).
+const textFloor = 16
+
+// textBlock is text drawn as lines that fit a box: it wraps at spaces
+// (when wrap is set) and shrinks from size max down to floor. Its minimum
+// size is nothing: the space decides, so text never pushes a control off
+// the window. Paragraphs are separated by "\n".
+type textBlock struct {
+	text       string
+	max, floor float32
+	style      fyne.TextStyle
+	align      fyne.TextAlign
+	color      color.Color
+	wrap       bool
+
+	lines []*canvas.Text
+	used  fyne.Size // the space the lines take after the last fit
+	fitIn fyne.Size // the box of the last fit, to skip the same work again
+	dirty bool      // text or style changed since the last fit
+}
+
+// fit arranges the text for a w×h box, at the largest size that fits, and
+// reports the height the lines take.
+func (b *textBlock) fit(w, h float32) float32 {
+	box := fyne.NewSize(w, h)
+	if !b.dirty && box == b.fitIn && b.lines != nil {
+		return b.used.Height
+	}
+	b.fitIn, b.dirty = box, false
+	lines, size := fitLines(b.text, b.max, max(b.floor, 1), b.style, b.wrap, w, h)
+	for len(b.lines) < len(lines) {
+		b.lines = append(b.lines, canvas.NewText("", b.color))
+	}
+	b.lines = b.lines[:len(lines)]
+	lineH := fyne.MeasureText("Mg", size, b.style).Height
+	b.used = fyne.NewSize(w, lineH*float32(len(lines)))
+	for i, l := range lines {
+		t := b.lines[i]
+		t.Text, t.TextSize, t.TextStyle, t.Color, t.Alignment = l, size, b.style, b.color, b.align
+		t.Resize(fyne.NewSize(w, lineH))
+	}
+	return b.used.Height
+}
+
+// place puts the fitted lines at pos, centred vertically in height h.
+func (b *textBlock) place(pos fyne.Position, h float32) {
+	y := pos.Y + max(0, (h-b.used.Height)/2)
+	for _, t := range b.lines {
+		t.Move(fyne.NewPos(pos.X, y))
+		y += t.Size().Height
+		t.Refresh()
+	}
+}
+
+// lineHeight is the height of one line at the floor size: a box lower
+// than that shows no text.
+func (b *textBlock) lineHeight() float32 {
+	return fyne.MeasureText("Mg", b.floor, b.style).Height
+}
+
+func (b *textBlock) objects() []fyne.CanvasObject {
+	objs := make([]fyne.CanvasObject, len(b.lines))
+	for i, t := range b.lines {
+		objs[i] = t
+	}
+	return objs
+}
+
+// fitLines returns text broken into lines at the largest size between
+// floor and max that fits w×h. When even floor does not fit, it returns
+// the lines that fit at floor, the last one cut with "…".
+func fitLines(text string, maxSize, floor float32, style fyne.TextStyle, wrap bool, w, h float32) ([]string, float32) {
+	if text == "" || w <= 0 || h <= 0 {
+		return nil, floor
+	}
+	fits := func(size float32) ([]string, bool) {
+		lines := breakLines(text, size, style, wrap, w)
+		lineH := fyne.MeasureText("Mg", size, style).Height
+		if float32(len(lines))*lineH > h {
+			return lines, false
+		}
+		for _, l := range lines {
+			if fyne.MeasureText(l, size, style).Width > w {
+				return lines, false
+			}
+		}
+		return lines, true
+	}
+	if lines, ok := fits(maxSize); ok {
+		return lines, maxSize
+	}
+	// Smaller text takes fewer and shorter lines: search the largest size
+	// that fits, in whole units, between floor and max.
+	lo, hi := int(floor), int(maxSize)-1
+	best := -1
+	var bestLines []string
+	for lo <= hi {
+		mid := (lo + hi) / 2
+		if lines, ok := fits(float32(mid)); ok {
+			best, bestLines = mid, lines
+			lo = mid + 1
+		} else {
+			hi = mid - 1
+		}
+	}
+	if best >= 0 {
+		return bestLines, float32(best)
+	}
+	lines := breakLines(text, floor, style, wrap, w)
+	lineH := fyne.MeasureText("Mg", floor, style).Height
+	keep := max(1, int(h/lineH))
+	if keep < len(lines) {
+		lines = append(lines[:keep-1:keep-1], lines[keep-1]+"…")
+	}
+	for i, l := range lines {
+		lines[i] = clip(l, floor, style, w)
+	}
+	return lines, floor
+}
+
+// breakLines breaks text into lines no wider than w at size, at spaces
+// when wrap is set; each "\n" starts a new line.
+func breakLines(text string, size float32, style fyne.TextStyle, wrap bool, w float32) []string {
+	var lines []string
+	for _, para := range strings.Split(text, "\n") {
+		if !wrap {
+			lines = append(lines, para)
+			continue
+		}
+		line := ""
+		for _, word := range strings.Fields(para) {
+			if line == "" {
+				line = word
+				continue
+			}
+			if fyne.MeasureText(line+" "+word, size, style).Width <= w {
+				line += " " + word
+				continue
+			}
+			lines = append(lines, line)
+			line = word
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// clip cuts a line that is too wide, ending it with "…".
+func clip(line string, size float32, style fyne.TextStyle, w float32) string {
+	if fyne.MeasureText(line, size, style).Width <= w {
+		return line
+	}
+	r := []rune(strings.TrimSuffix(line, "…"))
+	for len(r) > 0 && fyne.MeasureText(string(r)+"…", size, style).Width > w {
+		r = r[:len(r)-1]
+	}
+	if len(r) == 0 {
+		return ""
+	}
+	return string(r) + "…"
+}
+
+// fitText is a widget showing a textBlock: a sentence that wraps and
+// shrinks to the space it gets.
+type fitText struct {
+	widget.BaseWidget
+	block textBlock
+}
+
+// newFitText returns text of size maxSize that may shrink to textFloor.
+func newFitText(text string, maxSize float32, style fyne.TextStyle, align fyne.TextAlign) *fitText {
+	t := &fitText{block: textBlock{text: text, max: maxSize, floor: min(textFloor, maxSize), style: style, align: align, color: colorForeground, wrap: true}}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// Text returns what the widget shows.
+func (t *fitText) Text() string { return t.block.text }
+
+func (t *fitText) CreateRenderer() fyne.WidgetRenderer { return &fitTextRenderer{t: t} }
+
+type fitTextRenderer struct{ t *fitText }
+
+func (r *fitTextRenderer) Layout(size fyne.Size) {
+	b := &r.t.block
+	b.fit(size.Width, size.Height)
+	b.place(fyne.NewPos(0, 0), size.Height)
+}
+
+// MinSize is nothing: the text adapts to the space it is given.
+func (r *fitTextRenderer) MinSize() fyne.Size { return fyne.NewSize(0, 0) }
+
+func (r *fitTextRenderer) Refresh() {
+	r.t.block.dirty = true
+	r.Layout(r.t.Size())
+}
+
+func (r *fitTextRenderer) Objects() []fyne.CanvasObject { return r.t.block.objects() }
+
+func (r *fitTextRenderer) Destroy() {}

@@ -1,0 +1,270 @@
+package ui
+
+import (
+	"math"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+)
+
+// The kiosk's layouts share one rule: their minimum size is small, and
+// they share out the space they get. A Fyne window grows to the minimum
+// size of its content, so a screen that asked for more than 800×480 would
+// push its controls off a small screen; instead, pictograms, tiles and
+// text scale down with the window.
+
+// Bar heights: a fifth of the window, between these.
+const (
+	barHeight   = 120 // room for a pictogram and its label on each control
+	barMinimum  = 64
+	shortScreen = 480 // below this content height, a step's sentence goes beside its answers
+)
+
+// frameLayout places a screen's banner (when it shows something) at the
+// top, the bottom bar at the bottom, and the content between them.
+// Objects: banner, content, bar.
+type frameLayout struct{}
+
+func (frameLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	banner, content, bar := objs[0], objs[1], objs[2]
+	pad := theme.Padding()
+	barH := clamp(size.Height/5, barMinimum, barHeight)
+	bar.Move(fyne.NewPos(0, size.Height-barH))
+	bar.Resize(fyne.NewSize(size.Width, barH))
+	top := float32(0)
+	if c, ok := banner.(*fyne.Container); ok && len(c.Objects) > 0 {
+		top = clamp(size.Height/6, 0, 100)
+	}
+	banner.Move(fyne.NewPos(0, 0))
+	banner.Resize(fyne.NewSize(size.Width, top))
+	content.Move(fyne.NewPos(pad, top+pad))
+	content.Resize(fyne.NewSize(size.Width-2*pad, max(0, size.Height-barH-top-3*pad)))
+}
+
+func (frameLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(5*tileFloor, barMinimum+tileFloor)
+}
+
+// headerLayout places a pictogram and its sentence: side by side, or the
+// pictogram above the sentence when the space is tall and narrow. The
+// pictogram is at most maxSide, on the side the language reads from.
+// Objects: pictogram, text.
+type headerLayout struct {
+	maxSide float32
+	rtl     bool
+}
+
+func (l headerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pic, text := objs[0], objs[1]
+	if l.rtl {
+		defer mirror(size, objs...)
+	}
+	pad := theme.Padding()
+	if size.Height > size.Width*0.9 {
+		side := min(l.maxSide, size.Width, size.Height/2)
+		pic.Move(fyne.NewPos((size.Width-side)/2, 0))
+		pic.Resize(fyne.NewSquareSize(side))
+		text.Move(fyne.NewPos(0, side+pad))
+		text.Resize(fyne.NewSize(size.Width, max(0, size.Height-side-pad)))
+		return
+	}
+	side := min(l.maxSide, size.Height, size.Width*0.4)
+	pic.Move(fyne.NewPos(0, (size.Height-side)/2))
+	pic.Resize(fyne.NewSquareSize(side))
+	text.Move(fyne.NewPos(side+2*pad, 0))
+	text.Resize(fyne.NewSize(max(0, size.Width-side-2*pad), size.Height))
+}
+
+func (headerLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
+
+// stepLayout places a header above a body, the header at most headMax
+// high and a third of the space; on a short, wide space (800×480) it puts
+// the header beside the body instead, so the body keeps its height.
+// In a right-to-left language the header goes on the right.
+// Objects: header, body.
+type stepLayout struct {
+	headMax float32
+	rtl     bool
+}
+
+func (l stepLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	head, body := objs[0], objs[1]
+	if l.rtl {
+		defer mirror(size, objs...)
+	}
+	pad := theme.Padding()
+	if size.Height < shortScreen && size.Width > size.Height*1.4 {
+		w := size.Width * 0.38
+		head.Move(fyne.NewPos(0, 0))
+		head.Resize(fyne.NewSize(w, size.Height))
+		body.Move(fyne.NewPos(w+pad, 0))
+		body.Resize(fyne.NewSize(size.Width-w-pad, size.Height))
+		return
+	}
+	h := min(l.headMax, size.Height/3)
+	head.Move(fyne.NewPos(0, 0))
+	head.Resize(fyne.NewSize(size.Width, h))
+	body.Move(fyne.NewPos(0, h+pad))
+	body.Resize(fyne.NewSize(size.Width, max(0, size.Height-h-pad)))
+}
+
+func (stepLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(tileFloor, tileFloor) }
+
+// underLayout places a main object above a text that takes share of the
+// height at most, and no more than textMax. Objects: main, text.
+type underLayout struct{ share, textMax float32 }
+
+func (l underLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	main, text := objs[0], objs[1]
+	pad := theme.Padding()
+	h := min(size.Height*l.share, l.textMax)
+	main.Move(fyne.NewPos(0, 0))
+	main.Resize(fyne.NewSize(size.Width, max(0, size.Height-h-pad)))
+	text.Move(fyne.NewPos(0, size.Height-h))
+	text.Resize(fyne.NewSize(size.Width, h))
+}
+
+func (underLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(tileFloor, tileFloor) }
+
+// tileGrid places 1 to 6 tiles in the number of columns that makes them
+// biggest (four tiles go 2×2 on a 4:3 screen, 1 column in portrait), no
+// longer than tileAspect times their width or height, centred, an
+// incomplete last row centred too. In a right-to-left language the first
+// tile is on the right.
+type tileGrid struct{ rtl bool }
+
+// tileAspect bounds how elongated a grid tile gets.
+const tileAspect = 1.6
+
+func (g tileGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	n := len(objs)
+	if n == 0 {
+		return
+	}
+	if g.rtl {
+		defer mirror(size, objs...)
+	}
+	pad := theme.Padding()
+	cols, cellW, cellH := 1, float32(0), float32(0)
+	best := float32(-1)
+	for c := 1; c <= n; c++ {
+		rows := (n + c - 1) / c
+		w := (size.Width - float32(c-1)*pad) / float32(c)
+		h := (size.Height - float32(rows-1)*pad) / float32(rows)
+		if side := min(w, h); side > best {
+			best, cols, cellW, cellH = side, c, w, h
+		}
+	}
+	cellW = min(cellW, cellH*tileAspect)
+	cellH = min(cellH, cellW*tileAspect)
+	rows := (n + cols - 1) / cols
+	gridH := float32(rows)*cellH + float32(rows-1)*pad
+	y := (size.Height - gridH) / 2
+	for r := range rows {
+		inRow := min(cols, n-r*cols)
+		rowW := float32(inRow)*cellW + float32(inRow-1)*pad
+		x := (size.Width - rowW) / 2
+		for c := range inRow {
+			o := objs[r*cols+c]
+			o.Move(fyne.NewPos(x, y))
+			o.Resize(fyne.NewSize(cellW, cellH))
+			x += cellW + pad
+		}
+		y += cellH + pad
+	}
+}
+
+func (tileGrid) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	// The smallest arrangement: as square as possible.
+	n := len(objs)
+	if n == 0 {
+		return fyne.NewSize(0, 0)
+	}
+	cols := int(math.Ceil(math.Sqrt(float64(n))))
+	rows := (n + cols - 1) / cols
+	pad := theme.Padding()
+	return fyne.NewSize(float32(cols)*tileFloor+float32(cols-1)*pad, float32(rows)*tileFloor+float32(rows-1)*pad)
+}
+
+// pagerLayout places the paging tiles on each side of the grid of
+// procedures, or under it in portrait. Objects: previous, grid, next.
+type pagerLayout struct{}
+
+func (pagerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	prev, grid, next := objs[0], objs[1], objs[2]
+	pad := theme.Padding()
+	if size.Height > size.Width*1.2 { // portrait: the paging tiles go under the grid
+		h := clamp(size.Height*0.12, tileFloor, 140)
+		w := (size.Width - pad) / 2
+		grid.Move(fyne.NewPos(0, 0))
+		grid.Resize(fyne.NewSize(size.Width, max(0, size.Height-h-pad)))
+		prev.Move(fyne.NewPos(0, size.Height-h))
+		prev.Resize(fyne.NewSize(w, h))
+		next.Move(fyne.NewPos(w+pad, size.Height-h))
+		next.Resize(fyne.NewSize(w, h))
+		return
+	}
+	side := clamp(size.Width*0.14, tileFloor, 140)
+	prev.Move(fyne.NewPos(0, 0))
+	prev.Resize(fyne.NewSize(side, size.Height))
+	next.Move(fyne.NewPos(size.Width-side, 0))
+	next.Resize(fyne.NewSize(side, size.Height))
+	grid.Move(fyne.NewPos(side+pad, 0))
+	grid.Resize(fyne.NewSize(max(0, size.Width-2*side-2*pad), size.Height))
+}
+
+func (pagerLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(4*tileFloor, 2*tileFloor)
+}
+
+// keypadLayout places the display of a number above its keys; the
+// display's text is sized to its box. Objects: display box, keys.
+type keypadLayout struct{}
+
+func (keypadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	display, keys := objs[0], objs[1]
+	pad := theme.Padding()
+	h := clamp(size.Height/5, 44, 90)
+	keysH := max(0, size.Height-h-pad)
+	// Keys no more elongated than grid tiles: on a wide screen the keypad
+	// is centred rather than stretched.
+	w := min(size.Width, 3*(keysH-3*pad)/4*tileAspect+2*pad)
+	x := (size.Width - w) / 2
+	display.Move(fyne.NewPos(x, 0))
+	display.Resize(fyne.NewSize(w, h))
+	keys.Move(fyne.NewPos(x, h+pad))
+	keys.Resize(fyne.NewSize(w, keysH))
+}
+
+func (keypadLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(3*tileFloor, 5*tileFloor)
+}
+
+// mirror flips the places of objs left to right in a space of size.
+func mirror(size fyne.Size, objs ...fyne.CanvasObject) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(size.Width-o.Position().X-o.Size().Width, o.Position().Y))
+	}
+}
+
+func clamp(v, lo, hi float32) float32 { return max(lo, min(v, hi)) }
+
+// displayLayout draws the typed digits as large as their box allows, on
+// one line. Objects: the box, the digits.
+type displayLayout struct{}
+
+func (displayLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	box, digits := objs[0], objs[1].(*canvas.Text)
+	box.Resize(size)
+	pad := theme.InnerPadding()
+	// The marks still to type sit on the baseline: keep them off the frame.
+	_, digits.TextSize = fitLines(digits.Text, 56, 20, digits.TextStyle, false, size.Width-2*pad, size.Height*0.8)
+	h := digits.MinSize().Height
+	digits.Move(fyne.NewPos(pad, (size.Height-h)/2))
+	digits.Resize(fyne.NewSize(size.Width-2*pad, h))
+}
+
+func (displayLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(tileFloor, tileFloor)
+}
