@@ -13,7 +13,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/widget"
 
 	"passerelle/app/audio"
 	"passerelle/app/procedure"
@@ -69,13 +68,10 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	switch {
 	case errors.As(err, &unusable):
 		// Staff read why in the log; users see the kiosk is out of service.
-		logger.Error("kiosk: out of service: " + unusable.Error())
 		if unusable.Err != nil {
 			logger.Debug("kiosk: the database's error", "err", unusable.Err.Error())
 		}
-		// TODO(merge): ui.ShowOutOfService(r.win, r.player, logger, unusable.Error())
-		// replaces this placeholder.
-		r.win.SetContent(widget.NewLabel("Out of service: ask at the desk."))
+		ui.ShowOutOfService(r.win, r.player, logger, unusable.Error())
 	case err != nil:
 		return err
 	}
