@@ -51,7 +51,7 @@ type procReader struct {
 	// docsBroken is set when the documents could not be read: every
 	// reference to one would then be reported too.
 	docsBroken bool
-	idAt        pos // where the procedure id is written
+	idAt       pos // where the procedure id is written
 	// reported remembers media files already reported, so that a broken
 	// shared pictogram used on ten screens is one problem, not ten.
 	reported map[string]bool
