@@ -65,18 +65,21 @@ type procReader struct {
 }
 
 // stamp is what a file looked like when a procedure was read.
+// The file's identity is part of it: a catalog swapped by a rename may hold
+// copies with the same size and time.
 type stamp struct {
 	path    string
 	exists  bool
 	size    int64
 	modTime time.Time
+	id      fileID
 }
 
 func stampOf(path string, info os.FileInfo, err error) stamp {
 	if err != nil {
 		return stamp{path: path}
 	}
-	return stamp{path: path, exists: true, size: info.Size(), modTime: info.ModTime()}
+	return stamp{path: path, exists: true, size: info.Size(), modTime: info.ModTime(), id: idOf(info)}
 }
 
 // stat looks at a file and remembers it.
