@@ -66,7 +66,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return unusable(fmt.Sprintf("the catalog folder %s is missing", dir))
+		return unusable(fmt.Sprintf("the catalog folder %s cannot be read: it is missing", dir))
 	case err != nil && !isDir(dir):
 		return unusable(fmt.Sprintf("the catalog %s is not a folder", dir))
 	case err != nil:

@@ -132,7 +132,7 @@ func TestWatcherKeepsLastGoodWhenCatalogDeletedAndRecoversWhenRecreated(t *testi
 	if err := os.RemoveAll(cat); err != nil {
 		t.Fatal(err)
 	}
-	missing := "the catalog folder " + cat + " is missing"
+	missing := "the catalog folder " + cat + " cannot be read: it is missing"
 	u := within(t, settled, updates, "the deletion reported", func(u passerelle.CatalogUpdate) bool { return hasMessage(u.Problems, missing) })
 	if !titled("demo", "Premier")(u) || len(u.Catalog.Procedures) != 1 {
 		t.Errorf("the last good catalog is not live after the folder was deleted: %d procedures", len(u.Catalog.Procedures))
@@ -277,7 +277,7 @@ func TestWatcherStartsEmptyOnMissingFolderAndLoadsItWhenItAppears(t *testing.T) 
 			if n := len(w.Catalog().Procedures); n != 0 {
 				t.Fatalf("%d procedures from a missing folder", n)
 			}
-			want := "the catalog folder " + cat + " is missing; the kiosk has no procedure to offer"
+			want := "the catalog folder " + cat + " cannot be read: it is missing; the kiosk has no procedure to offer"
 			if !hasMessage(w.Problems(), want) || !strings.Contains(logs.String(), want) {
 				t.Fatalf("Problems() and the log do not say %q:\n%v\n%s", want, w.Problems(), logs)
 			}
