@@ -27,6 +27,12 @@ const (
 	// maxProblems is the most problems reported for one file: past that,
 	// staff mend the first ones and validate again.
 	maxProblems = 50
+	// maxValues bounds the fields, list entries and brackets of a file: the
+	// parser takes about 1 KB for each. A shipped procedure has about 700.
+	maxValues = 20_000
+	// maxSiblings bounds the fields or entries written one under the other
+	// at one indentation: the parser's time grows with their square.
+	maxSiblings = 500
 	// rawDepthGuard bounds the brackets opened and not yet closed counted
 	// without regard to quotes: a second line of defence should the
 	// quote-aware scan be fooled.
@@ -104,6 +110,8 @@ func checkEncoding(src []byte) (pos, string) {
 func scanStructure(src []byte) (pos, string) {
 	var (
 		indents     []int // columns of the enclosing block levels
+		siblings    []int // lines at each of those levels so far
+		values      int   // fields, list entries and brackets so far
 		flow        int   // brackets [ { open
 		quote       byte  // the quote a multi-line quoted text is inside of
 		blockParent = -1  // inside a block text: the column its owner starts at
@@ -153,10 +161,17 @@ func scanStructure(src []byte) (pos, string) {
 			if tab := bytes.IndexByte(line[:len(line)-len(rest)], '\t'); tab >= 0 {
 				return pos{lineNo, tab + 1}, "a tab is not allowed for indentation, use spaces"
 			}
-			for len(indents) > 0 && indents[len(indents)-1] >= indent {
-				indents = indents[:len(indents)-1]
+			for len(indents) > 0 && indents[len(indents)-1] > indent {
+				indents, siblings = indents[:len(indents)-1], siblings[:len(siblings)-1]
 			}
-			indents = append(indents, indent)
+			if top := len(indents) - 1; top >= 0 && indents[top] == indent {
+				siblings[top]++
+				if siblings[top] > maxSiblings {
+					return pos{lineNo, indent + 1}, fmt.Sprintf("more than %d fields or list entries one under the other at this level; a procedure has far fewer: is it really a procedure?", maxSiblings)
+				}
+			} else {
+				indents, siblings = append(indents, indent), append(siblings, 1)
+			}
 			start = indent
 		}
 		owner := indent    // the column of the key or dash that owns a value
@@ -191,19 +206,23 @@ func scanStructure(src []byte) (pos, string) {
 				continue
 			case c == ':' && spaceAfter:
 				owner, tokenStart = keyCol, true
+				values++
 				continue
 			case (c == '-' || c == '?') && spaceAfter && tokenStart && flow == 0:
 				owner = i
-				indents = append(indents, i+1)
+				indents, siblings = append(indents, i+1), append(siblings, 1)
+				values++
 				if d := len(indents); d > MaxDepth {
 					return pos{lineNo, i + 1}, depthMessage(d)
 				}
 				continue
 			case c == ',' && flow > 0:
 				tokenStart = true
+				values++
 				continue
 			case (c == '[' || c == '{') && (tokenStart || flow > 0):
 				flow++
+				values++
 				if d := len(indents) + flow; d > MaxDepth {
 					return pos{lineNo, utf8.RuneCount(line[:i]) + 1}, depthMessage(d)
 				}
@@ -237,6 +256,9 @@ func scanStructure(src []byte) (pos, string) {
 		}
 		if d := len(indents) + flow; d > MaxDepth {
 			return pos{lineNo, indent + 1}, depthMessage(d)
+		}
+		if values > maxValues {
+			return pos{lineNo, indent + 1}, fmt.Sprintf("the file holds more than %d fields and list entries; a procedure has about 1000: is it really a procedure?", maxValues)
 		}
 	}
 	return pos{}, ""
