@@ -44,7 +44,9 @@ func worstFiles() map[string]string {
 		"nesting just under the limit": fill(2*depth+1, func(i int) string { return fmt.Sprintf("k%d: %s\n", i, deep) }),
 		"one line of 1 MB":             "id: worst\nx: \"" + strings.Repeat("a", procedure.MaxFileSize-20) + "\"\n",
 		"a flow list of tiny items":    "id: worst\nx: [" + strings.Repeat("a,", 19_990) + "a]\n",
-		"groups of 500 keys":           fill(1, func(i int) string { return map[bool]string{true: fmt.Sprintf("g%d:\n", i), false: fmt.Sprintf("  k%d: v\n", i)}[i%501 == 0] }),
+		"groups of 500 keys": fill(1, func(i int) string {
+			return map[bool]string{true: fmt.Sprintf("g%d:\n", i), false: fmt.Sprintf("  k%d: v\n", i)}[i%501 == 0]
+		}),
 		"the most steps, longest texts": fill(0, func(i int) string {
 			switch {
 			case i == 0:
