@@ -167,8 +167,8 @@ func (r *procReader) documents(n ast.Node, p *passerelle.Procedure) {
 	}
 	for _, f := range docs.fields {
 		id := f.key
-		if !idPattern.MatchString(id) {
-			r.problemf(docs.keyPos(id), "document id %q may use only lowercase letters without accents, digits and dashes", id)
+		if !idPattern.MatchString(id) || len(id) > maxIDLen {
+			r.problemf(docs.keyPos(id), "document id %q may use only lowercase letters without accents, digits and dashes, %d at most", id, maxIDLen)
 			continue
 		}
 		what := fmt.Sprintf("document %q", id)
@@ -488,7 +488,7 @@ func (r *procReader) decode(path, name string, n ast.Node, what string, kind med
 	case os.IsNotExist(err):
 		r.problemf(posOf(n), "%s: file %q not found in %s", what, name, r.dirName())
 	case err != nil:
-		r.problemf(posOf(n), "%s: file %q cannot be used: %v", what, name, err)
+		r.problemf(posOf(n), "%s: file %q cannot be used: %s", what, name, clip(plainError(err), 200))
 	}
 	return media
 }

@@ -84,13 +84,28 @@ func clipQuoted(format string, args []any) {
 		if i >= len(format) || format[i] == '%' {
 			continue
 		}
-		if s, ok := args[arg].(string); ok && format[i] == 'q' && len(s) > maxQuoted {
-			if n := utf8.RuneCountInString(s); n > maxQuoted {
-				args[arg] = string([]rune(s)[:maxQuoted]) + "…"
-			}
+		if s, ok := args[arg].(string); ok && format[i] == 'q' {
+			args[arg] = clip(s, maxQuoted)
 		}
 		arg++
 	}
+}
+
+// clip cuts s so that it takes at most max characters once quoted: an
+// invisible character takes 6 (\u200f).
+func clip(s string, max int) string {
+	n := 0
+	for i, c := range s {
+		w := 1
+		if c == utf8.RuneError || !strconv.IsPrint(c) {
+			w = 6
+		}
+		if n+w > max {
+			return s[:i] + "…"
+		}
+		n += w
+	}
+	return s
 }
 
 // printable escapes control and invisible characters and bytes that are not
@@ -147,7 +162,7 @@ func (r *reader) parse(src []byte) ast.Node {
 			}
 			msg = e.GetMessage()
 		}
-		r.problemf(at, "the file is not valid YAML: %s (check the indentation and the quotes around this place)", msg)
+		r.problemf(at, "the file is not valid YAML: %s (check the indentation and the quotes around this place)", clip(msg, 200))
 		return nil
 	}
 	var bodies []ast.Node
@@ -469,7 +484,7 @@ func describe(n ast.Node) string {
 	case *ast.MappingNode, *ast.MappingValueNode:
 		return "a group of fields"
 	default:
-		return fmt.Sprintf("the value %q", scalarString(n))
+		return fmt.Sprintf("the value %q", clip(scalarString(n), maxQuoted))
 	}
 }
 
