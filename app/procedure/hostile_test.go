@@ -219,3 +219,48 @@ func fifo(file string) edit {
 		}
 	}
 }
+
+// TestLoadRefusesWrongCatalogFolders: a folder that is not a catalog is
+// refused as a whole, with a reason, and names are quoted safely.
+func TestLoadRefusesWrongCatalogFolders(t *testing.T) {
+	t.Run("thousands of folders", func(t *testing.T) {
+		dir := t.TempDir()
+		for i := range 2001 {
+			if err := os.Mkdir(filepath.Join(dir, fmt.Sprintf("f%d", i)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := procedure.Load(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Problems) != 1 || !strings.Contains(res.Unusable, "holds 2001 folders; at most 2000 procedures are read") {
+			t.Errorf("unusable %q, problems:\n%s", res.Unusable, problemLines(res.Problems[:min(3, len(res.Problems))]))
+		}
+	})
+	t.Run("a file instead of a folder", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "catalog")
+		writeFile(t, file, "id: demo\n")
+		res, err := procedure.Load(context.Background(), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(res.Unusable, "is not a folder") {
+			t.Errorf("unusable %q", res.Unusable)
+		}
+	})
+	t.Run("a folder name with a line break", func(t *testing.T) {
+		dir := t.TempDir()
+		copyTree(t, fixture, dir)
+		if err := os.Mkdir(filepath.Join(dir, "notes\nold"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		res, err := procedure.Load(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Problems) != 1 || !strings.HasSuffix(res.Problems[0].File, `notes\nold`) {
+			t.Errorf("problems:\n%s", problemLines(res.Problems))
+		}
+	})
+}

@@ -23,6 +23,9 @@ const (
 	FileName = "procedure.yaml"
 	// SharedPictograms is the catalog folder of pictograms every procedure may use.
 	SharedPictograms = "pictograms"
+	// maxFolders bounds the procedures of a catalog: more is a wrong folder
+	// (a home folder copied in), not a catalog.
+	maxFolders = 2000
 )
 
 // Result is what loading a catalog folder found.
@@ -97,6 +100,9 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		}
 		folders = append(folders, folder)
 	}
+	if len(folders) > maxFolders {
+		return unusable(fmt.Sprintf("the catalog folder %s holds %d folders; at most %d procedures are read: is it the right folder?", dir, len(folders), maxFolders))
+	}
 	if len(folders) == 0 {
 		return unusable(fmt.Sprintf("the catalog folder %s has no procedure in it: each procedure is a folder holding a %s", dir, FileName))
 	}
@@ -154,6 +160,9 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		}
 		firstFile[p.ID] = p.File
 		res.Procedures = append(res.Procedures, p)
+	}
+	for i := range res.Problems { // a folder's name may hold anything
+		res.Problems[i].File = printable(res.Problems[i].File)
 	}
 	sortProblems(res.Problems)
 	return res, nil
