@@ -189,6 +189,10 @@ func (w *Watcher) run() {
 			w.Logger.Warn("catalog: watching the folder failed; reading it all again", "folder", w.Dir, "err", err)
 			timer.Reset(w.Debounce)
 		case <-w.retry.C:
+			if !w.parentsExist() {
+				w.retry.Reset(retryEvery) // nothing new to say: no update
+				continue
+			}
 			w.reloadLogged()
 		case <-timer.C:
 			w.reloadLogged()
@@ -200,6 +204,16 @@ func (w *Watcher) reloadLogged() {
 	if err := w.reload(); err != nil && !errors.Is(err, context.Canceled) {
 		w.Logger.Error("catalog: reload", "err", err)
 	}
+}
+
+// parentsExist reports whether every parent folder of the catalog is there.
+func (w *Watcher) parentsExist() bool {
+	for dir := range w.parents {
+		if !isDir(dir) {
+			return false
+		}
+	}
+	return true
 }
 
 // concerns reports whether an event may change the catalog: anything in the

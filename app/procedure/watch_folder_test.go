@@ -282,6 +282,8 @@ func TestWatcherStartsEmptyOnMissingFolderAndLoadsItWhenItAppears(t *testing.T) 
 				t.Fatalf("Problems() and the log do not say %q:\n%v\n%s", want, w.Problems(), logs)
 			}
 
+			quiet(t, updates, tt.wait-settled+300*time.Millisecond) // no news while nothing changes
+
 			// Made elsewhere and moved in, whole.
 			staging := filepath.Join(t.TempDir(), "cat")
 			catalogCopy(t, staging, "Arrivé")
