@@ -128,7 +128,7 @@ func scanStructure(src []byte) (pos, string) {
 				return pos{rawLine, 1}, depthMessage(rawDepth)
 			}
 		case ']', '}':
-			rawDepth--
+			rawDepth = max(rawDepth-1, 0) // closers written first bank nothing
 		}
 	}
 	lineNo := 0

@@ -179,6 +179,19 @@ func TestWatcherFollowsCatalogSwappedByRename(t *testing.T) {
 	quiet(t, updates, 3*settled/10)
 	retitle(t, cat, "Nouveau", "Modifié")
 	within(t, settled, updates, "an edit in the swapped-in catalog live", titled("demo", "Modifié"))
+
+	// A broken catalog swapped in: the last good demo stays, and says why.
+	broken := filepath.Join(base, "broken")
+	catalogCopy(t, broken, "Cassé")
+	replace("demo/procedure.yaml", "next: ask-email", "next: nowhere")(t, broken)
+	rename(t, cat, cat+".older")
+	rename(t, broken, cat)
+	u := within(t, settled, updates, "the broken procedure reported", func(u passerelle.CatalogUpdate) bool {
+		return hasMessage(u.Problems, `next "nowhere" in step "hello" leads to no step`)
+	})
+	if !titled("demo", "Modifié")(u) {
+		t.Error("a broken procedure swapped in replaced the last good one")
+	}
 }
 
 func TestWatcherFollowsCatalogLinkSwapped(t *testing.T) {
