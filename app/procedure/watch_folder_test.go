@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -104,15 +105,12 @@ func rename(t *testing.T, from, to string) {
 	}
 }
 
-// lnSfn points link at target the way ln -sfn does: a new link renamed
-// over the old one.
+// lnSfn points link at target with ln -sfn, as deployments do.
 func lnSfn(t *testing.T, target, link string) {
 	t.Helper()
-	tmp := link + ".new"
-	if err := os.Symlink(target, tmp); err != nil {
-		t.Fatal(err)
+	if out, err := exec.Command("ln", "-sfn", target, link).CombinedOutput(); err != nil {
+		t.Fatalf("ln -sfn: %v %s", err, out)
 	}
-	rename(t, tmp, link)
 }
 
 func hasMessage(ps []passerelle.Problem, msg string) bool {
