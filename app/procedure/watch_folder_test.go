@@ -308,3 +308,21 @@ func TestWatcherStartsEmptyOnMissingFolderAndLoadsItWhenItAppears(t *testing.T) 
 		})
 	}
 }
+
+// TestWatcherIgnoresTheParentsOtherEntries: watching the catalog's parent
+// folder must not reload the catalog each time something else there changes
+// (the parent may hold the kiosk's database or a user's files).
+func TestWatcherIgnoresTheParentsOtherEntries(t *testing.T) {
+	base := t.TempDir()
+	cat := filepath.Join(base, "cat")
+	catalogCopy(t, cat, "Démo")
+	w, updates, _ := watchFolder(t, cat)
+
+	writeFile(t, filepath.Join(base, "kiosk.db"), "data")
+	writeFile(t, filepath.Join(base, "other", "file.txt"), "text")
+	rename(t, filepath.Join(base, "kiosk.db"), filepath.Join(base, "kiosk.db.bak"))
+	quiet(t, updates, 5*w.Debounce)
+	if got := w.Reloads(); got != 1 {
+		t.Errorf("reloads = %d, want 1: changes beside the catalog reloaded it", got)
+	}
+}
