@@ -94,3 +94,83 @@ func generatedProcedure(i int) string {
 	step("done", "end", "    bring: [id-card, payslip]\n")
 	return b.String()
 }
+
+// BenchmarkLoadSteps loads one procedure of n steps up to MaxSteps, and a
+// circle of MaxSteps steps (the costliest graph to report on). ns/step must
+// stay flat as n grows: loading is linear in the number of steps.
+func BenchmarkLoadSteps(b *testing.B) {
+	cases := []struct {
+		name     string
+		steps    int
+		circular bool
+	}{
+		{"steps=25", 25, false},
+		{"steps=50", 50, false},
+		{"steps=100", 100, false},
+		{"steps=200", procedure.MaxSteps, false},
+		{"circle of 200", procedure.MaxSteps, true},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			dir := b.TempDir()
+			copyTree(b, filepath.Join(fixture, "pictograms"), filepath.Join(dir, "pictograms"))
+			writeFile(b, filepath.Join(dir, "long", procedure.FileName), stepsProcedure(c.steps, c.circular))
+			ctx := context.Background()
+			var l procedure.Loader
+			for b.Loop() {
+				l = procedure.Loader{} // read the file again each time
+				res, err := l.Load(ctx, dir)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if wantProblems := c.circular; (len(res.Problems) > 0) != wantProblems {
+					b.Fatalf("problems: %v", res.Problems[:min(3, len(res.Problems))])
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*c.steps), "ns/step")
+		})
+	}
+}
+
+// stepsProcedure writes a procedure of n info steps in 3 languages, ending
+// on an end step, or going round in a circle.
+func stepsProcedure(n int, circular bool) string {
+	var b strings.Builder
+	b.WriteString("id: long\nversion: 1\npictogram: dot.svg\ntitle: {fr: Longue, en: Long, ar: طويل}\nintro: {fr: Une longue démarche., en: A long procedure., ar: إجراء طويل.}\nsteps:\n")
+	for i := range n - 1 {
+		fmt.Fprintf(&b, "  - id: s%d\n    kind: info\n    pictogram: dot.svg\n    say: {fr: Étape %d en français., en: Step %d in English., ar: الخطوة %d.}\n    next: s%d\n", i, i, i, i, i+1)
+	}
+	if circular {
+		fmt.Fprintf(&b, "  - id: s%d\n    kind: info\n    pictogram: dot.svg\n    say: {fr: a, en: a, ar: a}\n    next: s0\n", n-1)
+	} else {
+		fmt.Fprintf(&b, "  - id: s%d\n    kind: end\n    pictogram: dot.svg\n    say: {fr: Fin., en: End., ar: نهاية.}\n", n-1)
+	}
+	return b.String()
+}
+
+// BenchmarkRefuseHostile is the time to refuse the files that froze or
+// killed the kiosk: 60 000 steps, and 100 000 levels of nesting.
+func BenchmarkRefuseHostile(b *testing.B) {
+	var steps strings.Builder
+	steps.WriteString("steps:\n")
+	for i := range 60_000 {
+		fmt.Fprintf(&steps, "- {id: s%d, kind: end}\n", i)
+	}
+	cases := []struct{ name, src string }{
+		{"60000 steps", steps.String()},
+		{"nested 100000 deep", "x: " + strings.Repeat("{a: ", 100_000) + "b" + strings.Repeat("}", 100_000)},
+		{"flow list at the size limit", "x: [" + strings.Repeat("a,", procedure.MaxFileSize/2-4) + "]"},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			dir := b.TempDir()
+			writeFile(b, filepath.Join(dir, "hostile", procedure.FileName), c.src)
+			for b.Loop() {
+				res, err := procedure.Load(context.Background(), dir)
+				if err != nil || len(res.Problems) == 0 {
+					b.Fatal("the hostile file was not refused", err)
+				}
+			}
+		})
+	}
+}

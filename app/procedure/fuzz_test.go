@@ -4,11 +4,17 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"unicode/utf8"
+
+	"passerelle/app/passerelle"
 )
 
 // FuzzRead feeds the procedure reader arbitrary files, seeded with the
-// shipped catalog and the test fixture. No input may panic, and a file read
-// without problems must give a procedure the kiosk can walk.
+// shipped catalog, the test fixture and the hostile files of
+// testdata/fuzz/FuzzRead (deep nesting, UTF-16, NUL bytes, aliases, huge
+// texts and keys...). No input may panic; every message is short and
+// printable; a file read without problems gives a procedure the kiosk can
+// walk, whose texts all fit the screen.
 func FuzzRead(f *testing.F) {
 	seeds, _ := filepath.Glob("../../data/procedures/*/procedure.yaml")
 	seeds = append(seeds, "testdata/catalog/demo/procedure.yaml")
@@ -31,12 +37,32 @@ func FuzzRead(f *testing.F) {
 			if pr.Line < 0 || pr.Col < 0 || pr.Message == "" {
 				t.Fatalf("malformed problem %+v", pr)
 			}
+			if n := utf8.RuneCountInString(pr.Message); n > 400 || pr.Message != printable(pr.Message) {
+				t.Fatalf("message of %d characters, or not printable: %q", n, pr.Message)
+			}
+		}
+		if len(r.problems) > maxProblems {
+			t.Fatalf("%d problems, more than the %d reported", len(r.problems), maxProblems)
 		}
 		if len(r.problems) > 0 {
 			return
 		}
 		if p == nil || len(p.Steps) == 0 || len(p.Langs) == 0 {
 			t.Fatalf("no problem reported but the procedure is unusable: %+v", p)
+		}
+		if len(p.Steps) > MaxSteps {
+			t.Fatalf("%d steps passed", len(p.Steps))
+		}
+		texts := []passerelle.Text{p.Title, p.Intro}
+		for _, s := range p.Steps {
+			texts = append(texts, s.Say)
+		}
+		for _, tx := range texts {
+			for _, v := range tx {
+				if _, bad := controlIn(v); bad || !utf8.ValidString(v) || utf8.RuneCountInString(v) > MaxIntro {
+					t.Fatalf("text %q passed", v)
+				}
+			}
 		}
 		for _, s := range p.Steps {
 			for _, next := range successors(s) {

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -21,6 +23,9 @@ const (
 	FileName = "procedure.yaml"
 	// SharedPictograms is the catalog folder of pictograms every procedure may use.
 	SharedPictograms = "pictograms"
+	// maxFolders bounds the procedures of a catalog: more is a wrong folder
+	// (a home folder copied in), not a catalog.
+	maxFolders = 2000
 )
 
 // Result is what loading a catalog folder found.
@@ -32,6 +37,10 @@ type Result struct {
 	// Broken holds the folders of procedures that have problems: a watcher
 	// keeps their last good version.
 	Broken map[string]bool
+	// Unusable says why the catalog folder itself gave nothing (missing,
+	// not a folder, unreadable, no procedure in it); empty otherwise. A
+	// watcher then keeps the whole last good catalog.
+	Unusable string
 }
 
 // Loader loads catalog folders. It remembers decoded media between loads,
@@ -52,23 +61,50 @@ func Load(ctx context.Context, dir string) (Result, error) {
 // Load reads every procedure folder under dir.
 func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 	res := Result{Broken: map[string]bool{}}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		res.Problems = append(res.Problems, passerelle.Problem{File: dir, Message: "the catalog folder cannot be read: " + plainError(err)})
+	unusable := func(msg string) (Result, error) {
+		res.Unusable = msg
+		res.Problems = append(res.Problems, passerelle.Problem{File: dir, Message: msg})
 		return res, nil
+	}
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return unusable(fmt.Sprintf("the catalog folder %s cannot be read: it is missing", dir))
+	case err != nil && !isDir(dir):
+		return unusable(fmt.Sprintf("the catalog %s is not a folder", dir))
+	case err != nil:
+		return unusable(fmt.Sprintf("the catalog folder %s cannot be read: %s", dir, plainError(err)))
 	}
 	shared := filepath.Join(dir, SharedPictograms)
 	var folders []string
 	for _, e := range entries {
 		name := e.Name()
-		if !e.IsDir() || name == SharedPictograms || strings.HasPrefix(name, ".") {
+		if name == SharedPictograms || strings.HasPrefix(name, ".") {
 			continue
 		}
-		folders = append(folders, filepath.Join(dir, name))
+		folder := filepath.Join(dir, name)
+		if e.Type()&fs.ModeSymlink != 0 {
+			// A procedure folder may be a link to a folder elsewhere.
+			target, err := os.Stat(folder)
+			if err != nil {
+				res.Problems = append(res.Problems, passerelle.Problem{File: folder,
+					Message: "this link leads nowhere (" + plainError(err) + "): mend the link or remove it"})
+				res.Broken[folder] = true
+				continue
+			}
+			if !target.IsDir() {
+				continue
+			}
+		} else if !e.IsDir() {
+			continue
+		}
+		folders = append(folders, folder)
+	}
+	if len(folders) > maxFolders {
+		return unusable(fmt.Sprintf("the catalog folder %s holds %d folders; at most %d procedures are read: is it the right folder?", dir, len(folders), maxFolders))
 	}
 	if len(folders) == 0 {
-		res.Problems = append(res.Problems, passerelle.Problem{File: dir, Message: "the catalog folder has no procedure in it: each procedure is a folder holding a " + FileName})
-		return res, nil
+		return unusable(fmt.Sprintf("the catalog folder %s has no procedure in it: each procedure is a folder holding a %s", dir, FileName))
 	}
 
 	// Read the files on every core: parsing and decoding media dominate.
@@ -125,6 +161,9 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		firstFile[p.ID] = p.File
 		res.Procedures = append(res.Procedures, p)
 	}
+	for i := range res.Problems { // a folder's name may hold anything
+		res.Problems[i].File = printable(res.Problems[i].File)
+	}
 	sortProblems(res.Problems)
 	return res, nil
 }
@@ -159,10 +198,10 @@ func (l *Loader) loadOne(folder, shared string) loaded {
 	}
 	file := filepath.Join(folder, FileName)
 	info, statErr := os.Stat(file)
-	src, err := os.ReadFile(file)
+	src, err := readDefinition(file, info, statErr)
 	if err != nil {
-		msg := "the file cannot be read: " + plainError(err)
-		if os.IsNotExist(err) {
+		msg := err.Error()
+		if errors.Is(err, fs.ErrNotExist) {
 			msg = fmt.Sprintf("this folder has no %s: add one, or move the folder out of the catalog", FileName)
 			file = folder
 		}
@@ -172,7 +211,40 @@ func (l *Loader) loadOne(folder, shared string) loaded {
 	r.looked = []stamp{stampOf(file, info, statErr)}
 	p := r.read(src)
 	sortProblems(r.problems)
+	r.finish()
 	return loaded{proc: p, idAt: r.idAt, problems: r.problems, looked: r.looked}
+}
+
+// readDefinition reads a procedure.yaml that is a plain file of at most
+// MaxFileSize bytes. A link to /dev/zero or a named pipe must not freeze or
+// fill the kiosk, so the kind and size are checked before reading, and the
+// read stops at the limit even if the file grows meanwhile.
+func readDefinition(file string, info os.FileInfo, statErr error) ([]byte, error) {
+	switch {
+	case statErr != nil && errors.Is(statErr, fs.ErrNotExist):
+		return nil, statErr
+	case statErr != nil:
+		return nil, errors.New("the file cannot be read: " + plainError(statErr))
+	case !info.Mode().IsRegular():
+		return nil, errors.New("this is not a plain file: " + FileName + " must be a text file")
+	case info.Size() > MaxFileSize:
+		return nil, errors.New(tooBig(info.Size()))
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, errors.New("the file cannot be read: " + plainError(err))
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, errors.New("the file cannot be read: " + plainError(err))
+	}
+	return src, nil // a file grown past the limit is refused by checkRaw
+}
+
+func isDir(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.IsDir()
 }
 
 func sortProblems(ps []passerelle.Problem) {

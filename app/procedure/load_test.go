@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"passerelle/app/passerelle"
@@ -120,7 +121,7 @@ func TestLoadReportsProblems(t *testing.T) {
 		{"unclosed quote", []edit{replace(yaml, `phone: "39 49"`, `phone: "39 49`)},
 			[]want{{yaml, `"39 49`, "not valid YAML"}}},
 		{"tab indentation", []edit{replace(yaml, "    next: done\n", "\tnext: done\n")},
-			[]want{{yaml, "\tnext: done", "not valid YAML"}}},
+			[]want{{yaml, "\tnext: done", "a tab is not allowed for indentation, use spaces"}}},
 		{"unknown field", []edit{replace(yaml, "\nintro:\n", "\nintroduction:\n")},
 			[]want{{yaml, "introduction:", `unknown field "introduction" in the procedure`}, {yaml, "id: demo", `has no "intro" field`}}},
 		{"misspelt field suggests the right one", []edit{replace(yaml, "    pictogram: square.png\n    label", "    pictogramme: square.png\n    label")},
@@ -199,30 +200,43 @@ func TestLoadReportsProblems(t *testing.T) {
 			for _, e := range tt.edits {
 				e(t, dir)
 			}
-			res, err := procedure.Load(context.Background(), dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(res.Problems) != len(tt.want) {
-				t.Errorf("got %d problems, want %d:\n%s", len(res.Problems), len(tt.want), problemLines(res.Problems))
-			}
-			for _, w := range tt.want {
-				file := filepath.Join(dir, w.file)
-				line, col := 0, 0
-				if w.marker == "^" {
-					line, col = 1, 1
-				} else if w.marker != "" {
-					line, col = position(t, readFile(t, file), w.marker)
-				}
-				if !hasProblem(res.Problems, file, line, col, w.msg) {
-					t.Errorf("no problem %s:%d:%d: ...%s...; got:\n%s", w.file, line, col, w.msg, problemLines(res.Problems))
-				}
-			}
+			res := loadWithProblems(t, dir, tt.want)
 			if !res.Broken[filepath.Join(dir, "demo")] && tt.name != "duplicate procedure id" && tt.name != "folder without a procedure file" {
 				t.Errorf("demo not marked broken")
 			}
 		})
 	}
+}
+
+// loadWithProblems loads the catalog in dir and checks it reports exactly
+// the wanted problems, each in plain printable words of a sensible length.
+func loadWithProblems(t *testing.T, dir string, wants []want) procedure.Result {
+	t.Helper()
+	res, err := procedure.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != len(wants) {
+		t.Errorf("got %d problems, want %d:\n%s", len(res.Problems), len(wants), problemLines(res.Problems))
+	}
+	for _, w := range wants {
+		file := filepath.Join(dir, w.file)
+		line, col := 0, 0
+		if w.marker == "^" {
+			line, col = 1, 1
+		} else if w.marker != "" {
+			line, col = position(t, readFile(t, file), w.marker)
+		}
+		if !hasProblem(res.Problems, file, line, col, w.msg) {
+			t.Errorf("no problem %s:%d:%d: ...%s...; got:\n%s", w.file, line, col, w.msg, problemLines(res.Problems))
+		}
+	}
+	for _, p := range res.Problems {
+		if n := utf8.RuneCountInString(p.Message); n > 400 || strings.ContainsFunc(p.Message, func(r rune) bool { return r == utf8.RuneError || !unicode.IsPrint(r) }) {
+			t.Errorf("message of %d characters, or not all printable: %q", n, p.Message[:min(len(p.Message), 600)])
+		}
+	}
+	return res
 }
 
 func truncate(file string, size int64) edit {
@@ -243,7 +257,7 @@ func TestLoadEmptyCatalog(t *testing.T) {
 		t.Errorf("empty catalog: got %v", res.Problems)
 	}
 	res, _ = procedure.Load(context.Background(), filepath.Join(dir, "missing"))
-	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, "cannot be read") {
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, "missing") || res.Unusable == "" {
 		t.Errorf("missing catalog: got %v", res.Problems)
 	}
 }

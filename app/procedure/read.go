@@ -48,7 +48,10 @@ type procReader struct {
 	// linksBroken is set when a step's id, kind or links could not be read:
 	// the shape of the step graph would then only echo that first problem.
 	linksBroken bool
-	idAt        pos // where the procedure id is written
+	// docsBroken is set when the documents could not be read: every
+	// reference to one would then be reported too.
+	docsBroken bool
+	idAt       pos // where the procedure id is written
 	// reported remembers media files already reported, so that a broken
 	// shared pictogram used on ten screens is one problem, not ten.
 	reported map[string]bool
@@ -62,18 +65,21 @@ type procReader struct {
 }
 
 // stamp is what a file looked like when a procedure was read.
+// The file's identity is part of it: a catalog swapped by a rename may hold
+// copies with the same size and time.
 type stamp struct {
 	path    string
 	exists  bool
 	size    int64
 	modTime time.Time
+	id      fileID
 }
 
 func stampOf(path string, info os.FileInfo, err error) stamp {
 	if err != nil {
 		return stamp{path: path}
 	}
-	return stamp{path: path, exists: true, size: info.Size(), modTime: info.ModTime()}
+	return stamp{path: path, exists: true, size: info.Size(), modTime: info.ModTime(), id: idOf(info)}
 }
 
 // stat looks at a file and remembers it.
@@ -131,7 +137,7 @@ func (r *procReader) read(src []byte) *passerelle.Procedure {
 	}
 	r.stepAt = map[string]pos{}
 	if n := r.require(m, "steps", "the procedure", ""); n != nil {
-		for i, sn := range r.sequence(n, "steps") {
+		for i, sn := range r.sequence(n, "steps", MaxSteps) {
 			if s := r.step(sn, i+1); s != nil {
 				p.Steps = append(p.Steps, s)
 			}
@@ -148,7 +154,7 @@ func (r *procReader) langText(m *mapping, key, what string) passerelle.Text {
 	if n == nil {
 		return nil
 	}
-	t := r.text(n, what)
+	t := r.text(n, what, textLimits[key])
 	r.texts = append(r.texts, placedText{langs: t.Langs(), at: m.valueAt(key), what: what})
 	return t
 }
@@ -156,12 +162,13 @@ func (r *procReader) langText(m *mapping, key, what string) passerelle.Text {
 func (r *procReader) documents(n ast.Node, p *passerelle.Procedure) {
 	docs := r.asMapping(n, "documents", nil)
 	if docs == nil {
+		r.docsBroken = true
 		return
 	}
 	for _, f := range docs.fields {
 		id := f.key
-		if !idPattern.MatchString(id) {
-			r.problemf(docs.keyPos(id), "document id %q may use only lowercase letters without accents, digits and dashes", id)
+		if !idPattern.MatchString(id) || len(id) > maxIDLen {
+			r.problemf(docs.keyPos(id), "document id %q may use only lowercase letters without accents, digits and dashes, %d at most", id, maxIDLen)
 			continue
 		}
 		what := fmt.Sprintf("document %q", id)
@@ -174,7 +181,7 @@ func (r *procReader) documents(n ast.Node, p *passerelle.Procedure) {
 			d.Pictogram = r.pictogram(pn, "the pictogram of "+what)
 		}
 		if ln := r.require(dm, "label", what, ""); ln != nil {
-			d.Label = r.text(ln, "the label of "+what)
+			d.Label = r.text(ln, "the label of "+what, MaxLabel)
 			r.texts = append(r.texts, placedText{d.Label.Langs(), dm.valueAt("label"), "the label of " + what})
 		}
 		p.Documents[id] = d
@@ -191,7 +198,9 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 	idn := r.require(m, "id", what, "")
 	r.linksBroken = r.linksBroken || idn == nil
 	if idn != nil {
-		if id, ok := r.id(idn, "the step id"); ok {
+		id, ok := r.id(idn, "the step id")
+		r.linksBroken = r.linksBroken || !ok
+		if ok {
 			s.ID = id
 			what = fmt.Sprintf("step %q", id)
 			if first, dup := r.stepAt[id]; dup {
@@ -215,7 +224,7 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 		s.Pictogram = r.pictogram(pn, "the pictogram of "+what)
 	}
 	if sn := r.require(m, "say", what, ": the sentence the kiosk speaks on this screen"); sn != nil {
-		s.Say = r.text(sn, "the say text of "+what)
+		s.Say = r.text(sn, "the say text of "+what, MaxSay)
 		r.texts = append(r.texts, placedText{s.Say.Langs(), m.valueAt("say"), "the say text of " + what})
 	}
 	if an := m.get("audio"); an != nil {
@@ -258,8 +267,8 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 	case passerelle.KindHandoff:
 		if pn := m.get("phone"); pn != nil {
 			if phone, ok := r.str(pn, "phone"); ok {
-				if !phonePattern.MatchString(phone) {
-					r.problemf(posOf(pn), "phone %q must be digits (spaces allowed), like \"39 49\"", phone)
+				if !phonePattern.MatchString(phone) || len(phone) > 2*passerelle.MaxDigits {
+					r.problemf(posOf(pn), "phone %q must be %d digits at most (spaces allowed), like \"39 49\"", phone, passerelle.MaxDigits)
 				}
 				s.Phone = phone
 			}
@@ -284,6 +293,9 @@ func (r *procReader) next(m *mapping, what, hint string) string {
 	return next
 }
 
+// maxPatternLen bounds a number's pattern: a rule for 20 digits at most is short.
+const maxPatternLen = 200
+
 var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ]*$`)
 
 func (r *procReader) options(m *mapping, s *passerelle.Step, what string) {
@@ -292,7 +304,7 @@ func (r *procReader) options(m *mapping, s *passerelle.Step, what string) {
 		r.linksBroken = true
 		return
 	}
-	items := r.sequence(on, "options of "+what)
+	items := r.sequence(on, "options of "+what, maxEntries)
 	if len(items) < passerelle.MinOptions || len(items) > passerelle.MaxOptions {
 		r.problemf(m.keyPos("options"), "a choice needs %d to %d options; %s has %d",
 			passerelle.MinOptions, passerelle.MaxOptions, what, len(items))
@@ -318,7 +330,7 @@ func (r *procReader) options(m *mapping, s *passerelle.Step, what string) {
 			o.Pictogram = r.pictogram(pn, "the pictogram of "+owhat)
 		}
 		if ln := r.require(om, "label", owhat, ""); ln != nil {
-			o.Label = r.text(ln, "the label of "+owhat)
+			o.Label = r.text(ln, "the label of "+owhat, MaxLabel)
 			r.texts = append(r.texts, placedText{o.Label.Langs(), om.valueAt("label"), "the label of " + owhat})
 		}
 		o.Next = r.next(om, owhat, ": the id of the step this answer leads to")
@@ -328,7 +340,7 @@ func (r *procReader) options(m *mapping, s *passerelle.Step, what string) {
 
 func (r *procReader) docList(n ast.Node, what string) []string {
 	var ids []string
-	for _, in := range r.sequence(n, what) {
+	for _, in := range r.sequence(n, what, maxEntries) {
 		if id, ok := r.str(in, "a document id"); ok {
 			ids = append(ids, id)
 			r.docRefs = append(r.docRefs, placedRef{id, what, posOf(in)})
@@ -363,7 +375,10 @@ func (r *procReader) numberRule(n ast.Node, what string) *passerelle.NumberRule 
 	}
 	if pn := m.get("pattern"); pn != nil {
 		var good bool
-		if pattern, good = r.str(pn, "pattern"); good {
+		if pattern, good = r.str(pn, "pattern"); good && len(pattern) > maxPatternLen {
+			r.problemf(posOf(pn), "the pattern is %d characters long; at most %d are allowed", len(pattern), maxPatternLen)
+			ok = false
+		} else if good {
 			if _, err := regexp.Compile(pattern); err != nil {
 				r.problemf(posOf(pn), "the pattern %q is not a valid regular expression: %s", pattern, regexpReason(err))
 				ok = false
@@ -473,7 +488,7 @@ func (r *procReader) decode(path, name string, n ast.Node, what string, kind med
 	case os.IsNotExist(err):
 		r.problemf(posOf(n), "%s: file %q not found in %s", what, name, r.dirName())
 	case err != nil:
-		r.problemf(posOf(n), "%s: file %q cannot be used: %v", what, name, err)
+		r.problemf(posOf(n), "%s: file %q cannot be used: %s", what, name, clip(plainError(err), 200))
 	}
 	return media
 }

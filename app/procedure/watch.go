@@ -20,9 +20,22 @@ import (
 // disk before reloading: editors save a file in several writes and renames.
 const DefaultDebounce = 300 * time.Millisecond
 
+// retryEvery is how often the watcher looks again for a folder it must
+// watch but cannot (the catalog's parent folder is gone, a drive unmounted).
+const retryEvery = time.Second
+
+// maxWatched bounds the folders watched: a catalog is a few hundred.
+const maxWatched = 5000
+
 // Watcher serves the catalog in a folder and reloads it when files change.
 // A reload that finds a problem in a procedure keeps that procedure's last
-// good version live, so a typo never takes a procedure away from users.
+// good version live, so a typo never takes a procedure away from users; a
+// catalog folder that is missing or empty keeps the whole last good catalog.
+//
+// It watches the catalog's parent folder too, so it sees the catalog folder
+// deleted, created, renamed or swapped (mv, ln -sfn), and at each reload it
+// compares every watched folder with what is on disk now, so a folder
+// renamed, swapped or reached through a link is watched where it is.
 type Watcher struct {
 	Dir      string
 	Debounce time.Duration
@@ -30,6 +43,14 @@ type Watcher struct {
 
 	loader Loader
 	fsw    *fsnotify.Watcher
+
+	// Owned by the goroutine that reloads (Open, then run).
+	abs      string                 // Dir made absolute: the name events carry
+	roots    map[string]bool        // the catalog's path and, when it is a link, its target
+	parents  map[string]bool        // the folders holding the roots
+	watched  map[string]os.FileInfo // each folder watched, as it was when added
+	retry    *time.Timer
+	unusable string // why the catalog folder gave nothing at the last reload
 
 	mu      sync.Mutex
 	update  passerelle.CatalogUpdate         // live catalog and the last load's problems
@@ -52,20 +73,26 @@ func NewWatcher(dir string) *Watcher {
 
 // Open loads the catalog and starts watching the folder. Problems in the
 // files are not an error: the procedures without problems are served and
-// the problems are listed by Problems. Open fails when the folder cannot
-// be watched at all.
+// the problems are listed by Problems. A missing catalog folder is not an
+// error either: the catalog is empty, Problems says why, and the watcher
+// loads the folder when it appears. Open fails only when the system cannot
+// watch files at all.
 func (w *Watcher) Open() error {
+	abs, err := filepath.Abs(w.Dir)
+	if err != nil {
+		return fmt.Errorf("watch %s: %w", w.Dir, err)
+	}
 	fsw, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("watch %s: %w", w.Dir, err)
 	}
-	w.fsw = fsw
+	w.fsw, w.abs = fsw, abs
+	w.watched = map[string]os.FileInfo{}
 	w.subs = map[chan passerelle.CatalogUpdate]struct{}{}
+	w.update.Catalog = passerelle.NewCatalog(nil)
+	w.retry = time.NewTimer(time.Hour)
+	w.retry.Stop()
 	w.ctx, w.cancel = context.WithCancel(context.Background())
-	if err := w.addTree(w.Dir); err != nil {
-		fsw.Close()
-		return fmt.Errorf("watch %s: %w", w.Dir, err)
-	}
 	if err := w.reload(); err != nil {
 		fsw.Close()
 		return err
@@ -140,68 +167,202 @@ func (w *Watcher) Subscribe() (<-chan passerelle.CatalogUpdate, func()) {
 func (w *Watcher) run() {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	defer timer.Stop()
+	defer w.retry.Stop()
 	for {
 		select {
 		case <-w.ctx.Done():
-			timer.Stop()
 			return
 		case ev, ok := <-w.fsw.Events:
 			if !ok {
 				return
 			}
-			if ev.Op == fsnotify.Chmod {
+			if ev.Op == fsnotify.Chmod || !w.concerns(ev.Name) {
 				continue
-			}
-			if ev.Op.Has(fsnotify.Create) {
-				// A new folder (a new procedure, its audio/) must be watched
-				// too: fsnotify does not watch subfolders by itself.
-				if info, err := os.Stat(ev.Name); err == nil && info.IsDir() {
-					if err := w.addTree(ev.Name); err != nil {
-						w.Logger.Warn("catalog: cannot watch new folder", "folder", ev.Name, "err", err)
-					}
-				}
 			}
 			timer.Reset(w.Debounce)
 		case err, ok := <-w.fsw.Errors:
 			if !ok {
 				return
 			}
-			// An overflow means changes were lost: reload to be sure.
-			w.Logger.Warn("catalog: watching the folder", "err", err)
+			// An overflow means changes were lost: read everything again.
+			w.Logger.Warn("catalog: watching the folder failed; reading it all again", "folder", w.Dir, "err", err)
 			timer.Reset(w.Debounce)
-		case <-timer.C:
-			if err := w.reload(); err != nil && !errors.Is(err, context.Canceled) {
-				w.Logger.Error("catalog: reload", "err", err)
+		case <-w.retry.C:
+			if !w.parentsExist() {
+				w.retry.Reset(retryEvery) // nothing new to say: no update
+				continue
 			}
+			w.reloadLogged()
+		case <-timer.C:
+			w.reloadLogged()
 		}
 	}
 }
 
-// addTree watches root and every folder under it.
-func (w *Watcher) addTree(root string) error {
-	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if path != root && errors.Is(err, fs.ErrNotExist) {
-				return nil // removed while walking
-			}
-			return err
-		}
-		if !d.IsDir() {
-			return nil
-		}
-		return w.fsw.Add(path)
-	})
+func (w *Watcher) reloadLogged() {
+	if err := w.reload(); err != nil && !errors.Is(err, context.Canceled) {
+		w.Logger.Error("catalog: reload", "err", err)
+	}
 }
 
-// reload loads the folder and makes the result live, keeping the last good
-// version of each procedure that now has a problem.
+// parentsExist reports whether every parent folder of the catalog is there.
+func (w *Watcher) parentsExist() bool {
+	for dir := range w.parents {
+		if !isDir(dir) {
+			return false
+		}
+	}
+	return true
+}
+
+// concerns reports whether an event may change the catalog: anything in the
+// catalog's tree, and in the parent folders only the catalog itself.
+func (w *Watcher) concerns(name string) bool {
+	return !w.parents[filepath.Dir(name)] || w.roots[name]
+}
+
+// syncWatches makes the watched folders those on disk now: the parents of
+// the catalog, the catalog, every folder under it, following links. A
+// folder whose path is watched but which is another folder now (swapped by
+// a rename or a link) is watched again. It reports false when a parent
+// folder cannot be watched: only polling can then see it come back.
+func (w *Watcher) syncWatches() bool {
+	want := map[string]os.FileInfo{}
+	w.roots = map[string]bool{w.abs: true}
+	w.parents = map[string]bool{filepath.Dir(w.abs): true}
+	if target, err := filepath.EvalSymlinks(w.abs); err == nil && target != w.abs {
+		w.roots[target] = true
+		w.parents[filepath.Dir(target)] = true
+	}
+	complete := true
+	for dir := range w.parents {
+		if info, err := os.Stat(dir); err == nil && info.IsDir() {
+			want[dir] = info
+		} else {
+			complete = false
+		}
+	}
+	if info, err := os.Stat(w.abs); err == nil && info.IsDir() {
+		collectFolders(w.abs, info, want, map[fileID]bool{})
+	}
+
+	current := map[string]bool{}
+	for _, path := range w.fsw.WatchList() {
+		current[path] = true
+	}
+	for path := range current {
+		now, ok := want[path]
+		if before := w.watched[path]; ok && before != nil && os.SameFile(before, now) {
+			continue
+		}
+		// Gone, or another folder under the same name: inotify watches the
+		// folder, not the name, so the old watch would report the old one.
+		_ = w.fsw.Remove(path) // may already be gone with its folder
+		delete(w.watched, path)
+		delete(current, path)
+	}
+	for path, info := range want {
+		if current[path] {
+			continue
+		}
+		if err := w.fsw.Add(path); err != nil {
+			if w.parents[path] {
+				complete = false
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				w.Logger.Warn("catalog: cannot watch a folder; changes in it are seen at the next reload", "folder", path, "err", err)
+			}
+			continue
+		}
+		w.watched[path] = info
+	}
+	return complete
+}
+
+// collectFolders adds dir and every folder under it, following links to
+// folders; seen stops a link that leads back up.
+func collectFolders(dir string, info os.FileInfo, want map[string]os.FileInfo, seen map[fileID]bool) {
+	if id := idOf(info); id != (fileID{}) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+	}
+	if len(want) >= maxWatched {
+		return
+	}
+	want[dir] = info
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return // removed meanwhile: the next event reloads
+	}
+	for _, e := range entries {
+		if !e.IsDir() && e.Type()&fs.ModeSymlink == 0 {
+			continue
+		}
+		child := filepath.Join(dir, e.Name())
+		if ci, err := os.Stat(child); err == nil && ci.IsDir() {
+			collectFolders(child, ci, want, seen)
+		}
+	}
+}
+
+// reload watches what is on disk now, loads the folder and makes the
+// result live, keeping the last good version of each procedure that now
+// has a problem, or the whole last good catalog when the folder gave none.
 func (w *Watcher) reload() error {
+	if !w.syncWatches() {
+		w.retry.Reset(retryEvery)
+	}
 	res, err := w.loader.Load(w.ctx, w.Dir)
 	if err != nil {
 		return err
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.reloads++
+	if res.Unusable != "" {
+		w.keepLastGood(res)
+	} else {
+		w.apply(res)
+	}
+	w.unusable = res.Unusable
+	for ch := range w.subs {
+		select { // replace an update the subscriber has not read yet
+		case <-ch:
+		default:
+		}
+		ch <- w.update // cannot block: the buffer is empty and only reload sends
+	}
+	return nil
+}
+
+// keepLastGood keeps the live catalog when the catalog folder gave nothing:
+// a folder deleted by mistake or in the middle of a swap must not take every
+// procedure away. Without a last good catalog the kiosk has nothing to offer
+// and shows that it is out of service.
+func (w *Watcher) keepLastGood(res Result) {
+	n := len(w.update.Catalog.Procedures)
+	consequence := "the kiosk has no procedure to offer and shows \"out of service\" until it is mended"
+	if n > 0 {
+		consequence = fmt.Sprintf("the last good catalog (%d procedures) stays live until it is mended", n)
+	}
+	problems := make([]passerelle.Problem, len(res.Problems))
+	for i, p := range res.Problems {
+		if p.Message == res.Unusable {
+			p.Message += "; " + consequence
+		}
+		problems[i] = p
+	}
+	w.update = passerelle.CatalogUpdate{Catalog: w.update.Catalog, Problems: problems}
+	if res.Unusable != w.unusable { // said once, not at every retry
+		w.Logger.Warn("catalog: " + res.Unusable + "; " + consequence)
+	}
+}
+
+// apply makes a loaded catalog live.
+func (w *Watcher) apply(res Result) {
 	live := make(map[string]*passerelle.Procedure, len(res.Procedures))
 	ids := map[string]bool{}
 	for _, p := range res.Procedures {
@@ -220,8 +381,9 @@ func (w *Watcher) reload() error {
 	}
 	w.byDir = live
 	w.update = passerelle.CatalogUpdate{Catalog: passerelle.NewCatalog(procs), Problems: res.Problems}
-	w.reloads++
-
+	if w.unusable != "" {
+		w.Logger.Info("catalog: the catalog folder is back", "folder", w.Dir)
+	}
 	if len(res.Problems) > 0 {
 		w.Logger.Warn("catalog: problems found; the last good version of each broken procedure stays live",
 			"folder", w.Dir, "problems", len(res.Problems))
@@ -231,12 +393,4 @@ func (w *Watcher) reload() error {
 	} else {
 		w.Logger.Info("catalog: loaded", "folder", w.Dir, "procedures", len(procs))
 	}
-	for ch := range w.subs {
-		select { // replace an update the subscriber has not read yet
-		case <-ch:
-		default:
-		}
-		ch <- w.update // cannot block: the buffer is empty and only reload sends
-	}
-	return nil
 }

@@ -252,14 +252,6 @@ func TestWatcherCloseEndsSubscriptions(t *testing.T) {
 	}
 }
 
-func TestWatcherOpenFailsOnMissingFolder(t *testing.T) {
-	w := procedure.NewWatcher(filepath.Join(t.TempDir(), "missing"))
-	if err := w.Open(); err == nil {
-		w.Close()
-		t.Fatal("Open on a missing folder succeeded")
-	}
-}
-
 // waitFor reads updates until one satisfies ok.
 func waitFor(t *testing.T, updates <-chan passerelle.CatalogUpdate, ok func(passerelle.CatalogUpdate) bool) passerelle.CatalogUpdate {
 	t.Helper()

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
@@ -22,6 +24,7 @@ import (
 type reader struct {
 	file     string
 	problems []passerelle.Problem
+	dropped  int // problems past maxProblems, counted, not kept
 }
 
 // pos is a place in the file, 1-based.
@@ -39,15 +42,113 @@ func posOf(n ast.Node) pos {
 	return pos{p.Line, p.Column}
 }
 
+// problemf records a problem. Values quoted with %q are cut short, and
+// anything invisible in the message is escaped: a message quotes what the
+// file holds, and a file may hold a 10 MB line or binary bytes.
 func (r *reader) problemf(at pos, format string, args ...any) {
+	if len(r.problems) >= maxProblems {
+		r.dropped++
+		return
+	}
+	clipQuoted(format, args)
 	r.problems = append(r.problems, passerelle.Problem{
-		File: r.file, Line: at.line, Col: at.col, Message: fmt.Sprintf(format, args...),
+		File: r.file, Line: at.line, Col: at.col, Message: printable(fmt.Sprintf(format, args...)),
 	})
+}
+
+// finish adds a last problem saying how many were left out. It takes the
+// place of the last problem kept, so that sorting keeps it last.
+func (r *reader) finish() {
+	if r.dropped > 0 && len(r.problems) > 0 {
+		last := r.problems[len(r.problems)-1]
+		last.Message = fmt.Sprintf("and %d more problems in this file: mend the ones above first, then check again", r.dropped)
+		r.problems = append(r.problems, last)
+		r.dropped = 0
+	}
+}
+
+// maxQuoted is how many characters of a value a message quotes.
+const maxQuoted = 60
+
+// clipQuoted shortens the string arguments formatted with %q.
+func clipQuoted(format string, args []any) {
+	arg := 0
+	for i := 0; i < len(format) && arg < len(args); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		i++
+		for i < len(format) && strings.IndexByte("+-# 0123456789.", format[i]) >= 0 {
+			i++
+		}
+		if i >= len(format) || format[i] == '%' {
+			continue
+		}
+		if s, ok := args[arg].(string); ok && format[i] == 'q' {
+			args[arg] = clip(s, maxQuoted)
+		}
+		arg++
+	}
+}
+
+// clip cuts s so that it takes at most max characters once quoted: an
+// invisible character takes 6 (\u200f).
+func clip(s string, max int) string {
+	n := 0
+	for i, c := range s {
+		w := 1
+		if c == utf8.RuneError || !strconv.IsPrint(c) {
+			w = 6
+		}
+		if n+w > max {
+			return s[:i] + "…"
+		}
+		n += w
+	}
+	return s
+}
+
+// printable escapes control and invisible characters and bytes that are not
+// UTF-8, so that a message shows what is there instead of hiding it.
+func printable(s string) string {
+	clean := true
+	for _, c := range s {
+		if c == utf8.RuneError || (!unicode.IsPrint(c) && c != ' ') {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		c, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case c == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case !unicode.IsPrint(c) && c != ' ':
+			fmt.Fprintf(&b, `\u%04x`, c)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // parse returns the body of the file's single document, or nil after
 // reporting why it could not be read.
 func (r *reader) parse(src []byte) ast.Node {
+	src, at, msg := checkRaw(src)
+	if msg != "" {
+		r.problemf(at, "%s", msg)
+		return nil
+	}
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		at := pos{1, 1}
@@ -61,7 +162,7 @@ func (r *reader) parse(src []byte) ast.Node {
 			}
 			msg = e.GetMessage()
 		}
-		r.problemf(at, "the file is not valid YAML: %s (check the indentation and the quotes around this place)", msg)
+		r.problemf(at, "the file is not valid YAML: %s (check the indentation and the quotes around this place)", clip(msg, 200))
 		return nil
 	}
 	var bodies []ast.Node
@@ -161,6 +262,10 @@ func (r *reader) asMapping(n ast.Node, what string, known []string) *mapping {
 		r.problemf(posOf(n), "%s must be a list of fields (name: value), not %s", what, describe(n))
 		return nil
 	}
+	if len(pairs) > maxEntries {
+		r.problemf(posOf(n), "%s has %d entries; at most %d are allowed", what, len(pairs), maxEntries)
+		return nil
+	}
 	m := &mapping{at: posOf(n), fields: make([]field, 0, len(pairs))}
 	for _, kv := range pairs {
 		key, at := scalarString(kv.Key), posOf(kv.Key)
@@ -249,6 +354,9 @@ func (r *reader) yesNo(n ast.Node, what string) (bool, bool) {
 	return false, false
 }
 
+// maxIDLen bounds ids: they name folders, database rows and log lines.
+const maxIDLen = 64
+
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(?:[-_][a-z0-9]+)*$`)
 
 // id reads an identifier: lowercase letters, digits, dashes.
@@ -261,13 +369,21 @@ func (r *reader) id(n ast.Node, what string) (string, bool) {
 		r.problemf(posOf(n), "%s %q may use only lowercase letters without accents, digits and dashes, like \"has-email\"", what, s)
 		return "", false
 	}
+	if len(s) > maxIDLen {
+		r.problemf(posOf(n), "%s %q is %d characters long; at most %d are allowed", what, s, len(s), maxIDLen)
+		return "", false
+	}
 	return s, true
 }
 
-// sequence reads a list.
-func (r *reader) sequence(n ast.Node, what string) []ast.Node {
+// sequence reads a list of at most limit entries.
+func (r *reader) sequence(n ast.Node, what string, limit int) []ast.Node {
 	switch v := unwrap(n).(type) {
 	case *ast.SequenceNode:
+		if len(v.Values) > limit {
+			r.problemf(posOf(n), "%s has %d entries; at most %d are allowed", what, len(v.Values), limit)
+			return nil
+		}
 		return v.Values
 	case nil, *ast.NullNode:
 		r.problemf(posOf(n), "%s is empty", what)
@@ -277,9 +393,23 @@ func (r *reader) sequence(n ast.Node, what string) []ast.Node {
 	return nil
 }
 
-// text reads a per-language text: a mapping from language codes to strings.
-// Language checks against the procedure happen later, once all is read.
-func (r *reader) text(n ast.Node, what string) passerelle.Text {
+// Text lengths, in characters, that fit the kiosk's 1024×768 screen at its
+// text size: a title or label is the caption under a pictogram tile, a say
+// text the sentence above the answers. An intro is only spoken, after the
+// title: its limit keeps it short enough to listen to.
+const (
+	MaxTitle = 50
+	MaxLabel = 40
+	MaxSay   = 300
+	MaxIntro = 400
+)
+
+var textLimits = map[string]int{"title": MaxTitle, "intro": MaxIntro}
+
+// text reads a per-language text: a mapping from language codes to strings
+// of at most limit characters. Language checks against the procedure
+// happen later, once all is read.
+func (r *reader) text(n ast.Node, what string, limit int) passerelle.Text {
 	m := r.asMapping(n, what, nil)
 	if m == nil {
 		return nil
@@ -299,14 +429,36 @@ func (r *reader) text(n ast.Node, what string) passerelle.Text {
 		} else {
 			s, ok = r.str(f.value, fmt.Sprintf("the %s text of %s", k, what))
 		}
-		if ok && s == "" {
+		if !ok {
+			continue
+		}
+		at := f.at // goccy places some plain texts one column off; the language code is where staff look
+		switch n := utf8.RuneCountInString(s); {
+		case s == "":
 			r.problemf(f.at, "the %s text of %s is empty", k, what)
+		case n > limit:
+			r.problemf(at, "the %s text of %s has %d characters; at most %d fit on the kiosk's screen: shorten it", k, what, n, limit)
+		case !utf8.ValidString(s):
+			r.problemf(at, "the %s text of %s is not valid UTF-8 (check its \\x escapes)", k, what)
+		default:
+			if c, bad := controlIn(s); bad {
+				r.problemf(at, "the %s text of %s holds an invisible control character (U+%04X): remove it", k, what, c)
+			}
 		}
-		if ok {
-			t[lang] = s
-		}
+		t[lang] = s
 	}
 	return t
+}
+
+// controlIn finds a control character other than a line break: a quoted
+// YAML text may write any of them as an escape, like "\0".
+func controlIn(s string) (rune, bool) {
+	for _, c := range s {
+		if c != '\n' && unicode.IsControl(c) {
+			return c, true
+		}
+	}
+	return 0, false
 }
 
 func scalarString(n ast.Node) string {
@@ -332,7 +484,7 @@ func describe(n ast.Node) string {
 	case *ast.MappingNode, *ast.MappingValueNode:
 		return "a group of fields"
 	default:
-		return fmt.Sprintf("the value %q", scalarString(n))
+		return fmt.Sprintf("the value %q", clip(scalarString(n), maxQuoted))
 	}
 }
 

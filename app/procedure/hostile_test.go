@@ -1,0 +1,266 @@
+package procedure_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"unicode/utf16"
+
+	"passerelle/app/procedure"
+)
+
+// TestLoadRefusesHostileFiles: whatever a file holds, the loader answers
+// fast, with one clear message at the right place, and never echoes
+// megabytes or raw binary bytes back.
+func TestLoadRefusesHostileFiles(t *testing.T) {
+	const yaml = "demo/procedure.yaml"
+	nested := func(open, close string, depth int) string {
+		var b strings.Builder
+		for i := range depth {
+			fmt.Fprintf(&b, open, i)
+		}
+		b.WriteString("x")
+		b.WriteString(strings.Repeat(close, depth))
+		return b.String()
+	}
+	var indented strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&indented, "%sa%d:\n", strings.Repeat(" ", i), i)
+	}
+	extraSteps := strings.Repeat("  - {id: extra, kind: end, pictogram: dot.svg, say: {fr: a, en: a, ar: a}}\n", procedure.MaxSteps)
+	var manyDocs strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&manyDocs, "  doc-%d: {pictogram: dot.svg, label: {fr: a, en: a, ar: a}}\n", i)
+	}
+	tests := []struct {
+		name  string
+		edits []edit
+		want  []want
+	}{
+		{"invalid UTF-8 (a Latin-1 letter)", []edit{replace(yaml, "fr: Bonjour.", "fr: Bo\xeete.")},
+			[]want{{yaml, "\xeete.", "the file is not in UTF-8 (byte 0xEE here): save it again as UTF-8"}}},
+		{"UTF-16 with a byte order mark (Notepad \"Unicode\")", []edit{utf16File(yaml, true)},
+			[]want{{yaml, "^", "the file is saved as UTF-16 (\"Unicode\" in Windows Notepad): save it again as UTF-8"}}},
+		{"UTF-16 without a byte order mark", []edit{utf16File(yaml, false)},
+			[]want{{yaml, "^", "saved as UTF-16"}}},
+		{"sparse file of zeros", []edit{write(yaml, strings.Repeat("\x00", 1<<16))},
+			[]want{{yaml, "^", "the file holds binary data (a NUL byte here), not text"}}},
+		{"NUL byte in a text", []edit{replace(yaml, "fr: Bonjour.", "fr: Bon\x00jour.")},
+			[]want{{yaml, "\x00jour", "binary data"}}},
+		{"escape character in a text", []edit{replace(yaml, "fr: Bonjour.", "fr: Bon\x1b[31mjour.")},
+			[]want{{yaml, "\x1b[31m", "an invisible control character (U+001B) here: remove it"}}},
+		{"control character written as a YAML escape", []edit{replace(yaml, "fr: Bonjour.", `fr: "Bon\0jour."`)},
+			[]want{{yaml, `fr: "Bon\0jour."`, `the fr text of the say text of step "hello" holds an invisible control character (U+0000)`}}},
+		{"tab in the indentation of a list", []edit{replace(yaml, "  - id: done", "\t- id: done")},
+			[]want{{yaml, "\t- id: done", "a tab is not allowed for indentation, use spaces"}}},
+		{"flow brackets 100 000 deep", []edit{write(yaml, "id: demo\nx: "+strings.Repeat("[", 100_000)+strings.Repeat("]", 100_000)+"\n")},
+			[]want{{yaml, "x: ", "nest 1001 levels deep here"}}},
+		{"flow mappings past the depth limit", []edit{write(yaml, "id: demo\nx: "+nested("{a%d: ", "}", 30)+"\n")},
+			[]want{{yaml, fmt.Sprintf("{a%d:", procedure.MaxDepth-1), fmt.Sprintf("at most %d are allowed", procedure.MaxDepth)}}},
+		{"indentation past the depth limit", []edit{write(yaml, "id: demo\n"+indented.String())},
+			[]want{{yaml, fmt.Sprintf("a%d:", procedure.MaxDepth), "nest 25 levels deep"}}},
+		{"compact nested lists past the depth limit", []edit{write(yaml, "x:\n"+strings.Repeat("- ", procedure.MaxDepth-1)+"-  "+strings.Repeat("- ", 10_000)+"a\n")},
+			[]want{{yaml, "-  -", "nest 25 levels deep"}}},
+		{"alias", []edit{replace(yaml, "items: [id-card, payslip]", "items: *papers")},
+			[]want{{yaml, "*papers", "an alias (*name) is not allowed here: write the value out in full"}}},
+		{"billion laughs", []edit{write(yaml, "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n")},
+			[]want{{yaml, "*a,", "an alias (*name) is not allowed"}}},
+		{"file of 10 MB", []edit{write(yaml, "id: demo\n# "+strings.Repeat("x", 10<<20)+"\n")},
+			[]want{{yaml, "", "the file is 10.0 MB; a procedure.yaml may be at most 1.0 MB"}}},
+		{"say text of 20 KB", []edit{replace(yaml, "fr: Bonjour.", "fr: "+strings.Repeat("Bonjour. ", 2300))},
+			[]want{{yaml, "fr: Bonjour. Bonjour.", `the fr text of the say text of step "hello" has 20699 characters; at most 300 fit on the kiosk's screen`}}},
+		{"option label longer than a tile", []edit{replace(yaml, "label: {fr: Oui,", "label: {fr: "+strings.Repeat("Oui ", 11)+",")},
+			[]want{{yaml, "fr: Oui Oui", `the fr text of the label of option 1 of step "ask-email" has 43 characters; at most 40`}}},
+		{"title longer than a tile", []edit{replace(yaml, "fr: Démonstration", "fr: "+strings.Repeat("Démonstration ", 4))},
+			[]want{{yaml, "fr: Démonstration Démonstration", "at most 50"}}},
+		{"too many steps", []edit{replace(yaml, "steps:\n", "steps:\n"+extraSteps)},
+			[]want{{yaml, "  - {id: extra", fmt.Sprintf("steps has %d entries; at most %d are allowed", procedure.MaxSteps+6, procedure.MaxSteps)}}},
+		{"too many documents", []edit{replace(yaml, "documents:\n", "documents:\n"+manyDocs.String())},
+			[]want{{yaml, "doc-0:", "documents has 102 entries; at most 64 are allowed"}}},
+		{"a field name of 100 KB is not echoed", []edit{replace(yaml, "\nintro:\n", "\n"+strings.Repeat("intro", 20_000)+":\n")},
+			[]want{{yaml, "introintro", `unknown field "` + strings.Repeat("intro", 12) + `…" in the procedure`}, {yaml, "id: demo", `has no "intro" field`}}},
+		{"an id of 1 000 characters", []edit{replace(yaml, "  - id: hello", "  - id: "+strings.Repeat("h", 1000))},
+			[]want{{yaml, "hhhh", "the step id \"" + strings.Repeat("h", 60) + "…\" is 1000 characters long; at most 64"}}},
+		{"procedure.yaml a link to /dev/zero", []edit{remove(yaml), symlink("/dev/zero", yaml)},
+			[]want{{yaml, "", "this is not a plain file"}}},
+		{"procedure.yaml a named pipe", []edit{remove(yaml), fifo(yaml)},
+			[]want{{yaml, "", "this is not a plain file"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			copyTree(t, fixture, dir)
+			for _, e := range tt.edits {
+				e(t, dir)
+			}
+			res := loadWithProblems(t, dir, tt.want)
+			if !res.Broken[filepath.Join(dir, "demo")] {
+				t.Errorf("demo not marked broken")
+			}
+		})
+	}
+}
+
+// TestLoadCutsLongListsOfProblems: a file with hundreds of mistakes gives
+// the first ones and a count, not pages of messages.
+func TestLoadCutsLongListsOfProblems(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, fixture, dir)
+	var steps strings.Builder
+	for i := range 150 {
+		fmt.Fprintf(&steps, "  - {id: s%d, kind: info}\n", i)
+	}
+	replace("demo/procedure.yaml", "steps:\n", "steps:\n"+steps.String())(t, dir)
+	res, err := procedure.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 51 {
+		t.Fatalf("got %d problems, want 50 and a count of the others", len(res.Problems))
+	}
+	if last := res.Problems[50]; !strings.Contains(last.Message, "more problems in this file: mend the ones above first") {
+		t.Errorf("last problem %q, want a count of the problems left out", last.Message)
+	}
+}
+
+// TestLoadAcceptsWhatEditorsWrite: Windows editors write a byte order mark
+// and CRLF line ends; both must read exactly as the plain file.
+func TestLoadAcceptsWhatEditorsWrite(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(string) string
+	}{
+		{"UTF-8 byte order mark", func(s string) string { return "\ufeff" + s }},
+		{"CRLF line ends", func(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }},
+		{"byte order mark and CRLF", func(s string) string { return "\ufeff" + strings.ReplaceAll(s, "\n", "\r\n") }},
+		{"brackets and quotes inside texts are not nesting", func(s string) string {
+			s = strings.Replace(s, "fr: Bonjour.", `fr: "`+strings.Repeat("[{", 40)+`"`, 1)
+			return strings.Replace(s, "en: Hello.", `en: '`+strings.Repeat("[[", 40)+`'`, 1)
+		}},
+		{"say text as a block", func(s string) string {
+			return strings.Replace(s, "      fr: Bonjour.\n", "      fr: |\n        Bonjour [et {bienvenue}\n        'à tous.\n        "+strings.Repeat("{", 40)+"\n", 1)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			copyTree(t, fixture, dir)
+			path := filepath.Join(dir, "demo", procedure.FileName)
+			writeFile(t, path, tt.edit(readFile(t, path)))
+			res, err := procedure.Load(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Problems) > 0 || len(res.Procedures) != 1 {
+				t.Fatalf("problems:\n%s", problemLines(res.Problems))
+			}
+			p := res.Procedures[0]
+			if p.ID != "demo" || p.Title["fr"] != "Démonstration" || p.Steps[5].Say["ar"] != "انتهى." {
+				t.Errorf("read as id %q, title %q, last say %q", p.ID, p.Title["fr"], p.Steps[5].Say["ar"])
+			}
+		})
+	}
+}
+
+// TestLoadFollowsLinkedProcedureFolders: a procedure folder may be a link
+// (deployments do that); a link that leads nowhere is reported, not skipped.
+func TestLoadFollowsLinkedProcedureFolders(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, fixture, dir)
+	elsewhere := filepath.Join(t.TempDir(), "other")
+	copyTree(t, filepath.Join(dir, "demo"), elsewhere)
+	replace("procedure.yaml", "id: demo", "id: other")(t, elsewhere)
+	symlink(elsewhere, "other")(t, dir)
+	symlink(filepath.Join(t.TempDir(), "gone"), "dangling")(t, dir)
+
+	res := loadWithProblems(t, dir, []want{{"dangling", "", "this link leads nowhere"}})
+	if len(res.Procedures) != 2 {
+		t.Fatalf("got %d procedures, want demo and the linked other", len(res.Procedures))
+	}
+	if !res.Broken[filepath.Join(dir, "dangling")] {
+		t.Error("a dangling link is not marked broken: a watcher would drop its last good version")
+	}
+}
+
+func utf16File(file string, bom bool) edit {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		path := filepath.Join(dir, file)
+		units := utf16.Encode([]rune(readFile(t, path)))
+		var b []byte
+		if bom {
+			b = append(b, 0xFF, 0xFE)
+		}
+		for _, u := range units {
+			b = append(b, byte(u), byte(u>>8))
+		}
+		writeFile(t, path, string(b))
+	}
+}
+
+func symlink(target, file string) edit {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		if err := os.Symlink(target, filepath.Join(dir, file)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func fifo(file string) edit {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		if err := syscall.Mkfifo(filepath.Join(dir, file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestLoadRefusesWrongCatalogFolders: a folder that is not a catalog is
+// refused as a whole, with a reason, and names are quoted safely.
+func TestLoadRefusesWrongCatalogFolders(t *testing.T) {
+	t.Run("thousands of folders", func(t *testing.T) {
+		dir := t.TempDir()
+		for i := range 2001 {
+			if err := os.Mkdir(filepath.Join(dir, fmt.Sprintf("f%d", i)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := procedure.Load(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Problems) != 1 || !strings.Contains(res.Unusable, "holds 2001 folders; at most 2000 procedures are read") {
+			t.Errorf("unusable %q, problems:\n%s", res.Unusable, problemLines(res.Problems[:min(3, len(res.Problems))]))
+		}
+	})
+	t.Run("a file instead of a folder", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "catalog")
+		writeFile(t, file, "id: demo\n")
+		res, err := procedure.Load(context.Background(), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(res.Unusable, "is not a folder") {
+			t.Errorf("unusable %q", res.Unusable)
+		}
+	})
+	t.Run("a folder name with a line break", func(t *testing.T) {
+		dir := t.TempDir()
+		copyTree(t, fixture, dir)
+		if err := os.Mkdir(filepath.Join(dir, "notes\nold"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		res, err := procedure.Load(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Problems) != 1 || !strings.HasSuffix(res.Problems[0].File, `notes\nold`) {
+			t.Errorf("problems:\n%s", problemLines(res.Problems))
+		}
+	})
+}
