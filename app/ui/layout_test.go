@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -16,6 +18,7 @@ import (
 
 	"passerelle/app/audio"
 	"passerelle/app/passerelle"
+	"passerelle/app/procedure"
 	"passerelle/app/ui"
 )
 
@@ -108,30 +111,44 @@ func TestEveryScreenFitsEveryWindow(t *testing.T) {
 	t.Logf("%d screens checked at %d sizes", screens, len(windowSizes))
 }
 
-// TestLongTextsStayInside: staff write sentences five times longer than
-// the shipped ones and a label of one 60-letter word. Text shrinks to its
-// floor and is cut with "…" (it is also spoken); no control moves out.
+// TestLongTextsStayInside: staff write every sentence as long as validate
+// allows, and every label as one word of the longest length allowed. Text
+// shrinks to its floor and is cut with "…" (it is also spoken); no control
+// moves out. What validate accepts is what fits.
 func TestLongTextsStayInside(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS(shipped)); err != nil {
 		t.Fatal(err)
 	}
 	plainFrench := regexp.MustCompile(`(?m)^(\s+fr: )([^"'\n].*)$`)
-	longWord := strings.Repeat("Anticonstitutionnellement", 3)[:60]
+	longWord := string([]rune(strings.Repeat("Anticonstitutionnellement", 3))[:procedure.MaxLabel])
+	// upTo repeats text up to max characters, cut in mid-word if need be.
+	upTo := func(text string, max int) string {
+		long := []rune(strings.Repeat(text+" ", max/len([]rune(text))+1))
+		return strings.TrimSpace(string(long[:max]))
+	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*", "procedure.yaml"))
 	for _, path := range files {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		long := plainFrench.ReplaceAllStringFunc(string(src), func(line string) string {
+		lines := strings.Split(string(src), "\n")
+		for i, line := range lines {
 			m := plainFrench.FindStringSubmatch(line)
-			text := strings.Repeat(m[2]+" ", 5)
-			if len(m[2]) < 30 { // a label: one word too long for any tile
-				text = longWord + " " + m[2]
+			if m == nil {
+				continue
 			}
-			return m[1] + text
-		})
+			text := upTo(m[2], procedure.MaxSay)
+			switch parent := strings.TrimSpace(lines[i-1]); {
+			case strings.HasPrefix(parent, "title:"):
+				text = upTo(m[2], procedure.MaxTitle)
+			case strings.Contains(parent, "label:"): // one word too long for any tile
+				text = longWord
+			}
+			lines[i] = m[1] + strconv.Quote(text)
+		}
+		long := strings.Join(lines, "\n")
 		if err := os.WriteFile(path, []byte(long), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -140,8 +157,11 @@ func TestLongTextsStayInside(t *testing.T) {
 	if problems := source.Problems(); len(problems) > 0 {
 		t.Fatalf("the lengthened catalog has problems: %v", problems)
 	}
-	if first := source.Catalog().In("fr")[0].First(); len(first.Say["fr"]) < 300 {
+	if first := source.Catalog().In("fr")[0].First(); utf8.RuneCountInString(first.Say["fr"]) < procedure.MaxSay-1 {
 		t.Fatalf("the texts were not lengthened: %q", first.Say["fr"])
+	}
+	if opt := source.Catalog().In("fr")[0].First().Options; len(opt) == 0 || opt[0].Label["fr"] != longWord {
+		t.Fatalf("the labels were not lengthened: %+v", opt)
 	}
 	// Layout only: no speech, so espeak-ng does not render every long text.
 	r := newRigWith(t, source, audio.NewSpeech(t.TempDir(), "/nonexistent/espeak-ng"), slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -3,7 +3,6 @@ package ui_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -82,50 +81,23 @@ func TestAnEmptyCatalogPutsTheKioskOutOfService(t *testing.T) {
 	}
 }
 
-// TestAReloadEmptiesTheCatalogThenFillsIt: staff move every procedure out
-// of the catalog folder while one person is in the middle of a procedure,
-// then put them back. The person finishes; the kiosk is then out of
-// service, and back in service by itself when the procedures return.
+// TestAReloadEmptiesTheCatalogThenFillsIt: a catalog with no procedure
+// arrives while one person is in the middle of a procedure (the watcher
+// keeps the last good catalog when its folder empties, but a source may
+// still send one, e.g. every procedure withdrawn), then procedures come back.
+// The person finishes; the kiosk is then out of service, and back in
+// service by itself when the procedures return.
 func TestAReloadEmptiesTheCatalogThenFillsIt(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS(shipped)); err != nil {
-		t.Fatal(err)
+	res, err := procedure.Load(context.Background(), shipped)
+	if err != nil || len(res.Problems) > 0 {
+		t.Fatalf("load the shipped catalog: %v %v", err, res.Problems)
 	}
-	w := procedure.NewWatcher(dir)
-	w.Debounce = 50 * time.Millisecond
-	w.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := w.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	updates, cancel := w.Subscribe()
-	defer cancel()
-	reload := func(want int) {
-		t.Helper()
-		deadline := time.After(5 * time.Second)
-		for {
-			select {
-			case u := <-updates:
-				if len(u.Catalog.Procedures) == want {
-					return
-				}
-			case <-deadline:
-				t.Fatalf("no reload to %d procedures", want)
-			}
-		}
-	}
-
-	r := newRig(t, w)
+	full := passerelle.NewCatalog(res.Procedures)
+	r := newRig(t, static{full})
 	r.chooseLanguage("fr")
 	r.startProcedure("create-email")
-	aside := t.TempDir()
-	for _, p := range w.Catalog().Procedures {
-		if err := os.Rename(filepath.Join(dir, p.ID), filepath.Join(aside, p.ID)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	reload(0)
-	r.k.UseCatalog(w.Catalog())
+
+	r.k.UseCatalog(passerelle.NewCatalog(nil))
 	if r.where() == ui.ScreenOutOfService {
 		t.Fatal("the reload took the screen from a person in the middle of a procedure")
 	}
@@ -136,13 +108,12 @@ func TestAReloadEmptiesTheCatalogThenFillsIt(t *testing.T) {
 	}
 	assertOutOfService(t, r.w, r.played())
 
-	for _, p := range []string{"create-email", "ameli-attestation"} {
-		if err := os.Rename(filepath.Join(aside, p), filepath.Join(dir, p)); err != nil {
-			t.Fatal(err)
-		}
+	var two []*passerelle.Procedure
+	for _, id := range []string{"create-email", "ameli-attestation"} {
+		p, _ := full.Procedure(id)
+		two = append(two, p)
 	}
-	reload(2)
-	r.k.UseCatalog(w.Catalog())
+	r.k.UseCatalog(passerelle.NewCatalog(two))
 	if r.where() != ui.ScreenWelcome {
 		t.Fatalf("procedures are back, the kiosk shows %s, want welcome", r.where())
 	}
