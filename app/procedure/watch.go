@@ -189,7 +189,7 @@ func (w *Watcher) run() {
 			w.Logger.Warn("catalog: watching the folder failed; reading it all again", "folder", w.Dir, "err", err)
 			timer.Reset(w.Debounce)
 		case <-w.retry.C:
-			if !w.parentsExist() {
+			if !w.parentsExist() || !isDir(w.abs) {
 				w.retry.Reset(retryEvery) // nothing new to say: no update
 				continue
 			}
@@ -312,7 +312,10 @@ func collectFolders(dir string, info os.FileInfo, want map[string]os.FileInfo, s
 // result live, keeping the last good version of each procedure that now
 // has a problem, or the whole last good catalog when the folder gave none.
 func (w *Watcher) reload() error {
-	if !w.syncWatches() {
+	// A folder that cannot be watched, or a catalog that is not there, is
+	// looked for again every second: inotify cannot tell when a link's
+	// deleted target, or an unmounted drive, comes back.
+	if !w.syncWatches() || !isDir(w.abs) {
 		w.retry.Reset(retryEvery)
 	}
 	res, err := w.loader.Load(w.ctx, w.Dir)

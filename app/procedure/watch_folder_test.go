@@ -19,6 +19,10 @@ import (
 // the right catalog.
 const settled = time.Second
 
+// retryEveryForTest is how often the watcher looks for a catalog folder
+// that is missing, where no change notification can tell it came back.
+const retryEveryForTest = time.Second
+
 // logBuffer collects a watcher's log lines for a test to read.
 type logBuffer struct {
 	mu  sync.Mutex
@@ -216,6 +220,32 @@ func TestWatcherFollowsCatalogLinkSwapped(t *testing.T) {
 	// And back again, as a rollback does.
 	lnSfn(t, v1, cat)
 	within(t, settled, updates, "the rolled-back target live", titled("demo", "Ignoré"))
+}
+
+// TestWatcherRecoversWhenALinkedCatalogComesBack: the catalog is a link
+// whose target is deleted, then put back. Nothing in the link's folder
+// changes, so only looking again can see it.
+func TestWatcherRecoversWhenALinkedCatalogComesBack(t *testing.T) {
+	base := t.TempDir()
+	target := filepath.Join(base, "releases", "v1")
+	catalogCopy(t, target, "Avant")
+	cat := filepath.Join(base, "cat")
+	if err := os.Symlink(target, cat); err != nil {
+		t.Fatal(err)
+	}
+	_, updates, _ := watchFolder(t, cat)
+
+	if err := os.RemoveAll(target); err != nil {
+		t.Fatal(err)
+	}
+	u := within(t, settled, updates, "the deletion reported", func(u passerelle.CatalogUpdate) bool { return hasMessage(u.Problems, "it is missing") })
+	if !titled("demo", "Avant")(u) {
+		t.Error("the last good catalog is not live after the link's target was deleted")
+	}
+	catalogCopy(t, target, "Après")
+	within(t, settled+retryEveryForTest, updates, "the recreated target live", titled("demo", "Après"))
+	retitle(t, target, "Après", "Modifié")
+	within(t, settled, updates, "an edit in the recreated target live", titled("demo", "Modifié"))
 }
 
 func TestWatcherFollowsRenamedProcedureFolder(t *testing.T) {
