@@ -55,8 +55,18 @@ type Procedure struct {
 	Documents  map[string]*Document // by id, referenced by checklist and end steps
 	Steps      []*Step              // in file order; Steps[0] is where a session starts
 	Langs      []Lang               // the languages every text of the procedure has
+	// Sources are the public pages the procedure's facts were checked
+	// against: staff re-check them before each season.
+	Sources []Source
 
 	byID map[string]*Step
+}
+
+// Source is a public page a procedure's facts come from.
+type Source struct {
+	URL      string
+	Supports string    // what the page supports, for staff
+	Checked  time.Time // the day a person last checked the page (midnight UTC)
 }
 
 // Document is something the user must have at hand: ID card, payslip, RIB.
@@ -79,6 +89,14 @@ type Step struct {
 	Bring     []string  // end: document ids to bring
 	Number    *NumberRule
 	Phone     string // handoff: a number to call, shown in big digits
+	// Elsewhere says the step asks for work on another device (the
+	// person's phone, the public PC): the kiosk waits much longer before
+	// asking "are you still there?".
+	Elsewhere bool
+	// Screen is a drawn sketch of what to look for on the other screen
+	// (a button, a line of a payslip), shown beside the sentence; empty
+	// when the step has none.
+	Screen Media
 }
 
 // Option is one answer of a choice step.
@@ -96,9 +114,33 @@ type NumberRule struct {
 	// Store says whether the typed value may be saved. When false, only the
 	// fact that a valid number was typed is recorded.
 	Store bool
+	// Personal says the number identifies the person: the keypad does not
+	// say the digits aloud in a public room.
+	Personal bool
+	// Check is a check of the whole number on top of its length and
+	// pattern: "" for none, or CheckNIR.
+	Check string
 
 	re *regexp.Regexp
 }
+
+// CheckNIR checks a French social security number (NIR): born in Corsica,
+// its 6th and 7th characters are 2A or 2B; with all 15 characters typed,
+// the last 2 are a key, 97 minus the first 13 modulo 97 (2A counts as 19,
+// 2B as 18).
+const CheckNIR = "nir"
+
+// Checks lists the known values of NumberRule.Check.
+var Checks = []string{CheckNIR}
+
+// NumberFit says how a typed number fits its rule.
+type NumberFit int
+
+const (
+	NumberRight      NumberFit = iota // complete and valid
+	NumberIncomplete                  // fewer characters than the rule asks
+	NumberWrong                       // complete, but not a valid number: a typing mistake
+)
 
 // NewNumberRule compiles the rule's pattern, anchored on both ends.
 func NewNumberRule(min, max int, pattern string, store bool) (*NumberRule, error) {
@@ -114,16 +156,62 @@ func NewNumberRule(min, max int, pattern string, store bool) (*NumberRule, error
 }
 
 // Accepts reports whether digits is a complete, valid answer.
-func (r *NumberRule) Accepts(digits string) bool {
-	if len(digits) < r.Min || len(digits) > r.Max {
-		return false
+func (r *NumberRule) Accepts(digits string) bool { return r.Fit(digits) == NumberRight }
+
+// Fit says whether typed is a complete, valid answer, too short, or wrong.
+// Only digits are allowed, but for the letters A and B of a Corsican NIR.
+func (r *NumberRule) Fit(typed string) NumberFit {
+	if len(typed) < r.Min {
+		return NumberIncomplete
 	}
-	for _, c := range digits {
-		if c < '0' || c > '9' {
-			return false
+	if len(typed) > r.Max {
+		return NumberWrong
+	}
+	for i, c := range typed {
+		if c >= '0' && c <= '9' || r.Check == CheckNIR && CorsicaLetterAt(typed[:i], c) {
+			continue
 		}
+		return NumberWrong
 	}
-	return r.re == nil || r.re.MatchString(digits)
+	if r.re != nil && !r.re.MatchString(nirDigits(r, typed)) {
+		return NumberWrong
+	}
+	if r.Check == CheckNIR && len(typed) == 15 && !nirKeyRight(typed) {
+		return NumberWrong
+	}
+	return NumberRight
+}
+
+// CorsicaLetterAt reports whether c may follow before in a NIR: A or B as
+// its 7th character, after a 2 (the départements 2A and 2B of Corsica).
+func CorsicaLetterAt(before string, c rune) bool {
+	return (c == 'A' || c == 'B') && len(before) == 6 && before[5] == '2'
+}
+
+// nirDigits is the number as digits only, for the rule's pattern: 2A and
+// 2B are matched as 19 and 18, as the key counts them.
+func nirDigits(r *NumberRule, typed string) string {
+	if r.Check != CheckNIR || len(typed) < 7 {
+		return typed
+	}
+	switch typed[5:7] {
+	case "2A":
+		return typed[:5] + "19" + typed[7:]
+	case "2B":
+		return typed[:5] + "18" + typed[7:]
+	}
+	return typed
+}
+
+// nirKeyRight checks the key of a 15-character NIR.
+func nirKeyRight(nir string) bool {
+	digits := nirDigits(&NumberRule{Check: CheckNIR}, nir)
+	var body uint64
+	for _, c := range digits[:13] {
+		body = body*10 + uint64(c-'0')
+	}
+	key := uint64(digits[13]-'0')*10 + uint64(digits[14]-'0')
+	return key == 97-body%97
 }
 
 // Step returns the step with the given id.

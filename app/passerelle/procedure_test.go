@@ -44,6 +44,53 @@ func TestNumberRuleAccepts(t *testing.T) {
 	}
 }
 
+func TestNumberRuleNIR(t *testing.T) {
+	rule := func(min, max int, pattern string) *passerelle.NumberRule {
+		t.Helper()
+		r, err := passerelle.NewNumberRule(min, max, pattern, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Check = passerelle.CheckNIR
+		return r
+	}
+	short, full := rule(13, 13, "[12][0-9]{12}"), rule(15, 15, "[12][0-9]{14}")
+	// The keys were computed apart (Python: 97 - int(body) % 97), with 2A
+	// read as 19 and 2B as 18; 255081416802538 is a published example.
+	tests := []struct {
+		name  string
+		rule  *passerelle.NumberRule
+		typed string
+		want  passerelle.NumberFit
+	}{
+		{"13 digits", short, "2550814168025", passerelle.NumberRight},
+		{"13 characters, born in Corse-du-Sud", short, "185052A004123", passerelle.NumberRight},
+		{"13 characters, born in Haute-Corse", short, "292022B123045", passerelle.NumberRight},
+		{"a letter elsewhere", short, "18505A2004123", passerelle.NumberWrong},
+		{"A after a digit other than 2", short, "185053A004123", passerelle.NumberWrong},
+		{"C is no département", short, "185052C004123", passerelle.NumberWrong},
+		{"too short", short, "185052A", passerelle.NumberIncomplete},
+		{"15 digits, right key", full, "255081416802538", passerelle.NumberRight},
+		{"15 digits, wrong key", full, "255081416802539", passerelle.NumberWrong},
+		{"a digit mistyped", full, "255081416812538", passerelle.NumberWrong},
+		{"2A with its key", full, "185052A00412356", passerelle.NumberRight},
+		{"2A with the key of 2B", full, "185052B00412356", passerelle.NumberWrong},
+		{"2B with its key", full, "292022B12304530", passerelle.NumberRight},
+		{"14 of 15", full, "25508141680253", passerelle.NumberIncomplete},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.rule.Fit(tt.typed); got != tt.want {
+				t.Errorf("Fit(%q) = %v, want %v", tt.typed, got, tt.want)
+			}
+		})
+	}
+	plain, _ := passerelle.NewNumberRule(13, 13, "", false)
+	if plain.Fit("185052A004123") != passerelle.NumberWrong {
+		t.Error("a rule without the NIR check took a letter")
+	}
+}
+
 func TestCatalog(t *testing.T) {
 	proc := func(id string, langs ...passerelle.Lang) *passerelle.Procedure {
 		p := &passerelle.Procedure{ID: id, Title: passerelle.Text{}}
