@@ -167,6 +167,9 @@ func (r *NumberRule) Fit(typed string) NumberFit {
 	if len(typed) > r.Max {
 		return NumberWrong
 	}
+	if r.Check == CheckNIR && len(typed) == 14 { // 13 without the key, 15 with it
+		return NumberIncomplete
+	}
 	for i, c := range typed {
 		if c >= '0' && c <= '9' || r.Check == CheckNIR && CorsicaLetterAt(typed[:i], c) {
 			continue

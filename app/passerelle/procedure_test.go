@@ -54,7 +54,7 @@ func TestNumberRuleNIR(t *testing.T) {
 		r.Check = passerelle.CheckNIR
 		return r
 	}
-	short, full := rule(13, 13, "[12][0-9]{12}"), rule(15, 15, "[12][0-9]{14}")
+	short, full, either := rule(13, 13, "[12][0-9]{12}"), rule(15, 15, "[12][0-9]{14}"), rule(13, 15, "")
 	// The keys were computed apart (Python: 97 - int(body) % 97), with 2A
 	// read as 19 and 2B as 18; 255081416802538 is a published example.
 	tests := []struct {
@@ -77,6 +77,10 @@ func TestNumberRuleNIR(t *testing.T) {
 		{"2A with the key of 2B", full, "185052B00412356", passerelle.NumberWrong},
 		{"2B with its key", full, "292022B12304530", passerelle.NumberRight},
 		{"14 of 15", full, "25508141680253", passerelle.NumberIncomplete},
+		{"13 or 15: 13", either, "2550814168025", passerelle.NumberRight},
+		{"13 or 15: 14 is half a key", either, "25508141680253", passerelle.NumberIncomplete},
+		{"13 or 15: 15 with its key", either, "255081416802538", passerelle.NumberRight},
+		{"13 or 15: 15 with a wrong key", either, "255081416802539", passerelle.NumberWrong},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
