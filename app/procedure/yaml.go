@@ -25,6 +25,7 @@ type reader struct {
 	file     string
 	problems []passerelle.Problem
 	dropped  int // problems past maxProblems, counted, not kept
+	warnings []passerelle.Problem
 }
 
 // pos is a place in the file, 1-based.
