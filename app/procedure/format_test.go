@@ -201,6 +201,7 @@ func TestLoadWarnings(t *testing.T) {
 			[]want{{yaml, "square.png\n        label: {fr: Oui", `pictogram "square.png" stands for "Oui" here (option 1 of step "ask-email") and for "Carte d'identité" in document "id-card" (line 21)`}}},
 		{"one pictogram, three meanings", []edit{replace(yaml, "pictogram: yes.svg", "pictogram: square.png"), replace(yaml, "pictogram: no.svg", "pictogram: square.png")}, testNow, 0,
 			[]want{{yaml, "square.png\n        label: {fr: Oui", `stands for "Oui" here`}, {yaml, "square.png\n        label: {fr: Non", `stands for "Non" here (option 2 of step "ask-email") and for "Carte d'identité"`}}},
+		{"one pictogram, one id: the same thing", []edit{replace(yaml, "- id: \"yes\"\n        pictogram: yes.svg", "- id: id-card\n        pictogram: square.png")}, testNow, 0, nil},
 		{"one pictogram, one meaning written twice", []edit{replace(yaml, "pictogram: no.svg", "pictogram: yes.svg"), replace(yaml, "label: {fr: Non,", "label: {fr: \" oui.\",")}, testNow, 0, nil},
 	}
 	for _, tt := range tests {

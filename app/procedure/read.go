@@ -195,7 +195,7 @@ func (r *procReader) documents(n ast.Node, p *passerelle.Procedure) {
 			d.Label = r.text(ln, "the label of "+what, MaxLabel)
 			r.texts = append(r.texts, placedText{d.Label.Langs(), dm.valueAt("label"), "the label of " + what})
 		}
-		r.labelledPictogram(d.Pictogram, d.Label, what, dm.valueAt("pictogram"))
+		r.labelledPictogram(d.Pictogram, id, d.Label, what, dm.valueAt("pictogram"))
 		p.Documents[id] = d
 	}
 }
@@ -356,7 +356,7 @@ func (r *procReader) options(m *mapping, s *passerelle.Step, what string) {
 			o.Label = r.text(ln, "the label of "+owhat, MaxLabel)
 			r.texts = append(r.texts, placedText{o.Label.Langs(), om.valueAt("label"), "the label of " + owhat})
 		}
-		r.labelledPictogram(o.Pictogram, o.Label, owhat, om.valueAt("pictogram"))
+		r.labelledPictogram(o.Pictogram, o.ID, o.Label, owhat, om.valueAt("pictogram"))
 		o.Next = r.next(om, owhat, ": the id of the step this answer leads to")
 		s.Options = append(s.Options, o)
 	}

@@ -25,6 +25,7 @@ func (r *reader) warnf(at pos, format string, args ...any) {
 // labelled is a pictogram shown with a label: an option or a document.
 type labelled struct {
 	path  string // the file found, so a folder's own person.svg is not the shared one
+	id    string // the option's or the document's id
 	label string // the French label, as written
 	what  string
 	at    pos
@@ -32,11 +33,11 @@ type labelled struct {
 
 // labelledPictogram remembers where a pictogram labels something, for
 // checkPictogramMeanings.
-func (r *procReader) labelledPictogram(media passerelle.Media, label passerelle.Text, what string, at pos) {
+func (r *procReader) labelledPictogram(media passerelle.Media, id string, label passerelle.Text, what string, at pos) {
 	if media.Path == "" || label["fr"] == "" {
 		return // already reported
 	}
-	r.labels = append(r.labels, labelled{media.Path, label["fr"], what, at})
+	r.labels = append(r.labels, labelled{media.Path, id, label["fr"], what, at})
 }
 
 // checkPictogramMeanings warns when one pictogram labels different things
@@ -48,7 +49,7 @@ func (r *procReader) checkPictogramMeanings() {
 		meanings := first[use.path]
 		same := false
 		for _, m := range meanings {
-			same = same || sameLabel(m.label, use.label)
+			same = same || sameMeaning(m, use)
 		}
 		if same {
 			continue
@@ -62,11 +63,13 @@ func (r *procReader) checkPictogramMeanings() {
 	}
 }
 
-// sameLabel compares labels as a person reads them: "Oui" and "oui." say
-// the same thing.
-func sameLabel(a, b string) bool {
+// sameMeaning says whether two uses of a pictogram stand for the same
+// thing: they have the same id (the answer "yes" to two questions, an
+// option and a document both "id-card"), or the same French label as a
+// person reads it ("Oui" and "oui.").
+func sameMeaning(a, b labelled) bool {
 	norm := func(s string) string {
 		return strings.Join(strings.Fields(strings.TrimRight(strings.TrimSpace(s), ".!")), " ")
 	}
-	return strings.EqualFold(norm(a), norm(b))
+	return a.id != "" && a.id == b.id || strings.EqualFold(norm(a.label), norm(b.label))
 }
