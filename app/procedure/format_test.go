@@ -254,3 +254,31 @@ func TestLoaderChecksDatesAgainOnANewDay(t *testing.T) {
 		t.Errorf("a year later, warnings = %v, want the source checked too long ago", res.Warnings)
 	}
 }
+
+// TestWatcherLogsWarningsOnce: the running kiosk writes each warning in its
+// log when it first meets it, not again at every reload.
+func TestWatcherLogsWarningsOnce(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, fixture, dir)
+	replace(demoYAML, "sources:\n"+fixtureSource, "")(t, dir)
+	_, updates, logs := watchFolder(t, dir)
+	noSources := "catalog: warning: " + filepath.Join(dir, demoYAML) + ":1:1: the procedure lists no sources"
+	twoMeanings := `pictogram \"yes.svg\" stands for \"Non\"`
+	count := func(s string) int { t.Helper(); return strings.Count(logs.String(), s) }
+	if n := count(noSources); n != 1 {
+		t.Fatalf("%q logged %d times at load, want once; log:\n%s", noSources, n, logs)
+	}
+
+	replace(demoYAML, "fr: Démonstration", "fr: Essai")(t, dir)
+	within(t, 5*time.Second, updates, "the new title is live", titled("demo", "Essai"))
+	if n := count(noSources); n != 1 {
+		t.Errorf("after a reload, %q logged %d times, want once; log:\n%s", noSources, n, logs)
+	}
+
+	replace(demoYAML, "pictogram: no.svg", "pictogram: yes.svg")(t, dir)
+	replace(demoYAML, "fr: Essai", "fr: Essai 2")(t, dir)
+	within(t, 5*time.Second, updates, "the second edit is live", titled("demo", "Essai 2"))
+	if count(noSources) != 1 || count(twoMeanings) != 1 {
+		t.Errorf("after a new warning: no sources logged %d times, the new one %d; want each once; log:\n%s", count(noSources), count(twoMeanings), logs)
+	}
+}

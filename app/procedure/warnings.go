@@ -2,6 +2,7 @@ package procedure
 
 import (
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 
@@ -72,4 +73,20 @@ func sameMeaning(a, b labelled) bool {
 		return strings.Join(strings.Fields(strings.TrimRight(strings.TrimSpace(s), ".!")), " ")
 	}
 	return a.id != "" && a.id == b.id || strings.EqualFold(norm(a.label), norm(b.label))
+}
+
+// logNewWarnings logs the warnings not logged at the last load, and
+// returns the ones now logged. A reload after each edit must not repeat
+// every "no sources" of the catalog; a warning mended and brought back is
+// logged again.
+func logNewWarnings(log *slog.Logger, warnings []passerelle.Problem, logged map[string]bool) map[string]bool {
+	now := make(map[string]bool, len(warnings))
+	for _, p := range warnings {
+		line := "catalog: warning: " + p.String()
+		if !logged[line] {
+			log.Info(line)
+		}
+		now[line] = true
+	}
+	return now
 }
