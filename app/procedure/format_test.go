@@ -201,6 +201,13 @@ func TestLoadWarnings(t *testing.T) {
 			[]want{{yaml, "square.png\n        label: {fr: Oui", `pictogram "square.png" stands for "Oui" here (option 1 of step "ask-email") and for "Carte d'identité" in document "id-card" (line 21)`}}},
 		{"one pictogram, three meanings", []edit{replace(yaml, "pictogram: yes.svg", "pictogram: square.png"), replace(yaml, "pictogram: no.svg", "pictogram: square.png")}, testNow, 0,
 			[]want{{yaml, "square.png\n        label: {fr: Oui", `stands for "Oui" here`}, {yaml, "square.png\n        label: {fr: Non", `stands for "Non" here (option 2 of step "ask-email") and for "Carte d'identité"`}}},
+		{"a shared pictogram, two meanings in two procedures", []edit{copyProcedure("other"), replace("other/procedure.yaml", "id: \"yes\"\n        pictogram: yes.svg\n        label: {fr: Oui,", "id: maybe\n        pictogram: yes.svg\n        label: {fr: Peut-être,")}, testNow, 0,
+			[]want{{"other/procedure.yaml", "yes.svg", `the shared pictogram "yes.svg" stands for "Peut-être" here (option 1 of step "ask-email") and for "Oui" in option 1 of step "ask-email" of demo (line 47): a shared pictogram should mean one thing in the whole catalog`}}},
+		{"a shared pictogram, one meaning in two procedures", []edit{copyProcedure("other")}, testNow, 0, nil},
+		{"a procedure's own pictogram is not the shared one", []edit{copyProcedure("other"), replace("other/procedure.yaml", "id: \"yes\"\n        pictogram: yes.svg\n        label: {fr: Oui,", "id: maybe\n        pictogram: yes.svg\n        label: {fr: Peut-être,"),
+			write("other/yes.svg", readFile(t, filepath.Join(fixture, "pictograms/yes.svg")))}, testNow, 0, nil},
+		{"one warning at one place, though it clashes inside and outside its procedure", []edit{copyProcedure("other"), replace("other/procedure.yaml", "pictogram: no.svg", "pictogram: yes.svg")}, testNow, 0,
+			[]want{{"other/procedure.yaml", "yes.svg\n        label: {fr: Non", `pictogram "yes.svg" stands for "Non" here (option 2 of step "ask-email") and for "Oui" in option 1 of step "ask-email" (line 47)`}}},
 		{"one pictogram, one id: the same thing", []edit{replace(yaml, "- id: \"yes\"\n        pictogram: yes.svg", "- id: id-card\n        pictogram: square.png")}, testNow, 0, nil},
 		{"one pictogram, one meaning written twice", []edit{replace(yaml, "pictogram: no.svg", "pictogram: yes.svg"), replace(yaml, "label: {fr: Non,", "label: {fr: \" oui.\",")}, testNow, 0, nil},
 	}
@@ -216,7 +223,7 @@ func TestLoadWarnings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(res.Problems) > 0 || len(res.Procedures) != 1 {
+			if len(res.Problems) > 0 || len(res.Procedures) == 0 {
 				t.Fatalf("a warning made the procedure unusable: %d procedures, problems:\n%s", len(res.Procedures), problemLines(res.Problems))
 			}
 			if len(res.Warnings) != len(tt.want) {
@@ -230,6 +237,16 @@ func TestLoadWarnings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// copyProcedure copies the fixture's demo procedure into another folder,
+// with its own id.
+func copyProcedure(folder string) edit {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		copyFolder("demo", folder)(t, dir)
+		replace(folder+"/procedure.yaml", "id: demo", "id: "+folder)(t, dir)
 	}
 }
 

@@ -176,6 +176,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		firstFile[p.ID] = p.File
 		res.Procedures = append(res.Procedures, p)
 	}
+	res.Warnings = append(res.Warnings, sharedPictogramMeanings(shared, out)...)
 	for _, ps := range [][]passerelle.Problem{res.Problems, res.Warnings} {
 		for i := range ps { // a folder's name may hold anything
 			ps[i].File = printable(ps[i].File)
@@ -191,8 +192,9 @@ type loaded struct {
 	idAt     pos
 	problems []passerelle.Problem
 	warnings []passerelle.Problem
-	looked   []stamp   // the definition file first, then every media file looked at
-	today    time.Time // the day of the read: dates of sources are checked against it
+	labels   []labelled // every pictogram shown with a label, for the catalog's check
+	looked   []stamp    // the definition file first, then every media file looked at
+	today    time.Time  // the day of the read: dates of sources are checked against it
 }
 
 // unchanged reports whether every file the read looked at is as it was.
@@ -232,7 +234,7 @@ func (l *Loader) loadOne(folder, shared string, today time.Time) loaded {
 	p := r.read(src)
 	sortProblems(r.problems)
 	r.finish()
-	return loaded{proc: p, idAt: r.idAt, problems: r.problems, warnings: r.warnings, looked: r.looked, today: today}
+	return loaded{proc: p, idAt: r.idAt, problems: r.problems, warnings: r.warnings, labels: r.labels, looked: r.looked, today: today}
 }
 
 // today is the day of a load, midnight UTC: the dates of sources are days.

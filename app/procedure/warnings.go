@@ -25,6 +25,7 @@ func (r *reader) warnf(at pos, format string, args ...any) {
 
 // labelled is a pictogram shown with a label: an option or a document.
 type labelled struct {
+	file  string // the procedure file
 	path  string // the file found, so a folder's own person.svg is not the shared one
 	id    string // the option's or the document's id
 	label string // the French label, as written
@@ -38,7 +39,7 @@ func (r *procReader) labelledPictogram(media passerelle.Media, id string, label 
 	if media.Path == "" || label["fr"] == "" {
 		return // already reported
 	}
-	r.labels = append(r.labels, labelled{media.Path, id, label["fr"], what, at})
+	r.labels = append(r.labels, labelled{r.file, media.Path, id, label["fr"], what, at})
 }
 
 // checkPictogramMeanings warns when one pictogram labels different things
@@ -74,6 +75,62 @@ func sameMeaning(a, b labelled) bool {
 	}
 	return a.id != "" && a.id == b.id || strings.EqualFold(norm(a.label), norm(b.label))
 }
+
+// sharedPictogramMeanings warns when a shared pictogram stands for
+// different things in different procedures: a person who learnt it in one
+// procedure reads it the same way in the next. The first procedure using a
+// pictogram, in folder order, sets what it means; the differences within
+// one procedure are checkPictogramMeanings' work.
+func sharedPictogramMeanings(shared string, reads []loaded) []passerelle.Problem {
+	shared += string(filepath.Separator)
+	first := map[string][]labelled{} // by pictogram: the uses of the first procedure using it
+	var r reader
+	for _, o := range reads {
+		var warned []labelled // this procedure's meanings already warned about
+		for _, use := range o.labels {
+			meanings := first[use.path]
+			if !strings.HasPrefix(use.path, shared) {
+				continue
+			}
+			if len(meanings) == 0 || meanings[0].file == use.file {
+				first[use.path] = append(meanings, use)
+				continue
+			}
+			if anySameMeaning(meanings, use) || anySameMeaning(warned, use) || warnedAt(o.warnings, use.at) {
+				continue
+			}
+			warned = append(warned, use)
+			m := meanings[0]
+			r.file = use.file
+			r.warnf(use.at, "the shared pictogram %q stands for %q here (%s) and for %q in %s of %s (line %d): a shared pictogram should mean one thing in the whole catalog; choose or draw another pictogram for one of them",
+				filepath.Base(use.path), use.label, use.what, m.label, m.what, procedureName(m.file), m.at.line)
+		}
+	}
+	return r.warnings
+}
+
+// warnedAt reports whether a warning is already at this place: one place,
+// one warning, even when it clashes inside and outside its procedure.
+func warnedAt(warnings []passerelle.Problem, at pos) bool {
+	for _, w := range warnings {
+		if w.Line == at.line && w.Col == at.col {
+			return true
+		}
+	}
+	return false
+}
+
+func anySameMeaning(uses []labelled, use labelled) bool {
+	for _, u := range uses {
+		if sameMeaning(u, use) {
+			return true
+		}
+	}
+	return false
+}
+
+// procedureName names a procedure by its folder, as staff see it.
+func procedureName(file string) string { return filepath.Base(filepath.Dir(file)) }
 
 // logNewWarnings logs the warnings not logged at the last load, and
 // returns the ones now logged. A reload after each edit must not repeat
