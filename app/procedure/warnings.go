@@ -29,6 +29,7 @@ type labelled struct {
 	path  string // the file found, so a folder's own person.svg is not the shared one
 	id    string // the option's or the document's id
 	label string // the French label, as written
+	norm  string // the label as compared: lower case, single spaces, no final full stop
 	what  string
 	at    pos
 }
@@ -39,7 +40,9 @@ func (r *procReader) labelledPictogram(media passerelle.Media, id string, label 
 	if media.Path == "" || label["fr"] == "" {
 		return // already reported
 	}
-	r.labels = append(r.labels, labelled{r.file, media.Path, id, label["fr"], what, at})
+	fr := label["fr"]
+	norm := strings.ToLower(strings.Join(strings.Fields(strings.TrimRight(strings.TrimSpace(fr), ".!")), " "))
+	r.labels = append(r.labels, labelled{r.file, media.Path, id, fr, norm, what, at})
 }
 
 // checkPictogramMeanings warns when one pictogram labels different things
@@ -70,10 +73,7 @@ func (r *procReader) checkPictogramMeanings() {
 // option and a document both "id-card"), or the same French label as a
 // person reads it ("Oui" and "oui.").
 func sameMeaning(a, b labelled) bool {
-	norm := func(s string) string {
-		return strings.Join(strings.Fields(strings.TrimRight(strings.TrimSpace(s), ".!")), " ")
-	}
-	return a.id != "" && a.id == b.id || strings.EqualFold(norm(a.label), norm(b.label))
+	return a.id != "" && a.id == b.id || a.norm == b.norm
 }
 
 // sharedPictogramMeanings warns when a shared pictogram stands for
