@@ -75,6 +75,8 @@ func TestLoadReportsFormatProblems(t *testing.T) {
 			[]want{{yaml, "elsewhere: no", `"elsewhere" has no meaning in a handoff step`}}},
 		{"elsewhere not yes or no", []edit{replace(yaml, "elsewhere: yes", "elsewhere: later")},
 			[]want{{yaml, "later", `elsewhere must be yes or no, not "later"`}}},
+		{"elsewhere empty", []edit{replace(yaml, "elsewhere: yes", "elsewhere:")},
+			[]want{{yaml, "elsewhere:", `"elsewhere" in step "hello" is empty: yes or no`}}},
 		{"elsewhere misspelt", []edit{replace(yaml, "elsewhere: yes", "elswhere: yes")},
 			[]want{{yaml, "elswhere", `unknown field "elswhere" in step 1 (did you mean "elsewhere"?)`}}},
 
@@ -93,6 +95,10 @@ func TestLoadReportsFormatProblems(t *testing.T) {
 		// personal numbers and their check
 		{"personal not yes or no", []edit{replace(yaml, "personal: yes", "personal: secret")},
 			[]want{{yaml, "secret", `personal must be yes or no, not "secret"`}}},
+		{"personal empty", []edit{replace(yaml, "personal: yes}", "personal: }")},
+			[]want{{yaml, "personal: }", `"personal" in the number rule of step "caf-number" is empty: yes or no`}}},
+		{"check empty", []edit{replace(yaml, "personal: yes}", "personal: yes, check: \"\"}")},
+			[]want{{yaml, `""}`, `"" is not a known check of a number; the known checks are: nir`}}},
 		{"misspelt check", []edit{replace(yaml, "personal: yes}", "personal: yes, check: nri}")},
 			[]want{{yaml, "nri", `"nri" is not a known check of a number (did you mean "nir"?)`}}},
 		{"unknown check", []edit{replace(yaml, "personal: yes}", "personal: yes, check: luhn}")},

@@ -242,10 +242,8 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 	if an := m.get("audio"); an != nil {
 		s.Audio = r.recordings(an, "the audio of "+what)
 	}
-	if m.has("screen") {
-		if sn := r.require(m, "screen", what, ": the name of a drawing (.svg or .png) of what to look for, or remove \"screen:\""); sn != nil {
-			s.Screen = r.screen(sn, what)
-		}
+	if sn := r.optional(m, "screen", what, ": the name of a drawing (.svg or .png) of what to look for, or remove \"screen:\""); sn != nil {
+		s.Screen = r.screen(sn, what)
 	}
 	if s.Kind == "" {
 		r.linksBroken = true
@@ -263,8 +261,10 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 				key, aKind(s.Kind), strings.Join(commonFields, ", "), aKind(s.Kind), strings.Join(allowed, ", "))
 		}
 	}
-	if en := m.get("elsewhere"); en != nil && contains(allowed, "elsewhere") {
-		s.Elsewhere, _ = r.yesNo(en, "elsewhere")
+	if contains(allowed, "elsewhere") { // elsewhere on other kinds is reported above
+		if en := r.optional(m, "elsewhere", what, ": yes or no"); en != nil {
+			s.Elsewhere, _ = r.yesNo(en, "elsewhere")
+		}
 	}
 	if contains(allowed, "next") {
 		s.Next = r.next(m, what, ": the id of the step that follows")
@@ -411,13 +411,13 @@ func (r *procReader) numberRule(n ast.Node, what string) *passerelle.NumberRule 
 		}
 	}
 	personalAt := m.valueAt("personal")
-	if pn := m.get("personal"); pn != nil {
+	if pn := r.optional(m, "personal", "the number rule of "+what, ": yes or no"); pn != nil {
 		var good bool
 		if personal, good = r.yesNo(pn, "personal"); !good {
 			ok = false
 		}
 	}
-	if cn := m.get("check"); cn != nil {
+	if cn := r.optional(m, "check", "the number rule of "+what, ": nir, or remove \"check:\""); cn != nil {
 		var good bool
 		if check, good = r.str(cn, "check"); !good {
 			ok = false

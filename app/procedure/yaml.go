@@ -309,6 +309,15 @@ func (r *reader) require(m *mapping, key, what, hint string) ast.Node {
 	return v
 }
 
+// optional returns the value of a field that may be left out, or nil. A
+// field written with no value is reported where its name is, as require does.
+func (r *reader) optional(m *mapping, key, what, hint string) ast.Node {
+	if !m.has(key) {
+		return nil
+	}
+	return r.require(m, key, what, hint)
+}
+
 // str reads a scalar as text. Numbers and booleans are taken as written.
 func (r *reader) str(n ast.Node, what string) (string, bool) {
 	switch v := unwrap(n).(type) {
