@@ -33,7 +33,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 const usage = `Usage:
   passerelle [kiosk] [-catalog DIR]   open the kiosk on a catalog of procedures
-  passerelle validate [DIR]           check a catalog and list its procedures
+  passerelle validate [-sources-max-age 4380h] [DIR]
+                                      check a catalog and list its procedures
   passerelle help                     show this help
 `
 

@@ -72,6 +72,10 @@ func generatedProcedure(i int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "id: proc-%03d\nversion: 1\npictogram: dot.svg\ntitle: %s\nintro: %s\nintro_audio: {fr: audio/fr/intro.wav}\n",
 		i, text("Démarche"), text("Une démarche générée"))
+	b.WriteString("sources:\n")
+	for s := range 3 {
+		fmt.Fprintf(&b, "  - url: https://www.service-public.fr/particuliers/vosdroits/F%d\n    supports: fact %d of the procedure, in one line\n    checked: 2026-11-0%d\n", s, s, s+1)
+	}
 	b.WriteString("documents:\n")
 	for _, d := range []string{"id-card", "payslip", "bank", "phone"} {
 		fmt.Fprintf(&b, "  %s: {pictogram: square.png, label: %s}\n", d, text(d))
@@ -81,14 +85,14 @@ func generatedProcedure(i int) string {
 		fmt.Fprintf(&b, "  - id: %s\n    kind: %s\n    pictogram: dot.svg\n    say: %s\n%s", id, kind, text("Étape "+id), extra)
 	}
 	for s := 1; s <= 6; s++ {
-		step(fmt.Sprintf("info-%d", s), "info", fmt.Sprintf("    next: %s\n", map[bool]string{true: "ask", false: fmt.Sprintf("info-%d", s+1)}[s == 6]))
+		step(fmt.Sprintf("info-%d", s), "info", fmt.Sprintf("    elsewhere: yes\n    screen: dot.svg\n    next: %s\n", map[bool]string{true: "ask", false: fmt.Sprintf("info-%d", s+1)}[s == 6]))
 	}
 	step("ask", "choice", "    options:\n"+
 		"      - {id: \"yes\", pictogram: dot.svg, label: "+text("Oui")+", next: papers}\n"+
 		"      - {id: \"no\", pictogram: dot.svg, label: "+text("Non")+", next: help}\n"+
 		"      - {id: unsure, pictogram: dot.svg, label: "+text("Je ne sais pas")+", next: help}\n")
 	step("papers", "checklist", "    items: [id-card, payslip, bank, phone]\n    next: number\n")
-	step("number", "number", "    number: {min: 7, max: 7, pattern: \"[0-9]{7}\", store: no}\n    next: check\n")
+	step("number", "number", "    number: {min: 15, max: 15, pattern: \"[12][0-9]{14}\", store: no, personal: yes, check: nir}\n    next: check\n")
 	step("check", "info", "    next: done\n")
 	step("help", "handoff", "    phone: \"39 49\"\n")
 	step("done", "end", "    bring: [id-card, payslip]\n")

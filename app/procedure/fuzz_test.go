@@ -1,9 +1,12 @@
 package procedure
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"passerelle/app/passerelle"
@@ -31,9 +34,10 @@ func FuzzRead(f *testing.F) {
 	dir, _ := filepath.Abs("testdata/catalog/demo")
 	shared, _ := filepath.Abs("testdata/catalog/pictograms")
 	f.Fuzz(func(t *testing.T, src []byte) {
-		r := &procReader{reader: reader{file: "procedure.yaml"}, dir: dir, shared: shared, media: cache}
+		r := &procReader{reader: reader{file: "procedure.yaml"}, dir: dir, shared: shared, media: cache,
+			today: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), maxAge: DefaultSourcesMaxAge}
 		p := r.read(src)
-		for _, pr := range r.problems {
+		for _, pr := range append(r.problems, r.warnings...) {
 			if pr.Line < 0 || pr.Col < 0 || pr.Message == "" {
 				t.Fatalf("malformed problem %+v", pr)
 			}
@@ -41,7 +45,7 @@ func FuzzRead(f *testing.F) {
 				t.Fatalf("message of %d characters, or not printable: %q", n, pr.Message)
 			}
 		}
-		if len(r.problems) > maxProblems {
+		if len(r.problems) > maxProblems || len(r.warnings) > maxProblems {
 			t.Fatalf("%d problems, more than the %d reported", len(r.problems), maxProblems)
 		}
 		if len(r.problems) > 0 {
@@ -64,7 +68,17 @@ func FuzzRead(f *testing.F) {
 				}
 			}
 		}
+		for _, src := range p.Sources {
+			u, err := url.Parse(src.URL)
+			if err != nil || u.Host == "" || src.Supports == "" || strings.ContainsAny(src.Supports, "\n\r") ||
+				utf8.RuneCountInString(src.Supports) > MaxSupports || src.Checked.After(r.today.AddDate(0, 0, 1)) {
+				t.Fatalf("source %+v passed", src)
+			}
+		}
 		for _, s := range p.Steps {
+			if s.Number != nil && s.Number.Check == passerelle.CheckNIR && (!s.Number.Personal || s.Number.Min != s.Number.Max) {
+				t.Fatalf("NIR rule %+v passed", s.Number)
+			}
 			for _, next := range successors(s) {
 				if _, ok := p.Step(next); !ok {
 					t.Fatalf("no problem reported but step %q leads to missing %q", s.ID, next)

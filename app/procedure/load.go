@@ -3,6 +3,7 @@
 package procedure
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"passerelle/app/passerelle"
 )
@@ -34,6 +36,11 @@ type Result struct {
 	Procedures []*passerelle.Procedure
 	// Problems lists every mistake found, sorted by file and line.
 	Problems []passerelle.Problem
+	// Warnings lists what staff should look at in the procedures read
+	// (no sources, a source checked long ago, a pictogram with two
+	// meanings), sorted by file and line. A warning does not make a
+	// procedure broken.
+	Warnings []passerelle.Problem
 	// Broken holds the folders of procedures that have problems: a watcher
 	// keeps their last good version.
 	Broken map[string]bool
@@ -46,6 +53,12 @@ type Result struct {
 // Loader loads catalog folders. It remembers decoded media between loads,
 // so reloading after an edit costs little. A Loader is safe for concurrent use.
 type Loader struct {
+	// SourcesMaxAge is how old a source's check may be before a warning;
+	// zero means DefaultSourcesMaxAge.
+	SourcesMaxAge time.Duration
+	// Now gives the time; nil means time.Now. Tests set it.
+	Now func() time.Time
+
 	media mediaCache
 
 	mu    sync.Mutex
@@ -107,6 +120,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		return unusable(fmt.Sprintf("the catalog folder %s has no procedure in it: each procedure is a folder holding a %s", dir, FileName))
 	}
 
+	today := l.today()
 	// Read the files on every core: parsing and decoding media dominate.
 	out := make([]loaded, len(folders))
 	work := make(chan int)
@@ -116,7 +130,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				out[i] = l.loadOne(folders[i], shared)
+				out[i] = l.loadOne(folders[i], shared, today)
 			}
 		}()
 	}
@@ -144,6 +158,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 	firstFile := map[string]string{}
 	for i, o := range out {
 		folder := folders[i]
+		res.Warnings = append(res.Warnings, o.warnings...)
 		if len(o.problems) > 0 {
 			res.Problems = append(res.Problems, o.problems...)
 			res.Broken[folder] = true
@@ -161,10 +176,13 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		firstFile[p.ID] = p.File
 		res.Procedures = append(res.Procedures, p)
 	}
-	for i := range res.Problems { // a folder's name may hold anything
-		res.Problems[i].File = printable(res.Problems[i].File)
+	res.Warnings = append(res.Warnings, sharedPictogramMeanings(shared, out)...)
+	for _, ps := range [][]passerelle.Problem{res.Problems, res.Warnings} {
+		for i := range ps { // a folder's name may hold anything
+			ps[i].File = printable(ps[i].File)
+		}
+		sortProblems(ps)
 	}
-	sortProblems(res.Problems)
 	return res, nil
 }
 
@@ -173,7 +191,10 @@ type loaded struct {
 	proc     *passerelle.Procedure
 	idAt     pos
 	problems []passerelle.Problem
-	looked   []stamp // the definition file first, then every media file looked at
+	warnings []passerelle.Problem
+	labels   []labelled // every pictogram shown with a label, for the catalog's check
+	looked   []stamp    // the definition file first, then every media file looked at
+	today    time.Time  // the day of the read: dates of sources are checked against it
 }
 
 // unchanged reports whether every file the read looked at is as it was.
@@ -189,11 +210,11 @@ func (o loaded) unchanged() bool {
 
 // loadOne reads one procedure folder, or reuses the last read of it when
 // none of its files changed: a reload after one edit reads one file.
-func (l *Loader) loadOne(folder, shared string) loaded {
+func (l *Loader) loadOne(folder, shared string, today time.Time) loaded {
 	l.mu.Lock()
 	last, ok := l.procs[folder]
 	l.mu.Unlock()
-	if ok && last.unchanged() {
+	if ok && last.today.Equal(today) && last.unchanged() {
 		return last
 	}
 	file := filepath.Join(folder, FileName)
@@ -207,12 +228,22 @@ func (l *Loader) loadOne(folder, shared string) loaded {
 		}
 		return loaded{problems: []passerelle.Problem{{File: file, Message: msg}}}
 	}
-	r := &procReader{reader: reader{file: file}, dir: folder, shared: shared, media: &l.media}
+	r := &procReader{reader: reader{file: file}, dir: folder, shared: shared, media: &l.media,
+		today: today, maxAge: cmp.Or(l.SourcesMaxAge, DefaultSourcesMaxAge)}
 	r.looked = []stamp{stampOf(file, info, statErr)}
 	p := r.read(src)
 	sortProblems(r.problems)
 	r.finish()
-	return loaded{proc: p, idAt: r.idAt, problems: r.problems, looked: r.looked}
+	return loaded{proc: p, idAt: r.idAt, problems: r.problems, warnings: r.warnings, labels: r.labels, looked: r.looked, today: today}
+}
+
+// today is the day of a load, midnight UTC: the dates of sources are days.
+func (l *Loader) today() time.Time {
+	now := time.Now
+	if l.Now != nil {
+		now = l.Now
+	}
+	return now().UTC().Truncate(24 * time.Hour)
 }
 
 // readDefinition reads a procedure.yaml that is a plain file of at most

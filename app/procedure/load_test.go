@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -16,13 +17,18 @@ import (
 // fixture is a small catalog that uses every step kind and media format.
 const fixture = "testdata/catalog"
 
+// testNow is the day tests load the fixture on: its source was checked
+// 23 days before.
+var testNow = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+
 func TestLoadFixture(t *testing.T) {
-	res, err := procedure.Load(context.Background(), fixture)
+	l := procedure.Loader{Now: func() time.Time { return testNow }}
+	res, err := l.Load(context.Background(), fixture)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Problems) > 0 {
-		t.Fatalf("fixture has problems: %v", res.Problems)
+	if len(res.Problems) > 0 || len(res.Warnings) > 0 {
+		t.Fatalf("fixture has problems or warnings:\n%s%s", problemLines(res.Problems), problemLines(res.Warnings))
 	}
 	if len(res.Procedures) != 1 {
 		t.Fatalf("got %d procedures, want 1", len(res.Procedures))
@@ -66,8 +72,22 @@ func TestLoadFixture(t *testing.T) {
 	if filepath.Base(p.Documents["id-card"].Pictogram.Path) != "square.png" {
 		t.Errorf("shared png pictogram not resolved: %q", p.Documents["id-card"].Pictogram.Path)
 	}
-	if mediator, _ := p.Step("mediator"); mediator.Phone != "39 49" {
-		t.Errorf("phone = %q", mediator.Phone)
+	if mediator, _ := p.Step("mediator"); mediator.Phone != "39 49" || mediator.Elsewhere {
+		t.Errorf("phone = %q, elsewhere = %v", mediator.Phone, mediator.Elsewhere)
+	}
+	if !hello.Elsewhere || filepath.Base(hello.Screen.Path) != "sketch.svg" || !strings.Contains(string(hello.Screen.Data), "<svg") {
+		t.Errorf("hello: elsewhere = %v, screen = %q: want yes and the decoded sketch.svg", hello.Elsewhere, hello.Screen.Path)
+	}
+	if ask.Elsewhere || ask.Screen.Path != "" {
+		t.Errorf("ask-email has elsewhere = %v, screen %q, but neither is written", ask.Elsewhere, ask.Screen.Path)
+	}
+	if !num.Number.Personal || num.Number.Check != "" {
+		t.Errorf("caf-number: personal = %v, check = %q; want yes and none", num.Number.Personal, num.Number.Check)
+	}
+	wantSource := passerelle.Source{URL: "https://www.service-public.fr/particuliers/vosdroits/F1", Supports: "the demo's facts, for the tests",
+		Checked: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	if len(p.Sources) != 1 || p.Sources[0] != wantSource {
+		t.Errorf("sources = %+v, want [%+v]", p.Sources, wantSource)
 	}
 }
 
@@ -149,7 +169,7 @@ func TestLoadReportsProblems(t *testing.T) {
 		{"path that never ends", []edit{replace(yaml, "    next: done\n", "    next: papers\n")},
 			[]want{{yaml, "id: papers", `from step "papers" the user can never reach an end or handoff step: the steps after it go round in a circle (papers → caf-number → papers)`},
 				{yaml, "id: caf-number", `from step "caf-number" the user can never reach`}, {yaml, "id: done", `step "done" can never be shown`}}},
-		{"choice with one option", []edit{replace(yaml, "      - id: \"no\"\n        pictogram: square.png\n        label: {fr: Non, en: \"No\", ar: لا}\n        next: mediator\n", "")},
+		{"choice with one option", []edit{replace(yaml, "      - id: \"no\"\n        pictogram: no.svg\n        label: {fr: Non, en: \"No\", ar: لا}\n        next: mediator\n", "")},
 			[]want{{yaml, "options:", "a choice needs 2 to 4 options; step \"ask-email\" has 1"}, {yaml, "id: mediator", "can never be shown"}}},
 		{"choice with five options", []edit{replace(yaml, "        next: mediator\n", "        next: mediator\n"+
 			"      - {id: other, pictogram: dot.svg, label: {fr: a, en: a, ar: a}, next: done}\n"+
@@ -212,7 +232,8 @@ func TestLoadReportsProblems(t *testing.T) {
 // the wanted problems, each in plain printable words of a sensible length.
 func loadWithProblems(t *testing.T, dir string, wants []want) procedure.Result {
 	t.Helper()
-	res, err := procedure.Load(context.Background(), dir)
+	l := procedure.Loader{Now: func() time.Time { return testNow }}
+	res, err := l.Load(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,19 +15,23 @@ import (
 
 // The fields each part of a procedure file may have.
 var (
-	procedureFields = []string{"id", "version", "pictogram", "title", "intro", "intro_audio", "documents", "steps"}
+	procedureFields = []string{"id", "version", "sources", "pictogram", "title", "intro", "intro_audio", "documents", "steps"}
 	documentFields  = []string{"pictogram", "label"}
-	stepFields      = []string{"id", "kind", "pictogram", "say", "audio", "next", "options", "items", "bring", "number", "phone"}
+	stepFields      = []string{"id", "kind", "pictogram", "say", "audio", "screen", "elsewhere", "next", "options", "items", "bring", "number", "phone"}
 	optionFields    = []string{"id", "pictogram", "label", "next"}
-	numberFields    = []string{"min", "max", "pattern", "store"}
+	numberFields    = []string{"min", "max", "pattern", "store", "personal", "check"}
+
+	// commonFields are the fields a step of any kind may have.
+	commonFields = []string{"id", "kind", "pictogram", "say", "audio", "screen"}
 
 	// kindFields are the fields a step of each kind may have on top of
-	// id, kind, pictogram, say and audio.
+	// the common ones. A session ends on handoff and end steps, so the
+	// kiosk has nothing to wait for there: they are not "elsewhere".
 	kindFields = map[passerelle.StepKind][]string{
-		passerelle.KindInfo:      {"next"},
-		passerelle.KindChoice:    {"options"},
-		passerelle.KindChecklist: {"items", "next"},
-		passerelle.KindNumber:    {"number", "next"},
+		passerelle.KindInfo:      {"elsewhere", "next"},
+		passerelle.KindChoice:    {"elsewhere", "options"},
+		passerelle.KindChecklist: {"elsewhere", "items", "next"},
+		passerelle.KindNumber:    {"elsewhere", "number", "next"},
 		passerelle.KindHandoff:   {"phone"},
 		passerelle.KindEnd:       {"bring"},
 	}
@@ -38,11 +42,16 @@ type procReader struct {
 	reader
 	dir, shared string // the procedure's folder, the shared pictograms folder
 	media       *mediaCache
+	// today is the day the procedure is read (midnight UTC): a source
+	// cannot be checked after it, and is old maxAge before it.
+	today  time.Time
+	maxAge time.Duration
 
 	texts   []placedText // every text, for the language check
 	records []placedText // every recording map, keyed by language
 	nexts   []placedRef  // every "next", checked once all steps are known
 	docRefs []placedRef  // every document id used by a checklist or end step
+	labels  []labelled   // every pictogram shown with a label
 	stepAt  map[string]pos
 
 	// linksBroken is set when a step's id, kind or links could not be read:
@@ -124,6 +133,7 @@ func (r *procReader) read(src []byte) *passerelle.Procedure {
 			p.Version = v
 		}
 	}
+	r.sources(m, p)
 	if n := r.require(m, "pictogram", "the procedure", ""); n != nil {
 		p.Pictogram = r.pictogram(n, "the procedure's pictogram")
 	}
@@ -145,6 +155,7 @@ func (r *procReader) read(src []byte) *passerelle.Procedure {
 	}
 	r.checkLanguages(p, m)
 	r.checkReferences(p)
+	r.checkPictogramMeanings()
 	p.Index()
 	return p
 }
@@ -184,6 +195,7 @@ func (r *procReader) documents(n ast.Node, p *passerelle.Procedure) {
 			d.Label = r.text(ln, "the label of "+what, MaxLabel)
 			r.texts = append(r.texts, placedText{d.Label.Langs(), dm.valueAt("label"), "the label of " + what})
 		}
+		r.labelledPictogram(d.Pictogram, id, d.Label, what, dm.valueAt("pictogram"))
 		p.Documents[id] = d
 	}
 }
@@ -230,6 +242,9 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 	if an := m.get("audio"); an != nil {
 		s.Audio = r.recordings(an, "the audio of "+what)
 	}
+	if sn := r.optional(m, "screen", what, ": the name of a drawing (.svg or .png) of what to look for, or remove \"screen:\""); sn != nil {
+		s.Screen = r.screen(sn, what)
+	}
 	if s.Kind == "" {
 		r.linksBroken = true
 		return s
@@ -237,11 +252,19 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 	allowed := kindFields[s.Kind]
 	for _, f := range m.fields {
 		key := f.key
-		if contains(stepFields[:5], key) || contains(allowed, key) {
-			continue
+		switch {
+		case contains(commonFields, key) || contains(allowed, key):
+		case key == "elsewhere":
+			r.problemf(m.keyPos(key), "\"elsewhere\" has no meaning in %s step: the session ends on it, so the kiosk has nothing to wait for; put \"elsewhere: yes\" on the step that asks for the work", aKind(s.Kind))
+		default:
+			r.problemf(m.keyPos(key), "%q has no meaning in %s step; besides %s, %s step has: %s",
+				key, aKind(s.Kind), strings.Join(commonFields, ", "), aKind(s.Kind), strings.Join(allowed, ", "))
 		}
-		r.problemf(m.keyPos(key), "%q has no meaning in a %s step; besides id, kind, pictogram, say and audio, a %s step has: %s",
-			key, s.Kind, s.Kind, strings.Join(allowed, ", "))
+	}
+	if contains(allowed, "elsewhere") { // elsewhere on other kinds is reported above
+		if en := r.optional(m, "elsewhere", what, ": yes or no"); en != nil {
+			s.Elsewhere, _ = r.yesNo(en, "elsewhere")
+		}
 	}
 	if contains(allowed, "next") {
 		s.Next = r.next(m, what, ": the id of the step that follows")
@@ -333,6 +356,7 @@ func (r *procReader) options(m *mapping, s *passerelle.Step, what string) {
 			o.Label = r.text(ln, "the label of "+owhat, MaxLabel)
 			r.texts = append(r.texts, placedText{o.Label.Langs(), om.valueAt("label"), "the label of " + owhat})
 		}
+		r.labelledPictogram(o.Pictogram, o.ID, o.Label, owhat, om.valueAt("pictogram"))
 		o.Next = r.next(om, owhat, ": the id of the step this answer leads to")
 		s.Options = append(s.Options, o)
 	}
@@ -357,7 +381,8 @@ func (r *procReader) numberRule(n ast.Node, what string) *passerelle.NumberRule 
 	var (
 		minDigits, maxDigits int
 		pattern              string
-		store                bool
+		store, personal      bool
+		check                string
 		ok                   = true
 	)
 	read := func(key string, f func(ast.Node) bool) {
@@ -385,6 +410,34 @@ func (r *procReader) numberRule(n ast.Node, what string) *passerelle.NumberRule 
 			}
 		}
 	}
+	personalAt := m.valueAt("personal")
+	if pn := r.optional(m, "personal", "the number rule of "+what, ": yes or no"); pn != nil {
+		var good bool
+		if personal, good = r.yesNo(pn, "personal"); !good {
+			ok = false
+		}
+	}
+	if cn := r.optional(m, "check", "the number rule of "+what, ": nir, or remove \"check:\""); cn != nil {
+		var good bool
+		if check, good = r.str(cn, "check"); !good {
+			ok = false
+		} else if !contains(passerelle.Checks, check) {
+			r.problemf(posOf(cn), "%q is not a known check of a number%s", check, suggest(check, passerelle.Checks, "check"))
+			ok = false
+		}
+	}
+	if check == passerelle.CheckNIR {
+		if m.has("personal") && !personal {
+			r.problemf(personalAt, "a social security number (check: nir) is always personal: remove \"personal: no\", so that the keypad does not say its digits aloud")
+			ok = false
+		}
+		personal = true
+		if ok && (minDigits != maxDigits || minDigits != 13 && minDigits != 15) {
+			r.problemf(m.keyPos("min"), "with check: nir, min and max must both be 13 (the number without its key) or both 15 (with its key); here min is %d and max is %d",
+				minDigits, maxDigits)
+			ok = false
+		}
+	}
 	if !ok {
 		return nil
 	}
@@ -392,6 +445,7 @@ func (r *procReader) numberRule(n ast.Node, what string) *passerelle.NumberRule 
 	if err != nil { // already reported above
 		return nil
 	}
+	rule.Personal, rule.Check = personal, check
 	return rule
 }
 
@@ -429,6 +483,21 @@ func (r *procReader) pictogram(n ast.Node, what string) passerelle.Media {
 		r.pictograms[name] = media
 	}
 	return media
+}
+
+// screen reads a step's sketch of the other screen. It is decoded as a
+// pictogram is, and found the same way.
+func (r *procReader) screen(n ast.Node, what string) passerelle.Media {
+	what = "the screen sketch of " + what
+	name, ok := r.str(n, what)
+	if !ok {
+		return passerelle.Media{}
+	}
+	if ext := strings.ToLower(filepath.Ext(name)); !contains(pictogramExts, ext) {
+		r.problemf(posOf(n), "%s %q must be a drawing in %s", what, name, strings.Join(pictogramExts, " or "))
+		return passerelle.Media{}
+	}
+	return r.pictogram(n, what)
 }
 
 // recordings reads a map of language to recorded file in the procedure's folder.
@@ -501,6 +570,14 @@ func kindNames() []string {
 		names[i] = string(k)
 	}
 	return names
+}
+
+// aKind is the kind with its article: "an info", "a choice".
+func aKind(k passerelle.StepKind) string {
+	if strings.ContainsRune("aeiou", rune(k[0])) {
+		return "an " + string(k)
+	}
+	return "a " + string(k)
 }
 
 func kindList() string { return strings.Join(kindNames(), ", ") }

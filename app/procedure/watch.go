@@ -50,7 +50,8 @@ type Watcher struct {
 	parents  map[string]bool        // the folders holding the roots
 	watched  map[string]os.FileInfo // each folder watched, as it was when added
 	retry    *time.Timer
-	unusable string // why the catalog folder gave nothing at the last reload
+	unusable string          // why the catalog folder gave nothing at the last reload
+	warned   map[string]bool // the warnings logged, so each is logged once
 
 	mu      sync.Mutex
 	update  passerelle.CatalogUpdate         // live catalog and the last load's problems
@@ -396,4 +397,5 @@ func (w *Watcher) apply(res Result) {
 	} else {
 		w.Logger.Info("catalog: loaded", "folder", w.Dir, "procedures", len(procs))
 	}
+	w.warned = logNewWarnings(w.Logger, res.Warnings, w.warned)
 }

@@ -25,6 +25,7 @@ type reader struct {
 	file     string
 	problems []passerelle.Problem
 	dropped  int // problems past maxProblems, counted, not kept
+	warnings []passerelle.Problem
 }
 
 // pos is a place in the file, 1-based.
@@ -306,6 +307,15 @@ func (r *reader) require(m *mapping, key, what, hint string) ast.Node {
 		return nil
 	}
 	return v
+}
+
+// optional returns the value of a field that may be left out, or nil. A
+// field written with no value is reported where its name is, as require does.
+func (r *reader) optional(m *mapping, key, what, hint string) ast.Node {
+	if !m.has(key) {
+		return nil
+	}
+	return r.require(m, key, what, hint)
 }
 
 // str reads a scalar as text. Numbers and booleans are taken as written.
