@@ -52,8 +52,8 @@ func TestInactivityEndsTheSessionAndLeavesNoTrace(t *testing.T) {
 	}
 	// Answering yes gives the screen back as it was.
 	r.tap(r.k.Screen().Yes)
-	if r.where() != "step:ssn-check" || !strings.Contains(r.k.Screen().Display.Text, "284") {
-		t.Fatalf("after yes: %s, display %q", r.where(), r.k.Screen().Display.Text)
+	if r.where() != "step:ssn-check" || !strings.Contains(r.k.Screen().Display.Text(), "284") {
+		t.Fatalf("after yes: %s, display %q", r.where(), r.k.Screen().Display.Text())
 	}
 
 	// Away again: question, then no answer.

@@ -314,3 +314,15 @@ func openCatalog(t testing.TB, dir string) *procedure.Watcher {
 	t.Cleanup(func() { w.Close() })
 	return w
 }
+
+// goHome touches home and, when it asks "stop this procedure?", says yes.
+func (r *rig) goHome() {
+	r.t.Helper()
+	r.tap(r.k.Screen().Home)
+	if r.k.Screen().Name == ui.ScreenStop {
+		r.tap(r.k.Screen().Yes)
+	}
+	if r.where() != ui.ScreenWelcome {
+		r.t.Fatalf("home led to %s, want welcome", r.where())
+	}
+}

@@ -65,7 +65,7 @@ func TestEveryScreenFitsEveryWindow(t *testing.T) {
 			r.tap(next)
 		}
 		for i, proc := range cat.In(lang) {
-			r.tap(r.k.Screen().Home)
+			r.goHome()
 			r.chooseLanguage(lang)
 			r.startProcedure(proc.ID)
 			if i == 0 {
@@ -82,13 +82,13 @@ func TestEveryScreenFitsEveryWindow(t *testing.T) {
 				t.Errorf("%s %s: %d steps shown, the procedure has %d", lang, proc.ID, len(seen), len(proc.Steps))
 			}
 		}
-		r.tap(r.k.Screen().Home)
+		r.goHome()
 		r.tap(r.k.Screen().Start)
 	}
 
 	// The disk refuses an answer: a banner asks to call a person, above
 	// the same controls.
-	r.tap(r.k.Screen().Home)
+	r.goHome()
 	r.chooseLanguage("fr")
 	r.startProcedure("create-email")
 	if err := r.db.Close(); err != nil {
@@ -177,7 +177,7 @@ func TestLongTextsStayInside(t *testing.T) {
 		check("procedures")
 		r.startProcedure(proc.ID)
 		r.visitSteps("fr", proc.ID, func(step string) { check(proc.ID + " step " + step) })
-		r.tap(r.k.Screen().Home)
+		r.goHome()
 	}
 }
 
