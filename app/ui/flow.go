@@ -179,20 +179,27 @@ func (k *Kiosk) showStep() {
 	}
 	top := header(st.Pictogram.Data, st.Say[lang], lang, side)
 	layout := stepLayout{headMax: side, rtl: rtl(lang)}
+	var sketch fyne.CanvasObject
 	if len(st.Screen.Data) > 0 {
-		// The sketch of the other screen goes with the sentence, and the
-		// header grows to give it room, less on a keypad that needs its
-		// height.
-		s.Sketch = newSketch(st.Screen.Data)
-		top = container.New(sketchHeadLayout{rtl: rtl(lang)}, top, s.Sketch)
-		layout.headMax, layout.headShare = side+200, 0.45
-		if st.Kind == passerelle.KindNumber {
-			layout.headMax, layout.headShare = 190, 0
-		}
+		sketch, s.Sketch = newSketch(st.Screen.Data)
 	}
-	var content fyne.CanvasObject = top
-	if body != nil {
-		content = container.New(layout, top, body)
+	var content fyne.CanvasObject
+	switch aspect := aspectOf(st.Screen.Data); {
+	case sketch != nil && st.Kind == passerelle.KindNumber:
+		// The keys need the height: the sketch takes the width the
+		// keypad leaves.
+		content = container.New(numberSketchLayout{headMax: side, rtl: rtl(lang), aspect: aspect}, top, body, sketch)
+	case sketch != nil:
+		// The sketch goes with the sentence, and the header grows to give
+		// it room.
+		top = container.New(sketchHeadLayout{rtl: rtl(lang), aspect: aspect}, top, sketch)
+		layout.headMax, layout.headShare = side+200, 0.45
+		fallthrough
+	default:
+		content = top
+		if body != nil {
+			content = container.New(layout, top, body)
+		}
 	}
 	s.root = k.frame(s, lang, content)
 	if _, ended := k.session.Ended(); ended {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 
 	"passerelle/app/passerelle"
@@ -40,7 +41,7 @@ type Screen struct {
 	Display *Digits
 	// Sketch is the drawing of what to look for on the other screen, when
 	// the step has one.
-	Sketch fyne.CanvasObject
+	Sketch *canvas.Raster
 
 	// The bottom bar, at the same place on every screen but welcome.
 	Home, Back, Listen, Help, Next *Tile

@@ -15,12 +15,14 @@ import (
 // newSketch draws a step's sketch of the other screen (a button, a line
 // of a payslip) inside a frame like a screen's, so it reads as "look for
 // this over there" and not as one more thing to touch.
-func newSketch(data []byte) *fyne.Container {
+// It returns the framed sketch and the picture in it.
+func newSketch(data []byte) (*fyne.Container, *canvas.Raster) {
 	frame := canvas.NewRectangle(colorBackground)
 	frame.StrokeColor = colorForeground
 	frame.StrokeWidth = 4
 	frame.CornerRadius = 10
-	return container.New(sketchLayout{aspect: aspectOf(data)}, frame, picture(data))
+	pic := picture(data)
+	return container.New(sketchLayout{aspect: aspectOf(data)}, frame, pic), pic
 }
 
 // aspectOf is the width over the height of an SVG or PNG picture, 1 when
@@ -60,9 +62,16 @@ func (sketchLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize
 
 // sketchHeadLayout places a step's header (pictogram and sentence) and
 // the sketch of the other screen: the sketch beside the sentence, on the
-// side the language reads towards, when the space is wide; under it when
-// the space is tall. Objects: header, sketch.
-type sketchHeadLayout struct{ rtl bool }
+// side the language reads towards, or under it, whichever draws the
+// sketch bigger at its own shape. Objects: header, sketch.
+type sketchHeadLayout struct {
+	rtl    bool
+	aspect float32 // of the sketch, width over height
+}
+
+// sketchShare is the part of the width (beside) or height (under) the
+// sketch takes from the header.
+const sketchShare = 0.45
 
 func (l sketchHeadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	head, sketch := objs[0], objs[1]
@@ -70,19 +79,65 @@ func (l sketchHeadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		defer mirror(size, objs...)
 	}
 	pad := theme.Padding()
-	if size.Width > size.Height*1.3 {
-		w := size.Width * 0.45
+	w, h := size.Width*sketchShare, size.Height*sketchShare
+	if drawnArea(w, size.Height, l.aspect) >= drawnArea(size.Width, h, l.aspect) {
 		head.Move(fyne.NewPos(0, 0))
 		head.Resize(fyne.NewSize(size.Width-w-pad, size.Height))
 		sketch.Move(fyne.NewPos(size.Width-w, 0))
 		sketch.Resize(fyne.NewSize(w, size.Height))
 		return
 	}
-	h := size.Height * 0.45
 	head.Move(fyne.NewPos(0, 0))
 	head.Resize(fyne.NewSize(size.Width, size.Height-h-pad))
 	sketch.Move(fyne.NewPos(0, size.Height-h))
 	sketch.Resize(fyne.NewSize(size.Width, h))
 }
 
+// drawnArea is the area of a picture of the given aspect drawn as large
+// as a w×h box allows.
+func drawnArea(w, h, aspect float32) float32 {
+	dw := min(w, h*aspect)
+	return dw * dw / aspect
+}
+
 func (sketchHeadLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
+
+// numberSketchLayout places a number step with a sketch (where the number
+// is on the card or the page): the sketch goes beside the keypad, where
+// the keypad leaves the width unused, so the keys keep their height. On a
+// short, wide screen (800×480) the header and the sketch share a column
+// beside the keypad instead. Objects: header, keypad, sketch.
+type numberSketchLayout struct {
+	headMax float32
+	rtl     bool
+	aspect  float32
+}
+
+func (l numberSketchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	head, keypad, sketch := objs[0], objs[1], objs[2]
+	if l.rtl {
+		defer mirror(size, objs...)
+	}
+	pad := theme.Padding()
+	if size.Height < shortScreen && size.Width > size.Height*1.4 {
+		w := size.Width * 0.38
+		column := sketchHeadLayout{aspect: l.aspect}
+		column.Layout([]fyne.CanvasObject{head, sketch}, fyne.NewSize(w, size.Height))
+		keypad.Move(fyne.NewPos(w+pad, 0))
+		keypad.Resize(fyne.NewSize(size.Width-w-pad, size.Height))
+		return
+	}
+	h := min(l.headMax, size.Height/3)
+	head.Move(fyne.NewPos(0, 0))
+	head.Resize(fyne.NewSize(size.Width, h))
+	restH := max(0, size.Height-h-pad)
+	w := size.Width * 0.4
+	keypad.Move(fyne.NewPos(0, h+pad))
+	keypad.Resize(fyne.NewSize(size.Width-w-pad, restH))
+	sketch.Move(fyne.NewPos(size.Width-w, h+pad))
+	sketch.Resize(fyne.NewSize(w, restH))
+}
+
+func (numberSketchLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(tileFloor, tileFloor)
+}
