@@ -109,7 +109,7 @@ func (r *digitsRenderer) Layout(size fyne.Size) {
 	gaps := float32(n-groups)*boxGap + float32(groups-1)*groupGap
 	w := max(0, min((size.Width-gaps)/float32(n), size.Height*0.75))
 	h := min(size.Height, w*1.5)
-	textSize := fitChar(w*0.9, h*0.8)
+	textSize := fitChar(w*0.7, h*0.7) // a margin inside the box: a digit touching the frame is misread
 	x := (size.Width - (float32(n)*w + gaps)) / 2
 	y := (size.Height - h) / 2
 	i := 0
