@@ -175,7 +175,8 @@ func (k *Kiosk) CheckIdle() {
 // idleDelay is how long the screen on show may stay untouched before the
 // kiosk asks whether the person is still there.
 func (k *Kiosk) idleDelay() time.Duration {
-	if k.screen.Name == ScreenStep && k.session != nil {
+	// Help over such a step: a mediator may be helping on the phone.
+	if (k.screen.Name == ScreenStep || k.screen.Name == ScreenHelp) && k.session != nil {
 		if _, ended := k.session.Ended(); !ended && k.session.Step().Elsewhere {
 			return max(k.ElsewhereWait, k.Inactivity)
 		}

@@ -73,6 +73,16 @@ func TestElsewhereStepOutlivesTheInactivityDelay(t *testing.T) {
 	}
 	sessionID := r.k.Session().ID
 
+	// A mediator called over this step may be helping on the phone: the
+	// help screen waits as long.
+	r.tap(r.k.Screen().Help)
+	r.clock.Add(ui.DefaultSettings.Inactivity)
+	r.k.CheckIdle()
+	if r.where() != ui.ScreenHelp {
+		t.Fatalf("help over a step done elsewhere, after Inactivity: %s, want help still", r.where())
+	}
+	r.tap(r.k.Screen().Next)
+
 	// Well past the normal wipe: still on the step, the session goes on.
 	s := ui.DefaultSettings
 	r.clock.Add(s.Inactivity + s.StillThereWait + s.TapGuard)
