@@ -28,7 +28,11 @@ const (
 	phraseDone
 	phraseYes
 	phraseMore
-	phraseTakeYourTime // after the prompt of a step done on another device
+	// phraseTakeYourTime follows the prompt of a step done on another
+	// device. It names the green arrow, not "the screen": a touch elsewhere
+	// on the screen does nothing, and a person told to touch the screen
+	// would wait for something to happen.
+	phraseTakeYourTime
 	phraseStopQuestion // home, or back on the first step, mid-procedure
 	phraseStopYes
 	phraseStopNo
@@ -68,7 +72,7 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseDone:             "Terminé",
 		phraseYes:              "Oui",
 		phraseMore:             "Plus",
-		phraseTakeYourTime:     "Prenez votre temps. Quand vous avez fini, touchez l'écran.",
+		phraseTakeYourTime:     "Prenez votre temps. Quand vous avez fini, revenez ici et touchez la flèche verte.",
 		phraseStopQuestion:     "Voulez-vous arrêter ? Ce que vous avez fait sera effacé. Pour arrêter, touchez le rond vert. Pour continuer, touchez le rond rouge.",
 		phraseStopYes:          "Oui, arrêter",
 		phraseStopNo:           "Non, continuer",
@@ -98,7 +102,7 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseDone:             "Done",
 		phraseYes:              "Yes",
 		phraseMore:             "More",
-		phraseTakeYourTime:     "Take your time. When you are done, touch the screen.",
+		phraseTakeYourTime:     "Take your time. When you are done, come back here and touch the green arrow.",
 		phraseStopQuestion:     "Do you want to stop? What you did will be erased. To stop, touch the green circle. To go on, touch the red circle.",
 		phraseStopYes:          "Yes, stop",
 		phraseStopNo:           "No, go on",
@@ -128,7 +132,7 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseDone:             "انتهى",
 		phraseYes:              "نعم",
 		phraseMore:             "المزيد",
-		phraseTakeYourTime:     "خذ وقتك. عندما تنتهي، المس الشاشة.",
+		phraseTakeYourTime:     "خذ وقتك. عندما تنتهي، عد إلى هنا والمس السهم الأخضر.",
 		phraseStopQuestion:     "هل تريد التوقف؟ سيُمسح ما فعلته. للتوقف، المس الدائرة الخضراء. للمتابعة، المس الدائرة الحمراء.",
 		phraseStopYes:          "نعم، توقف",
 		phraseStopNo:           "لا، تابع",
