@@ -25,6 +25,7 @@ type kioskConfig struct {
 	height      float32
 	inactivity  time.Duration
 	stillThere  time.Duration
+	elsewhere   time.Duration // inactivity on a step done on another device
 	retention   time.Duration
 	volume      float64
 	rate        int
@@ -38,6 +39,7 @@ type kioskConfig struct {
 const (
 	minInactivity, maxInactivity = 20 * time.Second, 30 * time.Minute
 	minStillThere, maxStillThere = 10 * time.Second, 5 * time.Minute
+	minElsewhere, maxElsewhere   = 2 * time.Minute, time.Hour
 	maxRetention                 = 366 * 24 * time.Hour
 	minWidth, minHeight          = 800, 480 // the smallest kiosk screens
 	maxWidth, maxHeight          = 7680, 4320
@@ -61,6 +63,8 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	fs.StringVar(&size, "size", "1024x768", "window size when windowed, from 800x480")
 	fs.DurationVar(&c.inactivity, "inactivity", ui.DefaultSettings.Inactivity, "time without a touch before \"are you still there?\", 20s to 30m")
 	fs.DurationVar(&c.stillThere, "still-there", ui.DefaultSettings.StillThereWait, "time the question waits before the session ends, 10s to 5m")
+	fs.DurationVar(&c.elsewhere, "elsewhere-wait", ui.DefaultSettings.ElsewhereWait,
+		"on a step done on the person's phone or another computer, time without a touch before \"are you still there?\", 2m to 1h, and not shorter than -inactivity")
 	fs.DurationVar(&c.retention, "retention", 30*24*time.Hour, "how long typed personal values are kept, 0s (not at all) to 8784h (a year)")
 	fs.Float64Var(&c.volume, "volume", 1, "volume, 0 (silent) to 1")
 	fs.IntVar(&c.rate, "rate", 150, fmt.Sprintf("speech rate, %d to %d words per minute", audio.MinRate, audio.MaxRate))
@@ -73,6 +77,12 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	elsewhereSet := false
+	fs.Visit(func(f *flag.Flag) { elsewhereSet = elsewhereSet || f.Name == "elsewhere-wait" })
+	if !elsewhereSet {
+		// A long -inactivity alone carries over to steps done elsewhere.
+		c.elsewhere = max(c.elsewhere, c.inactivity)
 	}
 	var err error
 	if c.width, c.height, err = parseSize(size); err != nil {
@@ -96,12 +106,17 @@ func (c kioskConfig) check() error {
 	}{
 		{"-inactivity", c.inactivity, minInactivity, maxInactivity},
 		{"-still-there", c.stillThere, minStillThere, maxStillThere},
+		{"-elsewhere-wait", c.elsewhere, minElsewhere, maxElsewhere},
 		{"-retention", c.retention, 0, maxRetention},
 	}
 	for _, d := range durations {
 		if d.v < d.min || d.v > d.max {
 			return fmt.Errorf("%s %s is out of range: give a duration from %s to %s", d.flag, plainDuration(d.v), plainDuration(d.min), plainDuration(d.max))
 		}
+	}
+	if c.elsewhere < c.inactivity {
+		return fmt.Errorf("-elsewhere-wait %s is shorter than -inactivity %s: a person working on their phone would be asked sooner than one at the kiosk; give at least %s",
+			plainDuration(c.elsewhere), plainDuration(c.inactivity), plainDuration(c.inactivity))
 	}
 	if !(c.volume >= 0 && c.volume <= 1) { // NaN too
 		return fmt.Errorf("-volume %v is out of range: give a number from 0 (silent) to 1 (full)", c.volume)

@@ -29,6 +29,7 @@ func testConfig(db string) kioskConfig {
 		catalog: "../../data/procedures", db: db, speech: filepath.Join(filepath.Dir(db), "speech"),
 		speechLimit: audio.DefaultCacheLimit, width: 1024, height: 768,
 		inactivity: ui.DefaultSettings.Inactivity, stillThere: ui.DefaultSettings.StillThereWait,
+		elsewhere: ui.DefaultSettings.ElsewhereWait,
 		retention: 30 * 24 * time.Hour, volume: 1, rate: 150,
 	}
 }

@@ -198,6 +198,7 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 
 	settings := ui.DefaultSettings
 	settings.Inactivity, settings.StillThereWait = c.inactivity, c.stillThere
+	settings.ElsewhereWait = c.elsewhere
 	if c.tapGuard > 0 {
 		settings.TapGuard = c.tapGuard
 	}

@@ -16,8 +16,11 @@ func TestKioskAcceptsSettingsAtTheirLimits(t *testing.T) {
 		check func(kioskConfig) bool
 	}{
 		{"defaults", nil, func(c kioskConfig) bool {
-			return c.volume == 1 && c.width == 1024 && c.height == 768 && c.speechLimit == 300<<20
+			return c.volume == 1 && c.width == 1024 && c.height == 768 && c.speechLimit == 300<<20 && c.elsewhere == 10*time.Minute
 		}},
+		{"shortest wait elsewhere", []string{"-inactivity", "2m", "-elsewhere-wait", "2m"}, func(c kioskConfig) bool { return c.elsewhere == 2*time.Minute }},
+		{"a long inactivity carries over elsewhere", []string{"-inactivity", "30m"}, func(c kioskConfig) bool { return c.elsewhere == 30*time.Minute }},
+		{"longest wait elsewhere", []string{"-elsewhere-wait", "1h"}, func(c kioskConfig) bool { return c.elsewhere == time.Hour }},
 		{"silent", []string{"-volume", "0"}, func(c kioskConfig) bool { return c.volume == 0 }},
 		{"shortest waits", []string{"-inactivity", "20s", "-still-there", "10s"}, func(c kioskConfig) bool {
 			return c.inactivity == 20*time.Second && c.stillThere == 10*time.Second

@@ -20,7 +20,13 @@ const (
 	EventAnswerGiven    EventKind = "answer_given"    // StepID, Answer, maybe Personal
 	EventPromptReplayed EventKind = "prompt_replayed" // StepID
 	EventHelpAsked      EventKind = "help_asked"      // StepID
-	EventSessionEnded   EventKind = "session_ended"   // Outcome
+	// A control that loses work (home, back on the first step) asks
+	// "stop this procedure?" first: stop_asked records the question, with
+	// the control in Answer ("home" or "back"); "yes" is then the
+	// session_ended abandoned that follows, "no" a stop_cancelled.
+	EventStopAsked     EventKind = "stop_asked"     // StepID, Answer: the control
+	EventStopCancelled EventKind = "stop_cancelled" // StepID: the user went on
+	EventSessionEnded  EventKind = "session_ended"  // Outcome
 )
 
 // Outcome says how a session ended.

@@ -136,14 +136,40 @@ func (s *Session) Back(ctx context.Context) error {
 	return nil
 }
 
-// Replayed records that the user asked to hear the prompt again.
+// Replayed records that the user asked to hear the prompt again. After
+// the end it records nothing and returns ErrEnded: a session's log ends
+// with its end.
 func (s *Session) Replayed(ctx context.Context) error {
-	return s.append(ctx, passerelle.Event{Kind: passerelle.EventPromptReplayed, StepID: s.Step().ID})
+	return s.note(ctx, passerelle.Event{Kind: passerelle.EventPromptReplayed})
 }
 
-// HelpAsked records that the user called for a mediator.
+// HelpAsked records that the user called for a mediator, or returns
+// ErrEnded after the end.
 func (s *Session) HelpAsked(ctx context.Context) error {
-	return s.append(ctx, passerelle.Event{Kind: passerelle.EventHelpAsked, StepID: s.Step().ID})
+	return s.note(ctx, passerelle.Event{Kind: passerelle.EventHelpAsked})
+}
+
+// StopAsked records that the user touched a control that would lose the
+// session (control is "home" or "back") and is asked to confirm. Abandon
+// then records "yes", StopCancelled "no".
+func (s *Session) StopAsked(ctx context.Context, control string) error {
+	return s.note(ctx, passerelle.Event{Kind: passerelle.EventStopAsked, Answer: control})
+}
+
+// StopCancelled records that the user answered "no" to "stop this
+// procedure?" and goes on where they were.
+func (s *Session) StopCancelled(ctx context.Context) error {
+	return s.note(ctx, passerelle.Event{Kind: passerelle.EventStopCancelled})
+}
+
+// note records something the user did on the current step that does not
+// move the session.
+func (s *Session) note(ctx context.Context, e passerelle.Event) error {
+	if s.outcome != "" {
+		return ErrEnded
+	}
+	e.StepID = s.Step().ID
+	return s.append(ctx, e)
 }
 
 // Abandon ends the session before its end: the user went home.

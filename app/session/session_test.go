@@ -228,3 +228,112 @@ func TestFailedSaveKeepsTheUserOnTheScreen(t *testing.T) {
 		t.Errorf("the session moved on without saving: step %s", s.Step().ID)
 	}
 }
+
+// TestStopIsAskedThenAnswered: a control that loses work asks first; both
+// answers are in the log, in order, and the end is the last event.
+func TestStopIsAskedThenAnswered(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	s, _ := session.Start(ctx, db, demo(t), "fr", clock())
+	s.Next(ctx)
+	if err := s.StopAsked(ctx, "home"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StopCancelled(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s.Step().ID != "ask-email" {
+		t.Fatalf("a cancelled stop moved the session to %s", s.Step().ID)
+	}
+	if err := s.StopAsked(ctx, "back"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Abandon(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"session_started:",
+		"step_shown:hello",
+		"step_shown:ask-email",
+		"stop_asked:ask-email:home",
+		"stop_cancelled:ask-email",
+		"stop_asked:ask-email:back",
+		"session_ended:ask-email::abandoned",
+	}, "\n")
+	if got := summary(t, db, s.ID); got != want {
+		t.Errorf("log:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestNothingIsRecordedAfterTheEnd: the end screen's Listen and Help do
+// not write after session_ended.
+func TestNothingIsRecordedAfterTheEnd(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	s, _ := session.Start(ctx, db, demo(t), "fr", clock())
+	s.Next(ctx)
+	s.Choose(ctx, "no") // handoff: the session ends
+	before := summary(t, db, s.ID)
+	for name, act := range map[string]func() error{
+		"replay":      func() error { return s.Replayed(ctx) },
+		"help":        func() error { return s.HelpAsked(ctx) },
+		"stop asked":  func() error { return s.StopAsked(ctx, "home") },
+		"stop denied": func() error { return s.StopCancelled(ctx) },
+	} {
+		if err := act(); !errors.Is(err, session.ErrEnded) {
+			t.Errorf("%s after the end: %v, want ErrEnded", name, err)
+		}
+	}
+	if after := summary(t, db, s.ID); after != before || !strings.HasSuffix(after, "session_ended:mediator::handed_off") {
+		t.Errorf("log after the end:\n%s\nwant:\n%s", after, before)
+	}
+}
+
+// TestSocialSecurityNumbers: a NIR step accepts the Corsican 2A and 2B
+// with their key, and refuses a wrong key or a letter elsewhere.
+func TestSocialSecurityNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		typed string
+		ok    bool
+	}{
+		{"13 digits, no key", "1840675123456", true},
+		{"15 with the right key", "184067512345641", true},
+		{"15 with a wrong key", "184067512345642", false},
+		{"born in Corse-du-Sud", "184062A12345601", true},
+		{"born in Haute-Corse", "295112B04507806", true},
+		{"2A with a wrong key", "184062A12345602", false},
+		{"A not after a 2", "184063A12345601", false},
+		{"A in another place", "18406A212345601", false},
+		{"14 characters", "18406751234564", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := openDB(t)
+			proc := demo(t)
+			num, _ := proc.Step("caf-number")
+			// 13 digits, or 15 with the key: the pattern says so, as staff write it.
+			rule, err := passerelle.NewNumberRule(13, 15, `[0-9]{13}([0-9]{2})?`, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rule.Check, rule.Personal = passerelle.CheckNIR, true
+			num.Number = rule
+			s, _ := session.Start(ctx, db, proc, "fr", clock())
+			s.Next(ctx)
+			s.Choose(ctx, "yes")
+			s.Tick(ctx, nil)
+			err = s.Enter(ctx, tc.typed)
+			if tc.ok && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !tc.ok && !errors.Is(err, session.ErrInvalidNumber) {
+				t.Fatalf("Enter = %v, want ErrInvalidNumber", err)
+			}
+			stored := strings.Contains(summary(t, db, s.ID), "personal="+tc.typed)
+			if stored != tc.ok {
+				t.Errorf("stored %v, want %v:\n%s", stored, tc.ok, summary(t, db, s.ID))
+			}
+		})
+	}
+}

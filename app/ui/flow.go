@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 
 	"passerelle/app/passerelle"
 	"passerelle/app/session"
@@ -153,6 +153,11 @@ func (k *Kiosk) showStep() {
 	case passerelle.KindNumber:
 		body = k.keypad(s, st.Number, lang)
 		side = 120
+		if st.Number.Personal {
+			// The keypad will not say the digits: the person must know
+			// it is on purpose.
+			s.Prompt = append(s.Prompt, prompt(lang, phraseDigitsSilent))
+		}
 	case passerelle.KindHandoff:
 		side = 220
 		if st.Phone != "" {
@@ -169,10 +174,32 @@ func (k *Kiosk) showStep() {
 		}
 		body = grid(s.Tiles, lang)
 	}
+	if st.Elsewhere {
+		s.Prompt = append(s.Prompt, prompt(lang, phraseTakeYourTime))
+	}
 	top := header(st.Pictogram.Data, st.Say[lang], lang, side)
-	var content fyne.CanvasObject = top
-	if body != nil {
-		content = container.New(stepLayout{headMax: side, rtl: rtl(lang)}, top, body)
+	layout := stepLayout{headMax: side, rtl: rtl(lang)}
+	var sketch fyne.CanvasObject
+	if len(st.Screen.Data) > 0 {
+		sketch, s.Sketch = newSketch(st.Screen.Data)
+	}
+	var content fyne.CanvasObject
+	switch aspect := aspectOf(st.Screen.Data); {
+	case sketch != nil && st.Kind == passerelle.KindNumber:
+		// The keys need the height: the sketch takes the width the
+		// keypad leaves.
+		content = container.New(numberSketchLayout{headMax: side, rtl: rtl(lang), aspect: aspect}, top, body, sketch)
+	case sketch != nil:
+		// The sketch goes with the sentence, and the header grows to give
+		// it room.
+		top = container.New(sketchHeadLayout{rtl: rtl(lang), aspect: aspect}, top, sketch)
+		layout.headMax, layout.headShare = side+200, 0.45
+		fallthrough
+	default:
+		content = top
+		if body != nil {
+			content = container.New(layout, top, body)
+		}
 	}
 	s.root = k.frame(s, lang, content)
 	if _, ended := k.session.Ended(); ended {
@@ -183,19 +210,28 @@ func (k *Kiosk) showStep() {
 	k.show(s)
 }
 
-// keypad builds the digits keypad of a number step.
+// keypad builds the keypad of a number step: the phone's 3×4 digits,
+// and for a social security number a column with A and B (2A and 2B,
+// Corsica), usable only where they may go.
 func (k *Kiosk) keypad(s *Screen, rule *passerelle.NumberRule, lang passerelle.Lang) fyne.CanvasObject {
-	s.Display = canvas.NewText(displayDigits("", rule.Max), colorForeground)
-	s.Display.TextSize = 56
-	s.Display.TextStyle = fyne.TextStyle{Monospace: true, Bold: true}
-	s.Display.Alignment = fyne.TextAlignCenter
+	s.Display = newDigits(rule)
 	s.Keys = map[string]*Tile{}
+	labels := []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", ""}
+	cols := 3
+	if rule.Check == passerelle.CheckNIR {
+		labels = []string{"1", "2", "3", "A", "4", "5", "6", "B", "7", "8", "9", "", "erase", "0", "", ""}
+		cols = 4
+	}
 	var keys []fyne.CanvasObject
-	for _, label := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0"} {
+	for _, label := range labels {
 		var t *Tile
-		if label == "erase" {
+		switch label {
+		case "":
+			keys = append(keys, layout.NewSpacer())
+			continue
+		case "erase":
 			t = NewTile(label, "", uiIcon("erase"), nil)
-		} else {
+		default:
 			t = NewTile(label, label, nil, nil)
 			t.labelSize = headingSize
 		}
@@ -203,45 +239,51 @@ func (k *Kiosk) keypad(s *Screen, rule *passerelle.NumberRule, lang passerelle.L
 		s.Keys[label] = t
 		keys = append(keys, t)
 	}
-	pad := container.NewGridWithColumns(3, keys...)
-	box := canvas.NewRectangle(colorBackground)
-	box.StrokeColor = colorForeground
-	box.StrokeWidth = 3
-	box.CornerRadius = 12
-	return container.New(keypadLayout{}, container.New(displayLayout{}, box, s.Display), pad)
+	k.refreshKeys(s, rule)
+	pad := container.NewGridWithColumns(cols, keys...)
+	return container.New(keypadLayout{cols: cols}, s.Display, pad)
+}
+
+// refreshKeys enables the letter keys only where a letter may go.
+func (k *Kiosk) refreshKeys(s *Screen, rule *passerelle.NumberRule) {
+	for _, letter := range []string{"A", "B"} {
+		if t := s.Keys[letter]; t != nil {
+			if passerelle.CorsicaLetterAt(s.digits, rune(letter[0])) && len(s.digits) < rule.Max {
+				t.Enable()
+			} else {
+				t.Disable()
+			}
+		}
+	}
 }
 
 func (k *Kiosk) onKey(s *Screen, rule *passerelle.NumberRule, lang passerelle.Lang, key string) {
 	k.touched()
-	if key == "erase" {
+	switch {
+	case key == "erase":
 		if s.digits != "" {
 			s.digits = s.digits[:len(s.digits)-1]
 		}
 		k.play(prompt(lang, phraseErase))
-	} else if len(s.digits) < rule.Max {
+	case len(s.digits) >= rule.Max:
+		return // the boxes are full: nothing to say, nothing changes
+	case key == "A" || key == "B":
+		if !passerelle.CorsicaLetterAt(s.digits, rune(key[0])) {
+			return // a disabled key: the tile ignores it already
+		}
+		fallthrough
+	default:
 		s.digits += key
-		k.play(passerelle.Prompt{Text: key, Lang: lang})
-	}
-	s.Display.Text = displayDigits(s.digits, rule.Max)
-	s.Display.Color = colorForeground
-	s.Display.Refresh()
-}
-
-// displayDigits shows typed digits in groups of 3, with a mark for each
-// digit still to type: a person who cannot read can still count.
-func displayDigits(digits string, max int) string {
-	var b strings.Builder
-	for i := range max {
-		if i > 0 && i%3 == 0 {
-			b.WriteByte(' ')
-		}
-		if i < len(digits) {
-			b.WriteByte(digits[i])
+		if rule.Personal {
+			// In a public room the number is the person's own: say
+			// where the character went, never the character.
+			k.play(positionPrompt(lang, key == "A" || key == "B", len(s.digits), rule))
 		} else {
-			b.WriteString("_")
+			k.play(passerelle.Prompt{Text: key, Lang: lang})
 		}
 	}
-	return b.String()
+	s.Display.set(s.digits, digitsTyping)
+	k.refreshKeys(s, rule)
 }
 
 // onNext is the green control: choose, continue, or finish.
@@ -304,9 +346,16 @@ func (k *Kiosk) onNext() {
 	case passerelle.KindNumber:
 		err = k.session.Enter(k.ctx, s.digits)
 		if errors.Is(err, session.ErrInvalidNumber) {
-			s.Display.Color = colorError
-			s.Display.Refresh()
-			k.play(prompt(k.lang, phraseNumberIncomplete))
+			// Too short: the empty boxes turn red. Complete but wrong (a
+			// key or pattern that does not match): say it is not right
+			// and how to check it.
+			if st.Number.Fit(s.digits) == passerelle.NumberIncomplete {
+				s.Display.set(s.digits, digitsIncomplete)
+				k.play(prompt(k.lang, phraseNumberIncomplete))
+			} else {
+				s.Display.set(s.digits, digitsWrong)
+				k.play(prompt(k.lang, phraseNumberWrong))
+			}
 			return
 		}
 	}
@@ -326,11 +375,11 @@ func (k *Kiosk) onBack() {
 		k.showLanguages()
 	case ScreenStep:
 		if !k.session.CanGoBack() {
-			if err := k.session.Abandon(k.ctx); err != nil {
-				k.deps.Logger.Error("kiosk: save an abandoned session", "err", err)
-			}
-			k.session = nil
-			k.showProcedures()
+			// Back from the first step leaves the procedure: ask first.
+			k.askStop("back", func() {
+				k.abandon()
+				k.showProcedures()
+			})
 			return
 		}
 		if err := k.session.Back(k.ctx); err != nil {
@@ -341,20 +390,82 @@ func (k *Kiosk) onBack() {
 	}
 }
 
+// onHome goes back to welcome. In the middle of a procedure it would
+// lose the person's work: it asks first.
 func (k *Kiosk) onHome() {
 	k.touched()
-	if k.session != nil {
-		if err := k.session.Abandon(k.ctx); err != nil {
-			k.deps.Logger.Error("kiosk: save an abandoned session", "err", err)
-		}
+	if k.sessionGoesOn() {
+		k.askStop("home", func() {
+			k.abandon()
+			k.showWelcome()
+		})
+		return
 	}
 	k.showWelcome()
 }
 
+// sessionGoesOn reports whether a session is under way: there is work a
+// control could lose.
+func (k *Kiosk) sessionGoesOn() bool {
+	if k.session == nil {
+		return false
+	}
+	_, ended := k.session.Ended()
+	return !ended
+}
+
+// abandon ends the session: the person chose to stop.
+func (k *Kiosk) abandon() {
+	if err := k.session.Abandon(k.ctx); err != nil {
+		k.deps.Logger.Error("kiosk: save an abandoned session", "err", err)
+	}
+	k.session = nil
+}
+
+// askStop asks "stop this procedure?", spoken, with two big answers: yes
+// runs stop; no gives back the screen as it was, typed digits and the
+// highlighted answer kept. control ("home", "back") is recorded with the
+// question, and either answer after it.
+func (k *Kiosk) askStop(control string, stop func()) {
+	if err := k.session.StopAsked(k.ctx, control); err != nil {
+		k.deps.Logger.Error("kiosk: save a stop question", "err", err)
+	}
+	lang := k.lang
+	s := &Screen{Name: ScreenStop, Prompt: []passerelle.Prompt{prompt(lang, phraseStopQuestion)}, under: k.screen, onStop: stop}
+	// Both answers ignore the second half of a double tap on the control
+	// that asked: stopping takes two gestures.
+	s.Yes = NewTile("yes", say(lang, phraseStopYes), uiIcon("confirm"), func() {
+		k.touched()
+		if !k.guarded() {
+			s.onStop()
+		}
+	})
+	s.No = NewTile("no", say(lang, phraseStopNo), uiIcon("no"), func() {
+		k.touched()
+		if k.guarded() {
+			return
+		}
+		if err := k.session.StopCancelled(k.ctx); err != nil {
+			k.deps.Logger.Error("kiosk: save a stop cancelled", "err", err)
+		}
+		k.restore(s.under)
+	})
+	for _, t := range []*Tile{s.Yes, s.No} {
+		t.labelShare = 0.3
+		t.labelSize = textSize
+	}
+	q := header(uiIcon("stop-question"), say(lang, phraseStopQuestion), lang, 200)
+	answers := grid([]*Tile{s.Yes, s.No}, lang)
+	s.root = container.NewPadded(container.New(stepLayout{headMax: 200, rtl: rtl(lang)}, q, answers))
+	k.show(s)
+}
+
+// onListen says the screen's prompt again. On a step it is recorded,
+// unless the session has ended: a session's log ends with its end.
 func (k *Kiosk) onListen() {
 	k.touched()
 	k.play(k.screen.Prompt...)
-	if k.session != nil && k.screen.Name == ScreenStep {
+	if k.sessionGoesOn() && k.screen.Name == ScreenStep {
 		if err := k.session.Replayed(k.ctx); err != nil {
 			k.deps.Logger.Error("kiosk: save a replay", "err", err)
 		}
@@ -368,7 +479,7 @@ func (k *Kiosk) onHelp() {
 	if lang == "" {
 		lang = "fr"
 	}
-	if k.session != nil {
+	if k.sessionGoesOn() { // after the end, only the staff log hears it
 		if err := k.session.HelpAsked(k.ctx); err != nil {
 			k.deps.Logger.Error("kiosk: save a help request", "err", err)
 		}

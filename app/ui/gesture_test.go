@@ -65,7 +65,7 @@ func TestGestures(t *testing.T) {
 	}
 
 	// A disabled control does nothing, even touched.
-	r.tap(r.k.Screen().Home)
+	r.goHome()
 	r.tap(r.k.Screen().Start)
 	if back := r.k.Screen().Back; !back.Disabled() {
 		t.Fatal("back is enabled on the language screen")

@@ -28,10 +28,20 @@ type Settings struct {
 	// TapGuard is how long touches on "continue" are ignored after a screen
 	// appears, so that a double tap never answers two screens.
 	TapGuard time.Duration
+	// ElsewhereWait replaces Inactivity on a step done on another device
+	// (the person types on their phone, not on the kiosk): only after it
+	// does the kiosk ask "are you still there?". Never shorter than
+	// Inactivity.
+	ElsewhereWait time.Duration
 }
 
 // DefaultSettings are the settings of a kiosk in a public place.
-var DefaultSettings = Settings{Inactivity: 90 * time.Second, StillThereWait: 30 * time.Second, TapGuard: 500 * time.Millisecond}
+var DefaultSettings = Settings{
+	Inactivity:     90 * time.Second,
+	StillThereWait: 30 * time.Second,
+	TapGuard:       500 * time.Millisecond,
+	ElsewhereWait:  10 * time.Minute,
+}
 
 // Deps are what the kiosk needs from the other packages.
 type Deps struct {
@@ -140,15 +150,16 @@ func (k *Kiosk) Session() *session.Session { return k.session }
 // Lang returns the language the current user chose, or "".
 func (k *Kiosk) Lang() passerelle.Lang { return k.lang }
 
-// CheckIdle asks "are you still there?" after Inactivity without a touch,
-// and ends the session StillThereWait later without an answer.
+// CheckIdle asks "are you still there?" after Inactivity without a touch
+// (ElsewhereWait on a step done on another device), and ends the session
+// StillThereWait later without an answer.
 func (k *Kiosk) CheckIdle() {
 	now := k.deps.Now()
 	if k.screen == nil || k.screen.Name == ScreenWelcome || k.screen.Name == ScreenOutOfService {
 		return
 	}
 	switch {
-	case k.askedAt.IsZero() && now.Sub(k.lastTouch) >= k.Inactivity:
+	case k.askedAt.IsZero() && now.Sub(k.lastTouch) >= k.idleDelay():
 		k.askedAt = now
 		k.showStillThere()
 	case !k.askedAt.IsZero() && now.Sub(k.askedAt) >= k.StillThereWait:
@@ -159,6 +170,18 @@ func (k *Kiosk) CheckIdle() {
 		}
 		k.showWelcome()
 	}
+}
+
+// idleDelay is how long the screen on show may stay untouched before the
+// kiosk asks whether the person is still there.
+func (k *Kiosk) idleDelay() time.Duration {
+	// Help over such a step: a mediator may be helping on the phone.
+	if (k.screen.Name == ScreenStep || k.screen.Name == ScreenHelp) && k.session != nil {
+		if _, ended := k.session.Ended(); !ended && k.session.Step().Elsewhere {
+			return max(k.ElsewhereWait, k.Inactivity)
+		}
+	}
+	return k.Inactivity
 }
 
 // touched notes activity: every user action calls it first.
@@ -216,7 +239,9 @@ func (k *Kiosk) prepareSpeech(c *passerelle.Catalog) {
 	}
 	for _, l := range c.Langs() {
 		for p := range phrases["fr"] {
-			prompts = append(prompts, prompt(l, p))
+			if !formatted[p] {
+				prompts = append(prompts, prompt(l, p))
+			}
 		}
 		lang, _ := passerelle.LookupLanguage(l)
 		prompts = append(prompts, passerelle.Prompt{Text: lang.Native, Lang: l})
@@ -232,6 +257,14 @@ func (k *Kiosk) prepareSpeech(c *passerelle.Catalog) {
 			}
 			for _, s := range p.Steps {
 				prompts = append(prompts, stepPrompt(s, l))
+				if s.Number != nil && s.Number.Personal {
+					for n := 1; n <= s.Number.Max; n++ {
+						prompts = append(prompts, positionPrompt(l, false, n, s.Number))
+					}
+					if s.Number.Check == passerelle.CheckNIR {
+						prompts = append(prompts, positionPrompt(l, true, 7, s.Number))
+					}
+				}
 				for _, o := range s.Options {
 					prompts = append(prompts, passerelle.Prompt{Text: o.Label[l], Lang: l})
 				}

@@ -57,7 +57,10 @@ type rig struct {
 	db     *sqlite.DB
 	sink   *audio.NullSink
 	player *audio.Player
-	clock  *clock
+	// asked is every prompt the kiosk asked the player to say, even one
+	// cut by the next touch before the sink started it.
+	asked *promptLog
+	clock *clock
 	// screens lists what was shown, as "name" or "step:ID".
 	screens []string
 }
@@ -80,11 +83,12 @@ func newRigWith(t testing.TB, source passerelle.CatalogSource, speech *audio.Spe
 	sink := audio.NewNullSink(0)
 	player := audio.NewPlayer(sink, speech, audio.WithLogger(logger))
 	t.Cleanup(func() { player.Close() })
+	asked := &promptLog{Player: player}
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(1024, 768))
 	t.Cleanup(w.Close)
-	r := &rig{t: t, w: w, db: db, sink: sink, player: player, clock: &clock{now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}}
-	r.k = ui.New(w, ui.Deps{Catalog: source, Store: db, Player: player, Logger: logger, Now: r.clock.Now}, ui.DefaultSettings)
+	r := &rig{t: t, w: w, db: db, sink: sink, player: player, asked: asked, clock: &clock{now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}}
+	r.k = ui.New(w, ui.Deps{Catalog: source, Store: db, Player: asked, Logger: logger, Now: r.clock.Now}, ui.DefaultSettings)
 	r.note()
 	return r
 }
@@ -314,3 +318,39 @@ func openCatalog(t testing.TB, dir string) *procedure.Watcher {
 	t.Cleanup(func() { w.Close() })
 	return w
 }
+
+// goHome touches home and, when it asks "stop this procedure?", says yes.
+func (r *rig) goHome() {
+	r.t.Helper()
+	r.tap(r.k.Screen().Home)
+	if r.k.Screen().Name == ui.ScreenStop {
+		r.tap(r.k.Screen().Yes)
+	}
+	if r.where() != ui.ScreenWelcome {
+		r.t.Fatalf("home led to %s, want welcome", r.where())
+	}
+}
+
+// promptLog is the real player, noting every prompt the kiosk asks it to
+// say before passing them on.
+type promptLog struct {
+	passerelle.Player
+	mu      sync.Mutex
+	prompts []passerelle.Prompt
+}
+
+func (p *promptLog) Play(ctx context.Context, prompts ...passerelle.Prompt) error {
+	p.mu.Lock()
+	p.prompts = append(p.prompts, prompts...)
+	p.mu.Unlock()
+	return p.Player.Play(ctx, prompts...)
+}
+
+// since returns the prompts asked for after the first n.
+func (p *promptLog) since(n int) []passerelle.Prompt {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]passerelle.Prompt{}, p.prompts[n:]...)
+}
+
+func (p *promptLog) count() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.prompts) }

@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
 )
 
@@ -86,6 +85,9 @@ func (headerLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize
 type stepLayout struct {
 	headMax float32
 	rtl     bool
+	// headShare is the part of the height the header may take, 0 for a
+	// third; a step with a sketch of the other screen takes more.
+	headShare float32
 }
 
 func (l stepLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
@@ -102,7 +104,11 @@ func (l stepLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		body.Resize(fyne.NewSize(size.Width-w-pad, size.Height))
 		return
 	}
-	h := min(l.headMax, size.Height/3)
+	share := l.headShare
+	if share == 0 {
+		share = 1.0 / 3
+	}
+	h := min(l.headMax, size.Height*share)
 	head.Move(fyne.NewPos(0, 0))
 	head.Resize(fyne.NewSize(size.Width, h))
 	body.Move(fyne.NewPos(0, h+pad))
@@ -218,21 +224,22 @@ func (pagerLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(4*tileFloor, 2*tileFloor)
 }
 
-// keypadLayout places the display of a number above its keys; the
-// display's text is sized to its box. Objects: display box, keys.
-type keypadLayout struct{}
+// keypadLayout places the boxes of a number across the whole width, above
+// its keys, 4 rows of cols. Objects: boxes, keys.
+type keypadLayout struct{ cols int }
 
-func (keypadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (l keypadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	display, keys := objs[0], objs[1]
 	pad := theme.Padding()
 	h := clamp(size.Height/5, 44, 90)
 	keysH := max(0, size.Height-h-pad)
 	// Keys no more elongated than grid tiles: on a wide screen the keypad
 	// is centred rather than stretched.
-	w := min(size.Width, 3*(keysH-3*pad)/4*tileAspect+2*pad)
+	cols := float32(max(3, l.cols))
+	w := min(size.Width, cols*(keysH-3*pad)/4*tileAspect+(cols-1)*pad)
 	x := (size.Width - w) / 2
-	display.Move(fyne.NewPos(x, 0))
-	display.Resize(fyne.NewSize(w, h))
+	display.Move(fyne.NewPos(0, 0))
+	display.Resize(fyne.NewSize(size.Width, h))
 	keys.Move(fyne.NewPos(x, h+pad))
 	keys.Resize(fyne.NewSize(w, keysH))
 }
@@ -249,22 +256,3 @@ func mirror(size fyne.Size, objs ...fyne.CanvasObject) {
 }
 
 func clamp(v, lo, hi float32) float32 { return max(lo, min(v, hi)) }
-
-// displayLayout draws the typed digits as large as their box allows, on
-// one line. Objects: the box, the digits.
-type displayLayout struct{}
-
-func (displayLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	box, digits := objs[0], objs[1].(*canvas.Text)
-	box.Resize(size)
-	pad := theme.InnerPadding()
-	// The marks still to type sit on the baseline: keep them off the frame.
-	_, digits.TextSize = fitLines(digits.Text, 56, 20, digits.TextStyle, false, size.Width-2*pad, size.Height*0.8)
-	h := digits.MinSize().Height
-	digits.Move(fyne.NewPos(pad, (size.Height-h)/2))
-	digits.Resize(fyne.NewSize(size.Width-2*pad, h))
-}
-
-func (displayLayout) MinSize([]fyne.CanvasObject) fyne.Size {
-	return fyne.NewSize(tileFloor, tileFloor)
-}

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,9 +39,60 @@ const smallTarget = 56
 // help, "are you still there?" and out of service, at every window size.
 // The window must not grow, and every control must lie inside it, big
 // enough to touch, without covering another; text must fit its box.
+//
+// It does so on the shipped catalog, and on the same catalog with a sketch
+// of the other screen on every step (wide, square-ish and tall sketches
+// in turn), every other step done elsewhere, and every number a personal
+// social security number with its A and B keys.
 func TestEveryScreenFitsEveryWindow(t *testing.T) {
-	r := newRig(t, openCatalog(t, shipped))
-	cat := openCatalog(t, shipped).Catalog()
+	for _, tc := range []struct {
+		name   string
+		source func(testing.TB) passerelle.CatalogSource
+	}{
+		{"shipped", func(t testing.TB) passerelle.CatalogSource { return openCatalog(t, shipped) }},
+		{"sketches on every step", sketchedCatalog},
+	} {
+		t.Run(tc.name, func(t *testing.T) { checkEveryScreen(t, tc.source(t)) })
+	}
+}
+
+// testSketches are drawings of another screen of three shapes: a wide
+// button, a 4:3 page, a tall phone screen.
+var testSketches = [][]byte{
+	[]byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100"><rect x="10" y="20" width="280" height="60" rx="12" fill="#1F5FBF"/></svg>`),
+	[]byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 300"><rect x="20" y="20" width="360" height="40" fill="#1A1A1A"/><rect x="20" y="120" width="200" height="30" fill="#C62828"/></svg>`),
+	[]byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 90 160"><rect x="5" y="5" width="80" height="150" rx="10" fill="#1A1A1A"/><rect x="12" y="20" width="66" height="110" fill="#FFFFFF"/></svg>`),
+}
+
+// sketchedCatalog is the shipped catalog with a sketch on every step,
+// every other step done elsewhere, and every number step asking for a
+// social security number (13 digits or 15 with the key) kept silent.
+func sketchedCatalog(t testing.TB) passerelle.CatalogSource {
+	t.Helper()
+	res, err := procedure.Load(context.Background(), shipped)
+	if err != nil || len(res.Problems) > 0 {
+		t.Fatalf("load %s: %v %v", shipped, err, res.Problems)
+	}
+	for _, p := range res.Procedures {
+		for i, st := range p.Steps {
+			st.Screen = passerelle.Media{Path: "sketch.svg", Data: testSketches[i%len(testSketches)]}
+			st.Elsewhere = i%2 == 0
+			if st.Kind == passerelle.KindNumber {
+				rule, err := passerelle.NewNumberRule(13, 15, `[12][0-9]{12}([0-9]{2})?`, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rule.Personal, rule.Check = true, passerelle.CheckNIR
+				st.Number = rule
+			}
+		}
+	}
+	return static{passerelle.NewCatalog(res.Procedures)}
+}
+
+func checkEveryScreen(t *testing.T, source passerelle.CatalogSource) {
+	r := newRig(t, source)
+	cat := source.Catalog()
 	screens := 0
 	check := func(what string) {
 		t.Helper()
@@ -65,30 +117,33 @@ func TestEveryScreenFitsEveryWindow(t *testing.T) {
 			r.tap(next)
 		}
 		for i, proc := range cat.In(lang) {
-			r.tap(r.k.Screen().Home)
+			r.goHome()
 			r.chooseLanguage(lang)
 			r.startProcedure(proc.ID)
 			if i == 0 {
 				r.tap(r.k.Screen().Help)
 				check(string(lang) + " help")
 				r.tap(r.k.Screen().Next)
-				r.clock.Add(ui.DefaultSettings.Inactivity)
+				r.clock.Add(ui.DefaultSettings.ElsewhereWait) // long enough on any step
 				r.k.CheckIdle()
 				check(string(lang) + " still there")
 				r.tap(r.k.Screen().Yes)
+				r.tap(r.k.Screen().Home)
+				check(string(lang) + " stop this procedure?")
+				r.tap(r.k.Screen().No)
 			}
 			seen := r.visitSteps(lang, proc.ID, func(step string) { check(fmt.Sprintf("%s %s step %s", lang, proc.ID, step)) })
 			if len(seen) != len(proc.Steps) {
 				t.Errorf("%s %s: %d steps shown, the procedure has %d", lang, proc.ID, len(seen), len(proc.Steps))
 			}
 		}
-		r.tap(r.k.Screen().Home)
+		r.goHome()
 		r.tap(r.k.Screen().Start)
 	}
 
 	// The disk refuses an answer: a banner asks to call a person, above
 	// the same controls.
-	r.tap(r.k.Screen().Home)
+	r.goHome()
 	r.chooseLanguage("fr")
 	r.startProcedure("create-email")
 	if err := r.db.Close(); err != nil {
@@ -177,7 +232,7 @@ func TestLongTextsStayInside(t *testing.T) {
 		check("procedures")
 		r.startProcedure(proc.ID)
 		r.visitSteps("fr", proc.ID, func(step string) { check(proc.ID + " step " + step) })
-		r.tap(r.k.Screen().Home)
+		r.goHome()
 	}
 }
 
@@ -306,6 +361,22 @@ func assertFits(t *testing.T, w fyne.Window, s *ui.Screen, size fyne.Size, what 
 			}
 		}
 	}
+	if s.Sketch != nil {
+		at, shown := rects[s.Sketch]
+		switch {
+		case !shown:
+			t.Errorf("%s at %v: the sketch is not on screen", what, size)
+		case !window.holds(at):
+			t.Errorf("%s at %v: the sketch at %v falls outside the window", what, size, at)
+		case max(at.w, at.h) < minSketch:
+			t.Errorf("%s at %v: the sketch is %.0f×%.0f, too small to recognise (want %d on its long side)", what, size, at.w, at.h, minSketch)
+		}
+		for _, c := range controls {
+			if at.overlaps(rects[c]) {
+				t.Errorf("%s at %v: the sketch %v covers control %s %v", what, size, at, c.ID, rects[c])
+			}
+		}
+	}
 	for _, text := range texts {
 		at := rects[text]
 		if !window.holds(at) {
@@ -328,6 +399,10 @@ func assertFits(t *testing.T, w fyne.Window, s *ui.Screen, size fyne.Size, what 
 		}
 	}
 }
+
+// minSketch is the smallest long side of a sketch of the other screen, in
+// units: below it a drawn button or payslip line is hard to recognise.
+const minSketch = 150
 
 // rect is an absolute rectangle on the window.
 type rect struct{ x, y, w, h float32 }

@@ -1,6 +1,10 @@
 package ui
 
-import "passerelle/app/passerelle"
+import (
+	"fmt"
+
+	"passerelle/app/passerelle"
+)
 
 // phrase names a sentence the kiosk itself says or shows.
 type phrase int
@@ -24,7 +28,27 @@ const (
 	phraseDone
 	phraseYes
 	phraseMore
+	// phraseTakeYourTime follows the prompt of a step done on another
+	// device. It names the green arrow, not "the screen": a touch elsewhere
+	// on the screen does nothing, and a person told to touch the screen
+	// would wait for something to happen.
+	phraseTakeYourTime
+	phraseStopQuestion // home, or back on the first step, mid-procedure
+	phraseStopYes
+	phraseStopNo
+	phraseNumberWrong  // a complete number that is not right
+	phraseDigitsSilent // after the prompt of a personal number step
+	// The keypad of a personal number says where a character went, never
+	// the character: "digit 4 of 13". They take the position (and the
+	// total), so they are not spoken as they are.
+	phraseDigitOf
+	phraseDigitAt
+	phraseLetterOf
+	phraseLetterAt
 )
+
+// formatted are the phrases that take numbers: positionPrompt fills them.
+var formatted = map[phrase]bool{phraseDigitOf: true, phraseDigitAt: true, phraseLetterOf: true, phraseLetterAt: true}
 
 // phrases are short FALC sentences, spoken and shown. Languages without an
 // entry fall back to English, then French.
@@ -48,6 +72,16 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseDone:             "Terminé",
 		phraseYes:              "Oui",
 		phraseMore:             "Plus",
+		phraseTakeYourTime:     "Prenez votre temps. Quand vous avez fini, revenez ici et touchez la flèche verte.",
+		phraseStopQuestion:     "Voulez-vous arrêter ? Ce que vous avez fait sera effacé. Pour arrêter, touchez le rond vert. Pour continuer, touchez le rond rouge.",
+		phraseStopYes:          "Oui, arrêter",
+		phraseStopNo:           "Non, continuer",
+		phraseNumberWrong:      "Ce numéro n'est pas bon. Regardez votre carte ou votre papier. Vérifiez chaque chiffre, un par un.",
+		phraseDigitsSilent:     "Le kiosque ne dit pas vos chiffres à voix haute. Il dit seulement leur place.",
+		phraseDigitOf:          "Chiffre %d sur %d.",
+		phraseDigitAt:          "Chiffre %d.",
+		phraseLetterOf:         "Lettre %d sur %d.",
+		phraseLetterAt:         "Lettre %d.",
 	},
 	"en": {
 		phraseTouch:            "Touch the screen to start.",
@@ -68,6 +102,16 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseDone:             "Done",
 		phraseYes:              "Yes",
 		phraseMore:             "More",
+		phraseTakeYourTime:     "Take your time. When you are done, come back here and touch the green arrow.",
+		phraseStopQuestion:     "Do you want to stop? What you did will be erased. To stop, touch the green circle. To go on, touch the red circle.",
+		phraseStopYes:          "Yes, stop",
+		phraseStopNo:           "No, go on",
+		phraseNumberWrong:      "This number is not right. Look at your card or your paper. Check each digit, one by one.",
+		phraseDigitsSilent:     "The kiosk does not say your digits out loud. It only says their place.",
+		phraseDigitOf:          "Digit %d of %d.",
+		phraseDigitAt:          "Digit %d.",
+		phraseLetterOf:         "Letter %d of %d.",
+		phraseLetterAt:         "Letter %d.",
 	},
 	"ar": {
 		phraseTouch:            "المس الشاشة للبدء.",
@@ -88,6 +132,16 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseDone:             "انتهى",
 		phraseYes:              "نعم",
 		phraseMore:             "المزيد",
+		phraseTakeYourTime:     "خذ وقتك. عندما تنتهي، عد إلى هنا والمس السهم الأخضر.",
+		phraseStopQuestion:     "هل تريد التوقف؟ سيُمسح ما فعلته. للتوقف، المس الدائرة الخضراء. للمتابعة، المس الدائرة الحمراء.",
+		phraseStopYes:          "نعم، توقف",
+		phraseStopNo:           "لا، تابع",
+		phraseNumberWrong:      "هذا الرقم غير صحيح. انظر إلى بطاقتك أو ورقتك. تحقق من كل رقم، واحدًا بعد واحد.",
+		phraseDigitsSilent:     "لا ينطق الجهاز أرقامك بصوت عالٍ. يقول فقط مكانها.",
+		phraseDigitOf:          "الرقم %d من %d.",
+		phraseDigitAt:          "الرقم %d.",
+		phraseLetterOf:         "الحرف %d من %d.",
+		phraseLetterAt:         "الحرف %d.",
 	},
 }
 
@@ -104,4 +158,18 @@ func say(lang passerelle.Lang, p phrase) string {
 // prompt is a phrase as something to speak.
 func prompt(lang passerelle.Lang, p phrase) passerelle.Prompt {
 	return passerelle.Prompt{Text: say(lang, p), Lang: lang}
+}
+
+// positionPrompt says where a typed character of a personal number went,
+// never the character: "digit 4 of 13", or "digit 4" when the length may
+// vary.
+func positionPrompt(lang passerelle.Lang, letter bool, n int, rule *passerelle.NumberRule) passerelle.Prompt {
+	of, at := phraseDigitOf, phraseDigitAt
+	if letter {
+		of, at = phraseLetterOf, phraseLetterAt
+	}
+	if rule.Min == rule.Max {
+		return passerelle.Prompt{Text: fmt.Sprintf(say(lang, of), n, rule.Max), Lang: lang}
+	}
+	return passerelle.Prompt{Text: fmt.Sprintf(say(lang, at), n), Lang: lang}
 }

@@ -16,6 +16,9 @@ const (
 	ScreenStep       = "step"
 	ScreenStillThere = "still-there"
 	ScreenHelp       = "help"
+	// ScreenStop asks "stop this procedure?" before a control loses the
+	// session: home, or back on the first step.
+	ScreenStop = "stop"
 	// ScreenOutOfService asks users to go to the desk: the catalog has no
 	// procedure, or (shown by ShowOutOfService) the kiosk cannot start.
 	ScreenOutOfService = "out-of-service"
@@ -31,17 +34,22 @@ type Screen struct {
 	// Tiles are the things to choose or tick, in order: languages,
 	// procedures, options, documents.
 	Tiles []*Tile
-	// Keys is the keypad of a number step: "0" to "9" and "erase".
+	// Keys is the keypad of a number step: "0" to "9" and "erase", and
+	// "A" and "B" for a social security number (Corsica's 2A and 2B).
 	Keys map[string]*Tile
-	// Display shows the digits typed on the keypad.
-	Display *canvas.Text
+	// Display shows the digits typed on the keypad, a box for each.
+	Display *Digits
+	// Sketch is the drawing of what to look for on the other screen, when
+	// the step has one.
+	Sketch *canvas.Raster
 
 	// The bottom bar, at the same place on every screen but welcome.
 	Home, Back, Listen, Help, Next *Tile
 	// Paging of the procedure grid.
 	PrevPage, NextPage *Tile
-	// Start covers the welcome screen; Yes answers "are you still there?".
-	Start, Yes *Tile
+	// Start covers the welcome screen; Yes answers "are you still there?"
+	// and, with No, "stop this procedure?".
+	Start, Yes, No *Tile
 	// Sign is the whole out-of-service screen: touching it says the
 	// sentence again.
 	Sign *Tile
@@ -50,7 +58,8 @@ type Screen struct {
 	banner   *fyne.Container // where a "the kiosk has a problem" message appears
 	selected *Tile
 	digits   string
-	under    *Screen // the screen an overlay (help, still there) covers
+	under    *Screen // the screen an overlay (help, still there, stop) covers
+	onStop   func()  // what "yes" does on the stop question
 }
 
 // Tile returns the choice tile with the given id, or nil.
@@ -68,10 +77,10 @@ func (s *Screen) Tile(id string) *Tile {
 // sign.
 func (s *Screen) Controls() []*Tile {
 	all := append([]*Tile{}, s.Tiles...)
-	for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0"} {
+	for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "A", "B"} {
 		all = append(all, s.Keys[k])
 	}
-	all = append(all, s.Home, s.Back, s.Listen, s.Help, s.Next, s.PrevPage, s.NextPage, s.Start, s.Yes, s.Sign)
+	all = append(all, s.Home, s.Back, s.Listen, s.Help, s.Next, s.PrevPage, s.NextPage, s.Start, s.Yes, s.No, s.Sign)
 	var controls []*Tile
 	for _, t := range all {
 		if t != nil {
