@@ -36,7 +36,13 @@ const (
 func newDigits(rule *passerelle.NumberRule) *Digits {
 	d := &Digits{min: rule.Min, max: rule.Max}
 	if rule.Check == passerelle.CheckNIR {
-		d.groups = []int{1, 2, 2, 2, 3, 3, 2}
+		// 13 characters without the key, 15 with it.
+		for _, g := range []int{1, 2, 2, 2, 3, 3, 2} {
+			if sum(d.groups)+g > d.max {
+				break
+			}
+			d.groups = append(d.groups, g)
+		}
 	}
 	for sum(d.groups) < d.max {
 		d.groups = append(d.groups, min(3, d.max-sum(d.groups)))

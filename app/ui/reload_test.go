@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -38,10 +39,11 @@ func TestReloadDuringASession(t *testing.T) {
 	first := old.First()
 	r.tap(r.k.Screen().Next)
 
-	// Staff change the first sentence and publish version 2.
+	// Staff change the first sentence and publish the next version.
+	was, now := old.Version, old.Version+1
 	path := filepath.Join(dir, "create-email", "procedure.yaml")
 	src, _ := os.ReadFile(path)
-	edited := strings.Replace(string(src), "version: 1", "version: 2", 1)
+	edited := strings.Replace(string(src), fmt.Sprintf("version: %d", was), fmt.Sprintf("version: %d", now), 1)
 	edited = strings.Replace(edited, "fr: "+first.Say["fr"], "fr: Bienvenue, version deux.", 1)
 	edited = strings.Replace(edited, `fr: "`+first.Say["fr"]+`"`, `fr: "Bienvenue, version deux."`, 1)
 	if edited == string(src) {
@@ -61,7 +63,7 @@ func TestReloadDuringASession(t *testing.T) {
 	}
 	r.k.UseCatalog(u.Catalog)
 
-	// The current user goes on, on version 1, back to the first screen too.
+	// The current user goes on, on the old version, back to the first screen too.
 	r.tap(r.k.Screen().Back)
 	if got := r.k.Session().Step().Say["fr"]; got != first.Say["fr"] {
 		t.Errorf("the session's first step now says %q: the reload reached it", got)
@@ -69,17 +71,17 @@ func TestReloadDuringASession(t *testing.T) {
 	sessionID := r.k.Session().ID
 	r.walk()
 	for _, e := range sessionEvents(t, r.db, sessionID) {
-		if e.ProcedureVersion != 1 {
-			t.Fatalf("event %s on version %d, want 1: the session changed version", e.Kind, e.ProcedureVersion)
+		if e.ProcedureVersion != was {
+			t.Fatalf("event %s on version %d, want %d: the session changed version", e.Kind, e.ProcedureVersion, was)
 		}
 	}
 	r.tap(r.k.Screen().Next) // done: back to welcome
 
-	// The next user gets version 2.
+	// The next user gets the new version.
 	r.chooseLanguage("fr")
 	r.startProcedure("create-email")
-	if v := r.k.Session().Proc.Version; v != 2 {
-		t.Errorf("next user's version = %d, want 2", v)
+	if v := r.k.Session().Proc.Version; v != now {
+		t.Errorf("next user's version = %d, want %d", v, now)
 	}
 	played := r.played()
 	if last := played[len(played)-1].Prompt.Text; last != "Bienvenue, version deux." {
