@@ -3,10 +3,7 @@
 package audio
 
 import (
-	"encoding/binary"
 	"fmt"
-	"io"
-	"math"
 	"sync"
 	"time"
 
@@ -15,7 +12,7 @@ import (
 )
 
 const (
-	otoRate = beep.SampleRate(48000)
+	otoRate = deviceRate
 	// otoDriverBuffer is what the sound device holds ahead: the delay between
 	// a sound reaching oto and reaching the loudspeaker.
 	otoDriverBuffer = 60 * time.Millisecond
@@ -25,7 +22,11 @@ const (
 	otoPlayerBuffer = 100 * time.Millisecond
 	// otoReadyTimeout bounds the wait for the device at start-up.
 	otoReadyTimeout = 5 * time.Second
-	otoSampleBytes  = 2 * 4 // two float32 channels
+	// otoIdle is how long the device stays open after the last sound ends.
+	// An open stream costs a few percent of a core while idle (oto keeps
+	// writing silence), so it is suspended; the device's buffer has long
+	// played out by then.
+	otoIdle = 500 * time.Millisecond
 )
 
 // Oto allows one context per process: it is created once, and every OtoSink
@@ -38,30 +39,31 @@ var otoOnce struct {
 
 func otoContext() (*oto.Context, error) {
 	otoOnce.Do(func() {
-		ctx, ready, err := oto.NewContext(&oto.NewContextOptions{
-			SampleRate:   int(otoRate),
-			ChannelCount: 2,
-			Format:       oto.FormatFloat32LE,
-			BufferSize:   otoDriverBuffer,
-		})
-		if err != nil {
-			otoOnce.err = err
-			return
-		}
-		select {
-		case <-ready:
-		case <-time.After(otoReadyTimeout):
-			otoOnce.err = fmt.Errorf("the sound device did not answer within %s", otoReadyTimeout)
-			return
-		}
-		// Without a sound card NewContext succeeds: the failure shows here.
-		if err := ctx.Err(); err != nil {
-			otoOnce.err = err
-			return
-		}
-		otoOnce.ctx = ctx
+		withoutDeviceNoise(func() { otoOnce.ctx, otoOnce.err = openOtoContext() })
 	})
 	return otoOnce.ctx, otoOnce.err
+}
+
+func openOtoContext() (*oto.Context, error) {
+	ctx, ready, err := oto.NewContext(&oto.NewContextOptions{
+		SampleRate:   int(otoRate),
+		ChannelCount: 2,
+		Format:       oto.FormatFloat32LE,
+		BufferSize:   otoDriverBuffer,
+	})
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-ready:
+	case <-time.After(otoReadyTimeout):
+		return nil, fmt.Errorf("the sound device did not answer within %s", otoReadyTimeout)
+	}
+	// Without a sound card NewContext succeeds: the failure shows here.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return ctx, nil
 }
 
 // OtoSink plays through the machine's sound device with oto. Each sound gets
@@ -71,8 +73,13 @@ type OtoSink struct {
 	ctx  *oto.Context
 	rate beep.SampleRate
 
-	mu  sync.Mutex
-	cur *otoSound
+	mu        sync.Mutex
+	cur       *otoSound
+	gen       uint64      // counts Start and Stop calls: an idle timer of an older one does nothing
+	idle      *time.Timer // suspends the device when nothing has played for otoIdle
+	suspended bool
+	// onSuspend, when set, is called after the device is suspended (tests).
+	onSuspend func()
 }
 
 type otoSound struct {
@@ -88,7 +95,11 @@ func OpenOto() (*OtoSink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the sound device: %w", err)
 	}
-	return &OtoSink{ctx: ctx, rate: otoRate}, nil
+	o := &OtoSink{ctx: ctx, rate: otoRate}
+	o.mu.Lock()
+	o.idleLater()
+	o.mu.Unlock()
+	return o, nil
 }
 
 // Start implements Sink.
@@ -100,16 +111,62 @@ func (o *OtoSink) Start(snd Sound) error {
 	src := &pcmReader{rate: o.rate}
 	src.set(snd)
 	player := o.ctx.NewPlayer(src)
-	player.SetBufferSize(o.rate.N(otoPlayerBuffer) * otoSampleBytes)
+	player.SetBufferSize(o.rate.N(otoPlayerBuffer) * frameBytes)
 
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.cur != nil {
 		o.cur.close()
 	}
+	o.gen++
+	gen := o.gen
+	src.drained = func() { o.idleAfter(gen) }
 	o.cur = &otoSound{player: player, src: src}
+	if o.suspended {
+		// Resuming takes microseconds: the device loop was only waiting.
+		if err := o.ctx.Resume(); err != nil {
+			return fmt.Errorf("the sound device stopped working: %w", err)
+		}
+		o.suspended = false
+	}
 	player.Play()
 	return nil
+}
+
+// idleAfter suspends the device after otoIdle unless a sound started since
+// Start number gen. It is called on oto's goroutine when the last sound of
+// a Start ends: it must not wait for o.mu, which a Start closing that very
+// player may hold.
+func (o *OtoSink) idleAfter(gen uint64) {
+	go func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if o.gen == gen {
+			o.idleLater()
+		}
+	}()
+}
+
+// idleLater starts the idle timer. o.mu must be held.
+func (o *OtoSink) idleLater() {
+	gen := o.gen
+	if o.idle != nil {
+		o.idle.Stop()
+	}
+	o.idle = time.AfterFunc(otoIdle, func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if o.gen != gen || o.suspended {
+			return
+		}
+		if err := o.ctx.Suspend(); err != nil {
+			return // the device failed: the next Start says so
+		}
+		o.suspended = true
+		if o.onSuspend != nil {
+			o.onSuspend()
+		}
+	})
 }
 
 // Stop implements Sink.
@@ -119,6 +176,8 @@ func (o *OtoSink) Stop() {
 	if o.cur != nil {
 		o.cur.close()
 		o.cur = nil
+		o.gen++
+		o.idleLater()
 	}
 }
 
@@ -137,68 +196,4 @@ func (s *otoSound) close() {
 	// Close only reports an error the player met earlier (a broken stream):
 	// closing it is all there is to do either way.
 	_ = s.player.Close()
-}
-
-// pcmReader encodes a sound, then those its Next gives, as the interleaved
-// little-endian float32 stereo that the oto context was opened with.
-type pcmReader struct {
-	rate beep.SampleRate
-
-	mu    sync.Mutex
-	snd   Sound
-	s     beep.Streamer // snd.Streamer at the device's rate
-	buf   [][2]float64
-	ended bool
-}
-
-// set makes snd the sound read. r.mu must be held, or r not yet shared.
-func (r *pcmReader) set(snd Sound) {
-	r.snd, r.s = snd, snd.Streamer
-	if snd.Format.SampleRate != r.rate {
-		r.s = beep.Resample(4, snd.Format.SampleRate, r.rate, snd.Streamer)
-	}
-}
-
-func (r *pcmReader) Read(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	want := len(p) / otoSampleBytes
-	for !r.ended && want > 0 {
-		if cap(r.buf) < want {
-			r.buf = make([][2]float64, want)
-		}
-		buf := r.buf[:want]
-		got, _ := r.s.Stream(buf)
-		if got > 0 {
-			for i, frame := range buf[:got] {
-				for c, v := range frame {
-					v = math.Max(-1, math.Min(1, v))
-					binary.LittleEndian.PutUint32(p[i*otoSampleBytes+c*4:], math.Float32bits(float32(v)))
-				}
-			}
-			return got * otoSampleBytes, nil
-		}
-		// This sound is over: the next one follows without a gap.
-		next, ok := Sound{}, false
-		if r.snd.Next != nil {
-			next, ok = r.snd.Next()
-		}
-		if !ok {
-			r.ended = true
-			break
-		}
-		r.set(next)
-	}
-	if r.ended {
-		return 0, io.EOF
-	}
-	return 0, nil
-}
-
-// end makes the reader return io.EOF from now on. It waits for a read in
-// progress.
-func (r *pcmReader) end() {
-	r.mu.Lock()
-	r.ended = true
-	r.mu.Unlock()
 }

@@ -204,7 +204,7 @@ func (p *Player) open(ctx context.Context, pr passerelle.Prompt, rate int) (Soun
 	if err != nil {
 		return Sound{}, nil, fmt.Errorf("say %s: %w", describe(pr), err)
 	}
-	s, format, err := openFile(source)
+	s, format, err := Open(source)
 	if err != nil {
 		return Sound{}, nil, fmt.Errorf("say %s: %w", describe(pr), err)
 	}
