@@ -232,7 +232,7 @@ func convertCommand(path, ext string) string {
 }
 
 // shellQuote quotes s for a POSIX shell: between single quotes, each single
-// quote written '\''.
+// quote written '\”.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
