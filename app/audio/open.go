@@ -163,7 +163,7 @@ func (f fullReader) Read(p []byte) (int, error) {
 // says) is taken as ended.
 type fullStreamer struct{ s beep.Streamer }
 
-// maxEmptyReads is how many reads without a sample end a sound.
+// maxEmptyReads is how many reads in a row without a sample end a sound.
 const maxEmptyReads = 3
 
 func (f fullStreamer) Stream(samples [][2]float64) (int, bool) {
@@ -174,10 +174,10 @@ func (f fullStreamer) Stream(samples [][2]float64) (int, bool) {
 		if !ok {
 			break
 		}
-		if n == 0 {
-			if empty++; empty == maxEmptyReads {
-				break
-			}
+		if n > 0 {
+			empty = 0
+		} else if empty++; empty == maxEmptyReads {
+			break
 		}
 	}
 	return filled, filled > 0
@@ -231,8 +231,8 @@ func convertCommand(path, ext string) string {
 	return fmt.Sprintf("ffmpeg -i %s -ar 44100 %s", shellQuote(path), shellQuote(out))
 }
 
-// shellQuote quotes s for a POSIX shell: between single quotes, each single
-// quote written '\”.
+// shellQuote quotes s for a POSIX shell: between single quotes, a single
+// quote inside closing the quotes, escaped, and opening them again.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
