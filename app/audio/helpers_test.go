@@ -26,7 +26,7 @@ var recordings = []struct {
 }{
 	{"hello.wav", 300 * time.Millisecond},
 	{"intro.ogg", 300 * time.Millisecond},
-	{"done.mp3", 360 * time.Millisecond}, // go-mp3 gives 396 ms: it keeps the encoder's padding
+	{"done.mp3", 360 * time.Millisecond},
 }
 
 func recording(name string) passerelle.Prompt {

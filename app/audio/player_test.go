@@ -384,3 +384,35 @@ func TestCloseCancelsPrepare(t *testing.T) {
 		t.Error("espeak-ng ran after Close returned")
 	}
 }
+
+// A recording that cannot be played when its prompt comes (deleted since
+// the catalog loaded, damaged) gives way to its text, spoken; staff read why.
+func TestRecordingThatFailsIsSpoken(t *testing.T) {
+	requireEspeak(t)
+	damaged := filepath.Join(t.TempDir(), "bonjour.wav")
+	os.WriteFile(damaged, []byte("RIFF\x10\x00\x00\x00WAVEfmt \x10\x00"), 0o644)
+	for _, tc := range []struct {
+		name, path, reason string
+	}{
+		{"deleted", filepath.Join(t.TempDir(), "bonjour.wav"), "the file is missing"},
+		{"damaged", damaged, "the WAV file is damaged"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := &strings.Builder{}
+			tp := newTestPlayer(t, 0, WithLogger(newLogger(logs)))
+			prompt := passerelle.Prompt{Text: sentences["fr"], Lang: "fr", Recording: tc.path}
+			if err := tp.Play(context.Background(), prompt); err != nil {
+				t.Fatal(err)
+			}
+			tp.waitEnd(t)
+			got := tp.only(t)
+			if got.Prompt != prompt || filepath.Dir(got.Source) != tp.speech.Dir() || got.Duration < time.Second || got.RMS() < 0.01 {
+				t.Errorf("played %s of %s (RMS %.3f), want the sentence spoken", got.Duration, got.Source, got.RMS())
+			}
+			if !strings.Contains(logs.String(), "cannot play a recording; its text is spoken instead") ||
+				!strings.Contains(logs.String(), tc.reason) || !strings.Contains(logs.String(), tc.path) {
+				t.Errorf("staff log: %s", logs)
+			}
+		})
+	}
+}
