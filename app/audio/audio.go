@@ -8,7 +8,9 @@
 package audio
 
 import (
+	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/gopxl/beep/v2"
@@ -54,6 +56,13 @@ const (
 	Null Backend = "null" // no sound device: nothing is heard
 )
 
+// TraceVariable names the environment variable that, set to 1, makes the
+// oto sink log a line for every sound it plays: its source, when its first
+// samples reached the device, how long it played at the device's rate,
+// whether it was cut short, its peak and clipped samples. packaging/
+// soundcheck.sh compares these with what a PulseAudio null sink recorded.
+const TraceVariable = "PASSERELLE_SOUND_TRACE"
+
 // OpenSink returns the oto sink when a sound device works, otherwise a null
 // sink that plays in real time without a sound, and says which one it chose.
 // The choice is logged in plain words for staff.
@@ -69,5 +78,16 @@ func OpenSink(logger *slog.Logger) (Sink, Backend) {
 	}
 	logger.Info("sound device ready", "backend", string(Oto), "sample_rate", int(sink.rate),
 		"took", time.Since(start).Round(time.Millisecond).String())
+	if os.Getenv(TraceVariable) == "1" {
+		sink.trace = logger
+	}
 	return sink, Oto
+}
+
+// traceSound logs a sound played, for TraceVariable.
+func traceSound(log *slog.Logger, snd Sound, lv Levels, began time.Time, stopped bool) {
+	log.Info("sound played", "source", snd.Source,
+		"began", began.UTC().Format("15:04:05.000000"),
+		"seconds", fmt.Sprintf("%.3f", deviceRate.D(lv.Frames).Seconds()),
+		"stopped", stopped, "peak", fmt.Sprintf("%.3f", lv.Peak), "clipped", lv.Clipped)
 }

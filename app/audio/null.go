@@ -172,7 +172,7 @@ func (n *NullSink) finish(cur *nullSound) {
 	}
 	<-cur.done
 	cur.src.end()
-	_, lv := cur.src.current()
+	_, lv, _ := cur.src.current()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if !cur.ended {

@@ -164,3 +164,21 @@ func TestOpenDamagedFiles(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCheck feeds Check damaged versions of every fixture: it must answer,
+// with an error or a length, and never panic or hang.
+func FuzzCheck(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.*")
+	for _, name := range files {
+		if data, err := os.ReadFile(name); err == nil && len(data) < 64<<10 {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := write(t, "fuzz", data)
+		info, err := Check(path)
+		if err == nil && info.Duration <= 0 {
+			t.Errorf("Check accepted a file with no sound: %+v", info)
+		}
+	})
+}

@@ -4,6 +4,7 @@ package audio
 
 import (
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -80,11 +81,14 @@ type OtoSink struct {
 	suspended bool
 	// onSuspend, when set, is called after the device is suspended (tests).
 	onSuspend func()
+	// trace, when set, gets a line for every sound played: see OpenSink.
+	trace *slog.Logger
 }
 
 type otoSound struct {
 	player *oto.Player
 	src    *pcmReader
+	trace  *slog.Logger
 }
 
 // OpenOto returns a sink on the sound device, or an error saying why there is
@@ -121,7 +125,12 @@ func (o *OtoSink) Start(snd Sound) error {
 	o.gen++
 	gen := o.gen
 	src.drained = func() { o.idleAfter(gen) }
-	o.cur = &otoSound{player: player, src: src}
+	if o.trace != nil {
+		o.trace.Info("sound started", "source", snd.Source)
+		src.started = func(next Sound) { o.trace.Info("sound started", "source", next.Source) }
+		src.ended = func(snd Sound, lv Levels) { traceSound(o.trace, snd, lv, src.began, false) }
+	}
+	o.cur = &otoSound{player: player, src: src, trace: o.trace}
 	if o.suspended {
 		// Resuming takes microseconds: the device loop was only waiting.
 		if err := o.ctx.Resume(); err != nil {
@@ -191,7 +200,10 @@ func (o *OtoSink) Close() error {
 func (s *otoSound) close() {
 	// Ending the source first: oto may be reading it right now, outside the
 	// player's lock, and the streamer must not be read after Stop returns.
-	s.src.end()
+	snd, lv, began, cut := s.src.end()
+	if cut && s.trace != nil {
+		traceSound(s.trace, snd, lv, began, true)
+	}
 	s.player.Pause()
 	// Close only reports an error the player met earlier (a broken stream):
 	// closing it is all there is to do either way.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"sync"
+	"time"
 
 	"github.com/gopxl/beep/v2"
 )
@@ -53,7 +54,8 @@ type pcmReader struct {
 	snd    Sound
 	s      beep.Streamer // snd.Streamer at the device's rate
 	buf    [][2]float64
-	levels Levels // of snd so far
+	levels Levels    // of snd so far
+	began  time.Time // when the first samples of snd went to the device
 	eof    bool
 }
 
@@ -64,7 +66,7 @@ func (r *pcmReader) set(snd Sound) {
 	if rate := rateOf(snd); rate != r.rate {
 		s = beep.Resample(4, rate, r.rate, s)
 	}
-	r.snd, r.s, r.levels = snd, s, Levels{}
+	r.snd, r.s, r.levels, r.began = snd, s, Levels{}, time.Time{}
 }
 
 func (r *pcmReader) Read(p []byte) (int, error) {
@@ -112,6 +114,9 @@ func (r *pcmReader) Read(p []byte) (int, error) {
 // encode writes frames to p as the device takes them, and measures them.
 func (r *pcmReader) encode(p []byte, frames [][2]float64) {
 	lv := &r.levels
+	if lv.Frames == 0 {
+		r.began = time.Now()
+	}
 	for i, frame := range frames {
 		for c, v := range frame {
 			if math.IsNaN(v) { // a broken decoder: silence, not noise
@@ -133,16 +138,20 @@ func (r *pcmReader) encode(p []byte, frames [][2]float64) {
 }
 
 // end makes the reader return io.EOF from now on. It waits for a read in
-// progress.
-func (r *pcmReader) end() {
-	r.mu.Lock()
-	r.eof = true
-	r.mu.Unlock()
-}
-
-// current returns the sound being read and what of it was read so far.
-func (r *pcmReader) current() (Sound, Levels) {
+// progress. When a sound was still being read, it returns it, what of it
+// was read and when that began, and cut is true.
+func (r *pcmReader) end() (snd Sound, lv Levels, began time.Time, cut bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.snd, r.levels
+	cut = !r.eof
+	r.eof = true
+	return r.snd, r.levels, r.began, cut
+}
+
+// current returns the sound being read, what of it was read so far, and
+// when its first samples were.
+func (r *pcmReader) current() (Sound, Levels, time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.snd, r.levels, r.began
 }
