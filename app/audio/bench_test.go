@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gopxl/beep/v2"
-
 	"passerelle/app/passerelle"
 )
 
@@ -77,76 +75,5 @@ func BenchmarkTapToAudio(b *testing.B) {
 				b.ReportMetric(float64(delays[(len(delays)*95)/100]), "p95-ns")
 			})
 		}
-	}
-}
-
-// deviceTone is a sound at the device's rate that notes when the device
-// took its first samples: the first read after oto's player has filled its
-// buffer, which it does within Start.
-type deviceTone struct {
-	left, read, prefill int
-	mixed               chan time.Time
-}
-
-func (t *deviceTone) Stream(s [][2]float64) (int, bool) {
-	if t.read >= t.prefill && t.mixed != nil {
-		t.mixed <- time.Now()
-		t.mixed = nil
-	}
-	n := min(len(s), t.left)
-	for i := range s[:n] {
-		s[i] = [2]float64{0.1, 0.1}
-	}
-	t.left -= n
-	t.read += n
-	return n, n > 0
-}
-
-func (t *deviceTone) Err() error { return nil }
-
-// BenchmarkOtoFirstSample measures the delay between Start and the moment
-// the sound device takes the sound's first samples, with the device stream
-// running and after it was suspended for being idle, reported as p50-ns and
-// p95-ns. It needs a sound device: a PulseAudio null sink will do (see
-// packaging/soundcheck.sh).
-func BenchmarkOtoFirstSample(b *testing.B) {
-	sink, err := OpenOto()
-	if err != nil {
-		b.Skip("no sound device:", err)
-	}
-	suspended := make(chan struct{}, 1)
-	sink.mu.Lock()
-	sink.onSuspend = func() {
-		select {
-		case suspended <- struct{}{}:
-		default:
-		}
-	}
-	sink.mu.Unlock()
-	format := beep.Format{SampleRate: deviceRate, NumChannels: 2, Precision: 4}
-	for _, idle := range []bool{false, true} {
-		b.Run(map[bool]string{false: "running", true: "after-idle"}[idle], func(b *testing.B) {
-			delays := make([]time.Duration, 0, b.N)
-			for range b.N {
-				if idle {
-					sink.Stop()
-					<-suspended
-				} else {
-					// A sound playing keeps the stream running.
-					sink.Start(Sound{Streamer: &deviceTone{left: deviceRate.N(time.Minute)}, Format: format})
-				}
-				tn := &deviceTone{left: deviceRate.N(time.Second), prefill: deviceRate.N(otoPlayerBuffer), mixed: make(chan time.Time, 1)}
-				mixed := tn.mixed
-				start := time.Now()
-				if err := sink.Start(Sound{Streamer: tn, Format: format}); err != nil {
-					b.Fatal(err)
-				}
-				delays = append(delays, (<-mixed).Sub(start))
-			}
-			sink.Stop()
-			slices.Sort(delays)
-			b.ReportMetric(float64(delays[len(delays)/2]), "p50-ns")
-			b.ReportMetric(float64(delays[(len(delays)*95)/100]), "p95-ns")
-		})
 	}
 }

@@ -24,10 +24,14 @@ const (
 	// otoReadyTimeout bounds the wait for the device at start-up.
 	otoReadyTimeout = 5 * time.Second
 	// otoIdle is how long the device stays open after the last sound ends.
-	// An open stream costs a few percent of a core while idle (oto keeps
-	// writing silence), so it is suspended; the device's buffer has long
-	// played out by then.
-	otoIdle = 500 * time.Millisecond
+	// An open stream costs CPU while nothing is heard (oto writes silence
+	// every 30 ms: about 2.3 % of a core, and 1 % more in PulseAudio,
+	// measured by BenchmarkOtoIdleCPU), so an idle kiosk suspends it. But on
+	// PulseAudio the stream then runs dry, and the first sound after a
+	// resume reaches the loudspeaker about 1.9 s late (BenchmarkOtoFirstSample):
+	// so only a long silence, when nobody is at the kiosk, suspends it, never
+	// the pause between two screens.
+	otoIdle = time.Minute
 )
 
 // Oto allows one context per process: it is created once, and every OtoSink
@@ -74,11 +78,12 @@ type OtoSink struct {
 	ctx  *oto.Context
 	rate beep.SampleRate
 
-	mu        sync.Mutex
-	cur       *otoSound
-	gen       uint64      // counts Start and Stop calls: an idle timer of an older one does nothing
-	idle      *time.Timer // suspends the device when nothing has played for otoIdle
-	suspended bool
+	mu               sync.Mutex
+	cur              *otoSound
+	gen              uint64        // counts Start and Stop calls: an idle timer of an older one does nothing
+	idleAfterSilence time.Duration // otoIdle; shorter in tests
+	idle             *time.Timer   // suspends the device when nothing has played for idleAfterSilence
+	suspended        bool
 	// onSuspend, when set, is called after the device is suspended (tests).
 	onSuspend func()
 	// trace, when set, gets a line for every sound played: see OpenSink.
@@ -99,7 +104,7 @@ func OpenOto() (*OtoSink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the sound device: %w", err)
 	}
-	o := &OtoSink{ctx: ctx, rate: otoRate}
+	o := &OtoSink{ctx: ctx, rate: otoRate, idleAfterSilence: otoIdle}
 	o.mu.Lock()
 	o.idleLater()
 	o.mu.Unlock()
@@ -131,19 +136,19 @@ func (o *OtoSink) Start(snd Sound) error {
 		src.ended = func(snd Sound, lv Levels) { traceSound(o.trace, snd, lv, src.began, false) }
 	}
 	o.cur = &otoSound{player: player, src: src, trace: o.trace}
-	if o.suspended {
-		// Resuming takes microseconds: the device loop was only waiting.
-		if err := o.ctx.Resume(); err != nil {
-			return fmt.Errorf("the sound device stopped working: %w", err)
-		}
-		o.suspended = false
+	// Always resumed: the context is shared by every OtoSink of the process,
+	// and another one may have suspended it. Resuming a running context
+	// costs nothing.
+	if err := o.ctx.Resume(); err != nil {
+		return fmt.Errorf("the sound device stopped working: %w", err)
 	}
+	o.suspended = false
 	player.Play()
 	return nil
 }
 
-// idleAfter suspends the device after otoIdle unless a sound started since
-// Start number gen. It is called on oto's goroutine when the last sound of
+// idleAfter suspends the device after a silence of o.idleAfterSilence
+// unless a sound started since Start number gen. It is called on oto's goroutine when the last sound of
 // a Start ends: it must not wait for o.mu, which a Start closing that very
 // player may hold.
 func (o *OtoSink) idleAfter(gen uint64) {
@@ -162,7 +167,7 @@ func (o *OtoSink) idleLater() {
 	if o.idle != nil {
 		o.idle.Stop()
 	}
-	o.idle = time.AfterFunc(otoIdle, func() {
+	o.idle = time.AfterFunc(o.idleAfterSilence, func() {
 		o.mu.Lock()
 		defer o.mu.Unlock()
 		if o.gen != gen || o.suspended {
