@@ -7,7 +7,8 @@
 #
 #   bash packaging/soundcheck.sh [DURATION_TOLERANCE_SECONDS]   (default 0.1)
 #
-# SOUNDCHECK_KEEP=1 keeps the recording and the logs.
+# SOUNDCHECK_KEEP=1 keeps the recordings and the logs; SOUNDCHECK_IDLE=1
+# also measures the kiosk's CPU after a minute of silence (75 s more).
 #
 # Needs: pulseaudio pulseaudio-utils libasound2-plugins sox xvfb xdotool
 # espeak-ng. It exits 1 when a prompt that was not cut short by a touch is
@@ -60,8 +61,9 @@ quiet() {
 		started=$(grep -c "sound started" "$work/kiosk.log" || true)
 		played=$(grep -c "sound played" "$work/kiosk.log" || true)
 		if [ "$started" -gt "$before" ] && [ "$started" = "$played" ]; then
+			# The next prompt of the screen may still be getting ready.
 			sleep 0.5
-			return
+			[ "$(grep -c "sound started" "$work/kiosk.log")" = "$started" ] && return
 		fi
 		sleep 0.1
 	done
@@ -114,6 +116,12 @@ screen "next" next
 screen "procedure: create an email address" touch 770 470
 screen "its first step" next
 screen "the choice: do you have a phone?" next
+if [ -n "${SOUNDCHECK_IDLE:-}" ]; then
+	# After a minute of silence the kiosk suspends the sound device.
+	sleep 65
+	idleLater=$(cpu "$kiosk" 10)
+	idleLaterPulse=$(cpu "$pulse" 5)
+fi
 kill -INT "$kiosk" 2>/dev/null || true
 wait "$kiosk" 2>/dev/null || true
 kiosk=
@@ -152,7 +160,9 @@ for n in $(seq "$screen"); do
 		read -r source device stopped <<<"$row"
 		file=$(soxi -D "$source")
 		want=$(span "$source")
-		heard=$(span "$work/screen-$n.wav" "$(calc "$at < 0 ? 0 : $at")" "$file")
+		# 20 ms off either end of the window: a prompt's sound may touch the
+		# end of its file, and its neighbour's the start of the next.
+		heard=$(span "$work/screen-$n.wav" "$(calc "$at < 0 ? 0 : $at + 0.02")" "$(calc "$file - 0.04")")
 		heard=${heard:-0}
 		at=$(calc "$at + $device")
 		verdict=$(awk -v w="$want" -v h="$heard" -v t="$tolerance" -v s="$stopped" 'BEGIN {
@@ -170,7 +180,12 @@ echo
 echo "file: length of the source file; sound: its sound without the silence at either end;"
 echo "device: what the kiosk sent to the device (48 kHz); heard: the sound recorded on the sink."
 echo
-echo "Idle on the welcome screen: the kiosk used $idle % of a core, PulseAudio $idlePulse %."
+echo "Idle on the welcome screen, its prompts over (the sound device still open):"
+echo "  the kiosk used $idle % of a core, PulseAudio $idlePulse %."
+if [ -n "${SOUNDCHECK_IDLE:-}" ]; then
+	echo "Idle after a minute of silence (the sound device suspended):"
+	echo "  the kiosk used $idleLater % of a core, PulseAudio $idleLaterPulse %."
+fi
 echo
 echo "The kiosk's log:"
 grep -v "sound played\|sound started" "$work/kiosk.log" || true
