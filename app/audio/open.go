@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -69,11 +70,13 @@ func Open(path string) (_ beep.StreamCloser, _ beep.Format, err error) {
 	}
 	// Decoders get a reader that never returns less than asked before the
 	// end of the file: beep's WAV decoder decodes what one Read returns and
-	// loses the part of a frame cut at a short read.
+	// loses the part of a frame cut at a short read. It is buffered: the MP3
+	// decoder looks for a frame one byte at a time in a damaged file, and
+	// it reads from memory, not with a system call a byte.
 	rc := struct {
 		io.Reader
 		io.Closer
-	}{fullReader{f}, f}
+	}{fullReader{bufio.NewReaderSize(f, 32<<10)}, f}
 	var (
 		s      beep.StreamSeekCloser
 		format beep.Format
