@@ -34,19 +34,13 @@ const (
 	otoIdle = time.Minute
 )
 
-// Oto allows one context per process: it is created once, and every OtoSink
-// plays through it.
+// Oto allows one context per process: it is created once, with the one
+// OtoSink that plays through it (suspending and resuming the context is the
+// business of a single owner).
 var otoOnce struct {
 	sync.Once
-	ctx *oto.Context
-	err error
-}
-
-func otoContext() (*oto.Context, error) {
-	otoOnce.Do(func() {
-		withoutDeviceNoise(func() { otoOnce.ctx, otoOnce.err = openOtoContext() })
-	})
-	return otoOnce.ctx, otoOnce.err
+	sink *OtoSink
+	err  error
 }
 
 func openOtoContext() (*oto.Context, error) {
@@ -96,19 +90,27 @@ type otoSound struct {
 	trace  *slog.Logger
 }
 
-// OpenOto returns a sink on the sound device, or an error saying why there is
-// no sound. The device is opened once per process; the error of a failed
-// attempt is returned again by later calls.
+// OpenOto returns the sink on the sound device, or an error saying why there
+// is no sound. The device is opened once per process, and every call returns
+// the same sink; the error of a failed attempt is returned again by later
+// calls.
 func OpenOto() (*OtoSink, error) {
-	ctx, err := otoContext()
-	if err != nil {
-		return nil, fmt.Errorf("cannot open the sound device: %w", err)
+	otoOnce.Do(func() {
+		var ctx *oto.Context
+		withoutDeviceNoise(func() { ctx, otoOnce.err = openOtoContext() })
+		if otoOnce.err != nil {
+			return
+		}
+		o := &OtoSink{ctx: ctx, rate: otoRate, idleAfterSilence: otoIdle}
+		o.mu.Lock()
+		o.idleLater()
+		o.mu.Unlock()
+		otoOnce.sink = o
+	})
+	if otoOnce.err != nil {
+		return nil, fmt.Errorf("cannot open the sound device: %w", otoOnce.err)
 	}
-	o := &OtoSink{ctx: ctx, rate: otoRate, idleAfterSilence: otoIdle}
-	o.mu.Lock()
-	o.idleLater()
-	o.mu.Unlock()
-	return o, nil
+	return otoOnce.sink, nil
 }
 
 // Start implements Sink.
@@ -136,13 +138,14 @@ func (o *OtoSink) Start(snd Sound) error {
 		src.ended = func(snd Sound, lv Levels) { traceSound(o.trace, snd, lv, src.began, false) }
 	}
 	o.cur = &otoSound{player: player, src: src, trace: o.trace}
-	// Always resumed: the context is shared by every OtoSink of the process,
-	// and another one may have suspended it. Resuming a running context
-	// costs nothing.
-	if err := o.ctx.Resume(); err != nil {
-		return fmt.Errorf("the sound device stopped working: %w", err)
+	// Only a suspended context is resumed: Resume waits for the device's
+	// write in progress, up to a period (30 ms).
+	if o.suspended {
+		if err := o.ctx.Resume(); err != nil {
+			return fmt.Errorf("the sound device stopped working: %w", err)
+		}
+		o.suspended = false
 	}
-	o.suspended = false
 	player.Play()
 	return nil
 }
@@ -196,7 +199,7 @@ func (o *OtoSink) Stop() {
 }
 
 // Close implements Sink. The device itself stays open: oto cannot close it,
-// and a later OpenOto reuses it.
+// and a later OpenOto returns this sink again.
 func (o *OtoSink) Close() error {
 	o.Stop()
 	return nil
