@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gopxl/beep/v2"
@@ -73,7 +74,7 @@ func OpenSink(logger *slog.Logger) (Sink, Backend) {
 	start := time.Now()
 	sink, err := OpenOto()
 	if err != nil {
-		logger.Warn("no sound device: the kiosk works silently", "reason", err.Error())
+		logger.Warn("no sound device: the kiosk works silently", "reason", soundReason(err))
 		return NewNullSink(1), Null
 	}
 	logger.Info("sound device ready", "backend", string(Oto), "sample_rate", int(sink.rate),
@@ -90,4 +91,21 @@ func traceSound(log *slog.Logger, snd Sound, lv Levels, began time.Time, stopped
 		"began", began.UTC().Format("15:04:05.000000"),
 		"seconds", fmt.Sprintf("%.3f", deviceRate.D(lv.Frames).Seconds()),
 		"stopped", stopped, "peak", fmt.Sprintf("%.3f", lv.Peak), "clipped", lv.Clipped)
+}
+
+// soundReason says in a few words why there is no sound: ALSA's answer
+// lists every device it tried, of which the first, the default one, is
+// the one that matters.
+func soundReason(err error) string {
+	msg := err.Error()
+	const tried = "snd_pcm_open: "
+	i := strings.Index(msg, tried)
+	if i < 0 {
+		return msg
+	}
+	first := msg[i+len(tried):]
+	if j := strings.Index(first, `, "`); j >= 0 {
+		first = first[:j]
+	}
+	return "no sound card answered (" + first + ")"
 }
