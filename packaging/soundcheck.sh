@@ -156,6 +156,9 @@ for n in $(seq "$screen"); do
 	read -r first _ _ <<<"${rows[0]}"
 	onset=$(lead "$work/screen-$n.wav")
 	at=$(calc "$onset - $(lead "$first")")
+	# The touch came 0.3 s after the recording started (within parec's own
+	# start-up, a few tens of milliseconds).
+	[ "$n" -gt 1 ] && echo "  the first prompt starts $(calc "$at - 0.3") s after the touch"
 	for row in "${rows[@]}"; do
 		read -r source device stopped <<<"$row"
 		file=$(soxi -D "$source")
