@@ -23,6 +23,8 @@ const (
 	otoPlayerBuffer = 100 * time.Millisecond
 	// otoReadyTimeout bounds the wait for the device at start-up.
 	otoReadyTimeout = 5 * time.Second
+	// otoPrimeTimeout bounds the wait for the device to play at start-up.
+	otoPrimeTimeout = 3 * time.Second
 	// otoIdle is how long the device stays open after the last sound ends.
 	// An open stream costs CPU while nothing is heard (oto writes silence
 	// every 30 ms: about 2.3 % of a core, and 1 % more in PulseAudio,
@@ -102,9 +104,7 @@ func OpenOto() (*OtoSink, error) {
 			return
 		}
 		o := &OtoSink{ctx: ctx, rate: otoRate, idleAfterSilence: otoIdle}
-		o.mu.Lock()
-		o.idleLater()
-		o.mu.Unlock()
+		o.prime()
 		otoOnce.sink = o
 	})
 	if otoOnce.err != nil {
@@ -112,6 +112,43 @@ func OpenOto() (*OtoSink, error) {
 	}
 	return otoOnce.sink, nil
 }
+
+// prime plays silence until the device has really taken some, or for
+// otoPrimeTimeout at most. A PulseAudio stream just opened (or run dry)
+// holds the first sound written to it back for about 1.7 s, then plays it:
+// without this, the kiosk's first prompt was heard as 0.1 s, a silence of
+// 1.7 s, then the rest (packaging/soundcheck.sh). Once the device plays,
+// sounds start within tens of milliseconds (BenchmarkOtoFirstSample).
+func (o *OtoSink) prime() {
+	p := &primer{mark: 3 * o.rate.N(otoPlayerBuffer), past: make(chan struct{})}
+	err := o.Start(Sound{Source: "silence", Streamer: p, Format: beep.Format{SampleRate: o.rate, NumChannels: 2, Precision: 4}})
+	if err == nil {
+		select {
+		case <-p.past:
+		case <-time.After(otoPrimeTimeout):
+		}
+	}
+	o.Stop()
+}
+
+// primer is endless silence that says when it has been read past mark
+// frames: oto's player reads otoPlayerBuffer ahead of the device, so past
+// three of them the device has played two.
+type primer struct {
+	read, mark int
+	past       chan struct{}
+}
+
+func (p *primer) Stream(samples [][2]float64) (int, bool) {
+	if p.read < p.mark && p.read+len(samples) >= p.mark {
+		close(p.past)
+	}
+	clear(samples)
+	p.read += len(samples)
+	return len(samples), true
+}
+
+func (p *primer) Err() error { return nil }
 
 // Start implements Sink.
 func (o *OtoSink) Start(snd Sound) error {
