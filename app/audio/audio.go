@@ -8,7 +8,10 @@
 package audio
 
 import (
+	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/gopxl/beep/v2"
@@ -54,6 +57,13 @@ const (
 	Null Backend = "null" // no sound device: nothing is heard
 )
 
+// TraceVariable names the environment variable that, set to 1, makes the
+// oto sink log a line for every sound it plays: its source, when its first
+// samples reached the device, how long it played at the device's rate,
+// whether it was cut short, its peak and clipped samples. packaging/
+// soundcheck.sh compares these with what a PulseAudio null sink recorded.
+const TraceVariable = "PASSERELLE_SOUND_TRACE"
+
 // OpenSink returns the oto sink when a sound device works, otherwise a null
 // sink that plays in real time without a sound, and says which one it chose.
 // The choice is logged in plain words for staff.
@@ -64,10 +74,38 @@ func OpenSink(logger *slog.Logger) (Sink, Backend) {
 	start := time.Now()
 	sink, err := OpenOto()
 	if err != nil {
-		logger.Warn("no sound device: the kiosk works silently", "reason", err.Error())
+		logger.Warn("no sound device: the kiosk works silently", "reason", soundReason(err))
 		return NewNullSink(1), Null
 	}
 	logger.Info("sound device ready", "backend", string(Oto), "sample_rate", int(sink.rate),
 		"took", time.Since(start).Round(time.Millisecond).String())
+	if os.Getenv(TraceVariable) == "1" {
+		sink.trace = logger
+	}
 	return sink, Oto
+}
+
+// traceSound logs a sound played, for TraceVariable.
+func traceSound(log *slog.Logger, snd Sound, lv Levels, began time.Time, stopped bool) {
+	log.Info("sound played", "source", snd.Source,
+		"began", began.UTC().Format("15:04:05.000000"),
+		"seconds", fmt.Sprintf("%.3f", deviceRate.D(lv.Frames).Seconds()),
+		"stopped", stopped, "peak", fmt.Sprintf("%.3f", lv.Peak), "clipped", lv.Clipped)
+}
+
+// soundReason says in a few words why there is no sound: ALSA's answer
+// lists every device it tried, of which the first, the default one, is
+// the one that matters.
+func soundReason(err error) string {
+	msg := err.Error()
+	const tried = "snd_pcm_open: "
+	i := strings.Index(msg, tried)
+	if i < 0 {
+		return msg
+	}
+	first := msg[i+len(tried):]
+	if j := strings.Index(first, `, "`); j >= 0 {
+		first = first[:j]
+	}
+	return "no sound card answered (" + first + ")"
 }

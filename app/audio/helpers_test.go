@@ -26,7 +26,7 @@ var recordings = []struct {
 }{
 	{"hello.wav", 300 * time.Millisecond},
 	{"intro.ogg", 300 * time.Millisecond},
-	{"done.mp3", 360 * time.Millisecond}, // go-mp3 gives 396 ms: it keeps the encoder's padding
+	{"done.mp3", 360 * time.Millisecond},
 }
 
 func recording(name string) passerelle.Prompt {
@@ -120,7 +120,7 @@ func (tp *testPlayer) only(tb testing.TB) Record {
 // measure decodes a whole file: its length and RMS amplitude (0 to 1).
 func measure(tb testing.TB, path string) (time.Duration, float64) {
 	tb.Helper()
-	s, format, err := openFile(path)
+	s, format, err := Open(path)
 	if err != nil {
 		tb.Fatal(err)
 	}

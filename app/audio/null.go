@@ -2,6 +2,7 @@ package audio
 
 import (
 	"context"
+	"io"
 	"sync"
 	"time"
 
@@ -11,17 +12,22 @@ import (
 )
 
 // Record is what the null sink played: the domain's Played, with Duration
-// the length actually played, and whether the sound was cut short.
+// the length actually played, whether the sound was cut short, and the
+// levels of the samples that would have reached the device.
 type Record struct {
 	passerelle.Played
 	Stopped bool  // a new sound or Stop cut it before its end
 	Err     error // the stream failed (a damaged file)
+	Levels        // at the device's rate, as the oto sink would have played it
 }
 
-// NullSink plays without a sound device. It reads every sound as a device
-// would and records it, in order. Pace sets how fast it reads: 0 (the zero
-// value) reads as fast as the decoder goes, 1 in real time, 2 twice as fast.
-// Waiting between chunks sleeps on a timer: the CPU stays idle.
+// NullSink plays without a sound device. It runs the pipeline the oto sink
+// runs (resampling to the device's rate, float32 encoding, clamping) and
+// reads the bytes as oto's player does, then records every sound, in order,
+// with the levels of what would have reached the device. Pace sets how fast
+// it reads: 0 (the zero value) reads as fast as the decoder goes, 1 in real
+// time, 2 twice as fast. Waiting between chunks sleeps on a timer: the CPU
+// stays idle.
 type NullSink struct {
 	pace float64
 
@@ -39,10 +45,9 @@ const nullChunk = 20 * time.Millisecond
 type nullSound struct {
 	stop chan struct{} // closed to stop the reading goroutine
 	done chan struct{} // closed when the reading goroutine has returned
+	src  *pcmReader
 	// Of the sound being read, guarded by NullSink.mu:
-	index int // in records
-	rate  beep.SampleRate
-	read  int  // samples read so far
+	index int  // in records
 	ended bool // the record is final
 }
 
@@ -65,78 +70,59 @@ func (n *NullSink) Start(snd Sound) error {
 	old := n.detachLocked()
 	cur := &nullSound{
 		index: len(n.records),
-		rate:  rateOf(snd),
 		stop:  make(chan struct{}),
 		done:  make(chan struct{}),
 	}
+	cur.src = &pcmReader{
+		rate: deviceRate,
+		started: func(next Sound) {
+			n.mu.Lock()
+			defer n.mu.Unlock()
+			cur.index, cur.ended = len(n.records), false
+			n.records = append(n.records, newRecord(next))
+		},
+		ended: func(snd Sound, lv Levels) {
+			n.mu.Lock()
+			defer n.mu.Unlock()
+			cur.ended = true
+			r := &n.records[cur.index]
+			r.Levels, r.Duration, r.Err = lv, deviceRate.D(lv.Frames), snd.Streamer.Err()
+		},
+	}
+	cur.src.set(snd)
 	n.records = append(n.records, newRecord(snd))
 	n.cur = cur
 	n.mu.Unlock()
 	n.finish(old)
-	go n.run(cur, snd)
+	go n.run(cur)
 	return nil
 }
 
-// run reads snd, then the sounds that follow it, to their end or until
-// they are stopped.
-func (n *NullSink) run(cur *nullSound, snd Sound) {
+// run reads the sound, then the sounds that follow it, to their end or until
+// they are stopped, in chunks of bytes as oto's player reads, at the sink's
+// pace.
+func (n *NullSink) run(cur *nullSound) {
 	defer close(cur.done)
+	buf := make([]byte, deviceRate.N(nullChunk)*frameBytes)
+	var (
+		timer  *time.Timer
+		start  = time.Now()
+		frames int
+	)
 	for {
-		if !n.read(cur, snd.Streamer) {
+		got, err := cur.src.Read(buf)
+		frames += got / frameBytes
+		if err == io.EOF {
 			return
-		}
-		n.mu.Lock()
-		if !cur.ended {
-			cur.ended = true
-			r := &n.records[cur.index]
-			r.Duration = cur.rate.D(cur.read)
-			r.Err = snd.Streamer.Err()
-		}
-		n.mu.Unlock()
-		if snd.Next == nil {
-			return
-		}
-		next, ok := snd.Next()
-		if !ok {
-			return
-		}
-		n.mu.Lock()
-		select {
-		case <-cur.stop:
-			n.mu.Unlock()
-			return
-		default:
-		}
-		cur.index, cur.rate, cur.read, cur.ended = len(n.records), rateOf(next), 0, false
-		n.records = append(n.records, newRecord(next))
-		n.mu.Unlock()
-		snd = next
-	}
-}
-
-// read reads s to its end at the sink's pace. It returns false when the
-// sound was stopped first.
-func (n *NullSink) read(cur *nullSound, s beep.Streamer) bool {
-	buf := make([][2]float64, max(1, cur.rate.N(nullChunk)))
-	var timer *time.Timer
-	start := time.Now()
-	for {
-		got, ok := s.Stream(buf)
-		n.mu.Lock()
-		cur.read += got
-		read := cur.read
-		n.mu.Unlock()
-		if !ok || got == 0 {
-			return true
 		}
 		var wait time.Duration
 		if n.pace > 0 {
-			wait = time.Duration(float64(cur.rate.D(read))/n.pace) - time.Since(start)
+			wait = time.Duration(float64(deviceRate.D(frames))/n.pace) - time.Since(start)
 		}
 		if wait <= 0 {
 			select {
 			case <-cur.stop:
-				return false
+				return
 			default:
 				continue
 			}
@@ -149,12 +135,13 @@ func (n *NullSink) read(cur *nullSound, s beep.Streamer) bool {
 		}
 		select {
 		case <-cur.stop:
-			return false
+			return
 		case <-timer.C:
 		}
 	}
 }
 
+// rateOf is the sample rate of snd, 44.1 kHz when it does not say.
 func rateOf(snd Sound) beep.SampleRate {
 	if snd.Format.SampleRate <= 0 {
 		return 44100
@@ -184,13 +171,15 @@ func (n *NullSink) finish(cur *nullSound) {
 		return
 	}
 	<-cur.done
+	cur.src.end()
+	_, lv, _ := cur.src.current()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if !cur.ended {
 		cur.ended = true
 		r := &n.records[cur.index]
 		r.Stopped = true
-		r.Duration = cur.rate.D(cur.read)
+		r.Levels, r.Duration = lv, deviceRate.D(lv.Frames)
 	}
 }
 

@@ -3,10 +3,8 @@
 package audio
 
 import (
-	"encoding/binary"
 	"fmt"
-	"io"
-	"math"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -15,7 +13,7 @@ import (
 )
 
 const (
-	otoRate = beep.SampleRate(48000)
+	otoRate = deviceRate
 	// otoDriverBuffer is what the sound device holds ahead: the delay between
 	// a sound reaching oto and reaching the loudspeaker.
 	otoDriverBuffer = 60 * time.Millisecond
@@ -25,43 +23,48 @@ const (
 	otoPlayerBuffer = 100 * time.Millisecond
 	// otoReadyTimeout bounds the wait for the device at start-up.
 	otoReadyTimeout = 5 * time.Second
-	otoSampleBytes  = 2 * 4 // two float32 channels
+	// otoPrimeTimeout bounds the wait for the device to play at start-up.
+	otoPrimeTimeout = 3 * time.Second
+	// otoIdle is how long the device stays open after the last sound ends.
+	// An open stream costs CPU while nothing is heard (oto writes silence
+	// every 30 ms: about 2.3 % of a core, and 1 % more in PulseAudio,
+	// measured by BenchmarkOtoIdleCPU), so an idle kiosk suspends it. But on
+	// PulseAudio the stream then runs dry, and the first sound after a
+	// resume reaches the loudspeaker about 1.9 s late (BenchmarkOtoFirstSample):
+	// so only a long silence, when nobody is at the kiosk, suspends it, never
+	// the pause between two screens.
+	otoIdle = time.Minute
 )
 
-// Oto allows one context per process: it is created once, and every OtoSink
-// plays through it.
+// Oto allows one context per process: it is created once, with the one
+// OtoSink that plays through it (suspending and resuming the context is the
+// business of a single owner).
 var otoOnce struct {
 	sync.Once
-	ctx *oto.Context
-	err error
+	sink *OtoSink
+	err  error
 }
 
-func otoContext() (*oto.Context, error) {
-	otoOnce.Do(func() {
-		ctx, ready, err := oto.NewContext(&oto.NewContextOptions{
-			SampleRate:   int(otoRate),
-			ChannelCount: 2,
-			Format:       oto.FormatFloat32LE,
-			BufferSize:   otoDriverBuffer,
-		})
-		if err != nil {
-			otoOnce.err = err
-			return
-		}
-		select {
-		case <-ready:
-		case <-time.After(otoReadyTimeout):
-			otoOnce.err = fmt.Errorf("the sound device did not answer within %s", otoReadyTimeout)
-			return
-		}
-		// Without a sound card NewContext succeeds: the failure shows here.
-		if err := ctx.Err(); err != nil {
-			otoOnce.err = err
-			return
-		}
-		otoOnce.ctx = ctx
+func openOtoContext() (*oto.Context, error) {
+	ctx, ready, err := oto.NewContext(&oto.NewContextOptions{
+		SampleRate:   int(otoRate),
+		ChannelCount: 2,
+		Format:       oto.FormatFloat32LE,
+		BufferSize:   otoDriverBuffer,
 	})
-	return otoOnce.ctx, otoOnce.err
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-ready:
+	case <-time.After(otoReadyTimeout):
+		return nil, fmt.Errorf("the sound device did not answer within %s", otoReadyTimeout)
+	}
+	// Without a sound card NewContext succeeds: the failure shows here.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return ctx, nil
 }
 
 // OtoSink plays through the machine's sound device with oto. Each sound gets
@@ -71,25 +74,81 @@ type OtoSink struct {
 	ctx  *oto.Context
 	rate beep.SampleRate
 
-	mu  sync.Mutex
-	cur *otoSound
+	mu               sync.Mutex
+	cur              *otoSound
+	gen              uint64        // counts Start and Stop calls: an idle timer of an older one does nothing
+	idleAfterSilence time.Duration // otoIdle; shorter in tests
+	idle             *time.Timer   // suspends the device when nothing has played for idleAfterSilence
+	suspended        bool
+	// onSuspend, when set, is called after the device is suspended (tests).
+	onSuspend func()
+	// trace, when set, gets a line for every sound played: see OpenSink.
+	trace *slog.Logger
 }
 
 type otoSound struct {
 	player *oto.Player
 	src    *pcmReader
+	trace  *slog.Logger
 }
 
-// OpenOto returns a sink on the sound device, or an error saying why there is
-// no sound. The device is opened once per process; the error of a failed
-// attempt is returned again by later calls.
+// OpenOto returns the sink on the sound device, or an error saying why there
+// is no sound. The device is opened once per process, and every call returns
+// the same sink; the error of a failed attempt is returned again by later
+// calls.
 func OpenOto() (*OtoSink, error) {
-	ctx, err := otoContext()
-	if err != nil {
-		return nil, fmt.Errorf("cannot open the sound device: %w", err)
+	otoOnce.Do(func() {
+		var ctx *oto.Context
+		withoutDeviceNoise(func() { ctx, otoOnce.err = openOtoContext() })
+		if otoOnce.err != nil {
+			return
+		}
+		o := &OtoSink{ctx: ctx, rate: otoRate, idleAfterSilence: otoIdle}
+		o.prime()
+		otoOnce.sink = o
+	})
+	if otoOnce.err != nil {
+		return nil, fmt.Errorf("cannot open the sound device: %w", otoOnce.err)
 	}
-	return &OtoSink{ctx: ctx, rate: otoRate}, nil
+	return otoOnce.sink, nil
 }
+
+// prime plays silence until the device has really taken some, or for
+// otoPrimeTimeout at most. A PulseAudio stream just opened (or run dry)
+// holds the first sound written to it back for about 1.7 s, then plays it:
+// without this, the kiosk's first prompt was heard as 0.1 s, a silence of
+// 1.7 s, then the rest (packaging/soundcheck.sh). Once the device plays,
+// sounds start within tens of milliseconds (BenchmarkOtoFirstSample).
+func (o *OtoSink) prime() {
+	p := &primer{mark: 3 * o.rate.N(otoPlayerBuffer), past: make(chan struct{})}
+	err := o.Start(Sound{Source: "silence", Streamer: p, Format: beep.Format{SampleRate: o.rate, NumChannels: 2, Precision: 4}})
+	if err == nil {
+		select {
+		case <-p.past:
+		case <-time.After(otoPrimeTimeout):
+		}
+	}
+	o.Stop()
+}
+
+// primer is endless silence that says when it has been read past mark
+// frames: oto's player reads otoPlayerBuffer ahead of the device, so past
+// three of them the device has played two.
+type primer struct {
+	read, mark int
+	past       chan struct{}
+}
+
+func (p *primer) Stream(samples [][2]float64) (int, bool) {
+	if p.read < p.mark && p.read+len(samples) >= p.mark {
+		close(p.past)
+	}
+	clear(samples)
+	p.read += len(samples)
+	return len(samples), true
+}
+
+func (p *primer) Err() error { return nil }
 
 // Start implements Sink.
 func (o *OtoSink) Start(snd Sound) error {
@@ -100,16 +159,68 @@ func (o *OtoSink) Start(snd Sound) error {
 	src := &pcmReader{rate: o.rate}
 	src.set(snd)
 	player := o.ctx.NewPlayer(src)
-	player.SetBufferSize(o.rate.N(otoPlayerBuffer) * otoSampleBytes)
+	player.SetBufferSize(o.rate.N(otoPlayerBuffer) * frameBytes)
 
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.cur != nil {
 		o.cur.close()
 	}
-	o.cur = &otoSound{player: player, src: src}
+	o.gen++
+	gen := o.gen
+	src.drained = func() { o.idleAfter(gen) }
+	if o.trace != nil {
+		o.trace.Info("sound started", "source", snd.Source)
+		src.started = func(next Sound) { o.trace.Info("sound started", "source", next.Source) }
+		src.ended = func(snd Sound, lv Levels) { traceSound(o.trace, snd, lv, src.began, false) }
+	}
+	o.cur = &otoSound{player: player, src: src, trace: o.trace}
+	// Only a suspended context is resumed: Resume waits for the device's
+	// write in progress, up to a period (30 ms).
+	if o.suspended {
+		if err := o.ctx.Resume(); err != nil {
+			return fmt.Errorf("the sound device stopped working: %w", err)
+		}
+		o.suspended = false
+	}
 	player.Play()
 	return nil
+}
+
+// idleAfter suspends the device after a silence of o.idleAfterSilence
+// unless a sound started since Start number gen. It is called on oto's goroutine when the last sound of
+// a Start ends: it must not wait for o.mu, which a Start closing that very
+// player may hold.
+func (o *OtoSink) idleAfter(gen uint64) {
+	go func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if o.gen == gen {
+			o.idleLater()
+		}
+	}()
+}
+
+// idleLater starts the idle timer. o.mu must be held.
+func (o *OtoSink) idleLater() {
+	gen := o.gen
+	if o.idle != nil {
+		o.idle.Stop()
+	}
+	o.idle = time.AfterFunc(o.idleAfterSilence, func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if o.gen != gen || o.suspended {
+			return
+		}
+		if err := o.ctx.Suspend(); err != nil {
+			return // the device failed: the next Start says so
+		}
+		o.suspended = true
+		if o.onSuspend != nil {
+			o.onSuspend()
+		}
+	})
 }
 
 // Stop implements Sink.
@@ -119,11 +230,13 @@ func (o *OtoSink) Stop() {
 	if o.cur != nil {
 		o.cur.close()
 		o.cur = nil
+		o.gen++
+		o.idleLater()
 	}
 }
 
 // Close implements Sink. The device itself stays open: oto cannot close it,
-// and a later OpenOto reuses it.
+// and a later OpenOto returns this sink again.
 func (o *OtoSink) Close() error {
 	o.Stop()
 	return nil
@@ -132,73 +245,12 @@ func (o *OtoSink) Close() error {
 func (s *otoSound) close() {
 	// Ending the source first: oto may be reading it right now, outside the
 	// player's lock, and the streamer must not be read after Stop returns.
-	s.src.end()
+	snd, lv, began, cut := s.src.end()
+	if cut && s.trace != nil {
+		traceSound(s.trace, snd, lv, began, true)
+	}
 	s.player.Pause()
 	// Close only reports an error the player met earlier (a broken stream):
 	// closing it is all there is to do either way.
 	_ = s.player.Close()
-}
-
-// pcmReader encodes a sound, then those its Next gives, as the interleaved
-// little-endian float32 stereo that the oto context was opened with.
-type pcmReader struct {
-	rate beep.SampleRate
-
-	mu    sync.Mutex
-	snd   Sound
-	s     beep.Streamer // snd.Streamer at the device's rate
-	buf   [][2]float64
-	ended bool
-}
-
-// set makes snd the sound read. r.mu must be held, or r not yet shared.
-func (r *pcmReader) set(snd Sound) {
-	r.snd, r.s = snd, snd.Streamer
-	if snd.Format.SampleRate != r.rate {
-		r.s = beep.Resample(4, snd.Format.SampleRate, r.rate, snd.Streamer)
-	}
-}
-
-func (r *pcmReader) Read(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	want := len(p) / otoSampleBytes
-	for !r.ended && want > 0 {
-		if cap(r.buf) < want {
-			r.buf = make([][2]float64, want)
-		}
-		buf := r.buf[:want]
-		got, _ := r.s.Stream(buf)
-		if got > 0 {
-			for i, frame := range buf[:got] {
-				for c, v := range frame {
-					v = math.Max(-1, math.Min(1, v))
-					binary.LittleEndian.PutUint32(p[i*otoSampleBytes+c*4:], math.Float32bits(float32(v)))
-				}
-			}
-			return got * otoSampleBytes, nil
-		}
-		// This sound is over: the next one follows without a gap.
-		next, ok := Sound{}, false
-		if r.snd.Next != nil {
-			next, ok = r.snd.Next()
-		}
-		if !ok {
-			r.ended = true
-			break
-		}
-		r.set(next)
-	}
-	if r.ended {
-		return 0, io.EOF
-	}
-	return 0, nil
-}
-
-// end makes the reader return io.EOF from now on. It waits for a read in
-// progress.
-func (r *pcmReader) end() {
-	r.mu.Lock()
-	r.ended = true
-	r.mu.Unlock()
 }

@@ -4,6 +4,7 @@ package audio
 
 import (
 	"errors"
+	"log/slog"
 
 	"github.com/gopxl/beep/v2"
 )
@@ -11,7 +12,8 @@ import (
 // OtoSink is the no-op twin of the oto sink for builds without cgo, which
 // oto needs on Linux to reach ALSA: such a kiosk is always silent.
 type OtoSink struct {
-	rate beep.SampleRate
+	rate  beep.SampleRate
+	trace *slog.Logger
 }
 
 // OpenOto always fails: this build has no sound support.

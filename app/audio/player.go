@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -198,13 +199,34 @@ func (p *Player) Play(ctx context.Context, prompts ...passerelle.Prompt) error {
 	return err
 }
 
-// open readies pr to play: its file, opened for streaming, at the volume.
+// open readies pr to play: its file, opened for streaming, at the volume. A
+// recording that cannot be played (deleted since the catalog loaded,
+// damaged) gives way to the prompt's text spoken by espeak-ng, so the user
+// is not left in silence; the staff log says why.
 func (p *Player) open(ctx context.Context, pr passerelle.Prompt, rate int) (Sound, io.Closer, error) {
-	source, err := p.source(ctx, pr, rate)
+	if pr.Recording != "" {
+		snd, file, err := p.openSource(pr, pr.Recording)
+		if err == nil || strings.TrimSpace(pr.Text) == "" {
+			return snd, file, err
+		}
+		p.log.Warn("kiosk: cannot play a recording; its text is spoken instead",
+			"recording", pr.Recording, "reason", err.Error())
+		source, speechErr := p.speak(ctx, pr, rate)
+		if speechErr != nil {
+			return Sound{}, nil, errors.Join(err, fmt.Errorf("say %s: %w", describe(pr), speechErr))
+		}
+		return p.openSource(pr, source)
+	}
+	source, err := p.speak(ctx, pr, rate)
 	if err != nil {
 		return Sound{}, nil, fmt.Errorf("say %s: %w", describe(pr), err)
 	}
-	s, format, err := openFile(source)
+	return p.openSource(pr, source)
+}
+
+// openSource opens the file that says pr.
+func (p *Player) openSource(pr passerelle.Prompt, source string) (Sound, io.Closer, error) {
+	s, format, err := Open(source)
 	if err != nil {
 		return Sound{}, nil, fmt.Errorf("say %s: %w", describe(pr), err)
 	}
@@ -215,11 +237,8 @@ func (p *Player) open(ctx context.Context, pr passerelle.Prompt, rate int) (Soun
 	return snd, s, nil
 }
 
-// source returns the file to play for pr.
-func (p *Player) source(ctx context.Context, pr passerelle.Prompt, rate int) (string, error) {
-	if pr.Recording != "" {
-		return pr.Recording, nil
-	}
+// speak returns the file of pr's text spoken in its language.
+func (p *Player) speak(ctx context.Context, pr passerelle.Prompt, rate int) (string, error) {
 	lang, ok := passerelle.LookupLanguage(pr.Lang)
 	if !ok || lang.Voice == "" {
 		return "", fmt.Errorf("no voice for the language %q", pr.Lang)

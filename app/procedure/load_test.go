@@ -189,7 +189,7 @@ func TestLoadReportsProblems(t *testing.T) {
 		{"missing audio", []edit{remove("demo/audio/fr/hello.wav")},
 			[]want{{yaml, "audio/fr/hello.wav", `file "audio/fr/hello.wav" not found in demo/`}}},
 		{"undecodable ogg", []edit{write("demo/audio/fr/intro.ogg", "OggS not really")},
-			[]want{{yaml, "audio/fr/intro.ogg", "not a readable ogg recording"}}},
+			[]want{{yaml, "audio/fr/intro.ogg", "the Ogg file is damaged"}}},
 		{"truncated wav", []edit{truncate("demo/audio/fr/hello.wav", 30)},
 			[]want{{yaml, "audio/fr/hello.wav", "cannot be used"}}},
 		{"language missing in one step", []edit{replace(yaml, "      ar: مرحبا.\n", "")},

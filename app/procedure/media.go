@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,11 +12,8 @@ import (
 	"time"
 
 	"github.com/fyne-io/oksvg"
-	"github.com/gopxl/beep/v2"
-	"github.com/gopxl/beep/v2/mp3"
-	"github.com/gopxl/beep/v2/vorbis"
-	"github.com/gopxl/beep/v2/wav"
 
+	"passerelle/app/audio"
 	"passerelle/app/passerelle"
 )
 
@@ -48,7 +44,7 @@ func (c *mediaCache) decode(path string, info os.FileInfo, kind mediaKind) (pass
 	if ok && hit.size == info.Size() && hit.modTime.Equal(info.ModTime()) {
 		return hit.media, hit.err
 	}
-	media, err := decodeMedia(path, kind)
+	media, err := decodeMedia(path, info.Size(), kind)
 	c.mu.Lock()
 	if c.m == nil {
 		c.m = make(map[string]cachedMedia)
@@ -65,13 +61,38 @@ const (
 	recording
 )
 
-var (
-	pictogramExts = []string{".svg", ".png"}
-	recordingExts = []string{".wav", ".ogg", ".mp3"}
+var pictogramExts = []string{".svg", ".png"}
+
+const (
+	// maxPictogramBytes is the largest pictogram file read: a drawing for a
+	// big button needs far less, and a photo dropped in by mistake is
+	// refused before it is decoded.
+	maxPictogramBytes = 2 << 20
+	// maxPictogramSide is the largest width or height of a PNG pictogram, in
+	// pixels, checked from its header before it is decoded: a small file
+	// can announce an image big enough to exhaust the memory.
+	maxPictogramSide = 4096
 )
 
-func decodeMedia(path string, kind mediaKind) (passerelle.Media, error) {
+// decodeMedia checks a file as the kiosk will use it. Recordings go through
+// audio.Check, which decodes with the very code the kiosk plays with: what
+// passes here is what plays.
+func decodeMedia(path string, size int64, kind mediaKind) (passerelle.Media, error) {
+	if kind == recording {
+		info, err := audio.Check(path)
+		if err != nil {
+			return passerelle.Media{}, err
+		}
+		return passerelle.Media{Path: path, Duration: info.Duration}, nil
+	}
 	ext := strings.ToLower(filepath.Ext(path))
+	if ext != ".svg" && ext != ".png" {
+		return passerelle.Media{}, fmt.Errorf("a pictogram must be %s", strings.Join(pictogramExts, " or "))
+	}
+	if size > maxPictogramBytes {
+		return passerelle.Media{}, fmt.Errorf("the image is %.1f MB; a pictogram may be at most %d MB: save it smaller (about 512 × 512 pixels is plenty)",
+			float64(size)/(1<<20), maxPictogramBytes>>20)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return passerelle.Media{}, err
@@ -79,28 +100,24 @@ func decodeMedia(path string, kind mediaKind) (passerelle.Media, error) {
 	if len(data) == 0 {
 		return passerelle.Media{}, errors.New("the file is empty")
 	}
-	switch {
-	case kind == pictogram && ext == ".svg":
+	if ext == ".svg" {
 		if err := decodeSVG(data); err != nil {
 			return passerelle.Media{}, err
 		}
 		return passerelle.Media{Path: path, Data: data}, nil
-	case kind == pictogram && ext == ".png":
-		if _, err := png.Decode(bytes.NewReader(data)); err != nil {
-			return passerelle.Media{}, fmt.Errorf("not a readable PNG image (%v)", err)
-		}
-		return passerelle.Media{Path: path, Data: data}, nil
-	case kind == recording && (ext == ".wav" || ext == ".ogg" || ext == ".mp3"):
-		d, err := decodeAudio(data, ext)
-		if err != nil {
-			return passerelle.Media{}, err
-		}
-		return passerelle.Media{Path: path, Duration: d}, nil
-	case kind == pictogram:
-		return passerelle.Media{}, fmt.Errorf("a pictogram must be %s", strings.Join(pictogramExts, " or "))
-	default:
-		return passerelle.Media{}, fmt.Errorf("a recording must be %s", strings.Join(recordingExts, ", "))
 	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return passerelle.Media{}, fmt.Errorf("not a readable PNG image (%v)", err)
+	}
+	if cfg.Width > maxPictogramSide || cfg.Height > maxPictogramSide {
+		return passerelle.Media{}, fmt.Errorf("the image is %d × %d pixels; a pictogram may be at most %d × %d: save it smaller (about 512 × 512 pixels is plenty)",
+			cfg.Width, cfg.Height, maxPictogramSide, maxPictogramSide)
+	}
+	if _, err := png.Decode(bytes.NewReader(data)); err != nil {
+		return passerelle.Media{}, fmt.Errorf("not a readable PNG image (%v)", err)
+	}
+	return passerelle.Media{Path: path, Data: data}, nil
 }
 
 // decodeSVG parses the file with the SVG reader Fyne draws pictograms with,
@@ -121,47 +138,4 @@ func decodeSVG(data []byte) (err error) {
 		return errors.New("the SVG image has no size: give it a viewBox")
 	}
 	return nil
-}
-
-// decodeAudio decodes every sample, so a truncated or corrupt recording is
-// found now and not when a user is waiting for it.
-func decodeAudio(data []byte, ext string) (_ time.Duration, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("not a readable %s recording (%v)", strings.TrimPrefix(ext, "."), r)
-		}
-	}()
-	rc := io.NopCloser(bytes.NewReader(data))
-	var (
-		s      beep.StreamSeekCloser
-		format beep.Format
-	)
-	switch ext {
-	case ".wav":
-		s, format, err = wav.Decode(rc)
-	case ".ogg":
-		s, format, err = vorbis.Decode(rc)
-	case ".mp3":
-		s, format, err = mp3.Decode(rc)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("not a readable %s recording (%v)", strings.TrimPrefix(ext, "."), err)
-	}
-	defer s.Close()
-	var buf [512][2]float64
-	samples := 0
-	for {
-		n, ok := s.Stream(buf[:])
-		samples += n
-		if !ok {
-			break
-		}
-	}
-	if err := s.Err(); err != nil {
-		return 0, fmt.Errorf("the recording is damaged after %s (%v)", format.SampleRate.D(samples).Round(time.Millisecond), err)
-	}
-	if samples == 0 {
-		return 0, errors.New("the recording has no sound in it")
-	}
-	return format.SampleRate.D(samples), nil
 }

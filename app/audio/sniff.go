@@ -1,0 +1,378 @@
+package audio
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gopxl/beep/v2"
+)
+
+// fileFormat is a format the kiosk decodes.
+type fileFormat int
+
+const (
+	formatWAV fileFormat = iota + 1
+	formatMP3
+	formatVorbis
+)
+
+// kind is what sniff found a file to be.
+type kind struct {
+	format fileFormat
+	name   string  // for staff: "WAV", "MP3", "Ogg Vorbis"
+	mp3    mp3Trim // of an MP3 file
+}
+
+// sniffSize is how much of a file sniff reads to know its format.
+const sniffSize = 4 << 10
+
+// sniff finds the real format of a file from its first bytes: staff rename
+// files, and phones write Opus in .ogg files and AAC in .m4a or .3gp ones. A
+// format the kiosk cannot play is an error naming it, with the command that
+// converts it; a header that points past the end of the file is an error
+// too, found before a decoder trusts it.
+func sniff(f *os.File, size int64) (kind, error) {
+	if size == 0 {
+		return kind{}, errors.New("the file is empty")
+	}
+	head := make([]byte, min(size, sniffSize))
+	if _, err := f.ReadAt(head, 0); err != nil && err != io.EOF {
+		return kind{}, fmt.Errorf("cannot read the file: %w", err)
+	}
+	path := f.Name()
+	refuse := func(what string) (kind, error) {
+		return kind{}, fmt.Errorf("it is %s, which the kiosk cannot play; convert it with: %s",
+			what, convertCommand(path, ".wav"))
+	}
+	is := func(at int, magic string) bool {
+		return len(head) >= at+len(magic) && string(head[at:at+len(magic)]) == magic
+	}
+	switch {
+	case is(0, "RIFF") && is(8, "WAVE"):
+		return kind{format: formatWAV, name: "WAV"}, checkWAV(f, size, path)
+	case is(0, "RIFF") && is(8, "AVI "):
+		return refuse("an AVI video")
+	case is(0, "RF64"), is(0, "BW64"):
+		return refuse("a 64-bit WAV (RF64) recording")
+	case is(0, "OggS"):
+		return sniffOgg(head, refuse)
+	case is(0, "fLaC"):
+		return refuse("a FLAC recording")
+	case is(0, "ID3"):
+		return sniffID3(f, head, size, refuse)
+	case is(4, "ftyp"):
+		brand := string(head[8:min(12, len(head))])
+		switch {
+		case strings.HasPrefix(brand, "3g"):
+			return refuse("a 3GP phone recording")
+		case brand == "qt  ":
+			return refuse("a QuickTime (.mov) file")
+		}
+		return refuse("an MP4 file (M4A, usually AAC sound)")
+	case is(0, "\x1a\x45\xdf\xa3"):
+		return refuse("a WebM or Matroska file (usually Opus sound)")
+	case is(0, "#!AMR"):
+		return refuse("an AMR phone recording")
+	case is(0, "\x30\x26\xb2\x75\x8e\x66\xcf\x11"):
+		return refuse("a Windows Media (WMA) file")
+	case is(0, "FORM") && (is(8, "AIFF") || is(8, "AIFC")):
+		return refuse("an AIFF recording")
+	case is(0, "caff"):
+		return refuse("a Core Audio (CAF) recording")
+	case is(0, ".snd"):
+		return refuse("a Sun/NeXT (.au) recording")
+	}
+	if k, ok, err := sniffFrames(f, 0, size, refuse); ok {
+		return k, err
+	}
+	switch {
+	case is(0, "\x89PNG"), is(0, "\xff\xd8\xff"), is(0, "GIF8"), is(4, "ftypheic"):
+		return kind{}, errors.New("it is an image, not a recording")
+	case is(0, "%PDF"):
+		return kind{}, errors.New("it is a PDF document, not a recording")
+	case is(0, "PK\x03\x04"):
+		return kind{}, errors.New("it is a ZIP archive or an office document, not a recording")
+	case is(0, "MThd"):
+		return kind{}, errors.New("it is a MIDI score, not a recording")
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	return kind{}, fmt.Errorf("it is not a recording the kiosk knows (a recording must be a WAV, MP3 or Ogg Vorbis file; this one is named %q)", ext)
+}
+
+// sniffOgg names the codec in an Ogg file from its first packet.
+func sniffOgg(head []byte, refuse func(string) (kind, error)) (kind, error) {
+	if len(head) < 28 {
+		return kind{}, errors.New("the Ogg file is damaged: it ends in its first header")
+	}
+	packet := head[min(27+int(head[26]), len(head)):]
+	switch {
+	case bytes.HasPrefix(packet, []byte("\x01vorbis")):
+		return kind{format: formatVorbis, name: "Ogg Vorbis"}, nil
+	case bytes.HasPrefix(packet, []byte("OpusHead")):
+		return refuse("an Opus recording in an Ogg file (as phones and browsers record)")
+	case bytes.HasPrefix(packet, []byte("\x7fFLAC")):
+		return refuse("a FLAC recording in an Ogg file")
+	case bytes.HasPrefix(packet, []byte("Speex")):
+		return refuse("a Speex recording in an Ogg file")
+	case bytes.HasPrefix(packet, []byte("\x80theora")):
+		return refuse("an Ogg video")
+	}
+	return refuse("an Ogg file of an unknown kind")
+}
+
+// sniffID3 looks past an ID3v2 tag (titles, cover picture) for the sound
+// after it: MP3, or AAC, which some recorders tag too.
+func sniffID3(f *os.File, head []byte, size int64, refuse func(string) (kind, error)) (kind, error) {
+	if len(head) < 10 {
+		return kind{}, errors.New("the file is damaged: it ends in its ID3 tag")
+	}
+	var tag int64
+	for _, b := range head[6:10] {
+		if b >= 0x80 {
+			return kind{}, errors.New("the file's ID3 tag is damaged")
+		}
+		tag = tag<<7 | int64(b)
+	}
+	tag += 10
+	if head[5]&0x10 != 0 {
+		tag += 10 // a footer
+	}
+	if tag >= size {
+		return kind{}, errors.New("the file's ID3 tag is longer than the file: the file is damaged or cut short")
+	}
+	if k, ok, err := sniffFrames(f, tag, size, refuse); ok {
+		return k, err
+	}
+	return kind{}, errors.New("there is no MP3 sound after the file's ID3 tag: the file is damaged")
+}
+
+// sniffFrames looks for MPEG audio frames at off: MP3, the kiosk's, or
+// MP2 and AAC in ADTS frames, which it refuses. ok is false when there are
+// none.
+func sniffFrames(f *os.File, off, size int64, refuse func(string) (kind, error)) (kind, bool, error) {
+	buf := make([]byte, min(size-off, 8<<10))
+	if _, err := f.ReadAt(buf, off); err != nil && err != io.EOF {
+		return kind{}, true, fmt.Errorf("cannot read the file: %w", err)
+	}
+	if len(buf) < 4 || buf[0] != 0xff {
+		return kind{}, false, nil
+	}
+	switch {
+	case buf[1]&0xf6 == 0xf0: // sync, layer 00: ADTS
+		k, err := refuse("an AAC recording")
+		return k, true, err
+	case buf[1]&0xe0 != 0xe0:
+		return kind{}, false, nil
+	}
+	h, ok := parseMPEGHeader(binary.BigEndian.Uint32(buf))
+	if !ok {
+		return kind{}, false, nil
+	}
+	if h.layer != 3 {
+		k, err := refuse(fmt.Sprintf("an MPEG layer %d (MP%d) recording", h.layer, h.layer))
+		return k, true, err
+	}
+	return kind{format: formatMP3, name: "MP3", mp3: lameTrim(buf, h)}, true, nil
+}
+
+// mpegHeader is what the kiosk needs of an MPEG audio frame header.
+type mpegHeader struct {
+	layer   int // 1, 2 or 3
+	mpeg1   bool
+	mono    bool
+	samples int // per frame
+}
+
+func parseMPEGHeader(w uint32) (mpegHeader, bool) {
+	version := (w >> 19) & 3 // 0: MPEG 2.5, 2: MPEG 2, 3: MPEG 1
+	layer := 4 - int((w>>17)&3)
+	bitrate := (w >> 12) & 0xf
+	rate := (w >> 10) & 3
+	if w&0xffe00000 != 0xffe00000 || version == 1 || layer == 4 || bitrate == 0 || bitrate == 15 || rate == 3 {
+		return mpegHeader{}, false
+	}
+	h := mpegHeader{layer: layer, mpeg1: version == 3, mono: (w>>6)&3 == 3}
+	switch {
+	case layer == 1:
+		h.samples = 384
+	case layer == 2 || h.mpeg1:
+		h.samples = 1152
+	default:
+		h.samples = 576
+	}
+	return h, true
+}
+
+// mp3Trim is what to drop from go-mp3's output to get the recorded sound, as
+// the LAME tag of the first frame says: the tag's own frame, which decodes
+// as silence, the encoder's delay and the decoder's, and the padding at the
+// end. keep is -1 when the file has no such tag: all of it plays.
+type mp3Trim struct {
+	skip, keep int
+}
+
+// decoderDelay is the delay of every MP3 decoder's synthesis filter, in
+// samples, which LAME's delay figure leaves out.
+const decoderDelay = 529
+
+// lameTrim reads the Xing/Info and LAME tags of the first frame, in frame.
+func lameTrim(frame []byte, h mpegHeader) mp3Trim {
+	side := 32 // side information after the 4-byte header
+	switch {
+	case h.mpeg1 && h.mono:
+		side = 17
+	case !h.mpeg1 && h.mono:
+		side = 9
+	case !h.mpeg1:
+		side = 17
+	}
+	at := 4 + side
+	if len(frame) < at+8 || (string(frame[at:at+4]) != "Xing" && string(frame[at:at+4]) != "Info") {
+		return mp3Trim{keep: -1}
+	}
+	flags := binary.BigEndian.Uint32(frame[at+4:])
+	at += 8
+	frames := -1
+	if flags&1 != 0 {
+		frames = int(binary.BigEndian.Uint32(frame[at:]))
+		at += 4
+	}
+	if flags&2 != 0 {
+		at += 4
+	}
+	if flags&4 != 0 {
+		at += 100
+	}
+	if flags&8 != 0 {
+		at += 4
+	}
+	// The LAME tag: 9 bytes of encoder name, then 12 bytes, then the
+	// delay and padding, 12 bits each.
+	if frames < 0 || len(frame) < at+24 || !bytes.HasPrefix(frame[at:], []byte("LAME")) && !bytes.HasPrefix(frame[at:], []byte("Lavc")) {
+		return mp3Trim{skip: h.samples, keep: -1}
+	}
+	d := frame[at+21:]
+	delay := int(d[0])<<4 | int(d[1])>>4
+	padding := int(d[1]&0xf)<<8 | int(d[2])
+	keep := frames*h.samples - delay - padding
+	if keep <= 0 {
+		return mp3Trim{skip: h.samples, keep: -1}
+	}
+	return mp3Trim{skip: h.samples + delay + decoderDelay, keep: keep}
+}
+
+// trimmed drops what an mp3Trim says from a decoded MP3.
+type trimmed struct {
+	s          beep.Streamer
+	skip, left int // left < 0: no end known
+}
+
+func trimMP3(s beep.Streamer, t mp3Trim) beep.Streamer {
+	if t.skip == 0 && t.keep < 0 {
+		return s
+	}
+	return &trimmed{s: s, skip: t.skip, left: t.keep}
+}
+
+func (t *trimmed) Stream(samples [][2]float64) (int, bool) {
+	for t.skip > 0 {
+		n, ok := t.s.Stream(samples[:min(len(samples), t.skip)])
+		t.skip -= n
+		if !ok {
+			return 0, false
+		}
+	}
+	if t.left == 0 {
+		return 0, false
+	}
+	if t.left > 0 && len(samples) > t.left {
+		samples = samples[:t.left]
+	}
+	n, ok := t.s.Stream(samples)
+	if t.left > 0 {
+		t.left -= n
+	}
+	return n, ok
+}
+
+func (t *trimmed) Err() error { return t.s.Err() }
+
+// checkWAV walks the parts (chunks) of a WAV file up to its sound. Beep's
+// decoder trusts every size it reads and allocates what a damaged header
+// says; it also decodes only uncompressed 8, 16 and 24-bit sound, which this
+// tells staff in plain words with the command that converts the rest.
+func checkWAV(f *os.File, size int64, path string) error {
+	refuse := func(what string) error {
+		return fmt.Errorf("it is %s, which the kiosk cannot play; convert it with: %s",
+			what, convertCommand(path, ".wav"))
+	}
+	damaged := errors.New("the WAV file is damaged or cut short: its headers do not match its size")
+	var (
+		off      int64 = 12
+		hdr      [8]byte
+		foundFmt bool
+	)
+	for {
+		if _, err := f.ReadAt(hdr[:], off); err != nil {
+			return errors.New("the WAV file is damaged or cut short: it has no sound part")
+		}
+		id, n := string(hdr[:4]), int64(binary.LittleEndian.Uint32(hdr[4:]))
+		switch id {
+		case "data":
+			if !foundFmt {
+				return damaged
+			}
+			return nil
+		case "fmt ":
+			if n < 16 || n > 1024 || off+8+n > size {
+				return damaged
+			}
+			b := make([]byte, n)
+			if _, err := f.ReadAt(b, off+8); err != nil {
+				return damaged
+			}
+			tag := binary.LittleEndian.Uint16(b[0:])
+			channels := int(binary.LittleEndian.Uint16(b[2:]))
+			rate := binary.LittleEndian.Uint32(b[4:])
+			align := int(binary.LittleEndian.Uint16(b[12:]))
+			bits := int(binary.LittleEndian.Uint16(b[14:]))
+			if tag == 0xfffe { // WAVE_FORMAT_EXTENSIBLE: the real format is in its GUID
+				if n != 40 {
+					return damaged
+				}
+				tag = binary.LittleEndian.Uint16(b[24:])
+			}
+			switch tag {
+			case 1: // PCM
+			case 3:
+				return refuse(fmt.Sprintf("a %d-bit floating-point WAV recording", bits))
+			case 6, 7:
+				return refuse("a telephone (A-law or µ-law) WAV recording")
+			case 2, 0x11:
+				return refuse("a compressed (ADPCM) WAV recording")
+			case 0x55:
+				return refuse("an MP3 inside a WAV file")
+			default:
+				return refuse(fmt.Sprintf("a compressed WAV recording (format %d)", tag))
+			}
+			if bits != 8 && bits != 16 && bits != 24 {
+				return refuse(fmt.Sprintf("a %d-bit WAV recording", bits))
+			}
+			if channels == 0 || rate == 0 || align != channels*bits/8 {
+				return errors.New("the WAV file is damaged: its format header does not add up")
+			}
+			foundFmt = true
+		default:
+			if off+8+n > size {
+				return damaged
+			}
+		}
+		off += 8 + n + n&1
+	}
+}
