@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"passerelle/app/passerelle"
@@ -330,6 +331,7 @@ func (p *Player) Prepare(prompts []passerelle.Prompt) {
 			mu     sync.Mutex
 			failed int
 			first  error
+			full   atomic.Bool // the cache has no room left: the rest is rendered when used
 		)
 	loop:
 		for _, j := range jobs {
@@ -338,11 +340,22 @@ func (p *Player) Prepare(prompts []passerelle.Prompt) {
 			case <-p.ctx.Done():
 				break loop
 			}
+			if full.Load() {
+				<-p.sem
+				break
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				defer func() { <-p.sem }()
-				if _, err := p.speech.Render(p.ctx, j.text, j.voice, rate); err != nil && p.ctx.Err() == nil {
+				// The prompts come most useful first (the kiosk's own
+				// phrases, then titles, then steps): when the cache is
+				// full, what is left is rendered when it is needed.
+				err := p.speech.Prerender(p.ctx, j.text, j.voice, rate)
+				switch {
+				case errors.Is(err, ErrCacheFull):
+					full.Store(true)
+				case err != nil && p.ctx.Err() == nil:
 					mu.Lock()
 					failed++
 					if first == nil {
@@ -353,6 +366,10 @@ func (p *Player) Prepare(prompts []passerelle.Prompt) {
 			}()
 		}
 		wg.Wait()
+		if full.Load() && p.ctx.Err() == nil {
+			p.log.Info("the speech cache is full: the other prompts will be spoken when they are needed (about 20 ms each)",
+				"limit_bytes", p.speech.Limit())
+		}
 		switch {
 		case p.ctx.Err() != nil:
 		case failed > 0:

@@ -169,6 +169,46 @@ func TestPrepare(t *testing.T) {
 	}
 }
 
+// TestPrepareStopsWhenTheCacheIsFull: a catalog bigger than the speech
+// cache is prepared most useful first, until the cache is full; the rest
+// is left to be rendered when used, nothing is evicted, staff are told once.
+func TestPrepareStopsWhenTheCacheIsFull(t *testing.T) {
+	requireEspeak(t)
+	speech := NewSpeech(filepath.Join(t.TempDir(), "speech"), "")
+	one := fileSize(t, mustRender(t, speech, step(0)))
+	speech.SetLimit(one * 9 / 2) // room for four and a half
+	logs := &strings.Builder{}
+	tp := newTestPlayerSpeech(t, 0, speech, WithLogger(newLogger(logs)), WithWorkers(1))
+	var prompts []passerelle.Prompt
+	for n := range 12 {
+		prompts = append(prompts, passerelle.Prompt{Text: step(n), Lang: "fr"})
+	}
+	tp.Prepare(prompts)
+	if err := tp.WaitPrepared(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := cacheSize(t, speech.Dir()); got > speech.Limit() {
+		t.Errorf("the cache holds %d bytes, over its limit of %d", got, speech.Limit())
+	}
+	if n := speech.Renders(); n > 6 {
+		t.Errorf("espeak-ng ran %d times for a cache with room for 4: preparing did not stop", n)
+	}
+	// The first prompts, the most useful, are ready without synthesis.
+	before := speech.Renders()
+	if err := tp.Play(context.Background(), prompts[1]); err != nil {
+		t.Fatal(err)
+	}
+	if speech.Renders() != before {
+		t.Error("the second prompt of the catalog was not prepared")
+	}
+	if got := strings.Count(logs.String(), "the speech cache is full"); got != 1 {
+		t.Errorf("staff were told %d times that the cache is full, want once:\n%s", got, logs)
+	}
+	if strings.Contains(logs.String(), "WARN") {
+		t.Errorf("a full cache is not a failure: %s", logs)
+	}
+}
+
 func TestPrepareWithoutEspeak(t *testing.T) {
 	logs := &strings.Builder{}
 	sink := NewNullSink(0)
