@@ -112,11 +112,7 @@ func TestLoadReportsFormatProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			copyTree(t, fixture, dir)
-			for _, e := range tt.edits {
-				e(t, dir)
-			}
+			dir := editedFixture(t, tt.edits)
 			res := loadWithProblems(t, dir, tt.want)
 			if !res.Broken[filepath.Join(dir, "demo")] {
 				t.Errorf("demo not marked broken")
@@ -219,11 +215,7 @@ func TestLoadWarnings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			copyTree(t, fixture, dir)
-			for _, e := range tt.edits {
-				e(t, dir)
-			}
+			dir := editedFixture(t, tt.edits)
 			l := procedure.Loader{Now: func() time.Time { return tt.now }, SourcesMaxAge: tt.maxAge}
 			res, err := l.Load(context.Background(), dir)
 			if err != nil {

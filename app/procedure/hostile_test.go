@@ -92,11 +92,7 @@ func TestLoadRefusesHostileFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			copyTree(t, fixture, dir)
-			for _, e := range tt.edits {
-				e(t, dir)
-			}
+			dir := editedFixture(t, tt.edits)
 			res := loadWithProblems(t, dir, tt.want)
 			if !res.Broken[filepath.Join(dir, "demo")] {
 				t.Errorf("demo not marked broken")

@@ -215,11 +215,7 @@ func TestLoadReportsProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			copyTree(t, fixture, dir)
-			for _, e := range tt.edits {
-				e(t, dir)
-			}
+			dir := editedFixture(t, tt.edits)
 			res := loadWithProblems(t, dir, tt.want)
 			if !res.Broken[filepath.Join(dir, "demo")] && tt.name != "duplicate procedure id" && tt.name != "folder without a procedure file" {
 				t.Errorf("demo not marked broken")
@@ -230,6 +226,17 @@ func TestLoadReportsProblems(t *testing.T) {
 
 // loadWithProblems loads the catalog in dir and checks it reports exactly
 // the wanted problems, each in plain printable words of a sensible length.
+// editedFixture is a copy of the fixture catalog with edits made to it.
+func editedFixture(t *testing.T, edits []edit) string {
+	t.Helper()
+	dir := t.TempDir()
+	copyTree(t, fixture, dir)
+	for _, e := range edits {
+		e(t, dir)
+	}
+	return dir
+}
+
 func loadWithProblems(t *testing.T, dir string, wants []want) procedure.Result {
 	t.Helper()
 	l := procedure.Loader{Now: func() time.Time { return testNow }}
