@@ -2,7 +2,8 @@
 # Takes the README's screenshots from the real binary on a virtual screen:
 # the welcome screen, a choice step (an answer touched), a step with a
 # sketch of the other screen (screen:), the "stop this procedure?"
-# question that home asks in the middle of a procedure, and an end screen.
+# question that home asks in the middle of a procedure, an end screen, and
+# a social security number half typed (one box per digit).
 #
 #   bash packaging/screenshots.sh [OUTDIR]     (default packaging/screenshots)
 #
@@ -11,36 +12,36 @@
 # where it is from the kiosk's own record: every step is saved to the
 # kiosk's database before it is shown, so after each touch the script
 # waits until the step it expects is the last one saved, and stops with a
-# sentence when the kiosk is somewhere else. The walk follows the first
-# answer of every question of create-email, from its first step to its end.
+# sentence when the kiosk is somewhere else. A walk follows the first
+# answer of every question.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-packaging/screenshots}
-procedure=create-email
-choice_step=has-phone     # the choice to show with its first answer touched
+procedure=create-email     # welcome to its end
+choice_step=has-phone      # a choice, shown with its first answer touched
 sketch_step=create-account # a step with a screen: sketch
+number_procedure=ameli-attestation
+number_step=ssn-check # a number marked personal
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 go build -o "$work/passerelle" .
-yaml=data/procedures/$procedure/procedure.yaml
 "$work/passerelle" validate data/procedures >"$work/validate.log"
 
 fail() { echo "screenshots: $*" >&2; exit 1; }
 
-# kind STEP: the kind of a step, read from the procedure's file.
-kind() { awk -v id="$1" '$0 == "  - id: " id { found = 1; next } found && /^    kind:/ { print $2; exit }' "$yaml"; }
-grep -q "^    screen:" <(awk -v id="$sketch_step" '$0 == "  - id: " id { f = 1; next } /^  - id:/ { f = 0 } f' "$yaml") ||
+# step PROCEDURE STEP: the lines of a step in the procedure's file.
+step() { awk -v id="$2" '$0 == "  - id: " id { f = 1; next } /^  - id:/ { f = 0 } f' "data/procedures/$1/procedure.yaml"; }
+# kind PROCEDURE STEP: the kind of a step.
+kind() { step "$1" "$2" | awk '/^    kind:/ { print $2; exit }'; }
+# end_of PROCEDURE: its first end step.
+end_of() { awk '/^    kind: end$/ { print prev; exit } /^  - id:/ { prev = $3 }' "data/procedures/$1/procedure.yaml"; }
+step "$procedure" "$sketch_step" | grep -q "^    screen:" ||
 	fail "step $sketch_step of $procedure has no screen: sketch any more: choose another step for sketch.png"
-[ "$(kind "$choice_step")" = choice ] || fail "step $choice_step of $procedure is not a choice any more"
-
-# The procedure's place on the first page of the grid (4 a page, in the
-# order validate lists them), and the middle of its tile.
-rank=$(awk -v id="$procedure" '$1 == id { print NR; exit }' "$work/validate.log")
-[ -n "$rank" ] && [ "$rank" -le 4 ] || fail "$procedure is not on the first page of procedures"
-tile_x=(337 686 337 686)
-tile_y=(170 170 470 470)
+[ "$(kind "$procedure" "$choice_step")" = choice ] || fail "step $choice_step of $procedure is not a choice any more"
+step "$number_procedure" "$number_step" | grep -q "personal: yes" ||
+	fail "step $number_step of $number_procedure is not a personal number any more"
 
 # A virtual screen of the smallest size the kiosk supports.
 exec 3<> "$work/displayfd"
@@ -59,10 +60,11 @@ for _ in $(seq 1000); do
 done
 sleep 1 # the first frame
 
-# last KIND: what the kiosk saved last for that kind of event ("" before).
+# last KIND [FIELD]: what the kiosk saved last for that kind of event
+# (the step by default; "" before anything).
 last() {
 	[ -f "$work/kiosk.db" ] || return 0
-	sqlite3 "$work/kiosk.db" "SELECT step_id FROM events WHERE kind = '$1' ORDER BY id DESC LIMIT 1" 2>/dev/null || true
+	sqlite3 "$work/kiosk.db" "SELECT ${2:-step_id} FROM events WHERE kind = '$1' ORDER BY id DESC LIMIT 1" 2>/dev/null || true
 }
 count() { sqlite3 "$work/kiosk.db" "SELECT count(*) FROM events WHERE kind = '$1'" 2>/dev/null || echo 0; }
 # wait_for WHAT CMD...: waits until CMD prints WHAT, or fails after 10 s.
@@ -87,19 +89,42 @@ home() { touch 105 705; }
 next() { touch 920 705; }
 first_answer() { touch 100 300; } # the first answer tile, whether 2, 3 or 4 of them
 stop_no() { touch 760 480; }      # the stop question's red circle, right: go on
+# key DIGIT: the keypad of a number step, 3 columns of keys under the boxes.
+key() {
+	local x=(439 294 439 584 294 439 584 294 439 584) y=(577 293 293 293 388 388 388 483 483 483)
+	xdotool mousemove "${x[$1]}" "${y[$1]}" click 1
+	sleep 0.3
+}
 
-# walk_to STEP: answers each step with the green arrow (a question with
-# its first answer) until STEP is on screen.
+# start PROCEDURE: from welcome, French, then the procedure's tile: its
+# place on the first page of the grid (4 a page, with the page arrows
+# beside, in the order validate lists them).
+start() {
+	local tile_x=(337 686 337 686) tile_y=(170 170 470 470) rank started
+	rank=$(awk -v id="$1" '$1 == id { print NR; exit }' "$work/validate.log")
+	[ -n "$rank" ] && [ "$rank" -le 4 ] || fail "$1 is not on the first page of procedures"
+	started=$(count session_started)
+	touch 512 300 # anywhere: start
+	touch 170 300 # the first language tile: Français
+	next
+	touch "${tile_x[rank - 1]}" "${tile_y[rank - 1]}"
+	next
+	wait_for $((started + 1)) count session_started
+	wait_for "$1" last session_started procedure_id
+}
+
+# walk_to PROCEDURE STEP: answers each step with the green arrow (a
+# question with its first answer) until STEP is on screen.
 walk_to() {
 	local at
 	for _ in $(seq 60); do
 		at=$(last step_shown)
-		[ "$at" = "$1" ] && return 0
-		[ "$(kind "$at")" = choice ] && first_answer
+		[ "$at" = "$2" ] && return 0
+		[ "$(kind "$1" "$at")" = choice ] && first_answer
 		next
 		wait_for_move "$at"
 	done
-	fail "did not reach step $1"
+	fail "did not reach step $2 of $1"
 }
 wait_for_move() {
 	for _ in $(seq 100); do
@@ -110,17 +135,11 @@ wait_for_move() {
 }
 
 shot welcome
-touch 512 300 # anywhere: start
-touch 170 300 # the first language tile: Français
-next
-touch "${tile_x[rank - 1]}" "${tile_y[rank - 1]}"
-next
-wait_for "$procedure" sqlite3 "$work/kiosk.db" "SELECT procedure_id FROM events WHERE kind = 'session_started'"
-
-walk_to "$choice_step"
+start "$procedure"
+walk_to "$procedure" "$choice_step"
 first_answer # spoken and highlighted, not chosen
 shot choice
-walk_to "$sketch_step"
+walk_to "$procedure" "$sketch_step"
 shot sketch
 
 home # mid-procedure: "stop this procedure?"
@@ -130,6 +149,14 @@ stop_no
 wait_for 1 count stop_cancelled
 wait_for "$sketch_step" last step_shown
 
-walk_to "$(awk '/^    kind: end$/ { print prev; exit } /^  - id:/ { prev = $3 }' "$yaml")"
+walk_to "$procedure" "$(end_of "$procedure")"
 shot end
+
+next # done: back to welcome
+start "$number_procedure"
+walk_to "$number_procedure" "$number_step"
+for d in 1 8 5 0 5; do # the start of a number no one has: sex, year, month
+	key "$d"
+done
+shot number
 grep "level=ERROR" "$work/kiosk.log" >&2 || true # what the kiosk found wrong, for the person who runs this
