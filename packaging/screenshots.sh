@@ -2,53 +2,46 @@
 # Takes the README's screenshots from the real binary on a virtual screen:
 # the welcome screen, a choice step (an answer touched), a step with a
 # sketch of the other screen (screen:), the "stop this procedure?"
-# question that home asks in the middle of a procedure, and an end screen.
-#
-# The kiosk runs on a copy of data/procedures. When the step "create
-# account" of create-email has no sketch, the copy gets one (a drawn web
-# page with its blue button) and "elsewhere: true", as staff would write
-# them. A build that does not know screen: yet refuses the copy: the
-# script then says so, uses the catalog as shipped and skips that picture.
+# question that home asks in the middle of a procedure, an end screen, and
+# a social security number half typed (one box per digit).
 #
 #   bash packaging/screenshots.sh [OUTDIR]     (default packaging/screenshots)
 #
-# It drives the kiosk with mouse clicks at the places of the tiles on a
-# 1024×768 screen, as a finger would, waiting past the double-tap guard
-# between touches.
+# It drives the kiosk on the shipped catalog with mouse clicks at the
+# places of the tiles on a 1024×768 screen, as a finger would. It knows
+# where it is from the kiosk's own record: every step is saved to the
+# kiosk's database before it is shown, so after each touch the script
+# waits until the step it expects is the last one saved, and stops with a
+# sentence when the kiosk is somewhere else. A walk follows the first
+# answer of every question.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-packaging/screenshots}
+procedure=create-email     # welcome to its end
+choice_step=has-phone      # a choice, shown with its first answer touched
+sketch_step=create-account # a step with a screen: sketch
+number_procedure=ameli-attestation
+number_step=ssn-check # a number marked personal
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 go build -o "$work/passerelle" .
+"$work/passerelle" validate data/procedures >"$work/validate.log"
 
-cp -r data/procedures "$work/catalog"
-sketch=yes
-if ! grep -A3 -- '- id: create-account' "$work/catalog/create-email/procedure.yaml" | grep -q 'screen:'; then
-	cat >"$work/catalog/create-email/sketch-create-account.svg" <<'SVG'
-<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 120" width="160" height="120">
-  <rect x="2" y="2" width="156" height="116" rx="6" fill="#FFFFFF" stroke="#1A1A1A" stroke-width="3"/>
-  <rect x="2" y="2" width="156" height="18" rx="6" fill="#D9D9D9" stroke="#1A1A1A" stroke-width="3"/>
-  <circle cx="14" cy="11" r="3.5" fill="#1A1A1A"/>
-  <rect x="28" y="7" width="100" height="8" rx="4" fill="#FFFFFF"/>
-  <rect x="20" y="32" width="70" height="8" rx="3" fill="#1A1A1A"/>
-  <rect x="20" y="48" width="120" height="10" rx="2" fill="#FFFFFF" stroke="#8C8C8C" stroke-width="2"/>
-  <rect x="20" y="64" width="120" height="10" rx="2" fill="#FFFFFF" stroke="#8C8C8C" stroke-width="2"/>
-  <rect x="36" y="84" width="88" height="24" rx="12" fill="#1F5FBF" stroke="#C62828" stroke-width="4"/>
-  <rect x="50" y="93" width="60" height="6" rx="3" fill="#FFFFFF"/>
-</svg>
-SVG
-	awk '{ print } /^  - id: create-account$/ { print "    screen: sketch-create-account.svg"; print "    elsewhere: true" }' \
-		data/procedures/create-email/procedure.yaml >"$work/catalog/create-email/procedure.yaml"
-fi
-if ! "$work/passerelle" validate "$work/catalog" >"$work/validate.log" 2>&1; then
-	echo "screenshots: this build refuses screen: in the catalog; no picture of a sketch:" >&2
-	grep -i "screen\|elsewhere" "$work/validate.log" | head -3 >&2 || true
-	rm -rf "$work/catalog" && cp -r data/procedures "$work/catalog"
-	sketch=no
-fi
+fail() { echo "screenshots: $*" >&2; exit 1; }
+
+# step PROCEDURE STEP: the lines of a step in the procedure's file.
+step() { awk -v id="$2" '$0 == "  - id: " id { f = 1; next } /^  - id:/ { f = 0 } f' "data/procedures/$1/procedure.yaml"; }
+# kind PROCEDURE STEP: the kind of a step.
+kind() { step "$1" "$2" | awk '/^    kind:/ { print $2; exit }'; }
+# end_of PROCEDURE: its first end step.
+end_of() { awk '/^    kind: end$/ { print prev; exit } /^  - id:/ { prev = $3 }' "data/procedures/$1/procedure.yaml"; }
+step "$procedure" "$sketch_step" | grep -q "^    screen:" ||
+	fail "step $sketch_step of $procedure has no screen: sketch any more: choose another step for sketch.png"
+[ "$(kind "$procedure" "$choice_step")" = choice ] || fail "step $choice_step of $procedure is not a choice any more"
+step "$number_procedure" "$number_step" | grep -q "personal: yes" ||
+	fail "step $number_step of $number_procedure is not a personal number any more"
 
 # A virtual screen of the smallest size the kiosk supports.
 exec 3<> "$work/displayfd"
@@ -60,40 +53,110 @@ done
 export DISPLAY=":$(head -n1 "$work/displayfd")"
 export LANG=fr_FR.UTF-8
 
-"$work/passerelle" kiosk -catalog "$work/catalog" -db "$work/kiosk.db" -speech-cache "$work/speech" >"$work/kiosk.log" 2>&1 &
+"$work/passerelle" kiosk -catalog data/procedures -db "$work/kiosk.db" -speech-cache "$work/speech" >"$work/kiosk.log" 2>&1 &
 for _ in $(seq 1000); do
 	xdotool search --onlyvisible --name Passerelle >/dev/null 2>&1 && break
 	sleep 0.01
 done
+sleep 1 # the first frame
+
+# last KIND [FIELD]: what the kiosk saved last for that kind of event
+# (the step by default; "" before anything).
+last() {
+	[ -f "$work/kiosk.db" ] || return 0
+	sqlite3 "$work/kiosk.db" "SELECT ${2:-step_id} FROM events WHERE kind = '$1' ORDER BY id DESC LIMIT 1" 2>/dev/null || true
+}
+count() { sqlite3 "$work/kiosk.db" "SELECT count(*) FROM events WHERE kind = '$1'" 2>/dev/null || echo 0; }
+# wait_for WHAT CMD...: waits until CMD prints WHAT, or fails after 10 s.
+wait_for() {
+	local want=$1 got=""
+	shift
+	for _ in $(seq 100); do
+		got=$("$@")
+		[ "$got" = "$want" ] && return 0
+		sleep 0.1
+	done
+	fail "waited for $want, the kiosk is at ${got:-nothing} (see $work/kiosk.log)"
+}
 
 shot() { sleep 0.5; import -window root "$out/$1.png"; echo "screenshot: $out/$1.png"; }
-# touch X Y: a finger on the screen, lifted at the same place.
+# touch X Y: a finger on the screen, lifted at the same place, then the
+# half second the green arrow ignores touches after a new screen.
 touch() { xdotool mousemove "$1" "$2" click 1; sleep 0.7; }
 
 # The bottom bar has 5 equal controls; "home" is the first, "next" the last.
 home() { touch 105 705; }
 next() { touch 920 705; }
+first_answer() { touch 100 300; } # the first answer tile, whether 2, 3 or 4 of them
+stop_no() { touch 760 480; }      # the stop question's red circle, right: go on
+# key DIGIT: the keypad of a number step, 3 columns of keys under the boxes.
+key() {
+	local x=(439 294 439 584 294 439 584 294 439 584) y=(577 293 293 293 388 388 388 483 483 483)
+	xdotool mousemove "${x[$1]}" "${y[$1]}" click 1
+	sleep 0.3
+}
+
+# start PROCEDURE: from welcome, French, then the procedure's tile: its
+# place on the first page of the grid (4 a page, with the page arrows
+# beside, in the order validate lists them).
+start() {
+	local tile_x=(337 686 337 686) tile_y=(170 170 470 470) rank started
+	rank=$(awk -v id="$1" '$1 == id { print NR; exit }' "$work/validate.log")
+	[ -n "$rank" ] && [ "$rank" -le 4 ] || fail "$1 is not on the first page of procedures"
+	started=$(count session_started)
+	touch 512 300 # anywhere: start
+	touch 170 300 # the first language tile: Français
+	next
+	touch "${tile_x[rank - 1]}" "${tile_y[rank - 1]}"
+	next
+	wait_for $((started + 1)) count session_started
+	wait_for "$1" last session_started procedure_id
+}
+
+# walk_to PROCEDURE STEP: answers each step with the green arrow (a
+# question with its first answer) until STEP is on screen.
+walk_to() {
+	local at
+	for _ in $(seq 60); do
+		at=$(last step_shown)
+		[ "$at" = "$2" ] && return 0
+		[ "$(kind "$1" "$at")" = choice ] && first_answer
+		next
+		wait_for_move "$at"
+	done
+	fail "did not reach step $2 of $1"
+}
+wait_for_move() {
+	for _ in $(seq 100); do
+		[ "$(last step_shown)" != "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "step $1 did not move on: a touch missed its tile (see $work/kiosk.log)"
+}
 
 shot welcome
-touch 512 300        # anywhere: start
-touch 170 300        # the first language tile: Français
-next
-touch 770 470        # procedure grid, bottom right: create an email address
-next
-next                 # first step: information, then the choice "do you have a phone?"
-touch 170 400        # touch the first answer: it is spoken and highlighted
+start "$procedure"
+walk_to "$procedure" "$choice_step"
+first_answer # spoken and highlighted, not chosen
 shot choice
-next
-next                 # the checklist
-next                 # "open an email site": then "touch « create an account »"
-if [ "$sketch" = yes ]; then
-	shot sketch
-fi
-home                 # mid-procedure: "stop this procedure?"
+walk_to "$procedure" "$sketch_step"
+shot sketch
+
+home # mid-procedure: "stop this procedure?"
+wait_for 1 count stop_asked
 shot stop
-touch 760 480        # the red circle, right: no, go on where I was
-for _ in $(seq 10); do # the 10 information steps left, up to the end
-	next
-done
+stop_no
+wait_for 1 count stop_cancelled
+wait_for "$sketch_step" last step_shown
+
+walk_to "$procedure" "$(end_of "$procedure")"
 shot end
-grep -i "error" "$work/kiosk.log" || true
+
+next # done: back to welcome
+start "$number_procedure"
+walk_to "$number_procedure" "$number_step"
+for d in 1 8 5 0 5; do # the start of a number no one has: sex, year, month
+	key "$d"
+done
+shot number
+grep "level=ERROR" "$work/kiosk.log" >&2 || true # what the kiosk found wrong, for the person who runs this
