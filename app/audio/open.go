@@ -14,7 +14,6 @@ import (
 	"github.com/gopxl/beep/v2"
 	"github.com/gopxl/beep/v2/mp3"
 	"github.com/gopxl/beep/v2/vorbis"
-	"github.com/gopxl/beep/v2/wav"
 )
 
 // MaxRecordingBytes is the largest recording the kiosk opens: about
@@ -65,7 +64,11 @@ func Open(path string) (_ beep.StreamCloser, _ beep.Format, err error) {
 	if err != nil {
 		return nil, beep.Format{}, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	start := int64(0)
+	if k.format == formatWAV {
+		start = k.wav.dataOff
+	}
+	if _, err := f.Seek(start, io.SeekStart); err != nil {
 		return nil, beep.Format{}, fmt.Errorf("cannot read the file: %w", err)
 	}
 	// Decoders get a reader that never returns less than asked before the
@@ -78,12 +81,12 @@ func Open(path string) (_ beep.StreamCloser, _ beep.Format, err error) {
 		io.Closer
 	}{fullReader{bufio.NewReaderSize(f, 32<<10)}, f}
 	var (
-		s      beep.StreamSeekCloser
+		s      beep.StreamCloser
 		format beep.Format
 	)
 	switch k.format {
 	case formatWAV:
-		s, format, err = wav.Decode(rc)
+		s, format = newWAVDecoder(rc, k.wav), k.wav.beepFormat()
 	case formatVorbis:
 		s, format, err = vorbis.Decode(rc)
 	case formatMP3:

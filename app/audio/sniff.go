@@ -25,8 +25,9 @@ const (
 // kind is what sniff found a file to be.
 type kind struct {
 	format fileFormat
-	name   string  // for staff: "WAV", "MP3", "Ogg Vorbis"
-	mp3    mp3Trim // of an MP3 file
+	name   string    // for staff: "WAV", "MP3", "Ogg Vorbis"
+	mp3    mp3Trim   // of an MP3 file
+	wav    wavFormat // of a WAV file
 }
 
 // sniffSize is how much of a file sniff reads to know its format.
@@ -55,7 +56,8 @@ func sniff(f *os.File, size int64) (kind, error) {
 	}
 	switch {
 	case is(0, "RIFF") && is(8, "WAVE"):
-		return kind{format: formatWAV, name: "WAV"}, checkWAV(f, size, path)
+		w, err := parseWAV(f, size, path)
+		return kind{format: formatWAV, name: "WAV", wav: w}, err
 	case is(0, "RIFF") && is(8, "AVI "):
 		return refuse("an AVI video")
 	case is(0, "RF64"), is(0, "BW64"):
@@ -302,77 +304,3 @@ func (t *trimmed) Stream(samples [][2]float64) (int, bool) {
 }
 
 func (t *trimmed) Err() error { return t.s.Err() }
-
-// checkWAV walks the parts (chunks) of a WAV file up to its sound. Beep's
-// decoder trusts every size it reads and allocates what a damaged header
-// says; it also decodes only uncompressed 8, 16 and 24-bit sound, which this
-// tells staff in plain words with the command that converts the rest.
-func checkWAV(f *os.File, size int64, path string) error {
-	refuse := func(what string) error {
-		return fmt.Errorf("it is %s, which the kiosk cannot play; convert it with: %s",
-			what, convertCommand(path, ".wav"))
-	}
-	damaged := errors.New("the WAV file is damaged or cut short: its headers do not match its size")
-	var (
-		off      int64 = 12
-		hdr      [8]byte
-		foundFmt bool
-	)
-	for {
-		if _, err := f.ReadAt(hdr[:], off); err != nil {
-			return errors.New("the WAV file is damaged or cut short: it has no sound part")
-		}
-		id, n := string(hdr[:4]), int64(binary.LittleEndian.Uint32(hdr[4:]))
-		switch id {
-		case "data":
-			if !foundFmt {
-				return damaged
-			}
-			return nil
-		case "fmt ":
-			if n < 16 || n > 1024 || off+8+n > size {
-				return damaged
-			}
-			b := make([]byte, n)
-			if _, err := f.ReadAt(b, off+8); err != nil {
-				return damaged
-			}
-			tag := binary.LittleEndian.Uint16(b[0:])
-			channels := int(binary.LittleEndian.Uint16(b[2:]))
-			rate := binary.LittleEndian.Uint32(b[4:])
-			align := int(binary.LittleEndian.Uint16(b[12:]))
-			bits := int(binary.LittleEndian.Uint16(b[14:]))
-			if tag == 0xfffe { // WAVE_FORMAT_EXTENSIBLE: the real format is in its GUID
-				if n != 40 {
-					return damaged
-				}
-				tag = binary.LittleEndian.Uint16(b[24:])
-			}
-			switch tag {
-			case 1: // PCM
-			case 3:
-				return refuse(fmt.Sprintf("a %d-bit floating-point WAV recording", bits))
-			case 6, 7:
-				return refuse("a telephone (A-law or µ-law) WAV recording")
-			case 2, 0x11:
-				return refuse("a compressed (ADPCM) WAV recording")
-			case 0x55:
-				return refuse("an MP3 inside a WAV file")
-			default:
-				return refuse(fmt.Sprintf("a compressed WAV recording (format %d)", tag))
-			}
-			if bits != 8 && bits != 16 && bits != 24 {
-				return refuse(fmt.Sprintf("a %d-bit WAV recording", bits))
-			}
-			if channels == 0 || rate == 0 || align != channels*bits/8 {
-				return errors.New("the WAV file is damaged: its format header does not add up")
-			}
-			foundFmt = true
-		default:
-			if off+8+n > size {
-				return damaged
-			}
-		}
-		off += 8 + n + n&1
-	}
-}

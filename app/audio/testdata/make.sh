@@ -32,6 +32,44 @@ ff -f lavfi -i "$(tone 48000 2)" -c:a pcm_s24le wav-s24-stereo-48k.wav
 # A WAV with a LIST chunk before its sound, as editors write.
 ff -f lavfi -i "$(tone 44100 1)" -c:a pcm_s16le -metadata title="Bonjour" -metadata artist="Mairie" wav-s16-list-44k.wav
 
+# What editors, phones and Windows also write, which the kiosk decodes
+# itself: 32-bit integer and floating-point samples, telephone A-law and
+# µ-law, the extensible format header (sox writes it for 24-bit sound), and
+# a 5.1 file whose voice is in the centre channel (front left 440 Hz at 0.5,
+# front right 660 Hz at 0.25, centre 550 Hz at 0.5, the rest silent).
+ff -f lavfi -i "$(tone 48000 2)" -c:a pcm_s32le wav-s32-stereo-48k.wav
+ff -f lavfi -i "$(tone 44100 1)" -c:a pcm_f32le wav-f32-mono-44k.wav
+ff -f lavfi -i "$(tone 8000 1)" -c:a pcm_mulaw wav-mulaw-8k.wav
+ff -f lavfi -i "$(tone 8000 1)" -c:a pcm_alaw wav-alaw-8k.wav
+ff -f lavfi -i "$(tone 11025 1)" -c:a pcm_s16le tmp.wav
+sox tmp.wav -e signed -b 24 wav-ext-s24-mono-11k.wav
+ff -f lavfi -i "aevalsrc=0.5*sin(2*PI*440*t)|0.25*sin(2*PI*660*t)|0.5*sin(2*PI*550*t)|0|0|0:s=16000:d=0.3:c=5.1" -c:a pcm_s16le wav-5.1-16k.wav
+# WAV files as a recorder that streams to the file, and as broadcast and
+# tagging tools, leave them, written by hand from a plain one: a sound part
+# whose size says 0xFFFFFFFF (never filled in); and parts of odd size with
+# their pad byte (junk, bext, LIST) before the sound, then bytes after it
+# that are not sound.
+ff -f lavfi -i "$(tone 8000 1)" -c:a pcm_s16le tmp.wav
+python3 - tmp.wav <<'PY'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+parts, off = {}, 12
+while off + 8 <= len(d):
+    n = struct.unpack('<I', d[off + 4:off + 8])[0]
+    parts[d[off:off + 4]] = d[off + 8:off + 8 + n]
+    off += 8 + n + (n & 1)
+def part(name, body, size=None):
+    return name + struct.pack('<I', len(body) if size is None else size) + body + b'\0' * (len(body) & 1)
+def wav(body, size=None):
+    return b'RIFF' + struct.pack('<I', len(body) + 4 if size is None else size) + b'WAVE' + body
+fmt, data = parts[b'fmt '], parts[b'data']
+open('wav-streamed-8k.wav', 'wb').write(wav(part(b'fmt ', fmt) + part(b'data', data, 0xffffffff), 0xffffffff))
+info = b'INFOINAM' + struct.pack('<I', 7) + b'Bonjour\0'
+open('wav-parts-8k.wav', 'wb').write(wav(part(b'junk', b'odd') + part(b'bext', b'x' * 603) + part(b'LIST', info) +
+    part(b'fmt ', fmt) + part(b'data', data)) + b'\x7f\x80' * 2000)
+PY
+rm -f tmp.wav
+
 # MP3 as lame writes it (Xing/LAME tag), bare and with an ID3v2 tag holding
 # a cover picture plus an ID3v1 tag at the end, as phones and editors do.
 /usr/bin/convert -size 96x96 plasma:fractal -seed 6 cover.png 2>/dev/null ||
@@ -59,8 +97,7 @@ ff -f lavfi -i "$(tone 44100 1)" -c:a aac -b:a 32k aac.m4a
 ff -f lavfi -i "$(tone 44100 1)" -c:a aac -b:a 32k aac-adts.aac
 ff -f lavfi -i "$(tone 16000 1)" -c:a aac -b:a 24k -f 3gp phone.3gp
 ff -f lavfi -i "$(tone 44100 1)" -c:a flac flac.flac
-ff -f lavfi -i "$(tone 44100 1)" -c:a pcm_f32le wav-float.wav
-ff -f lavfi -i "$(tone 8000 1)" -c:a pcm_mulaw wav-mulaw.wav
+ff -f lavfi -i "$(tone 8000 1)" -c:a adpcm_ima_wav wav-adpcm.wav
 cp aac.m4a aac-named.mp3
 
 # The reference: decoded to 32-bit float, every channel, by ffmpeg, except
@@ -70,6 +107,8 @@ cp aac.m4a aac-named.mp3
 decode() {
 	case $1 in
 	*.ogg) sox "$1" -t f32 - ;;
+	# More than 2 channels: as ffmpeg mixes them down to stereo.
+	wav-5.1-*) ffmpeg -nostdin -v error -i "$1" -ac 2 -f f32le -c:a pcm_f32le - ;;
 	*) ffmpeg -nostdin -v error -i "$1" -f f32le -c:a pcm_f32le - ;;
 	esac
 }
@@ -77,9 +116,10 @@ decode() {
 	echo "# made by app/audio/testdata/make.sh: ffmpeg -i FILE -f f32le -c:a pcm_f32le - ($(ffmpeg -version | head -n1 | cut -d' ' -f1-3)); Ogg: sox FILE -t f32 - ($(sox --version | sed 's/.*SoX //'))"
 	printf 'file\trate\tchannels\tframes\tduration_ms\tpeak\trms\n'
 	for f in wav-*.wav mp3-*.mp3 mp3-named.wav vorbis-*.ogg; do
-		case $f in wav-float.wav | wav-mulaw.wav) continue ;; esac
+		case $f in wav-adpcm.wav) continue ;; esac
 		rate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate -of default=nw=1:nk=1 "$f")
 		channels=$(ffprobe -v error -select_streams a:0 -show_entries stream=channels -of default=nw=1:nk=1 "$f")
+		case $f in wav-5.1-*) channels=2 ;; esac # as mixed down
 		decode "$f" |
 			python3 -c '
 import struct, sys, math
