@@ -64,7 +64,9 @@ func Open(path string) (_ beep.StreamCloser, _ beep.Format, err error) {
 	if err != nil {
 		return nil, beep.Format{}, err
 	}
-	start := int64(0)
+	// The decoders start at the sound: past a WAV file's other parts, and
+	// past the tags or stray bytes before an MP3 file's first frame.
+	start := k.start
 	if k.format == formatWAV {
 		start = k.wav.dataOff
 	}

@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -28,6 +29,7 @@ type kind struct {
 	name   string    // for staff: "WAV", "MP3", "Ogg Vorbis"
 	mp3    mp3Trim   // of an MP3 file
 	wav    wavFormat // of a WAV file
+	start  int64     // of an MP3 file: where its first frame is
 }
 
 // sniffSize is how much of a file sniff reads to know its format.
@@ -129,15 +131,29 @@ func sniffOgg(head []byte, refuse func(string) (kind, error)) (kind, error) {
 }
 
 // sniffID3 looks past an ID3v2 tag (titles, cover picture) for the sound
-// after it: MP3, or AAC, which some recorders tag too.
+// after it: MP3, or AAC, which some recorders tag too. Some taggers leave a
+// second tag, or zero bytes, after the first: sniffFrames looks past them.
 func sniffID3(f *os.File, head []byte, size int64, refuse func(string) (kind, error)) (kind, error) {
+	tag, err := id3Size(head, size)
+	if err != nil {
+		return kind{}, err
+	}
+	if k, ok, err := sniffFrames(f, tag, size, refuse); ok {
+		return k, err
+	}
+	return kind{}, errors.New("there is no MP3 sound after the file's ID3 tag: the file is damaged")
+}
+
+// id3Size is the size of the ID3v2 tag at the start of head, header and
+// footer included.
+func id3Size(head []byte, size int64) (int64, error) {
 	if len(head) < 10 {
-		return kind{}, errors.New("the file is damaged: it ends in its ID3 tag")
+		return 0, errors.New("the file is damaged: it ends in its ID3 tag")
 	}
 	var tag int64
 	for _, b := range head[6:10] {
 		if b >= 0x80 {
-			return kind{}, errors.New("the file's ID3 tag is damaged")
+			return 0, errors.New("the file's ID3 tag is damaged")
 		}
 		tag = tag<<7 | int64(b)
 	}
@@ -146,33 +162,29 @@ func sniffID3(f *os.File, head []byte, size int64, refuse func(string) (kind, er
 		tag += 10 // a footer
 	}
 	if tag >= size {
-		return kind{}, errors.New("the file's ID3 tag is longer than the file: the file is damaged or cut short")
+		return 0, errors.New("the file's ID3 tag is longer than the file: the file is damaged or cut short")
 	}
-	if k, ok, err := sniffFrames(f, tag, size, refuse); ok {
-		return k, err
-	}
-	return kind{}, errors.New("there is no MP3 sound after the file's ID3 tag: the file is damaged")
+	return tag, nil
 }
 
-// sniffFrames looks for MPEG audio frames at off: MP3, the kiosk's, or
+// frameSearch is how far into a file sniffFrames looks for the first frame:
+// past padding, a second ID3 tag, or the bytes a cut or a stream capture
+// leaves before it, as every other player does.
+const frameSearch = 64 << 10
+
+// sniffFrames looks for MPEG audio frames from off: MP3, the kiosk's, or
 // MP2 and AAC in ADTS frames, which it refuses. ok is false when there are
-// none.
+// none. An MP3 the kiosk's decoder cannot play whole is refused too.
 func sniffFrames(f *os.File, off, size int64, refuse func(string) (kind, error)) (kind, bool, error) {
-	buf := make([]byte, min(size-off, 8<<10))
+	buf := make([]byte, min(size-off, frameSearch))
 	if _, err := f.ReadAt(buf, off); err != nil && err != io.EOF {
 		return kind{}, true, fmt.Errorf("cannot read the file: %w", err)
 	}
-	if len(buf) < 4 || buf[0] != 0xff {
-		return kind{}, false, nil
-	}
-	switch {
-	case buf[1]&0xf6 == 0xf0: // sync, layer 00: ADTS
+	if len(buf) >= 4 && buf[0] == 0xff && buf[1]&0xf6 == 0xf0 { // sync, layer 00: ADTS
 		k, err := refuse("an AAC recording")
 		return k, true, err
-	case buf[1]&0xe0 != 0xe0:
-		return kind{}, false, nil
 	}
-	h, ok := parseMPEGHeader(binary.BigEndian.Uint32(buf))
+	at, h, ok := firstFrame(buf, off, size)
 	if !ok {
 		return kind{}, false, nil
 	}
@@ -180,33 +192,151 @@ func sniffFrames(f *os.File, off, size int64, refuse func(string) (kind, error))
 		k, err := refuse(fmt.Sprintf("an MPEG layer %d (MP%d) recording", h.layer, h.layer))
 		return k, true, err
 	}
-	return kind{format: formatMP3, name: "MP3", mp3: lameTrim(buf, h)}, true, nil
+	if h.version == mpeg25 {
+		k, err := refuse(fmt.Sprintf("an MP3 at %d Hz (MPEG 2.5)", h.rate))
+		return k, true, err
+	}
+	if bad, ok, err := garbledFrame(f, off+int64(at), size); err != nil {
+		return kind{}, true, err
+	} else if ok {
+		k, err := refuse(fmt.Sprintf("an MP3 at %d Hz and %d kbit/s (its decoder would play noise)", bad.rate, bad.bitrate/1000))
+		return k, true, err
+	}
+	return kind{format: formatMP3, name: "MP3", mp3: lameTrim(buf[at:], h), start: off + int64(at)}, true, nil
 }
+
+// firstFrame finds the first MPEG audio frame in buf, which is the file's
+// bytes from off: a header at 0 that the file's end or a like header
+// follows, or, past other bytes, one that two like headers follow, so that
+// bytes which only look like a header are not taken for one.
+func firstFrame(buf []byte, off, size int64) (int, mpegHeader, bool) {
+	header := func(at int) (mpegHeader, bool) {
+		if at < 0 || at+4 > len(buf) {
+			return mpegHeader{}, false
+		}
+		return parseMPEGHeader(binary.BigEndian.Uint32(buf[at:]))
+	}
+	// follows says whether n frames like h follow the one at at.
+	follows := func(at int, h mpegHeader, n int) bool {
+		for ; n > 0; n-- {
+			at += h.size
+			if off+int64(at) == size {
+				return true // the last frame of a short file
+			}
+			next, ok := header(at)
+			if !ok || next.version != h.version || next.layer != h.layer || next.rate != h.rate {
+				return false
+			}
+			h = next
+		}
+		return true
+	}
+	if h, ok := header(0); ok && follows(0, h, 1) {
+		return 0, h, true
+	}
+	for at := 1; at+4 <= len(buf); at++ {
+		if buf[at] != 0xff {
+			continue
+		}
+		if h, ok := header(at); ok && follows(at, h, 2) {
+			return at, h, true
+		}
+	}
+	return 0, mpegHeader{}, false
+}
+
+// garbledFrame walks the frames of an MP3 file from its first one, at off,
+// for one that go-mp3, the kiosk's decoder, gets the size of wrong: it
+// computes the size of an MPEG-2 frame with its padding byte as
+// (144*bitrate/rate + 1) / 2, one byte short when 144*bitrate/rate is even
+// (22050 Hz at 24 or 32 kbit/s, and others), and every frame after decodes
+// as noise. The walk stops at the first bytes that are not a frame: the
+// tags at the end of a file.
+func garbledFrame(f *os.File, off, size int64) (mpegHeader, bool, error) {
+	r := bufio.NewReaderSize(io.NewSectionReader(f, off, size-off), 64<<10)
+	var hdr [4]byte
+	for {
+		if _, err := io.ReadFull(r, hdr[:]); err == io.EOF || err == io.ErrUnexpectedEOF {
+			return mpegHeader{}, false, nil
+		} else if err != nil {
+			return mpegHeader{}, false, fmt.Errorf("cannot read the file: %w", err)
+		}
+		h, ok := parseMPEGHeader(binary.BigEndian.Uint32(hdr[:]))
+		if !ok {
+			return mpegHeader{}, false, nil
+		}
+		if h.layer == 3 && h.version != mpeg1 && h.padding && (144*h.bitrate/h.rate)%2 == 0 {
+			return h, true, nil
+		}
+		if _, err := r.Discard(h.size - 4); err != nil {
+			return mpegHeader{}, false, nil
+		}
+	}
+}
+
+// MPEG audio versions, as a frame header numbers them.
+const (
+	mpeg25 = 0
+	mpeg2  = 2
+	mpeg1  = 3
+)
 
 // mpegHeader is what the kiosk needs of an MPEG audio frame header.
 type mpegHeader struct {
+	version int // mpeg1, mpeg2 or mpeg25
 	layer   int // 1, 2 or 3
 	mpeg1   bool
 	mono    bool
 	samples int // per frame
+	bitrate int // bits per second
+	rate    int // samples per second
+	padding bool
+	size    int // of the frame in bytes, header included
+}
+
+// bitrates are in kbit/s, by MPEG-1 or not, layer, and the header's index.
+var bitrates = [2][3][15]int{
+	{ // MPEG-1
+		{0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448},
+		{0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384},
+		{0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320},
+	},
+	{ // MPEG-2 and 2.5
+		{0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256},
+		{0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160},
+		{0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160},
+	},
 }
 
 func parseMPEGHeader(w uint32) (mpegHeader, bool) {
-	version := (w >> 19) & 3 // 0: MPEG 2.5, 2: MPEG 2, 3: MPEG 1
+	version := int(w>>19) & 3
 	layer := 4 - int((w>>17)&3)
 	bitrate := (w >> 12) & 0xf
 	rate := (w >> 10) & 3
 	if w&0xffe00000 != 0xffe00000 || version == 1 || layer == 4 || bitrate == 0 || bitrate == 15 || rate == 3 {
 		return mpegHeader{}, false
 	}
-	h := mpegHeader{layer: layer, mpeg1: version == 3, mono: (w>>6)&3 == 3}
+	h := mpegHeader{version: version, layer: layer, mpeg1: version == mpeg1, mono: (w>>6)&3 == 3, padding: w&0x200 != 0}
+	lsf := 0
+	if !h.mpeg1 {
+		lsf = 1
+	}
+	h.bitrate = bitrates[lsf][layer-1][bitrate] * 1000
+	h.rate = [3]int{44100, 48000, 32000}[rate] >> map[int]int{mpeg1: 0, mpeg2: 1, mpeg25: 2}[version]
+	pad := 0
+	if h.padding {
+		pad = 1
+	}
 	switch {
 	case layer == 1:
 		h.samples = 384
+		h.size = (12*h.bitrate/h.rate + pad) * 4
 	case layer == 2 || h.mpeg1:
 		h.samples = 1152
+		h.size = 144*h.bitrate/h.rate + pad
 	default:
 		h.samples = 576
+		h.size = 72*h.bitrate/h.rate + pad
 	}
 	return h, true
 }

@@ -80,7 +80,19 @@ for rate in 22050 44100 48000; do
 	lame --quiet -b 64 tmp.wav "mp3-mono-${k}k.mp3"
 	lame --quiet -b 64 --add-id3v2 --tt "Bonjour" --ta "Mairie" --tl "Passerelle" --ti cover.png tmp.wav "mp3-id3-${k}k.mp3"
 done
-rm -f tmp.wav cover.png
+# VBR, as lame -V writes it; a stream capture or a cut that left stray
+# bytes before the first frame; two ID3 tags in a row, as some taggers leave.
+ff -f lavfi -i "$(tone 44100 1)" -c:a pcm_s16le tmp.wav
+lame --quiet -V 6 tmp.wav mp3-vbr-44k.mp3
+lame --quiet -b 64 tmp.wav tmp.mp3
+# The stray bytes hold a lone frame header, which no frame follows.
+{ printf 'ICY 200 OK\r\n\r\n\377\373\220\0'; head -c 315 /dev/zero; cat tmp.mp3; } >mp3-junk-44k.mp3
+{ for _ in 1 2; do printf 'ID3\3\0\0\0\0\0\22TIT2\0\0\0\10\0\0\0Bonjour'; done; cat tmp.mp3; } >mp3-id3-twice-44k.mp3
+# MP3s the kiosk's decoder (go-mp3) cannot play, refused: MPEG 2.5 (8 kHz),
+# and MPEG-2 frames whose padding byte it miscounts (22050 Hz at 32 kbit/s).
+ff -f lavfi -i "$(tone 8000 1)" -c:a libmp3lame -b:a 16k mp3-8k.mp3
+ff -f lavfi -i "$(tone 22050 1)" -c:a libmp3lame -b:a 32k mp3-garbled-22k.mp3
+rm -f tmp.wav tmp.mp3 cover.png
 
 # Ogg Vorbis, stereo and mono.
 ff -f lavfi -i "$(tone 44100 2)" -c:a libvorbis -q:a 5 vorbis-stereo-44k.ogg
@@ -107,6 +119,12 @@ cp aac.m4a aac-named.mp3
 decode() {
 	case $1 in
 	*.ogg) sox "$1" -t f32 - ;;
+	# ffmpeg finds the LAME tag only at the start: decoded without the stray bytes.
+	mp3-junk-*)
+		tail -c +334 "$1" >tmp.mp3
+		ffmpeg -nostdin -v error -i tmp.mp3 -f f32le -c:a pcm_f32le -
+		rm tmp.mp3
+		;;
 	# More than 2 channels: as ffmpeg mixes them down to stereo.
 	wav-5.1-*) ffmpeg -nostdin -v error -i "$1" -ac 2 -f f32le -c:a pcm_f32le - ;;
 	*) ffmpeg -nostdin -v error -i "$1" -f f32le -c:a pcm_f32le - ;;
@@ -116,7 +134,7 @@ decode() {
 	echo "# made by app/audio/testdata/make.sh: ffmpeg -i FILE -f f32le -c:a pcm_f32le - ($(ffmpeg -version | head -n1 | cut -d' ' -f1-3)); Ogg: sox FILE -t f32 - ($(sox --version | sed 's/.*SoX //'))"
 	printf 'file\trate\tchannels\tframes\tduration_ms\tpeak\trms\n'
 	for f in wav-*.wav mp3-*.mp3 mp3-named.wav vorbis-*.ogg; do
-		case $f in wav-adpcm.wav) continue ;; esac
+		case $f in wav-adpcm.wav | mp3-8k.mp3 | mp3-garbled-22k.mp3) continue ;; esac
 		rate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate -of default=nw=1:nk=1 "$f")
 		channels=$(ffprobe -v error -select_streams a:0 -show_entries stream=channels -of default=nw=1:nk=1 "$f")
 		case $f in wav-5.1-*) channels=2 ;; esac # as mixed down
