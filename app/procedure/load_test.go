@@ -181,7 +181,7 @@ func TestLoadReportsProblems(t *testing.T) {
 		{"undecodable svg", []edit{write("pictograms/dot.svg", "<svg><circle r='4'")},
 			[]want{{yaml, "dot.svg", `the procedure's pictogram: file "dot.svg" cannot be used: not a readable SVG image (XML syntax error on line 1: unexpected EOF)`}}},
 		{"svg element the kiosk cannot draw", []edit{write("demo/text.svg", `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><text>Hi</text></svg>`), replace(yaml, "pictogram: dot.svg\ntitle", "pictogram: text.svg\ntitle")},
-			[]want{{yaml, "text.svg", "not a readable SVG image"}}},
+			[]want{{yaml, "text.svg", "the SVG image draws nothing the kiosk can show"}}},
 		{"undecodable png", []edit{write("pictograms/square.png", "\x89PNG\r\n\x1a\nbroken")},
 			[]want{{yaml, "square.png", `file "square.png" cannot be used: not a readable PNG image`}}},
 		{"pictogram of the wrong type", []edit{write("demo/photo.jpg", "x"), replace(yaml, "pictogram: dot.svg\ntitle", "pictogram: photo.jpg\ntitle")},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fyne-io/oksvg"
+	"github.com/srwiley/rasterx"
 
 	"passerelle/app/audio"
 	"passerelle/app/passerelle"
@@ -87,6 +89,9 @@ func decodeMedia(path string, size int64, kind mediaKind) (passerelle.Media, err
 	}
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext != ".svg" && ext != ".png" {
+		if what := imageKind(ext); what != "" {
+			return passerelle.Media{}, fmt.Errorf("it is %s; a pictogram must be %s: %s", what, strings.Join(pictogramExts, " or "), convertImage(path, ext))
+		}
 		return passerelle.Media{}, fmt.Errorf("a pictogram must be %s", strings.Join(pictogramExts, " or "))
 	}
 	if size > maxPictogramBytes {
@@ -99,6 +104,15 @@ func decodeMedia(path string, size int64, kind mediaKind) (passerelle.Media, err
 	}
 	if len(data) == 0 {
 		return passerelle.Media{}, errors.New("the file is empty")
+	}
+	// Staff rename files: what the bytes are says what to do with them.
+	if real := sniffImage(data); real != "" && real != ext {
+		if real == ".svg" || real == ".png" {
+			return passerelle.Media{}, fmt.Errorf("it is %s named %s: rename it to %s", imageKind(real), ext,
+				strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))+real)
+		}
+		return passerelle.Media{}, fmt.Errorf("it is %s named %s; a pictogram must be %s: %s", imageKind(real), ext,
+			strings.Join(pictogramExts, " or "), convertImage(path, real))
 	}
 	if ext == ".svg" {
 		if err := decodeSVG(data); err != nil {
@@ -120,8 +134,71 @@ func decodeMedia(path string, size int64, kind mediaKind) (passerelle.Media, err
 	return passerelle.Media{Path: path, Data: data}, nil
 }
 
-// decodeSVG parses the file with the SVG reader Fyne draws pictograms with,
-// in strict mode, so a pictogram that passes here is one the kiosk can draw.
+// sniffImage names the kind of image data is by its extension, from its
+// first bytes; "" when it is none the kiosk knows.
+func sniffImage(data []byte) string {
+	head := string(data[:min(len(data), 512)])
+	switch {
+	case strings.HasPrefix(head, "\x89PNG"):
+		return ".png"
+	case strings.HasPrefix(head, "\xff\xd8\xff"):
+		return ".jpg"
+	case strings.HasPrefix(head, "GIF8"):
+		return ".gif"
+	case strings.HasPrefix(head, "RIFF") && len(head) >= 12 && head[8:12] == "WEBP":
+		return ".webp"
+	case strings.HasPrefix(head, "BM"):
+		return ".bmp"
+	case strings.HasPrefix(head, "\x1f\x8b"):
+		return ".svgz"
+	case strings.HasPrefix(head, "%PDF"):
+		return ".pdf"
+	case strings.Contains(head, "<svg"):
+		return ".svg"
+	}
+	return ""
+}
+
+// imageKind names an image format for staff, by its extension.
+func imageKind(ext string) string {
+	return map[string]string{
+		".png": "a PNG image", ".svg": "an SVG image",
+		".jpg": "a JPEG photo", ".jpeg": "a JPEG photo", ".gif": "a GIF image",
+		".webp": "a WebP image", ".bmp": "a BMP image", ".svgz": "a compressed SVG image (SVGZ)",
+		".pdf": "a PDF document", ".heic": "an HEIC photo",
+	}[ext]
+}
+
+// convertImage tells staff how to turn the image at path into a pictogram.
+func convertImage(path, ext string) string {
+	// out is the new file: never the file itself, which the command would
+	// overwrite as it reads it.
+	out := func(newExt string) string {
+		base := strings.TrimSuffix(path, filepath.Ext(path))
+		if base+newExt == path {
+			return base + "-converted" + newExt
+		}
+		return base + newExt
+	}
+	switch ext {
+	case ".svgz":
+		return fmt.Sprintf("uncompress it with: gunzip -c %s > %s", shellQuote(path), shellQuote(out(".svg")))
+	case ".pdf":
+		return "export the drawing as SVG from the program that made it"
+	}
+	return fmt.Sprintf("convert it with: ffmpeg -i %s %s", shellQuote(path), shellQuote(out(".png")))
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// decodeSVG parses the file as the kiosk's Fyne widgets do (oksvg, which
+// skips what it does not know: Inkscape's and Illustrator's own elements,
+// metadata), then draws it small, as they would: a pictogram that passes
+// here is one the kiosk draws, and one that draws nothing (text not turned
+// into paths, a photo inside an SVG) is refused, not shown blank.
 func decodeSVG(data []byte) (err error) {
 	defer func() {
 		// The SVG reader is third-party code fed with staff files: a bug in
@@ -130,12 +207,38 @@ func decodeSVG(data []byte) (err error) {
 			err = fmt.Errorf("not a readable SVG image (%v)", r)
 		}
 	}()
-	icon, err := oksvg.ReadIconStream(bytes.NewReader(data), oksvg.StrictErrorMode)
-	if err != nil {
+	icon, err := oksvg.ReadIconStream(bytes.NewReader(data))
+	switch {
+	case err != nil && strings.Contains(err.Error(), "entity"):
+		return fmt.Errorf("the SVG image uses XML entities, which the kiosk cannot read (%v): export it again without a DTD (Illustrator: SVG 1.1, no 'Preserve Illustrator Editing')", err)
+	case err != nil && strings.Contains(err.Error(), "ParseFloat"):
+		return fmt.Errorf("the SVG image has a number the kiosk cannot read (%v): give it a viewBox and sizes without %% or units", err)
+	case err != nil:
 		return fmt.Errorf("not a readable SVG image (%v)", err)
 	}
 	if icon.ViewBox.W <= 0 || icon.ViewBox.H <= 0 {
 		return errors.New("the SVG image has no size: give it a viewBox")
 	}
+	if !drawsSomething(icon) {
+		return errors.New("the SVG image draws nothing the kiosk can show: turn its text into paths (Inkscape: Path > Object to Path) and draw it rather than embed a picture")
+	}
 	return nil
+}
+
+// drawSide is the size, in pixels, of the test drawing of an SVG pictogram.
+const drawSide = 64
+
+// drawsSomething draws icon as Fyne does and says whether a pixel was
+// painted.
+func drawsSomething(icon *oksvg.SvgIcon) bool {
+	img := image.NewNRGBA(image.Rect(0, 0, drawSide, drawSide))
+	icon.SetTarget(0, 0, drawSide, drawSide)
+	scanner := rasterx.NewScannerGV(drawSide, drawSide, img, img.Bounds())
+	icon.Draw(rasterx.NewDasher(drawSide, drawSide, scanner), 1)
+	for i := 3; i < len(img.Pix); i += 4 {
+		if img.Pix[i] != 0 {
+			return true
+		}
+	}
+	return false
 }
