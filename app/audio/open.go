@@ -57,7 +57,7 @@ func Open(path string) (_ beep.StreamCloser, _ beep.Format, err error) {
 		return nil, beep.Format{}, errors.New("is a folder, not a file")
 	}
 	if info.Size() > MaxRecordingBytes {
-		return nil, beep.Format{}, fmt.Errorf("the file is %s; a recording may be at most %s: shorten it, or make it smaller with: %s",
+		return nil, beep.Format{}, fmt.Errorf("the file is %s; a recording may be at most %s: shorten it, or make it smaller: %s",
 			megabytes(info.Size()), megabytes(MaxRecordingBytes), convertCommand(path, ".mp3"))
 	}
 	k, err := sniff(f, info.Size())
@@ -227,16 +227,20 @@ func (s *safeStreamer) Close() error { return s.c.Close() }
 func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
 
 // convertCommand is the command that converts path into a file the kiosk
-// plays, with the new file's extension, each path quoted for a shell.
+// plays, with the new file's extension, to run in the file's folder: with
+// file names, not full paths, it stays short enough to be read whole in a
+// problem line. Names are quoted for a shell; the new file is never the
+// file itself, which ffmpeg would overwrite as it reads it.
 func convertCommand(path, ext string) string {
-	out := strings.TrimSuffix(path, filepath.Ext(path)) + ext
-	if out == path {
-		out = strings.TrimSuffix(path, filepath.Ext(path)) + "-converted" + ext
+	in := filepath.Base(path)
+	out := strings.TrimSuffix(in, filepath.Ext(in)) + ext
+	if out == in {
+		out = strings.TrimSuffix(in, filepath.Ext(in)) + "-converted" + ext
 	}
 	if ext == ".mp3" {
-		return fmt.Sprintf("ffmpeg -i %s -b:a 96k %s", shellQuote(path), shellQuote(out))
+		return fmt.Sprintf("in its folder, run: ffmpeg -i %s -b:a 96k %s", shellQuote(in), shellQuote(out))
 	}
-	return fmt.Sprintf("ffmpeg -i %s -ar 44100 %s", shellQuote(path), shellQuote(out))
+	return fmt.Sprintf("in its folder, run: ffmpeg -i %s -ar 44100 %s", shellQuote(in), shellQuote(out))
 }
 
 // shellQuote quotes s for a POSIX shell: between single quotes, a single

@@ -74,11 +74,11 @@ func TestOpenRefusesWithTheConversionCommand(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Check: %v, want %q", err, tc.want)
 			}
-			out := strings.TrimSuffix(path, filepath.Ext(path)) + ".wav"
-			if out == path {
-				out = strings.TrimSuffix(path, ".wav") + "-converted.wav"
+			out := strings.TrimSuffix(tc.name, filepath.Ext(tc.name)) + ".wav"
+			if out == tc.name {
+				out = strings.TrimSuffix(tc.name, ".wav") + "-converted.wav"
 			}
-			if cmd := "convert it with: ffmpeg -i '" + path + "' -ar 44100 '" + out + "'"; !strings.HasSuffix(err.Error(), cmd) {
+			if cmd := "to convert it, in its folder, run: ffmpeg -i '" + tc.name + "' -ar 44100 '" + out + "'"; !strings.HasSuffix(err.Error(), cmd) {
 				t.Errorf("Check: %v\nwant it to end with %q", err, cmd)
 			}
 		})
@@ -89,8 +89,7 @@ func TestOpenRefusesWithTheConversionCommand(t *testing.T) {
 func TestConversionCommandQuotesThePath(t *testing.T) {
 	path := fixture(t, "opus.ogg", "l'accueil (2).ogg")
 	_, err := Check(path)
-	dir := filepath.Dir(path)
-	want := `ffmpeg -i '` + dir + `/l'\''accueil (2).ogg' -ar 44100 '` + dir + `/l'\''accueil (2).wav'`
+	want := `ffmpeg -i 'l'\''accueil (2).ogg' -ar 44100 'l'\''accueil (2).wav'`
 	if err == nil || !strings.HasSuffix(err.Error(), want) {
 		t.Errorf("Check: %v\nwant it to end with %s", err, want)
 	}
@@ -141,7 +140,7 @@ func TestOpenDamagedFiles(t *testing.T) {
 		{"empty", write(t, "empty.wav", nil), "the file is empty", 0},
 		{"missing", filepath.Join(t.TempDir(), "missing.wav"), "the file is missing", 0},
 		{"a folder", t.TempDir(), "is a folder, not a file", 0},
-		{"too big", oversize, "the file is 33.0 MB; a recording may be at most 32.0 MB: shorten it, or make it smaller with: ffmpeg -i", 0},
+		{"too big", oversize, "the file is 33.0 MB; a recording may be at most 32.0 MB: shorten it, or make it smaller: in its folder, run: ffmpeg -i", 0},
 		{"text", write(t, "notes.wav", []byte("Bonjour, ceci est un texte.")), "it is not a recording the kiosk knows", 0},
 		{"image", write(t, "photo.mp3", []byte("\x89PNG\r\n\x1a\n0000IHDR")), "it is an image, not a recording", 0},
 		{"WAV part bigger than the file", write(t, "huge.wav", hugeChunk), "the WAV file is damaged or cut short", 0},

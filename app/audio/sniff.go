@@ -50,7 +50,7 @@ func sniff(f *os.File, size int64) (kind, error) {
 	}
 	path := f.Name()
 	refuse := func(what string) (kind, error) {
-		return kind{}, fmt.Errorf("it is %s, which the kiosk cannot play; convert it with: %s",
+		return kind{}, fmt.Errorf("it is %s, which the kiosk cannot play; to convert it, %s",
 			what, convertCommand(path, ".wav"))
 	}
 	is := func(at int, magic string) bool {

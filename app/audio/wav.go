@@ -47,7 +47,7 @@ func (w wavFormat) beepFormat() beep.Format {
 // command that converts it.
 func parseWAV(f *os.File, size int64, path string) (wavFormat, error) {
 	refuse := func(what string) error {
-		return fmt.Errorf("it is %s, which the kiosk cannot play; convert it with: %s",
+		return fmt.Errorf("it is %s, which the kiosk cannot play; to convert it, %s",
 			what, convertCommand(path, ".wav"))
 	}
 	damaged := errors.New("the WAV file is damaged or cut short: its headers do not match its size")

@@ -182,6 +182,9 @@ func TestLoadReportsProblems(t *testing.T) {
 			[]want{{yaml, "dot.svg", `the procedure's pictogram: file "dot.svg" cannot be used: not a readable SVG image (XML syntax error on line 1: unexpected EOF)`}}},
 		{"svg element the kiosk cannot draw", []edit{write("demo/text.svg", `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><text>Hi</text></svg>`), replace(yaml, "pictogram: dot.svg\ntitle", "pictogram: text.svg\ntitle")},
 			[]want{{yaml, "text.svg", "the SVG image draws nothing the kiosk can show"}}},
+		// The conversion command ends the message: cut, staff could not run it.
+		{"phone recording keeps its whole command", []edit{write("demo/audio/fr/hello.wav", string(mustRead(t, "../audio/testdata/opus.ogg")))},
+			[]want{{yaml, "audio/fr/hello.wav", "run: ffmpeg -i 'hello.wav' -ar 44100 'hello-converted.wav'"}}},
 		{"undecodable png", []edit{write("pictograms/square.png", "\x89PNG\r\n\x1a\nbroken")},
 			[]want{{yaml, "square.png", `file "square.png" cannot be used: not a readable PNG image`}}},
 		{"pictogram of the wrong type", []edit{write("demo/photo.jpg", "x"), replace(yaml, "pictogram: dot.svg\ntitle", "pictogram: photo.jpg\ntitle")},
@@ -409,4 +412,13 @@ func TestLoaderReusesUnchangedProcedures(t *testing.T) {
 	if _, broken := load()["problems"]; !broken {
 		t.Error("breaking a shared pictogram went unnoticed by the reload")
 	}
+}
+
+func mustRead(tb testing.TB, path string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }

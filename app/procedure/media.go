@@ -173,20 +173,23 @@ func imageKind(ext string) string {
 func convertImage(path, ext string) string {
 	// out is the new file: never the file itself, which the command would
 	// overwrite as it reads it.
+	// overwrite as it reads it. File names, not full paths, keep the
+	// problem line short enough to be read whole.
+	in := filepath.Base(path)
 	out := func(newExt string) string {
-		base := strings.TrimSuffix(path, filepath.Ext(path))
-		if base+newExt == path {
+		base := strings.TrimSuffix(in, filepath.Ext(in))
+		if base+newExt == in {
 			return base + "-converted" + newExt
 		}
 		return base + newExt
 	}
 	switch ext {
 	case ".svgz":
-		return fmt.Sprintf("uncompress it with: gunzip -c %s > %s", shellQuote(path), shellQuote(out(".svg")))
+		return fmt.Sprintf("to uncompress it, in its folder, run: gunzip -c %s > %s", shellQuote(in), shellQuote(out(".svg")))
 	case ".pdf":
 		return "export the drawing as SVG from the program that made it"
 	}
-	return fmt.Sprintf("convert it with: ffmpeg -i %s %s", shellQuote(path), shellQuote(out(".png")))
+	return fmt.Sprintf("to convert it, in its folder, run: ffmpeg -i %s %s", shellQuote(in), shellQuote(out(".png")))
 }
 
 // shellQuote quotes s for a POSIX shell.

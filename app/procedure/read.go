@@ -557,7 +557,9 @@ func (r *procReader) decode(path, name string, n ast.Node, what string, kind med
 	case os.IsNotExist(err):
 		r.problemf(posOf(n), "%s: file %q not found in %s", what, name, r.dirName())
 	case err != nil:
-		r.problemf(posOf(n), "%s: file %q cannot be used: %s", what, name, clip(plainError(err), 200))
+		// Long enough for the conversion command a refusal ends with, which
+		// staff could not run cut.
+		r.problemf(posOf(n), "%s: file %q cannot be used: %s", what, name, clip(plainError(err), 300))
 	}
 	return media
 }
