@@ -64,6 +64,7 @@ func TestOpenRefusesWithTheConversionCommand(t *testing.T) {
 		{"phone.3gp", "bonjour.3gp", "it is a 3GP phone recording"},
 		{"flac.flac", "bonjour.flac", "it is a FLAC recording"},
 		{"wav-adpcm.wav", "bonjour.wav", "it is a compressed (ADPCM) WAV recording"},
+		{"vorbis-chained.ogg", "bonjour.ogg", "it is an Ogg file of several recordings one after the other (chained)"},
 		{"mp3-8k.mp3", "bonjour.mp3", "it is an MP3 at 8000 Hz (MPEG 2.5)"},
 		// go-mp3 reads these frames one byte short and plays noise.
 		{"mp3-garbled-22k.mp3", "bonjour.mp3", "it is an MP3 at 22050 Hz and 32 kbit/s (its decoder would play noise)"},

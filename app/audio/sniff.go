@@ -65,7 +65,7 @@ func sniff(f *os.File, size int64) (kind, error) {
 	case is(0, "RF64"), is(0, "BW64"):
 		return refuse("a 64-bit WAV (RF64) recording")
 	case is(0, "OggS"):
-		return sniffOgg(head, refuse)
+		return sniffOgg(f, head, size, refuse)
 	case is(0, "fLaC"):
 		return refuse("a FLAC recording")
 	case is(0, "ID3"):
@@ -110,13 +110,21 @@ func sniff(f *os.File, size int64) (kind, error) {
 }
 
 // sniffOgg names the codec in an Ogg file from its first packet.
-func sniffOgg(head []byte, refuse func(string) (kind, error)) (kind, error) {
+func sniffOgg(f *os.File, head []byte, size int64, refuse func(string) (kind, error)) (kind, error) {
 	if len(head) < 28 {
 		return kind{}, errors.New("the Ogg file is damaged: it ends in its first header")
 	}
 	packet := head[min(27+int(head[26]), len(head)):]
 	switch {
 	case bytes.HasPrefix(packet, []byte("\x01vorbis")):
+		chained, err := oggChained(f, size)
+		if err != nil {
+			return kind{}, err
+		}
+		if chained {
+			// The decoder plays the first and stops: the rest would be lost.
+			return refuse("an Ogg file of several recordings one after the other (chained)")
+		}
 		return kind{format: formatVorbis, name: "Ogg Vorbis"}, nil
 	case bytes.HasPrefix(packet, []byte("OpusHead")):
 		return refuse("an Opus recording in an Ogg file (as phones and browsers record)")
@@ -128,6 +136,39 @@ func sniffOgg(head []byte, refuse func(string) (kind, error)) (kind, error) {
 		return refuse("an Ogg video")
 	}
 	return refuse("an Ogg file of an unknown kind")
+}
+
+// oggChained walks the pages of an Ogg file for a second stream's first
+// page after the first stream: a chained file, as joining Ogg files with cat
+// or recording a radio makes. The walk stops at bytes that are not a page.
+func oggChained(f *os.File, size int64) (bool, error) {
+	r := bufio.NewReaderSize(io.NewSectionReader(f, 0, size), 64<<10)
+	var hdr [27]byte
+	segs := make([]byte, 255)
+	for pages := 0; ; pages++ {
+		if _, err := io.ReadFull(r, hdr[:]); err == io.EOF || err == io.ErrUnexpectedEOF {
+			return false, nil
+		} else if err != nil {
+			return false, fmt.Errorf("cannot read the file: %w", err)
+		}
+		if string(hdr[:4]) != "OggS" {
+			return false, nil
+		}
+		if pages > 0 && hdr[5]&2 != 0 { // beginning of a stream
+			return true, nil
+		}
+		n := int(hdr[26])
+		if _, err := io.ReadFull(r, segs[:n]); err != nil {
+			return false, nil
+		}
+		body := 0
+		for _, s := range segs[:n] {
+			body += int(s)
+		}
+		if _, err := r.Discard(body); err != nil {
+			return false, nil
+		}
+	}
 }
 
 // sniffID3 looks past an ID3v2 tag (titles, cover picture) for the sound

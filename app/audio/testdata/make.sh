@@ -98,6 +98,12 @@ rm -f tmp.wav tmp.mp3 cover.png
 ff -f lavfi -i "$(tone 44100 2)" -c:a libvorbis -q:a 5 vorbis-stereo-44k.ogg
 ff -f lavfi -i "$(tone 22050 1)" -c:a libvorbis -q:a 5 vorbis-mono-22k.ogg
 
+# Two Ogg files joined (chained), refused: the decoder stops after the first.
+ff -f lavfi -i "$(tone 22050 1)" -c:a libvorbis tmp1.ogg
+ff -f lavfi -i "$(tone 44100 1)" -c:a libvorbis tmp2.ogg
+cat tmp1.ogg tmp2.ogg >vorbis-chained.ogg
+rm -f tmp1.ogg tmp2.ogg
+
 # Real formats under a wrong name: played for what they are.
 cp mp3-id3-44k.mp3 mp3-named.wav
 
@@ -134,6 +140,7 @@ decode() {
 	echo "# made by app/audio/testdata/make.sh: ffmpeg -i FILE -f f32le -c:a pcm_f32le - ($(ffmpeg -version | head -n1 | cut -d' ' -f1-3)); Ogg: sox FILE -t f32 - ($(sox --version | sed 's/.*SoX //'))"
 	printf 'file\trate\tchannels\tframes\tduration_ms\tpeak\trms\n'
 	for f in wav-*.wav mp3-*.mp3 mp3-named.wav vorbis-*.ogg; do
+		[ "$f" = vorbis-chained.ogg ] && continue
 		case $f in wav-adpcm.wav | mp3-8k.mp3 | mp3-garbled-22k.mp3) continue ;; esac
 		rate=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate -of default=nw=1:nk=1 "$f")
 		channels=$(ffprobe -v error -select_streams a:0 -show_entries stream=channels -of default=nw=1:nk=1 "$f")
