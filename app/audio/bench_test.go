@@ -77,3 +77,18 @@ func BenchmarkTapToAudio(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheck decodes whole recordings as validation does, one of each
+// decoder: the WAV decoder must stay far faster than the compressed ones.
+func BenchmarkCheck(b *testing.B) {
+	for _, file := range []string{"wav-s16-stereo-48k.wav", "wav-5.1-16k.wav", "mp3-id3-44k.mp3", "vorbis-stereo-44k.ogg"} {
+		b.Run(file, func(b *testing.B) {
+			path := filepath.Join("testdata", file)
+			for b.Loop() {
+				if _, err := Check(path); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
