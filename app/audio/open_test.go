@@ -142,6 +142,7 @@ func TestOpenDamagedFiles(t *testing.T) {
 		{"missing", filepath.Join(t.TempDir(), "missing.wav"), "the file is missing", 0},
 		{"a folder", t.TempDir(), "is a folder, not a file", 0},
 		{"too big", oversize, "the file is 33.0 MB; a recording may be at most 32.0 MB: shorten it, or make it smaller: in its folder, run: ffmpeg -i", 0},
+		{"iPhone photo", write(t, "photo.wav", []byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic")), "it is an image (a phone photo), not a recording", 0},
 		{"text", write(t, "notes.wav", []byte("Bonjour, ceci est un texte.")), "it is not a recording the kiosk knows", 0},
 		{"image", write(t, "photo.mp3", []byte("\x89PNG\r\n\x1a\n0000IHDR")), "it is an image, not a recording", 0},
 		{"WAV part bigger than the file", write(t, "huge.wav", hugeChunk), "the WAV file is damaged or cut short", 0},

@@ -73,6 +73,8 @@ func sniff(f *os.File, size int64) (kind, error) {
 	case is(4, "ftyp"):
 		brand := string(head[8:min(12, len(head))])
 		switch {
+		case brand == "heic" || brand == "heix" || brand == "mif1" || brand == "avif":
+			return kind{}, errors.New("it is an image (a phone photo), not a recording")
 		case strings.HasPrefix(brand, "3g"):
 			return refuse("a 3GP phone recording")
 		case brand == "qt  ":
@@ -96,7 +98,7 @@ func sniff(f *os.File, size int64) (kind, error) {
 		return k, err
 	}
 	switch {
-	case is(0, "\x89PNG"), is(0, "\xff\xd8\xff"), is(0, "GIF8"), is(4, "ftypheic"):
+	case is(0, "\x89PNG"), is(0, "\xff\xd8\xff"), is(0, "GIF8"):
 		return kind{}, errors.New("it is an image, not a recording")
 	case is(0, "%PDF"):
 		return kind{}, errors.New("it is a PDF document, not a recording")

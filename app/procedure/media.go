@@ -153,6 +153,8 @@ func sniffImage(data []byte) string {
 		return ".svgz"
 	case strings.HasPrefix(head, "%PDF"):
 		return ".pdf"
+	case len(head) >= 12 && head[4:8] == "ftyp" && strings.Contains("heic heix mif1 avif", head[8:12]):
+		return ".heic" // as iPhones take photos
 	case strings.Contains(head, "<svg"):
 		return ".svg"
 	}
@@ -165,7 +167,7 @@ func imageKind(ext string) string {
 		".png": "a PNG image", ".svg": "an SVG image",
 		".jpg": "a JPEG photo", ".jpeg": "a JPEG photo", ".gif": "a GIF image",
 		".webp": "a WebP image", ".bmp": "a BMP image", ".svgz": "a compressed SVG image (SVGZ)",
-		".pdf": "a PDF document", ".heic": "an HEIC photo",
+		".pdf": "a PDF document", ".heic": "an HEIC or AVIF photo",
 	}[ext]
 }
 
@@ -188,6 +190,8 @@ func convertImage(path, ext string) string {
 		return fmt.Sprintf("to uncompress it, in its folder, run: gunzip -c %s > %s", shellQuote(in), shellQuote(out(".svg")))
 	case ".pdf":
 		return "export the drawing as SVG from the program that made it"
+	case ".heic": // ffmpeg 5 cannot read these
+		return "open it in a photo editor and save it as PNG"
 	}
 	return fmt.Sprintf("to convert it, in its folder, run: ffmpeg -i %s %s", shellQuote(in), shellQuote(out(".png")))
 }

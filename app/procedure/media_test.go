@@ -88,6 +88,8 @@ func TestDecodeMedia(t *testing.T) {
 		{"JPEG named .png", file("l'accueil.png", encode(t, jpeg.Encode)), pictogram,
 			"it is a JPEG photo named .png; a pictogram must be .svg or .png: to convert it, in its folder, run: ffmpeg -i 'l'\\''accueil.png' 'l'\\''accueil-converted.png'", 0},
 		{"JPEG", file("photo.JPG", encode(t, jpeg.Encode)), pictogram, "it is a JPEG photo; a pictogram must be .svg or .png", 0},
+		{"iPhone photo named .png", file("iphone.png", []byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic")), pictogram,
+			"it is an HEIC or AVIF photo named .png; a pictogram must be .svg or .png: open it in a photo editor and save it as PNG", 0},
 		{"SVG named .png", file("oui.png", []byte(illustratorSVG)), pictogram, "it is an SVG image named .png: rename it to oui.svg", 0},
 		{"16-bit PNG", file("deep.png", encodePNG(t, image.NewNRGBA64(image.Rect(0, 0, 8, 8)))), pictogram, "", 0},
 		{"paletted PNG", file("palette.png", encodePNG(t, image.NewPaletted(image.Rect(0, 0, 8, 8), color.Palette{color.Black, color.White}))), pictogram, "", 0},
