@@ -120,6 +120,10 @@ func TestOpenDamagedFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mono, err := os.ReadFile("testdata/mp3-mono-44k.mp3")
+	if err != nil {
+		t.Fatal(err)
+	}
 	pcm := make([]byte, 4410*2) // 100 ms of silence
 	for i := range pcm {
 		pcm[i] = byte(i)
@@ -151,6 +155,9 @@ func TestOpenDamagedFiles(t *testing.T) {
 		{"WAV cut short", write(t, "cut.wav", append(wavHeaderFor(88200), pcm...)), "", 100 * time.Millisecond},
 		{"ID3 tag longer than the file", write(t, "tag.mp3", []byte("ID3\x04\x00\x00\x7f\x7f\x7f\x7fabc")), "the file's ID3 tag is longer than the file", 0},
 		{"MP3 cut short", write(t, "half.mp3", mp3[:len(mp3)-1500]), "", 130 * time.Millisecond},
+		// Taggers that write the tag's size wrong: the sound is found after it.
+		{"ID3 size not syncsafe", write(t, "badsize.mp3", append([]byte("ID3\x03\x00\x00\x00\x00\x00\x8aTIT2\x00\x00\x00\x00\x00\x00"), mono...)), "", 300 * time.Millisecond},
+		{"ID3 size too long", write(t, "toolong.mp3", append([]byte("ID3\x03\x00\x00\x00\x00\x01\x00TIT2\x00\x00\x00\x00\x00\x00"), mono...)), "", 300 * time.Millisecond},
 		{"Ogg header only", write(t, "head.ogg", []byte("OggS\x00\x02")), "the Ogg file is damaged", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -179,6 +179,11 @@ func oggChained(f *os.File, size int64) (bool, error) {
 func sniffID3(f *os.File, head []byte, size int64, refuse func(string) (kind, error)) (kind, error) {
 	tag, err := id3Size(head, size)
 	if err != nil {
+		// Some taggers write the tag's size wrong: the sound may still
+		// follow, near enough for sniffFrames to find.
+		if k, ok, ferr := sniffFrames(f, min(10, size), size, refuse); ok && len(head) >= 10 {
+			return k, ferr
+		}
 		return kind{}, err
 	}
 	if k, ok, err := sniffFrames(f, tag, size, refuse); ok {
