@@ -227,7 +227,7 @@ func decodeSVG(data []byte) (err error) {
 		return errors.New("the SVG image has no size: give it a viewBox")
 	}
 	if !drawsSomething(icon) {
-		return errors.New("the SVG image draws nothing the kiosk can show: turn its text into paths (Inkscape: Path > Object to Path) and draw it rather than embed a picture")
+		return errors.New("the SVG image draws nothing the kiosk can show: its text must be turned into paths (Inkscape: Path > Object to Path), a picture inside it is not drawn, and its shapes must lie inside its viewBox")
 	}
 	return nil
 }

@@ -76,7 +76,9 @@ func TestDecodeMedia(t *testing.T) {
 		{"Illustrator export", file("oui.svg", []byte(illustratorSVG)), pictogram, "", 0},
 		{"SVG sized in mm without viewBox", file("mm.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="50mm" height="50mm"><rect width="40" height="40" fill="blue"/></svg>`)), pictogram, "", 0},
 		{"SVG of text only", file("texte.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><text x="10" y="50">OUI</text></svg>`)), pictogram,
-			"the SVG image draws nothing the kiosk can show: turn its text into paths", 0},
+			"the SVG image draws nothing the kiosk can show: its text must be turned into paths", 0},
+		{"SVG of an embedded photo", file("photo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><image width="100" height="100" href="data:image/png;base64,iVBORw0KGgo="/></svg>`)), pictogram,
+			"a picture inside it is not drawn", 0},
 		{"SVG with XML entities", file("ancien.svg", []byte(`<?xml version="1.0"?>
 <!DOCTYPE svg [ <!ENTITY ns_svg "http://www.w3.org/2000/svg"> ]>
 <svg xmlns="&ns_svg;" viewBox="0 0 10 10"><rect width="5" height="5"/></svg>`)), pictogram, "the SVG image uses XML entities", 0},
