@@ -87,6 +87,10 @@ func TestLoadRefusesHostileFiles(t *testing.T) {
 			[]want{{yaml, "hhhh", "the step id \"" + strings.Repeat("h", 60) + "…\" is 1000 characters long; at most 64"}}},
 		{"procedure.yaml a link to /dev/zero", []edit{remove(yaml), symlink("/dev/zero", yaml)},
 			[]want{{yaml, "", "this is not a plain file"}}},
+		{"a pictogram linked to a file outside the catalog", []edit{linkOut("demo/outside.svg"), replace(yaml, "\npictogram: dot.svg", "\npictogram: outside.svg")},
+			[]want{{yaml, "outside.svg", `the procedure's pictogram: file "outside.svg" cannot be used: it is a link to a file outside the procedure's folder`}}},
+		{"a pictogram linked into a loop", []edit{symlink("loop-b.svg", "demo/loop-a.svg"), symlink("loop-a.svg", "demo/loop-b.svg"), replace(yaml, "\npictogram: dot.svg", "\npictogram: loop-a.svg")},
+			[]want{{yaml, "loop-a.svg", `file "loop-a.svg" cannot be used: too many levels of symbolic links`}}},
 		{"procedure.yaml a named pipe", []edit{remove(yaml), fifo(yaml)},
 			[]want{{yaml, "", "this is not a plain file"}}},
 	}
@@ -204,6 +208,17 @@ func symlink(target, file string) edit {
 		if err := os.Symlink(target, filepath.Join(dir, file)); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// linkOut makes file a link to a sound pictogram outside the catalog, so
+// that only where the link leads can refuse it.
+func linkOut(file string) edit {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		outside := filepath.Join(t.TempDir(), "dot.svg")
+		writeFile(t, outside, readFile(t, filepath.Join(fixture, "pictograms", "dot.svg")))
+		symlink(outside, file)(t, dir)
 	}
 }
 

@@ -1,6 +1,7 @@
 package procedure
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -540,6 +541,9 @@ func (r *procReader) decode(path, name string, n ast.Node, what string, kind med
 	info, err := r.stat(path)
 	var media passerelle.Media
 	if err == nil {
+		err = r.inside(path)
+	}
+	if err == nil {
 		media, err = r.media.decode(path, info, kind)
 	}
 	if err != nil {
@@ -560,6 +564,36 @@ func (r *procReader) decode(path, name string, n ast.Node, what string, kind med
 		r.problemf(posOf(n), "%s: file %q cannot be used: %s", what, name, clip(plainError(err), 200))
 	}
 	return media
+}
+
+// errOutside is a media file reached through a link that leads out of the
+// procedure's folder and the shared pictograms: a catalog copied from a USB
+// stick must not show or play files from elsewhere on the kiosk.
+var errOutside = errors.New("it is a link to a file outside the procedure's folder: copy the file itself into the folder")
+
+// inside checks that path, once links are followed, is in the procedure's
+// folder or in the shared pictograms folder (either may itself be a link).
+func (r *procReader) inside(path string) error {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return err
+	}
+	for _, root := range []string{r.dir, r.shared} {
+		if root == "" {
+			continue
+		}
+		if rr, err := filepath.EvalSymlinks(root); err == nil && within(real, rr) {
+			return nil
+		}
+	}
+	return errOutside
+}
+
+// within reports whether path is under dir; both are clean absolute or
+// both relative paths.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 func (r *procReader) dirName() string { return filepath.Base(r.dir) + string(filepath.Separator) }
