@@ -141,6 +141,29 @@ func TestLoadAcceptsWhatEditorsWrite(t *testing.T) {
 			s = strings.Replace(s, "fr: Bonjour.", `fr: "`+strings.Repeat("[{", 40)+`"`, 1)
 			return strings.Replace(s, "en: Hello.", `en: '`+strings.Repeat("[[", 40)+`'`, 1)
 		}},
+		{"classic Mac line ends (CR only)", func(s string) string { return strings.ReplaceAll(s, "\n", "\r") }},
+		{"mixed line ends, no final line end", func(s string) string {
+			return strings.TrimRight(strings.Replace(s, "\n", "\r\n", 10), "\n")
+		}},
+		{"a last line of spaces", func(s string) string { return s + "   " }},
+		{"no-break space before a field's colon (French typography)", func(s string) string {
+			return strings.Replace(s, "version: 2", "version\u00a0: 2", 1)
+		}},
+		{"narrow no-break space before a colon", func(s string) string {
+			return strings.Replace(s, "\nid: demo", "\nid\u202f: demo", 1)
+		}},
+		{"no-break space after a colon", func(s string) string {
+			return strings.Replace(s, "version: 2", "version:\u00a02", 1)
+		}},
+		{"no-break space in the indentation", func(s string) string {
+			return strings.Replace(s, "\n  fr: Démonstration", "\n\u00a0 fr: Démonstration", 1)
+		}},
+		{"zero-width space after a field name", func(s string) string {
+			return strings.Replace(s, "\nsteps:", "\nsteps\u200b:", 1)
+		}},
+		{"a byte order mark starting a line (files pasted together)", func(s string) string {
+			return strings.Replace(s, "\ntitle:", "\n\ufefftitle:", 1)
+		}},
 		{"say text as a block", func(s string) string {
 			return strings.Replace(s, "      fr: Bonjour.\n", "      fr: |\n        Bonjour [et {bienvenue}\n        'à tous.\n        "+strings.Repeat("{", 40)+"\n", 1)
 		}},
