@@ -211,6 +211,12 @@ func TestLoadWarnings(t *testing.T) {
 		{"one warning at one place, though it clashes inside and outside its procedure", []edit{copyProcedure("other"), replace("other/procedure.yaml", "pictogram: no.svg", "pictogram: yes.svg")}, testNow, 0,
 			[]want{{"other/procedure.yaml", "yes.svg\n        label: {fr: Non", `pictogram "yes.svg" stands for "Non" here (option 2 of step "ask-email") and for "Oui" in option 1 of step "ask-email" (line 47)`}}},
 		{"one pictogram, one id: the same thing", []edit{replace(yaml, "- id: \"yes\"\n        pictogram: yes.svg", "- id: id-card\n        pictogram: square.png")}, testNow, 0, nil},
+		{"a # in a plain text starts a comment", []edit{replace(yaml, "fr: Bonjour.", "fr: Tapez #31 puis")}, testNow, 0,
+			[]want{{yaml, "fr: Tapez", `the fr text of the say text of step "hello" stops before "#31 puis": what follows " #" is a comment, not said nor shown; if it belongs to the text, put the whole text between quotes`}}},
+		{"a # in a flow text starts a comment", []edit{replace(yaml, "en: Take your papers.,", "en: Take form #2\n      ,")}, testNow, 0,
+			[]want{{yaml, "en: Take form", `the en text of the say text of step "papers" stops before "#2"`}}},
+		{"a comment after a quoted text", []edit{replace(yaml, "fr: Bonjour.", `fr: "Tapez #31 puis" # checked`)}, testNow, 0, nil},
+		{"a comment on the line under a text", []edit{replace(yaml, "fr: Bonjour.", "fr: Bonjour.\n      # en: to be checked")}, testNow, 0, nil},
 		{"one pictogram, one meaning written twice", []edit{replace(yaml, "pictogram: no.svg", "pictogram: yes.svg"), replace(yaml, "label: {fr: Non,", "label: {fr: \" oui.\",")}, testNow, 0, nil},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package procedure
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -150,7 +151,7 @@ func (r *reader) parse(src []byte) ast.Node {
 		r.problemf(at, "%s", msg)
 		return nil
 	}
-	f, err := parser.ParseBytes(src, 0)
+	f, err := parser.ParseBytes(src, parser.ParseComments)
 	if err != nil {
 		at := pos{1, 1}
 		msg := err.Error()
@@ -163,7 +164,7 @@ func (r *reader) parse(src []byte) ast.Node {
 			}
 			msg = e.GetMessage()
 		}
-		r.problemf(at, "the file is not valid YAML: %s (check the indentation and the quotes around this place)", clip(msg, 200))
+		r.problemf(at, "the file is not valid YAML: %s (%s)", clip(msg, 200), yamlHint(src, at.line, msg))
 		return nil
 	}
 	var bodies []ast.Node
@@ -182,6 +183,25 @@ func (r *reader) parse(src []byte) ast.Node {
 		r.problemf(posOf(bodies[1]), "the file holds several documents (a line with ---): keep one procedure per file")
 		return nil
 	}
+}
+
+// yamlHint says what a person most likely got wrong on the line YAML
+// stumbled on.
+func yamlHint(src []byte, line int, msg string) string {
+	text := ""
+	if line >= 1 {
+		lines := bytes.SplitN(src, []byte{'\n'}, line+1)
+		if line <= len(lines) {
+			text = string(lines[line-1])
+		}
+	}
+	switch {
+	case strings.ContainsAny(text, "“”‘’"):
+		return "“ ” and ‘ ’ from a word processor are not quotes for YAML: put the text between straight quotes \"...\""
+	case strings.Contains(msg, "mapping value is not allowed"):
+		return "a text holding \": \" must be put between straight quotes, like fr: \"Attention : lisez\""
+	}
+	return "check the indentation and the quotes around this place"
 }
 
 // unwrap removes anchors and tags, which carry no meaning in this format.
@@ -436,6 +456,11 @@ func (r *reader) text(n ast.Node, what string, limit int) passerelle.Text {
 		var ok bool
 		if sc, scalar := f.value.(*ast.StringNode); scalar { // the common case, without formatting a name
 			s, ok = strings.TrimSpace(sc.Value), true
+			if c := sc.GetComment(); c != nil && sc.Token.Type == token.StringType &&
+				len(c.Comments) > 0 && c.Comments[0].Token.Position.Line == sc.Token.Position.Line {
+				r.warnf(f.at, "the %s text of %s stops before %q: what follows \" #\" is a comment, not said nor shown; if it belongs to the text, put the whole text between quotes",
+					k, what, strings.TrimSpace(c.String()))
+			}
 		} else {
 			s, ok = r.str(f.value, fmt.Sprintf("the %s text of %s", k, what))
 		}
