@@ -95,6 +95,10 @@ func TestLoadRefusesHostileFiles(t *testing.T) {
 			[]want{{yaml, "outside.svg", `the procedure's pictogram: file "outside.svg" cannot be used: it is a link to a file outside the procedure's folder`}}},
 		{"a pictogram linked into a loop", []edit{symlink("loop-b.svg", "demo/loop-a.svg"), symlink("loop-a.svg", "demo/loop-b.svg"), replace(yaml, "\npictogram: dot.svg", "\npictogram: loop-a.svg")},
 			[]want{{yaml, "loop-a.svg", `file "loop-a.svg" cannot be used: too many levels of symbolic links`}}},
+		{"a pictogram named with other capitals in the folder", []edit{copyPictogram("demo/Photo.SVG"), replace(yaml, "\npictogram: dot.svg", "\npictogram: photo.svg")},
+			[]want{{yaml, "photo.svg", `the procedure's pictogram: file "photo.svg" not found, but there is "Photo.SVG": write the name exactly as the file is named, capitals included`}}},
+		{"a shared pictogram named with other capitals", []edit{replace(yaml, "\npictogram: dot.svg", "\npictogram: Dot.svg")},
+			[]want{{yaml, "Dot.svg", `file "Dot.svg" not found, but there is "dot.svg"`}}},
 		{"procedure.yaml a named pipe", []edit{remove(yaml), fifo(yaml)},
 			[]want{{yaml, "", "this is not a plain file"}}},
 	}
@@ -246,6 +250,38 @@ func linkOut(file string) edit {
 		outside := filepath.Join(t.TempDir(), "dot.svg")
 		writeFile(t, outside, readFile(t, filepath.Join(fixture, "pictograms", "dot.svg")))
 		symlink(outside, file)(t, dir)
+	}
+}
+
+// copyPictogram copies a sound pictogram of the fixture to file.
+func copyPictogram(file string) edit {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		writeFile(t, filepath.Join(dir, file), readFile(t, filepath.Join(fixture, "pictograms", "dot.svg")))
+	}
+}
+
+// TestLoadFindsNamesWrittenWithOtherCodePoints: macOS writes accented file
+// names decomposed (NFD), editors write the YAML composed (NFC); the two
+// look the same, so the file is found either way.
+func TestLoadFindsNamesWrittenWithOtherCodePoints(t *testing.T) {
+	const nfc, nfd = "écran.svg", "e\u0301cran.svg"
+	tests := []struct{ name, file, written string }{
+		{"NFD file, NFC in the file", "demo/" + nfd, nfc},
+		{"NFC file, NFD in the file", "demo/" + nfc, nfd},
+		{"NFD shared pictogram", "pictograms/" + nfd, nfc},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := editedFixture(t, []edit{copyPictogram(tt.file), replace("demo/procedure.yaml", "\npictogram: dot.svg", "\npictogram: "+tt.written)})
+			res := loadWithProblems(t, dir, nil)
+			if len(res.Procedures) != 1 {
+				t.Fatalf("got %d procedures", len(res.Procedures))
+			}
+			if got, want := res.Procedures[0].Pictogram.Path, filepath.Join(dir, tt.file); got != want {
+				t.Errorf("pictogram read from %q, want %q", got, want)
+			}
+		})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
+	"golang.org/x/text/unicode/norm"
 
 	"passerelle/app/passerelle"
 )
@@ -472,8 +473,11 @@ func (r *procReader) pictogram(n ast.Node, what string) passerelle.Media {
 	}
 	path := filepath.Join(r.dir, name)
 	if _, err := r.stat(path); err != nil && r.shared != "" {
-		if _, err := r.stat(filepath.Join(r.shared, name)); err == nil {
-			path = filepath.Join(r.shared, name)
+		// decode finds a name written with other code points in the
+		// folder the path is in.
+		inShared := filepath.Join(r.shared, name)
+		if r.exists(inShared) || (r.sameName(path) == "" && r.sameName(inShared) != "") {
+			path = inShared
 		}
 	}
 	media := r.decode(path, name, n, what, pictogram)
@@ -539,6 +543,10 @@ func (r *procReader) safePath(name string, n ast.Node, what string) bool {
 
 func (r *procReader) decode(path, name string, n ast.Node, what string, kind mediaKind) passerelle.Media {
 	info, err := r.stat(path)
+	if found := r.sameName(path); os.IsNotExist(err) && found != "" {
+		path = found
+		info, err = r.stat(path)
+	}
 	var media passerelle.Media
 	if err == nil {
 		err = r.inside(path)
@@ -555,7 +563,16 @@ func (r *procReader) decode(path, name string, n ast.Node, what string, kind med
 		}
 		r.reported[path] = true
 	}
+	other := ""
+	if os.IsNotExist(err) {
+		other = otherCase(filepath.Join(r.dir, name))
+		if other == "" && kind == pictogram && r.shared != "" {
+			other = otherCase(filepath.Join(r.shared, name))
+		}
+	}
 	switch {
+	case other != "":
+		r.problemf(posOf(n), "%s: file %q not found, but there is %q: write the name exactly as the file is named, capitals included", what, name, other)
 	case os.IsNotExist(err) && kind == pictogram:
 		r.problemf(posOf(n), "%s: file %q not found in %s nor in the shared pictograms folder", what, name, r.dirName())
 	case os.IsNotExist(err):
@@ -564,6 +581,55 @@ func (r *procReader) decode(path, name string, n ast.Node, what string, kind med
 		r.problemf(posOf(n), "%s: file %q cannot be used: %s", what, name, clip(plainError(err), 200))
 	}
 	return media
+}
+
+// exists looks at a file and remembers it.
+func (r *procReader) exists(path string) bool {
+	_, err := r.stat(path)
+	return err == nil
+}
+
+// sameName finds a file missing at path under the same name written with
+// other Unicode code points: macOS writes "é" in file names as "e" and an
+// accent (NFD), editors write it as one letter (NFC). The two look the same
+// to everyone, so the file found is the one meant. It returns "" when
+// there is none.
+func (r *procReader) sameName(path string) string {
+	base := filepath.Base(path)
+	if isASCII(base) {
+		return ""
+	}
+	want := norm.NFC.String(base)
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	for _, e := range entries {
+		if e.Name() != base && norm.NFC.String(e.Name()) == want {
+			return filepath.Join(filepath.Dir(path), e.Name())
+		}
+	}
+	return ""
+}
+
+// otherCase finds the name of a file beside path that differs from it only
+// by capitals (Photo.SVG for photo.svg): Windows and macOS would open it,
+// the kiosk's disk does not. It returns "" when there is none.
+func otherCase(path string) string {
+	base := norm.NFC.String(filepath.Base(path))
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	for _, e := range entries {
+		if strings.EqualFold(norm.NFC.String(e.Name()), base) {
+			return e.Name()
+		}
+	}
+	return ""
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // errOutside is a media file reached through a link that leads out of the
