@@ -285,6 +285,27 @@ func TestLoadFindsNamesWrittenWithOtherCodePoints(t *testing.T) {
 	}
 }
 
+// TestLoadSkipsWhatSystemsLeaveInTheCatalog: a catalog copied from a Mac's
+// USB stick or a zip, or kept in git, holds folders and files that are not
+// procedures; they are passed over, not reported as broken procedures.
+func TestLoadSkipsWhatSystemsLeaveInTheCatalog(t *testing.T) {
+	appleDouble := "\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\xff\xfe"
+	dir := editedFixture(t, []edit{
+		write("__MACOSX/demo/._procedure.yaml", appleDouble),
+		write("System Volume Information/IndexerVolumeGuid", "{guid}"),
+		write("$RECYCLE.BIN/desktop.ini", "[.ShellClassInfo]"),
+		write(".git/objects/ab/cdef", "blob"),
+		write("lost+found/.keep", ""),
+		write("demo/._procedure.yaml", appleDouble),
+		write("demo/.DS_Store", "\x00\x00\x00\x01Bud1"),
+		write("Thumbs.db", "\xd0\xcf\x11\xe0"),
+	})
+	res := loadWithProblems(t, dir, nil)
+	if len(res.Procedures) != 1 || res.Procedures[0].ID != "demo" {
+		t.Errorf("got %d procedures, want demo alone", len(res.Procedures))
+	}
+}
+
 func fifo(file string) edit {
 	return func(t *testing.T, dir string) {
 		t.Helper()

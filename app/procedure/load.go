@@ -92,7 +92,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 	var folders []string
 	for _, e := range entries {
 		name := e.Name()
-		if name == SharedPictograms || strings.HasPrefix(name, ".") {
+		if name == SharedPictograms || systemFolder(name) {
 			continue
 		}
 		folder := filepath.Join(dir, name)
@@ -184,6 +184,17 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		sortProblems(ps)
 	}
 	return res, nil
+}
+
+// systemFolder reports whether a folder is one that operating systems, zip
+// tools and git make, never a procedure: a hidden one (.git, .Trash), and
+// those a USB stick or an archive from a Mac or a Windows PC brings.
+func systemFolder(name string) bool {
+	switch strings.ToLower(name) {
+	case "__macosx", "system volume information", "$recycle.bin", "lost+found":
+		return true
+	}
+	return strings.HasPrefix(name, ".")
 }
 
 // loaded is what reading one procedure folder gave.

@@ -237,6 +237,8 @@ func (w *Watcher) concerns(name string) bool {
 func noise(name string) bool {
 	lower := strings.ToLower(name)
 	switch {
+	case systemFolder(name):
+		return true
 	case strings.HasPrefix(name, "."), // hidden: swap files, .DS_Store, ._x, .git, .#x, .~lock.x#
 		strings.HasSuffix(name, "~"),                                 // backups (vim, gedit, emacs)
 		strings.HasPrefix(name, "~$"),                                // Office lock files
@@ -331,7 +333,7 @@ func collectFolders(dir string, info os.FileInfo, want map[string]os.FileInfo, s
 		if !e.IsDir() && e.Type()&fs.ModeSymlink == 0 {
 			continue
 		}
-		if noise(e.Name()) {
+		if systemFolder(e.Name()) {
 			continue // a .git folder holds hundreds of folders the loader never reads
 		}
 		child := filepath.Join(dir, e.Name())

@@ -278,17 +278,18 @@ func TestWatcherIgnoresFilesEditorsAndSystemsWriteBeside(t *testing.T) {
 	defer cancel()
 	appleDouble := "\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\xff\xfe"
 	noise := map[string]string{
-		"demo/.procedure.yaml.swp": "b0VIM 9.0\x00\x00",
-		"demo/procedure.yaml~":     "id: old\n",
-		"demo/4913":                "",
-		"demo/#procedure.yaml#":    "id: autosave\n",
-		"demo/.DS_Store":           "\x00\x00\x00\x01Bud1\x00",
-		"demo/._procedure.yaml":    appleDouble,
-		"._demo":                   appleDouble,
-		"demo/Thumbs.db":           "\xd0\xcf\x11\xe0",
-		"demo/~$ocedure.docx":      "lock",
-		".git/objects/ab/cdef":     "blob",
-		".DS_Store":                "\x00\x00\x00\x01Bud1\x00",
+		"demo/.procedure.yaml.swp":       "b0VIM 9.0\x00\x00",
+		"demo/procedure.yaml~":           "id: old\n",
+		"demo/4913":                      "",
+		"demo/#procedure.yaml#":          "id: autosave\n",
+		"demo/.DS_Store":                 "\x00\x00\x00\x01Bud1\x00",
+		"demo/._procedure.yaml":          appleDouble,
+		"._demo":                         appleDouble,
+		"demo/Thumbs.db":                 "\xd0\xcf\x11\xe0",
+		"demo/~$ocedure.docx":            "lock",
+		".git/objects/ab/cdef":           "blob",
+		".DS_Store":                      "\x00\x00\x00\x01Bud1\x00",
+		"__MACOSX/demo/._procedure.yaml": appleDouble,
 	}
 	for name, content := range noise {
 		path := filepath.Join(dir, name)
@@ -310,7 +311,8 @@ func TestWatcherIgnoresFilesEditorsAndSystemsWriteBeside(t *testing.T) {
 	if got := w.Reloads(); got != 2 {
 		t.Errorf("reloads = %d, want 2 (open + the save)", got)
 	}
-	// Files in the ignored .git folder are not watched either.
+	// Files in the ignored folders are not watched either.
 	writeFile(t, filepath.Join(dir, ".git/objects/ab/other"), "blob")
+	writeFile(t, filepath.Join(dir, "__MACOSX/demo/._other.svg"), appleDouble)
 	quiet(t, updates, 10*w.Debounce)
 }
