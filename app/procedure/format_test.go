@@ -132,6 +132,8 @@ func TestLoadNumberRules(t *testing.T) {
 	}{
 		{"not personal unless said", "{min: 7, max: 7, store: no}", false, "", []string{"1234567"}, []string{"123456", "12345A7"}},
 		{"personal", "{min: 7, max: 7, store: no, personal: oui}", true, "", []string{"1234567"}, nil},
+		{"yes and no as people write them: On, NON", "{min: 7, max: 7, store: NON, personal: On}", true, "", []string{"1234567"}, nil},
+		{"off, quoted", "{min: 7, max: 7, store: \"off\", personal: Off}", false, "", []string{"1234567"}, nil},
 		{"nir without its key is personal without saying so", "{min: 13, max: 13, store: no, check: nir}", true, "nir",
 			[]string{"1850775123456", "185072A123456", "185072B123456"}, []string{"185073A123456", "18507A2123456", "185077512345"}},
 		{"nir with its key", "{min: 15, max: 15, store: no, personal: yes, check: nir}", true, "nir",

@@ -59,6 +59,8 @@ func TestLoadRefusesHostileFiles(t *testing.T) {
 			[]want{{yaml, "Attention : lisez", `the file is not valid YAML: mapping value is not allowed in this context (a text holding ": " must be put between straight quotes, like fr: "Attention : lisez")`}}},
 		{"word processor quotes around a text", []edit{replace(yaml, "fr: Bonjour.", "fr: “Attention : lisez”")},
 			[]want{{yaml, "“Attention", `(“ ” and ‘ ’ from a word processor are not quotes for YAML: put the text between straight quotes "...")`}}},
+		{"a file of comments only", []edit{write(yaml, "# id: demo\n# to be written\n")},
+			[]want{{yaml, "^", "the file is empty"}}},
 		{"tab in the indentation of a list", []edit{replace(yaml, "  - id: done", "\t- id: done")},
 			[]want{{yaml, "\t- id: done", "a tab is not allowed for indentation, use spaces"}}},
 		{"flow brackets 100 000 deep", []edit{write(yaml, "id: demo\nx: "+strings.Repeat("[", 100_000)+strings.Repeat("]", 100_000)+"\n")},

@@ -169,13 +169,13 @@ func (r *reader) parse(src []byte) ast.Node {
 	}
 	var bodies []ast.Node
 	for _, d := range f.Docs {
-		if d.Body != nil {
+		if _, comments := d.Body.(*ast.CommentGroupNode); d.Body != nil && !comments {
 			bodies = append(bodies, d.Body)
 		}
 	}
 	switch len(bodies) {
 	case 0:
-		r.problemf(pos{1, 1}, "the file is empty")
+		r.problemf(pos{1, 1}, "the file is empty, or holds only comments")
 		return nil
 	case 1:
 		return bodies[0]
@@ -375,9 +375,9 @@ func (r *reader) yesNo(n ast.Node, what string) (bool, bool) {
 		return false, false
 	}
 	switch strings.ToLower(s) {
-	case "yes", "true", "oui":
+	case "yes", "true", "oui", "on", "y":
 		return true, true
-	case "no", "false", "non":
+	case "no", "false", "non", "off", "n":
 		return false, true
 	}
 	r.problemf(posOf(n), "%s must be yes or no, not %q", what, s)
