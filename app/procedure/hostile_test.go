@@ -308,6 +308,23 @@ func TestLoadSkipsWhatSystemsLeaveInTheCatalog(t *testing.T) {
 	}
 }
 
+// TestLoadNamesTheProcedureFileMeant: Notepad saves procedure.yaml.txt
+// with the .txt hidden; others write capitals or .yml. The message names
+// the file that is there.
+func TestLoadNamesTheProcedureFileMeant(t *testing.T) {
+	for _, name := range []string{"procedure.yaml.txt", "Procedure.YAML", "procedure.yml", "procedure.yaml "} {
+		t.Run(name, func(t *testing.T) {
+			dir := editedFixture(t, []edit{func(t *testing.T, dir string) {
+				t.Helper()
+				if err := os.Rename(filepath.Join(dir, "demo", procedure.FileName), filepath.Join(dir, "demo", name)); err != nil {
+					t.Fatal(err)
+				}
+			}})
+			loadWithProblems(t, dir, []want{{"demo", "", fmt.Sprintf("this folder has no procedure.yaml, but has %q: rename it procedure.yaml", name)}})
+		})
+	}
+}
+
 func fifo(file string) edit {
 	return func(t *testing.T, dir string) {
 		t.Helper()

@@ -186,6 +186,22 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 	return res, nil
 }
 
+// nearDefinition finds a file in folder that staff most likely meant as
+// the procedure file: PROCEDURE.YAML, procedure.yml, or procedure.yaml.txt
+// saved by Notepad with the extension hidden. It returns "" when there is
+// none.
+func nearDefinition(folder string) string {
+	entries, _ := os.ReadDir(folder)
+	for _, e := range entries {
+		name := strings.ToLower(strings.TrimSpace(e.Name()))
+		name = strings.TrimSuffix(name, ".txt")
+		if name == FileName || name == "procedure.yml" {
+			return e.Name()
+		}
+	}
+	return ""
+}
+
 // systemFolder reports whether a folder is one that operating systems, zip
 // tools and git make, never a procedure: a hidden one (.git, .Trash), and
 // those a USB stick or an archive from a Mac or a Windows PC brings.
@@ -235,6 +251,9 @@ func (l *Loader) loadOne(folder, shared string, today time.Time) loaded {
 		msg := err.Error()
 		if errors.Is(err, fs.ErrNotExist) {
 			msg = fmt.Sprintf("this folder has no %s: add one, or move the folder out of the catalog", FileName)
+			if near := nearDefinition(folder); near != "" {
+				msg = fmt.Sprintf("this folder has no %s, but has %q: rename it %s (Windows may hide the end of a file's name: show file name extensions)", FileName, near, FileName)
+			}
 			file = folder
 		}
 		return loaded{problems: []passerelle.Problem{{File: file, Message: msg}}}
