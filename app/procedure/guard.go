@@ -208,7 +208,9 @@ func checkEncoding(src []byte) (pos, string) {
 		case r == '\n':
 			line, col = line+1, 0
 		case r == '\t' || r == '\r':
-		case r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0):
+		case r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0) || r == '\u2028' || r == '\u2029':
+			// U+2028 and U+2029 (from Word or a PDF) break a line where
+			// nobody sees one: a title would show on two lines.
 			return at, fmt.Sprintf("the file holds an invisible control character (U+%04X) here: remove it", r)
 		}
 		col++

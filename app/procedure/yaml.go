@@ -489,7 +489,7 @@ func (r *reader) text(n ast.Node, what string, limit int) passerelle.Text {
 // YAML text may write any of them as an escape, like "\0".
 func controlIn(s string) (rune, bool) {
 	for _, c := range s {
-		if c != '\n' && unicode.IsControl(c) {
+		if c != '\n' && (unicode.IsControl(c) || c == '\u2028' || c == '\u2029') {
 			return c, true
 		}
 	}
