@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"passerelle/app/procedure"
@@ -326,6 +327,26 @@ func TestLoadNamesTheProcedureFileMeant(t *testing.T) {
 			}})
 			loadWithProblems(t, dir, []want{{"demo", "", fmt.Sprintf("this folder has no procedure.yaml, but has %q: rename it procedure.yaml", name)}})
 		})
+	}
+}
+
+// TestLoadReadsOnlyWhatTheProcedureNames: a video or a disk image left in
+// a procedure folder is never opened. Here it is a named pipe, which blocks
+// whoever opens it.
+func TestLoadReadsOnlyWhatTheProcedureNames(t *testing.T) {
+	dir := editedFixture(t, []edit{fifo("demo/video.mp4"), fifo("demo/procedure.yaml.txt"), fifo("pictograms/big.svg")})
+	done := make(chan procedure.Result, 1)
+	go func() {
+		res, _ := procedure.Load(context.Background(), dir)
+		done <- res
+	}()
+	select {
+	case res := <-done:
+		if len(res.Problems) > 0 || len(res.Procedures) != 1 {
+			t.Errorf("problems:\n%s", problemLines(res.Problems))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the loader opened a file the procedure does not name")
 	}
 }
 
