@@ -179,6 +179,17 @@ func TestLoadAcceptsWhatEditorsWrite(t *testing.T) {
 		{"a byte order mark starting a line (files pasted together)", func(s string) string {
 			return strings.Replace(s, "\ntitle:", "\n\ufefftitle:", 1)
 		}},
+		{"version written 2.0", func(s string) string { return strings.Replace(s, "version: 2", "version: 2.0", 1) }},
+		{"version quoted", func(s string) string { return strings.Replace(s, "version: 2", `version: "2"`, 1) }},
+		{"yes and no as a French person writes them", func(s string) string {
+			return strings.Replace(s, "store: no, personal: yes", "store: NON, personal: Oui", 1)
+		}},
+		{"comments everywhere", func(s string) string {
+			s = strings.Replace(s, "version: 2", "version: 2 # raised at each change", 1)
+			s = strings.Replace(s, "\n  - id: ask-email", "\n  # the question\n  - id: ask-email # asked first", 1)
+			return s + "# end of file"
+		}},
+		{"document end marker", func(s string) string { return s + "...\n" }},
 		{"say text as a block", func(s string) string {
 			return strings.Replace(s, "      fr: Bonjour.\n", "      fr: |\n        Bonjour [et {bienvenue}\n        'à tous.\n        "+strings.Repeat("{", 40)+"\n", 1)
 		}},
@@ -197,8 +208,8 @@ func TestLoadAcceptsWhatEditorsWrite(t *testing.T) {
 				t.Fatalf("problems:\n%s", problemLines(res.Problems))
 			}
 			p := res.Procedures[0]
-			if p.ID != "demo" || p.Title["fr"] != "Démonstration" || p.Steps[5].Say["ar"] != "انتهى." {
-				t.Errorf("read as id %q, title %q, last say %q", p.ID, p.Title["fr"], p.Steps[5].Say["ar"])
+			if p.ID != "demo" || p.Version != 2 || p.Title["fr"] != "Démonstration" || p.Steps[5].Say["ar"] != "انتهى." {
+				t.Errorf("read as id %q v%d, title %q, last say %q", p.ID, p.Version, p.Title["fr"], p.Steps[5].Say["ar"])
 			}
 		})
 	}

@@ -360,7 +360,11 @@ func (r *reader) integer(n ast.Node, what, example string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	i, err := strconv.Atoi(s)
+	whole := s
+	if dot := strings.IndexByte(s, '.'); dot > 0 && strings.Trim(s[dot+1:], "0") == "" {
+		whole = s[:dot] // "2.0" is 2, as a spreadsheet writes it
+	}
+	i, err := strconv.Atoi(whole)
 	if err != nil {
 		r.problemf(posOf(n), "%s must be a whole number, like %s, not %q", what, example, s)
 		return 0, false
