@@ -100,6 +100,10 @@ func TestLoadRefusesHostileFiles(t *testing.T) {
 			[]want{{yaml, "", "this is not a plain file"}}},
 		{"a pictogram linked to a file outside the catalog", []edit{linkOut("demo/outside.svg"), replace(yaml, "\npictogram: dot.svg", "\npictogram: outside.svg")},
 			[]want{{yaml, "outside.svg", `the procedure's pictogram: file "outside.svg" cannot be used: it is a link to a file outside the procedure's folder`}}},
+		{"a path from Windows outside the folder", []edit{replace(yaml, "\npictogram: dot.svg", "\npictogram: "+`..\..\secret.svg`)},
+			[]want{{yaml, `..\..`, `the procedure's pictogram "..\\..\\secret.svg" must be a file inside the procedure's folder`}}},
+		{"a Windows drive path", []edit{replace(yaml, "\npictogram: dot.svg", "\npictogram: "+`C:\Users\agent\dot.svg`)},
+			[]want{{yaml, `C:\Users`, `must be a file inside the procedure's folder`}}},
 		{"a pictogram linked into a loop", []edit{symlink("loop-b.svg", "demo/loop-a.svg"), symlink("loop-a.svg", "demo/loop-b.svg"), replace(yaml, "\npictogram: dot.svg", "\npictogram: loop-a.svg")},
 			[]want{{yaml, "loop-a.svg", `file "loop-a.svg" cannot be used: too many levels of symbolic links`}}},
 		{"a pictogram named with other capitals in the folder", []edit{copyPictogram("demo/Photo.SVG"), replace(yaml, "\npictogram: dot.svg", "\npictogram: photo.svg")},
@@ -190,6 +194,9 @@ func TestLoadAcceptsWhatEditorsWrite(t *testing.T) {
 			return s + "# end of file"
 		}},
 		{"document end marker", func(s string) string { return s + "...\n" }},
+		{"paths written with Windows backslashes", func(s string) string {
+			return strings.Replace(s, "fr: audio/fr/hello.wav", `fr: audio\fr\hello.wav`, 1)
+		}},
 		{"say text as a block", func(s string) string {
 			return strings.Replace(s, "      fr: Bonjour.\n", "      fr: |\n        Bonjour [et {bienvenue}\n        'à tous.\n        "+strings.Repeat("{", 40)+"\n", 1)
 		}},

@@ -471,6 +471,7 @@ func (r *procReader) pictogram(n ast.Node, what string) passerelle.Media {
 	if !r.safePath(name, n, what) {
 		return passerelle.Media{}
 	}
+	name = slashes(name)
 	path := filepath.Join(r.dir, name)
 	if _, err := r.stat(path); err != nil && r.shared != "" {
 		// decode finds a name written with other code points in the
@@ -525,6 +526,7 @@ func (r *procReader) recordings(n ast.Node, what string) map[passerelle.Lang]pas
 		if !ok || !r.safePath(name, m.get(k), what) {
 			continue
 		}
+		name = slashes(name)
 		if media := r.decode(filepath.Join(r.dir, name), name, m.get(k), what, recording); media.Path != "" {
 			out[lang] = media
 		}
@@ -533,8 +535,16 @@ func (r *procReader) recordings(n ast.Node, what string) map[passerelle.Lang]pas
 	return out
 }
 
+// slashes turns the \ of a path written on Windows (audio\fr\hello.wav)
+// into /: no one names a file with a \ in it.
+func slashes(name string) string {
+	return strings.ReplaceAll(name, `\`, "/")
+}
+
 func (r *procReader) safePath(name string, n ast.Node, what string) bool {
-	if filepath.IsAbs(name) || strings.HasPrefix(filepath.Clean(name), "..") {
+	clean := filepath.Clean(slashes(name))
+	drive := len(clean) > 1 && clean[1] == ':' // C:\Users\... written on Windows
+	if filepath.IsAbs(clean) || drive || clean == ".." || strings.HasPrefix(clean, "../") {
 		r.problemf(posOf(n), "%s %q must be a file inside the procedure's folder (or in pictograms/)", what, name)
 		return false
 	}
