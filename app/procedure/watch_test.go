@@ -303,7 +303,14 @@ func TestWatcherIgnoresFilesEditorsAndSystemsWriteBeside(t *testing.T) {
 		t.Errorf("reloads after editor and system files = %d, want 1 (the open)", got)
 	}
 
-	replace("demo/procedure.yaml", "fr: Démonstration", "fr: Enregistré")(t, dir)
+	// Save as vim, rsync or a deployment tool does: write a hidden file,
+	// rename it over the old one. The rename is seen though the name is not.
+	path := filepath.Join(dir, "demo/procedure.yaml")
+	tmp := filepath.Join(dir, "demo/.procedure.yaml.tmp")
+	writeFile(t, tmp, strings.Replace(readFile(t, path), "fr: Démonstration", "fr: Enregistré", 1))
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
 	u := next(t, updates)
 	if len(u.Problems) != 0 || title(t, u.Catalog, "demo") != "Enregistré" {
 		t.Fatalf("after a save: problems %v", u.Problems)
