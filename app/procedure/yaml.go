@@ -1,7 +1,6 @@
 package procedure
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -164,7 +163,11 @@ func (r *reader) parse(src []byte) ast.Node {
 			}
 			msg = e.GetMessage()
 		}
-		r.problemf(at, "the file is not valid YAML: %s (%s)", clip(msg, 200), yamlHint(src, at.line, msg))
+		hint, quoteAt := yamlHint(src, at.line, msg)
+		if quoteAt.line > 0 {
+			at = quoteAt // YAML stumbles lines later; staff mend the quote
+		}
+		r.problemf(at, "the file is not valid YAML: %s (%s)", clip(msg, 200), hint)
 		return nil
 	}
 	var bodies []ast.Node
@@ -186,22 +189,63 @@ func (r *reader) parse(src []byte) ast.Node {
 }
 
 // yamlHint says what a person most likely got wrong on the line YAML
-// stumbled on.
-func yamlHint(src []byte, line int, msg string) string {
+// stumbled on, or on the line before it where a quote was left open
+// (and then where that quote is).
+func yamlHint(src []byte, line int, msg string) (string, pos) {
+	lines := strings.Split(string(src), "\n")
 	text := ""
-	if line >= 1 {
-		lines := bytes.SplitN(src, []byte{'\n'}, line+1)
-		if line <= len(lines) {
-			text = string(lines[line-1])
-		}
+	if line >= 1 && line <= len(lines) {
+		text = strings.TrimRight(lines[line-1], "\r")
+	}
+	value := text // what follows the field name or the list dash
+	if i := strings.Index(text, ": "); i >= 0 {
+		value = strings.TrimSpace(text[i+2:])
 	}
 	switch {
 	case strings.ContainsAny(text, "“”‘’"):
-		return "“ ” and ‘ ’ from a word processor are not quotes for YAML: put the text between straight quotes \"...\""
-	case strings.Contains(msg, "mapping value is not allowed"):
-		return "a text holding \": \" must be put between straight quotes, like fr: \"Attention : lisez\""
+		return wordQuotes, pos{}
+	case strings.HasPrefix(value, "'") && strings.Count(value, "'")%2 == 1:
+		return "inside '...' an apostrophe is written twice (''), or put the text between double quotes \"L'adresse\"", pos{}
+	case fieldWithoutSpace.MatchString(text):
+		return "a field name's colon is followed by a space: write \"version: 3\", not \"version:3\"", pos{}
+	case strings.Contains(msg, "mapping value is not allowed") && strings.Contains(value, ": "):
+		return "a text holding \": \" must be put between straight quotes, like fr: \"Attention : lisez\"", pos{}
 	}
-	return "check the indentation and the quotes around this place"
+	if open := openQuote(lines[:max(0, min(line-1, len(lines)))]); open > 0 {
+		l := lines[open-1]
+		col := utf8.RuneCountInString(l[:strings.Index(l, `: "`)]) + 3
+		return "this quote is not closed", pos{open, col}
+	}
+	return "check the indentation and the quotes around this place", pos{}
+}
+
+var fieldWithoutSpace = regexp.MustCompile(`^\s*(?:- )*[a-z_]+:[^\s:/]`)
+
+const wordQuotes = "“ ” and ‘ ’ from a word processor are not quotes for YAML: put the text between straight quotes \"...\""
+
+// openQuote finds the last of lines whose value starts with a double
+// quote not closed on that line, when no later line closes it; 0 if none.
+// A text in quotes may go on over several lines, but rarely does.
+func openQuote(lines []string) int {
+	open := 0
+	for i, l := range lines {
+		l = strings.TrimRight(l, "\r ")
+		if open > 0 {
+			if strings.HasSuffix(l, `"`) {
+				open = 0
+			}
+			continue
+		}
+		j := strings.Index(l, `: "`)
+		if j < 0 {
+			continue
+		}
+		v := l[j+2:]
+		if strings.Count(v, `"`)-strings.Count(v, `\"`) == 1 {
+			open = i + 1
+		}
+	}
+	return open
 }
 
 // unwrap removes anchors and tags, which carry no meaning in this format.
@@ -453,6 +497,10 @@ func (r *reader) text(n ast.Node, what string, limit int) passerelle.Text {
 		k := f.key
 		lang := passerelle.Lang(k)
 		if _, ok := passerelle.LookupLanguage(lang); !ok {
+			if strings.ContainsAny(k, "“”‘’") {
+				r.problemf(f.at, "%q is not a known language code in %s: %s", k, what, wordQuotes)
+				continue
+			}
 			r.problemf(f.at, "%q is not a known language code in %s; known codes: %s", k, what, knownLangs())
 			continue
 		}
