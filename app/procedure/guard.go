@@ -167,8 +167,12 @@ func mendLine(line []byte) []byte {
 	if !unusual {
 		return append(out, line[i:]...)
 	}
-	out = append(out, ": "...)
-	return append(out, bytes.TrimLeft(line[j+1+size:], " ")...)
+	rest := bytes.TrimLeft(line[j+1+size:], " ")
+	out = append(out, ':')
+	if len(bytes.TrimRight(rest, "\r\n")) > 0 {
+		out = append(out, ' ')
+	}
+	return append(out, rest...)
 }
 
 // isWordByte is a byte of a field name or a language code. Capitals are
