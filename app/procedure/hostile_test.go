@@ -378,6 +378,25 @@ func TestLoadReadsOnlyWhatTheProcedureNames(t *testing.T) {
 	}
 }
 
+// TestLoadSaysWhenAFileCannotBeRead: a file copied with its owner's rights
+// only is reported with what to do. Root reads everything: the test needs
+// an ordinary user.
+func TestLoadSaysWhenAFileCannotBeRead(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("running as root, which may read any file: run as an ordinary user to check unreadable files")
+	}
+	dir := editedFixture(t, nil)
+	for _, name := range []string{"demo/procedure.yaml", "pictograms/dot.svg"} {
+		if err := os.Chmod(filepath.Join(dir, name), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := loadWithProblems(t, dir, []want{{"demo/procedure.yaml", "", "the file cannot be read: permission denied: let the kiosk's user read it"}})
+	if len(res.Procedures) != 0 {
+		t.Errorf("got %d procedures from an unreadable file", len(res.Procedures))
+	}
+}
+
 func fifo(file string) edit {
 	return func(t *testing.T, dir string) {
 		t.Helper()

@@ -323,6 +323,9 @@ func sortProblems(ps []passerelle.Problem) {
 
 // plainError drops the Go operation prefix of file errors ("open x: ").
 func plainError(err error) string {
+	if errors.Is(err, fs.ErrPermission) {
+		return "permission denied: let the kiosk's user read it (a file copied from another system may keep its owner's rights only)"
+	}
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err.Error()
