@@ -130,9 +130,13 @@ func mendLine(line []byte) []byte {
 		}
 		i += size
 	}
-	for i+1 < len(line) && line[i] == '-' && line[i+1] == ' ' { // list dashes
+	for i+1 < len(line) && line[i] == '-' { // list dashes
+		r, size := utf8.DecodeRune(line[i+1:])
+		if r != ' ' && !unicode.Is(unicode.Zs, r) {
+			break
+		}
 		out = append(out, "- "...)
-		i += 2
+		i += 1 + size
 		for i < len(line) && line[i] == ' ' {
 			out = append(out, ' ')
 			i++

@@ -16,6 +16,8 @@ func TestPlainSpaces(t *testing.T) {
 		{"text keeps its no-break spaces", "  fr: \"Attention\u00a0: lisez\u202f!\"\n", "  fr: \"Attention\u00a0: lisez\u202f!\"\n"},
 		{"plain text keeps them too", "  fr: Oui\u00a0!\n", "  fr: Oui\u00a0!\n"},
 		{"a capitalised word in a block text is not a field", "    Attention\u00a0: lisez\n", "    Attention\u00a0: lisez\n"},
+		{"no-break space after a list dash", "  -\u00a0id: a\n", "  - id: a\n"},
+		{"a dash in a text is not a list", "  fr: a -\u00a0b\n", "  fr: a -\u00a0b\n"},
 		{"plain file unchanged", "id: demo\n  - a: b\n", "id: demo\n  - a: b\n"},
 		{"no final line end", "id\u00a0: demo", "id: demo"},
 	}
