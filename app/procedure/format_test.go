@@ -219,6 +219,9 @@ func TestLoadWarnings(t *testing.T) {
 			[]want{{yaml, "en: Take form", `the en text of the say text of step "papers" stops before "#2"`}}},
 		{"a comment after a quoted text", []edit{replace(yaml, "fr: Bonjour.", `fr: "Tapez #31 puis" # checked`)}, testNow, 0, nil},
 		{"a comment on the line under a text", []edit{replace(yaml, "fr: Bonjour.", "fr: Bonjour.\n      # en: to be checked")}, testNow, 0, nil},
+		{"a text between word processor quotes", []edit{replace(yaml, "fr: Bonjour.", "fr: “Bonjour.”")}, testNow, 0,
+			[]want{{yaml, "fr: “Bonjour", `the fr text of the say text of step "hello" is between curly quotes (“ ” or ‘ ’): the kiosk shows and says them`}}},
+		{"quotes inside a text are the text's", []edit{replace(yaml, "fr: Bonjour.", "fr: Touchez “Valider”.")}, testNow, 0, nil},
 		{"one pictogram, one meaning written twice", []edit{replace(yaml, "pictogram: no.svg", "pictogram: yes.svg"), replace(yaml, "label: {fr: Non,", "label: {fr: \" oui.\",")}, testNow, 0, nil},
 	}
 	for _, tt := range tests {

@@ -532,9 +532,20 @@ func (r *reader) text(n ast.Node, what string, limit int) passerelle.Text {
 				r.problemf(at, "the %s text of %s holds an invisible control character (U+%04X): remove it", k, what, c)
 			}
 		}
+		if wrappedInWordQuotes(s) {
+			r.warnf(at, "the %s text of %s is between curly quotes (“ ” or ‘ ’): the kiosk shows and says them; if they were meant as quotes for YAML, write straight quotes \"...\" or none", k, what)
+		}
 		t[lang] = s
 	}
 	return t
+}
+
+// wrappedInWordQuotes reports whether a whole text is between the curly
+// quotes a word processor writes: pasted from Word, they were meant as the
+// file's quotes, not as part of the text.
+func wrappedInWordQuotes(s string) bool {
+	return (strings.HasPrefix(s, "“") && strings.HasSuffix(s, "”") && len(s) > len("“”")) ||
+		(strings.HasPrefix(s, "‘") && strings.HasSuffix(s, "’") && len(s) > len("‘’"))
 }
 
 // controlIn finds a control character other than a line break: a quoted
