@@ -132,6 +132,8 @@ func TestLoadNumberRules(t *testing.T) {
 	}{
 		{"not personal unless said", "{min: 7, max: 7, store: no}", false, "", []string{"1234567"}, []string{"123456", "12345A7"}},
 		{"personal", "{min: 7, max: 7, store: no, personal: oui}", true, "", []string{"1234567"}, nil},
+		{"yes and no as people write them: On, NON", "{min: 7, max: 7, store: NON, personal: On}", true, "", []string{"1234567"}, nil},
+		{"off, quoted", "{min: 7, max: 7, store: \"off\", personal: Off}", false, "", []string{"1234567"}, nil},
 		{"nir without its key is personal without saying so", "{min: 13, max: 13, store: no, check: nir}", true, "nir",
 			[]string{"1850775123456", "185072A123456", "185072B123456"}, []string{"185073A123456", "18507A2123456", "185077512345"}},
 		{"nir with its key", "{min: 15, max: 15, store: no, personal: yes, check: nir}", true, "nir",
@@ -211,6 +213,15 @@ func TestLoadWarnings(t *testing.T) {
 		{"one warning at one place, though it clashes inside and outside its procedure", []edit{copyProcedure("other"), replace("other/procedure.yaml", "pictogram: no.svg", "pictogram: yes.svg")}, testNow, 0,
 			[]want{{"other/procedure.yaml", "yes.svg\n        label: {fr: Non", `pictogram "yes.svg" stands for "Non" here (option 2 of step "ask-email") and for "Oui" in option 1 of step "ask-email" (line 47)`}}},
 		{"one pictogram, one id: the same thing", []edit{replace(yaml, "- id: \"yes\"\n        pictogram: yes.svg", "- id: id-card\n        pictogram: square.png")}, testNow, 0, nil},
+		{"a # in a plain text starts a comment", []edit{replace(yaml, "fr: Bonjour.", "fr: Tapez #31 puis")}, testNow, 0,
+			[]want{{yaml, "fr: Tapez", `the fr text of the say text of step "hello" stops before "#31 puis": what follows " #" is a comment, not said nor shown; if it belongs to the text, put the whole text between quotes`}}},
+		{"a # in a flow text starts a comment", []edit{replace(yaml, "en: Take your papers.,", "en: Take form #2\n      ,")}, testNow, 0,
+			[]want{{yaml, "en: Take form", `the en text of the say text of step "papers" stops before "#2"`}}},
+		{"a comment after a quoted text", []edit{replace(yaml, "fr: Bonjour.", `fr: "Tapez #31 puis" # checked`)}, testNow, 0, nil},
+		{"a comment on the line under a text", []edit{replace(yaml, "fr: Bonjour.", "fr: Bonjour.\n      # en: to be checked")}, testNow, 0, nil},
+		{"a text between word processor quotes", []edit{replace(yaml, "fr: Bonjour.", "fr: “Bonjour.”")}, testNow, 0,
+			[]want{{yaml, "fr: “Bonjour", `the fr text of the say text of step "hello" is between curly quotes (“ ” or ‘ ’): the kiosk shows and says them`}}},
+		{"quotes inside a text are the text's", []edit{replace(yaml, "fr: Bonjour.", "fr: Touchez “Valider”.")}, testNow, 0, nil},
 		{"one pictogram, one meaning written twice", []edit{replace(yaml, "pictogram: no.svg", "pictogram: yes.svg"), replace(yaml, "label: {fr: Non,", "label: {fr: \" oui.\",")}, testNow, 0, nil},
 	}
 	for _, tt := range tests {

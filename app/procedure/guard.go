@@ -3,6 +3,7 @@ package procedure
 import (
 	"bytes"
 	"fmt"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -56,10 +57,132 @@ func checkRaw(src []byte) ([]byte, pos, string) {
 	if at, msg := checkEncoding(src); msg != "" {
 		return nil, at, msg
 	}
+	src = plainSpaces(src)
 	if at, msg := scanStructure(src); msg != "" {
 		return nil, at, msg
 	}
 	return src, pos{}, ""
+}
+
+// plainSpaces mends the spaces a person cannot see but YAML reads as
+// letters: a no-break space (French typography puts one before ":", and
+// word processors in indentation), a zero-width space or a byte order mark
+// (files pasted together) in the indentation of a line or between a field
+// name and its colon. "version\u00a0: 3" would otherwise be an unknown field
+// "version\u00a0" and "  \u00a0fr: Oui" a broken indentation. Only the
+// start of a line and the colon after a lowercase name starting it are
+// touched: texts keep their no-break spaces (but for one line of a block
+// text starting like a field name, whose space before a colon goes).
+func plainSpaces(src []byte) []byte {
+	if !hasUnusualSpace(src) {
+		return src // the common case costs one scan and no copy
+	}
+	out := make([]byte, 0, len(src))
+	for len(src) > 0 {
+		end := bytes.IndexByte(src, '\n') + 1
+		if end == 0 {
+			end = len(src)
+		}
+		out = append(out, mendLine(src[:end])...)
+		src = src[end:]
+	}
+	return out
+}
+
+// hasUnusualSpace reports whether src holds any character plainSpaces mends.
+func hasUnusualSpace(src []byte) bool {
+	for i := 0; i < len(src); {
+		if src[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(src[i:])
+		if invisibleSpace(r) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
+// invisibleSpace is a space other than the plain one, or a character that
+// shows nothing.
+func invisibleSpace(r rune) bool {
+	switch r {
+	case '\u200B', '\u2060', '\uFEFF': // zero width
+		return true
+	}
+	return r != ' ' && unicode.Is(unicode.Zs, r)
+}
+
+// mendLine mends one line (with its line end): its indentation, then the
+// colon after a field name written at the start of it or after "- ".
+func mendLine(line []byte) []byte {
+	var out []byte
+	i := 0
+	for i < len(line) { // the indentation
+		r, size := utf8.DecodeRune(line[i:])
+		if r != ' ' && !invisibleSpace(r) {
+			break
+		}
+		if unicode.Is(unicode.Zs, r) {
+			out = append(out, ' ')
+		}
+		i += size
+	}
+	for i+1 < len(line) && line[i] == '-' { // list dashes
+		r, size := utf8.DecodeRune(line[i+1:])
+		if r != ' ' && !unicode.Is(unicode.Zs, r) {
+			break
+		}
+		out = append(out, "- "...)
+		i += 1 + size
+		for i < len(line) && line[i] == ' ' {
+			out = append(out, ' ')
+			i++
+		}
+	}
+	key := i
+	for i < len(line) && (isWordByte(line[i]) || (i > key && line[i] == '-')) {
+		i++
+	}
+	if i == key {
+		return append(out, line[key:]...)
+	}
+	out = append(out, line[key:i]...)
+	j, unusual := i, false // the spaces between the name and its colon
+	for j < len(line) {
+		r, size := utf8.DecodeRune(line[j:])
+		if r != ' ' && !invisibleSpace(r) {
+			break
+		}
+		unusual = unusual || r != ' '
+		j += size
+	}
+	if j >= len(line) || line[j] != ':' {
+		return append(out, line[i:]...)
+	}
+	after, size := utf8.DecodeRune(line[j+1:])
+	if invisibleSpace(after) {
+		unusual = true
+	} else {
+		size = 0
+	}
+	if !unusual {
+		return append(out, line[i:]...)
+	}
+	rest := bytes.TrimLeft(line[j+1+size:], " ")
+	out = append(out, ':')
+	if len(bytes.TrimRight(rest, "\r\n")) > 0 {
+		out = append(out, ' ')
+	}
+	return append(out, rest...)
+}
+
+// isWordByte is a byte of a field name or a language code. Capitals are
+// left out: a line of a text starting "Attention\u00a0: " is not a field.
+func isWordByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
 func tooBig(size int64) string {
@@ -93,7 +216,9 @@ func checkEncoding(src []byte) (pos, string) {
 		case r == '\n':
 			line, col = line+1, 0
 		case r == '\t' || r == '\r':
-		case r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0):
+		case r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0) || r == '\u2028' || r == '\u2029':
+			// U+2028 and U+2029 (from Word or a PDF) break a line where
+			// nobody sees one: a title would show on two lines.
 			return at, fmt.Sprintf("the file holds an invisible control character (U+%04X) here: remove it", r)
 		}
 		col++

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"passerelle/app/procedure"
@@ -53,8 +54,28 @@ func TestLoadRefusesHostileFiles(t *testing.T) {
 			[]want{{yaml, "\x00jour", "binary data"}}},
 		{"escape character in a text", []edit{replace(yaml, "fr: Bonjour.", "fr: Bon\x1b[31mjour.")},
 			[]want{{yaml, "\x1b[31m", "an invisible control character (U+001B) here: remove it"}}},
+		{"a line separator from a word processor in a text", []edit{replace(yaml, "fr: Bonjour.", "fr: Bon\u2028jour.")},
+			[]want{{yaml, "\u2028jour", "an invisible control character (U+2028) here: remove it"}}},
+		{"a line separator written as a YAML escape", []edit{replace(yaml, "fr: Bonjour.", `fr: "Bon\u2029jour."`)},
+			[]want{{yaml, `fr: "Bon`, "holds an invisible control character (U+2029)"}}},
 		{"control character written as a YAML escape", []edit{replace(yaml, "fr: Bonjour.", `fr: "Bon\0jour."`)},
 			[]want{{yaml, `fr: "Bon\0jour."`, `the fr text of the say text of step "hello" holds an invisible control character (U+0000)`}}},
+		{"': ' in a plain text", []edit{replace(yaml, "fr: Bonjour.", "fr: Attention : lisez.")},
+			[]want{{yaml, "Attention : lisez", `the file is not valid YAML: mapping value is not allowed in this context (a text holding ": " must be put between straight quotes, like fr: "Attention : lisez")`}}},
+		{"word processor quotes around a text", []edit{replace(yaml, "fr: Bonjour.", "fr: “Attention : lisez”")},
+			[]want{{yaml, "“Attention", `(“ ” and ‘ ’ from a word processor are not quotes for YAML: put the text between straight quotes "...")`}}},
+		{"a file of comments only", []edit{write(yaml, "# id: demo\n# to be written\n")},
+			[]want{{yaml, "^", "the file is empty"}}},
+		{"a quote left open", []edit{replace(yaml, "fr: Bonjour.", `fr: "Bonjour.`)},
+			[]want{{yaml, `"Bonjour.`, "(this quote is not closed)"}}},
+		{"an apostrophe inside single quotes", []edit{replace(yaml, "fr: Bonjour.", `fr: 'L'adresse'`)},
+			[]want{{yaml, "adresse'", "(inside '...' an apostrophe is written twice (''), or put the text between double quotes"}}},
+		{"no space after a field's colon", []edit{replace(yaml, "version: 2", "version:2")},
+			[]want{{yaml, "version:2", `(a field name's colon is followed by a space: write "version: 3", not "version:3")`}}},
+		{"a field wrongly indented is not a colon in a text", []edit{replace(yaml, "\n      en: Hello.", "\n       en: Hello.")},
+			[]want{{yaml, "Bonjour.\n       en", "mapping value is not allowed in this context (check the indentation and the quotes around this place)"}}},
+		{"word processor quotes around a flow text with a comma", []edit{replace(yaml, "label: {fr: Oui,", "label: {fr: “Oui, bien sûr”,")},
+			[]want{{yaml, "bien sûr”", `"bien sûr”" is not a known language code in the label of option 1 of step "ask-email": “ ” and ‘ ’ from a word processor are not quotes`}}},
 		{"tab in the indentation of a list", []edit{replace(yaml, "  - id: done", "\t- id: done")},
 			[]want{{yaml, "\t- id: done", "a tab is not allowed for indentation, use spaces"}}},
 		{"flow brackets 100 000 deep", []edit{write(yaml, "id: demo\nx: "+strings.Repeat("[", 100_000)+strings.Repeat("]", 100_000)+"\n")},
@@ -87,6 +108,18 @@ func TestLoadRefusesHostileFiles(t *testing.T) {
 			[]want{{yaml, "hhhh", "the step id \"" + strings.Repeat("h", 60) + "…\" is 1000 characters long; at most 64"}}},
 		{"procedure.yaml a link to /dev/zero", []edit{remove(yaml), symlink("/dev/zero", yaml)},
 			[]want{{yaml, "", "this is not a plain file"}}},
+		{"a pictogram linked to a file outside the catalog", []edit{linkOut("demo/outside.svg"), replace(yaml, "\npictogram: dot.svg", "\npictogram: outside.svg")},
+			[]want{{yaml, "outside.svg", `the procedure's pictogram: file "outside.svg" cannot be used: it is a link to a file outside the procedure's folder`}}},
+		{"a path from Windows outside the folder", []edit{replace(yaml, "\npictogram: dot.svg", "\npictogram: "+`..\..\secret.svg`)},
+			[]want{{yaml, `..\..`, `the procedure's pictogram "..\\..\\secret.svg" must be a file inside the procedure's folder`}}},
+		{"a Windows drive path", []edit{replace(yaml, "\npictogram: dot.svg", "\npictogram: "+`C:\Users\agent\dot.svg`)},
+			[]want{{yaml, `C:\Users`, `must be a file inside the procedure's folder`}}},
+		{"a pictogram linked into a loop", []edit{symlink("loop-b.svg", "demo/loop-a.svg"), symlink("loop-a.svg", "demo/loop-b.svg"), replace(yaml, "\npictogram: dot.svg", "\npictogram: loop-a.svg")},
+			[]want{{yaml, "loop-a.svg", `file "loop-a.svg" cannot be used: too many levels of symbolic links`}}},
+		{"a pictogram named with other capitals in the folder", []edit{copyPictogram("demo/Photo.SVG"), replace(yaml, "\npictogram: dot.svg", "\npictogram: photo.svg")},
+			[]want{{yaml, "photo.svg", `the procedure's pictogram: file "photo.svg" not found, but there is "Photo.SVG": write the name exactly as the file is named, capitals included`}}},
+		{"a shared pictogram named with other capitals", []edit{replace(yaml, "\npictogram: dot.svg", "\npictogram: Dot.svg")},
+			[]want{{yaml, "Dot.svg", `file "Dot.svg" not found, but there is "dot.svg"`}}},
 		{"procedure.yaml a named pipe", []edit{remove(yaml), fifo(yaml)},
 			[]want{{yaml, "", "this is not a plain file"}}},
 	}
@@ -137,6 +170,43 @@ func TestLoadAcceptsWhatEditorsWrite(t *testing.T) {
 			s = strings.Replace(s, "fr: Bonjour.", `fr: "`+strings.Repeat("[{", 40)+`"`, 1)
 			return strings.Replace(s, "en: Hello.", `en: '`+strings.Repeat("[[", 40)+`'`, 1)
 		}},
+		{"classic Mac line ends (CR only)", func(s string) string { return strings.ReplaceAll(s, "\n", "\r") }},
+		{"mixed line ends, no final line end", func(s string) string {
+			return strings.TrimRight(strings.Replace(s, "\n", "\r\n", 10), "\n")
+		}},
+		{"a last line of spaces", func(s string) string { return s + "   " }},
+		{"no-break space before a field's colon (French typography)", func(s string) string {
+			return strings.Replace(s, "version: 2", "version\u00a0: 2", 1)
+		}},
+		{"narrow no-break space before a colon", func(s string) string {
+			return strings.Replace(s, "\nid: demo", "\nid\u202f: demo", 1)
+		}},
+		{"no-break space after a colon", func(s string) string {
+			return strings.Replace(s, "version: 2", "version:\u00a02", 1)
+		}},
+		{"no-break space in the indentation", func(s string) string {
+			return strings.Replace(s, "\n  fr: Démonstration", "\n\u00a0 fr: Démonstration", 1)
+		}},
+		{"zero-width space after a field name", func(s string) string {
+			return strings.Replace(s, "\nsteps:", "\nsteps\u200b:", 1)
+		}},
+		{"a byte order mark starting a line (files pasted together)", func(s string) string {
+			return strings.Replace(s, "\ntitle:", "\n\ufefftitle:", 1)
+		}},
+		{"version written 2.0", func(s string) string { return strings.Replace(s, "version: 2", "version: 2.0", 1) }},
+		{"version quoted", func(s string) string { return strings.Replace(s, "version: 2", `version: "2"`, 1) }},
+		{"yes and no as a French person writes them", func(s string) string {
+			return strings.Replace(s, "store: no, personal: yes", "store: NON, personal: Oui", 1)
+		}},
+		{"comments everywhere", func(s string) string {
+			s = strings.Replace(s, "version: 2", "version: 2 # raised at each change", 1)
+			s = strings.Replace(s, "\n  - id: ask-email", "\n  # the question\n  - id: ask-email # asked first", 1)
+			return s + "# end of file"
+		}},
+		{"document end marker", func(s string) string { return s + "...\n" }},
+		{"paths written with Windows backslashes", func(s string) string {
+			return strings.Replace(s, "fr: audio/fr/hello.wav", `fr: audio\fr\hello.wav`, 1)
+		}},
 		{"say text as a block", func(s string) string {
 			return strings.Replace(s, "      fr: Bonjour.\n", "      fr: |\n        Bonjour [et {bienvenue}\n        'à tous.\n        "+strings.Repeat("{", 40)+"\n", 1)
 		}},
@@ -155,8 +225,8 @@ func TestLoadAcceptsWhatEditorsWrite(t *testing.T) {
 				t.Fatalf("problems:\n%s", problemLines(res.Problems))
 			}
 			p := res.Procedures[0]
-			if p.ID != "demo" || p.Title["fr"] != "Démonstration" || p.Steps[5].Say["ar"] != "انتهى." {
-				t.Errorf("read as id %q, title %q, last say %q", p.ID, p.Title["fr"], p.Steps[5].Say["ar"])
+			if p.ID != "demo" || p.Version != 2 || p.Title["fr"] != "Démonstration" || p.Steps[5].Say["ar"] != "انتهى." {
+				t.Errorf("read as id %q v%d, title %q, last say %q", p.ID, p.Version, p.Title["fr"], p.Steps[5].Say["ar"])
 			}
 		})
 	}
@@ -204,6 +274,126 @@ func symlink(target, file string) edit {
 		if err := os.Symlink(target, filepath.Join(dir, file)); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// linkOut makes file a link to a sound pictogram outside the catalog, so
+// that only where the link leads can refuse it.
+func linkOut(file string) edit {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		outside := filepath.Join(t.TempDir(), "dot.svg")
+		writeFile(t, outside, readFile(t, filepath.Join(fixture, "pictograms", "dot.svg")))
+		symlink(outside, file)(t, dir)
+	}
+}
+
+// copyPictogram copies a sound pictogram of the fixture to file.
+func copyPictogram(file string) edit {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		writeFile(t, filepath.Join(dir, file), readFile(t, filepath.Join(fixture, "pictograms", "dot.svg")))
+	}
+}
+
+// TestLoadFindsNamesWrittenWithOtherCodePoints: macOS writes accented file
+// names decomposed (NFD), editors write the YAML composed (NFC); the two
+// look the same, so the file is found either way.
+func TestLoadFindsNamesWrittenWithOtherCodePoints(t *testing.T) {
+	const nfc, nfd = "écran.svg", "e\u0301cran.svg"
+	tests := []struct{ name, file, written string }{
+		{"NFD file, NFC in the file", "demo/" + nfd, nfc},
+		{"NFC file, NFD in the file", "demo/" + nfc, nfd},
+		{"NFD shared pictogram", "pictograms/" + nfd, nfc},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := editedFixture(t, []edit{copyPictogram(tt.file), replace("demo/procedure.yaml", "\npictogram: dot.svg", "\npictogram: "+tt.written)})
+			res := loadWithProblems(t, dir, nil)
+			if len(res.Procedures) != 1 {
+				t.Fatalf("got %d procedures", len(res.Procedures))
+			}
+			if got, want := res.Procedures[0].Pictogram.Path, filepath.Join(dir, tt.file); got != want {
+				t.Errorf("pictogram read from %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestLoadSkipsWhatSystemsLeaveInTheCatalog: a catalog copied from a Mac's
+// USB stick or a zip, or kept in git, holds folders and files that are not
+// procedures; they are passed over, not reported as broken procedures.
+func TestLoadSkipsWhatSystemsLeaveInTheCatalog(t *testing.T) {
+	appleDouble := "\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\xff\xfe"
+	dir := editedFixture(t, []edit{
+		write("__MACOSX/demo/._procedure.yaml", appleDouble),
+		write("System Volume Information/IndexerVolumeGuid", "{guid}"),
+		write("$RECYCLE.BIN/desktop.ini", "[.ShellClassInfo]"),
+		write(".git/objects/ab/cdef", "blob"),
+		write("lost+found/.keep", ""),
+		write("demo/._procedure.yaml", appleDouble),
+		write("demo/.DS_Store", "\x00\x00\x00\x01Bud1"),
+		write("Thumbs.db", "\xd0\xcf\x11\xe0"),
+	})
+	res := loadWithProblems(t, dir, nil)
+	if len(res.Procedures) != 1 || res.Procedures[0].ID != "demo" {
+		t.Errorf("got %d procedures, want demo alone", len(res.Procedures))
+	}
+}
+
+// TestLoadNamesTheProcedureFileMeant: Notepad saves procedure.yaml.txt
+// with the .txt hidden; others write capitals or .yml. The message names
+// the file that is there.
+func TestLoadNamesTheProcedureFileMeant(t *testing.T) {
+	for _, name := range []string{"procedure.yaml.txt", "Procedure.YAML", "procedure.yml", "procedure.yaml "} {
+		t.Run(name, func(t *testing.T) {
+			dir := editedFixture(t, []edit{func(t *testing.T, dir string) {
+				t.Helper()
+				if err := os.Rename(filepath.Join(dir, "demo", procedure.FileName), filepath.Join(dir, "demo", name)); err != nil {
+					t.Fatal(err)
+				}
+			}})
+			loadWithProblems(t, dir, []want{{"demo", "", fmt.Sprintf("this folder has no procedure.yaml, but has %q: rename it procedure.yaml", name)}})
+		})
+	}
+}
+
+// TestLoadReadsOnlyWhatTheProcedureNames: a video or a disk image left in
+// a procedure folder is never opened. Here it is a named pipe, which blocks
+// whoever opens it.
+func TestLoadReadsOnlyWhatTheProcedureNames(t *testing.T) {
+	dir := editedFixture(t, []edit{fifo("demo/video.mp4"), fifo("demo/procedure.yaml.txt"), fifo("pictograms/big.svg")})
+	done := make(chan procedure.Result, 1)
+	go func() {
+		res, _ := procedure.Load(context.Background(), dir)
+		done <- res
+	}()
+	select {
+	case res := <-done:
+		if len(res.Problems) > 0 || len(res.Procedures) != 1 {
+			t.Errorf("problems:\n%s", problemLines(res.Problems))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the loader opened a file the procedure does not name")
+	}
+}
+
+// TestLoadSaysWhenAFileCannotBeRead: a file copied with its owner's rights
+// only is reported with what to do. Root reads everything: the test needs
+// an ordinary user.
+func TestLoadSaysWhenAFileCannotBeRead(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("running as root, which may read any file: run as an ordinary user to check unreadable files")
+	}
+	dir := editedFixture(t, nil)
+	for _, name := range []string{"demo/procedure.yaml", "pictograms/dot.svg"} {
+		if err := os.Chmod(filepath.Join(dir, name), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := loadWithProblems(t, dir, []want{{"demo/procedure.yaml", "", "the file cannot be read: permission denied: let the kiosk's user read it"}})
+	if len(res.Procedures) != 0 {
+		t.Errorf("got %d procedures from an unreadable file", len(res.Procedures))
 	}
 }
 

@@ -92,7 +92,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 	var folders []string
 	for _, e := range entries {
 		name := e.Name()
-		if name == SharedPictograms || strings.HasPrefix(name, ".") {
+		if name == SharedPictograms || systemFolder(name) {
 			continue
 		}
 		folder := filepath.Join(dir, name)
@@ -186,6 +186,33 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 	return res, nil
 }
 
+// nearDefinition finds a file in folder that staff most likely meant as
+// the procedure file: PROCEDURE.YAML, procedure.yml, or procedure.yaml.txt
+// saved by Notepad with the extension hidden. It returns "" when there is
+// none.
+func nearDefinition(folder string) string {
+	entries, _ := os.ReadDir(folder)
+	for _, e := range entries {
+		name := strings.ToLower(strings.TrimSpace(e.Name()))
+		name = strings.TrimSuffix(name, ".txt")
+		if name == FileName || name == "procedure.yml" {
+			return e.Name()
+		}
+	}
+	return ""
+}
+
+// systemFolder reports whether a folder is one that operating systems, zip
+// tools and git make, never a procedure: a hidden one (.git, .Trash), and
+// those a USB stick or an archive from a Mac or a Windows PC brings.
+func systemFolder(name string) bool {
+	switch strings.ToLower(name) {
+	case "__macosx", "system volume information", "$recycle.bin", "lost+found":
+		return true
+	}
+	return strings.HasPrefix(name, ".")
+}
+
 // loaded is what reading one procedure folder gave.
 type loaded struct {
 	proc     *passerelle.Procedure
@@ -224,6 +251,9 @@ func (l *Loader) loadOne(folder, shared string, today time.Time) loaded {
 		msg := err.Error()
 		if errors.Is(err, fs.ErrNotExist) {
 			msg = fmt.Sprintf("this folder has no %s: add one, or move the folder out of the catalog", FileName)
+			if near := nearDefinition(folder); near != "" {
+				msg = fmt.Sprintf("this folder has no %s, but has %q: rename it %s (Windows may hide the end of a file's name: show file name extensions)", FileName, near, FileName)
+			}
 			file = folder
 		}
 		return loaded{problems: []passerelle.Problem{{File: file, Message: msg}}}
@@ -293,6 +323,9 @@ func sortProblems(ps []passerelle.Problem) {
 
 // plainError drops the Go operation prefix of file errors ("open x: ").
 func plainError(err error) string {
+	if errors.Is(err, fs.ErrPermission) {
+		return "permission denied: let the kiosk's user read it (a file copied from another system may keep its owner's rights only)"
+	}
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err.Error()

@@ -154,6 +154,8 @@ func TestLoadReportsProblems(t *testing.T) {
 			[]want{{yaml, "id: hello", `step "hello" has no "next" field`}}},
 		{"version not a number", []edit{replace(yaml, "version: 2", "version: two")},
 			[]want{{yaml, "two", "version must be a whole number"}}},
+		{"version not whole", []edit{replace(yaml, "version: 2", "version: 2.5")},
+			[]want{{yaml, "2.5", `version must be a whole number, like 3, not "2.5"`}}},
 		{"store not yes or no", []edit{replace(yaml, "store: no", "store: maybe")},
 			[]want{{yaml, "maybe", "store must be yes or no"}}},
 		{"duplicate procedure id", []edit{copyFolder("demo", "demo-copy")},

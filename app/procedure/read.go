@@ -1,6 +1,7 @@
 package procedure
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
+	"golang.org/x/text/unicode/norm"
 
 	"passerelle/app/passerelle"
 )
@@ -469,10 +471,14 @@ func (r *procReader) pictogram(n ast.Node, what string) passerelle.Media {
 	if !r.safePath(name, n, what) {
 		return passerelle.Media{}
 	}
+	name = slashes(name)
 	path := filepath.Join(r.dir, name)
 	if _, err := r.stat(path); err != nil && r.shared != "" {
-		if _, err := r.stat(filepath.Join(r.shared, name)); err == nil {
-			path = filepath.Join(r.shared, name)
+		// decode finds a name written with other code points in the
+		// folder the path is in.
+		inShared := filepath.Join(r.shared, name)
+		if r.exists(inShared) || (r.sameName(path) == "" && r.sameName(inShared) != "") {
+			path = inShared
 		}
 	}
 	media := r.decode(path, name, n, what, pictogram)
@@ -520,6 +526,7 @@ func (r *procReader) recordings(n ast.Node, what string) map[passerelle.Lang]pas
 		if !ok || !r.safePath(name, m.get(k), what) {
 			continue
 		}
+		name = slashes(name)
 		if media := r.decode(filepath.Join(r.dir, name), name, m.get(k), what, recording); media.Path != "" {
 			out[lang] = media
 		}
@@ -528,8 +535,16 @@ func (r *procReader) recordings(n ast.Node, what string) map[passerelle.Lang]pas
 	return out
 }
 
+// slashes turns the \ of a path written on Windows (audio\fr\hello.wav)
+// into /: no one names a file with a \ in it.
+func slashes(name string) string {
+	return strings.ReplaceAll(name, `\`, "/")
+}
+
 func (r *procReader) safePath(name string, n ast.Node, what string) bool {
-	if filepath.IsAbs(name) || strings.HasPrefix(filepath.Clean(name), "..") {
+	clean := filepath.Clean(slashes(name))
+	drive := len(clean) > 1 && clean[1] == ':' // C:\Users\... written on Windows
+	if filepath.IsAbs(clean) || drive || clean == ".." || strings.HasPrefix(clean, "../") {
 		r.problemf(posOf(n), "%s %q must be a file inside the procedure's folder (or in pictograms/)", what, name)
 		return false
 	}
@@ -538,7 +553,14 @@ func (r *procReader) safePath(name string, n ast.Node, what string) bool {
 
 func (r *procReader) decode(path, name string, n ast.Node, what string, kind mediaKind) passerelle.Media {
 	info, err := r.stat(path)
+	if found := r.sameName(path); os.IsNotExist(err) && found != "" {
+		path = found
+		info, err = r.stat(path)
+	}
 	var media passerelle.Media
+	if err == nil {
+		err = r.inside(path)
+	}
 	if err == nil {
 		media, err = r.media.decode(path, info, kind)
 	}
@@ -551,7 +573,16 @@ func (r *procReader) decode(path, name string, n ast.Node, what string, kind med
 		}
 		r.reported[path] = true
 	}
+	other := ""
+	if os.IsNotExist(err) {
+		other = otherCase(filepath.Join(r.dir, name))
+		if other == "" && kind == pictogram && r.shared != "" {
+			other = otherCase(filepath.Join(r.shared, name))
+		}
+	}
 	switch {
+	case other != "":
+		r.problemf(posOf(n), "%s: file %q not found, but there is %q: write the name exactly as the file is named, capitals included", what, name, other)
 	case os.IsNotExist(err) && kind == pictogram:
 		r.problemf(posOf(n), "%s: file %q not found in %s nor in the shared pictograms folder", what, name, r.dirName())
 	case os.IsNotExist(err):
@@ -562,6 +593,85 @@ func (r *procReader) decode(path, name string, n ast.Node, what string, kind med
 		r.problemf(posOf(n), "%s: file %q cannot be used: %s", what, name, clip(plainError(err), 300))
 	}
 	return media
+}
+
+// exists looks at a file and remembers it.
+func (r *procReader) exists(path string) bool {
+	_, err := r.stat(path)
+	return err == nil
+}
+
+// sameName finds a file missing at path under the same name written with
+// other Unicode code points: macOS writes "é" in file names as "e" and an
+// accent (NFD), editors write it as one letter (NFC). The two look the same
+// to everyone, so the file found is the one meant. It returns "" when
+// there is none.
+func (r *procReader) sameName(path string) string {
+	base := filepath.Base(path)
+	if isASCII(base) {
+		return ""
+	}
+	want := norm.NFC.String(base)
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	for _, e := range entries {
+		if e.Name() != base && norm.NFC.String(e.Name()) == want {
+			return filepath.Join(filepath.Dir(path), e.Name())
+		}
+	}
+	return ""
+}
+
+// otherCase finds the name of a file beside path that differs from it only
+// by capitals (Photo.SVG for photo.svg): Windows and macOS would open it,
+// the kiosk's disk does not. It returns "" when there is none.
+func otherCase(path string) string {
+	base := norm.NFC.String(filepath.Base(path))
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	for _, e := range entries {
+		if strings.EqualFold(norm.NFC.String(e.Name()), base) {
+			return e.Name()
+		}
+	}
+	return ""
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// errOutside is a media file reached through a link that leads out of the
+// procedure's folder and the shared pictograms: a catalog copied from a USB
+// stick must not show or play files from elsewhere on the kiosk.
+var errOutside = errors.New("it is a link to a file outside the procedure's folder: copy the file itself into the folder")
+
+// inside checks that path, once links are followed, is in the procedure's
+// folder or in the shared pictograms folder (either may itself be a link).
+func (r *procReader) inside(path string) error {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return err
+	}
+	for _, root := range []string{r.dir, r.shared} {
+		if root == "" {
+			continue
+		}
+		if rr, err := filepath.EvalSymlinks(root); err == nil && within(real, rr) {
+			return nil
+		}
+	}
+	return errOutside
+}
+
+// within reports whether path is under dir; both are clean absolute or
+// both relative paths.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 func (r *procReader) dirName() string { return filepath.Base(r.dir) + string(filepath.Separator) }

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -220,7 +222,36 @@ func (w *Watcher) parentsExist() bool {
 // concerns reports whether an event may change the catalog: anything in the
 // catalog's tree, and in the parent folders only the catalog itself.
 func (w *Watcher) concerns(name string) bool {
-	return !w.parents[filepath.Dir(name)] || w.roots[name]
+	if w.roots[name] {
+		return true
+	}
+	return !w.parents[filepath.Dir(name)] && !noise(filepath.Base(name))
+}
+
+// noise reports whether a file's name is one that editors, file managers
+// and operating systems write beside the files they touch, and that the
+// loader never reads: swap, backup, lock and probe files, macOS's
+// .DS_Store and ._ files (USB sticks), Windows' Thumbs.db, a .git folder.
+// A change to them alone must not reload the catalog (and reset what a
+// subscriber shows) at every keystroke of an editor.
+func noise(name string) bool {
+	lower := strings.ToLower(name)
+	switch {
+	case systemFolder(name):
+		return true
+	case strings.HasPrefix(name, "."), // hidden: swap files, .DS_Store, ._x, .git, .#x, .~lock.x#
+		strings.HasSuffix(name, "~"),                                 // backups (vim, gedit, emacs)
+		strings.HasPrefix(name, "~$"),                                // Office lock files
+		strings.HasPrefix(name, "#") && strings.HasSuffix(name, "#"), // emacs autosave
+		lower == "thumbs.db", lower == "desktop.ini", lower == "ehthumbs.db",
+		strings.HasSuffix(lower, ".swp"), strings.HasSuffix(lower, ".swx"), strings.HasSuffix(lower, ".tmp"),
+		strings.HasSuffix(lower, ".kate-swp"):
+		return true
+	}
+	// vim probes whether it may write a folder with a file named 4913 (or
+	// 5036, 5159... if taken). Other names of digits may be procedures.
+	n, err := strconv.Atoi(name)
+	return err == nil && n >= 4913 && (n-4913)%123 == 0
 }
 
 // syncWatches makes the watched folders those on disk now: the parents of
@@ -301,6 +332,9 @@ func collectFolders(dir string, info os.FileInfo, want map[string]os.FileInfo, s
 	for _, e := range entries {
 		if !e.IsDir() && e.Type()&fs.ModeSymlink == 0 {
 			continue
+		}
+		if systemFolder(e.Name()) {
+			continue // a .git folder holds hundreds of folders the loader never reads
 		}
 		child := filepath.Join(dir, e.Name())
 		if ci, err := os.Stat(child); err == nil && ci.IsDir() {

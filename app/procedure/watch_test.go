@@ -267,3 +267,59 @@ func waitFor(t *testing.T, updates <-chan passerelle.CatalogUpdate, ok func(pass
 		}
 	}
 }
+
+// TestWatcherIgnoresFilesEditorsAndSystemsWriteBeside: editors, file
+// managers and USB sticks from a Mac leave files beside the procedures;
+// they alone must not reload the catalog, and a real save among them
+// reloads once.
+func TestWatcherIgnoresFilesEditorsAndSystemsWriteBeside(t *testing.T) {
+	w, dir := openWatcherDebounce(t, 30*time.Millisecond)
+	updates, cancel := w.Subscribe()
+	defer cancel()
+	appleDouble := "\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\xff\xfe"
+	noise := map[string]string{
+		"demo/.procedure.yaml.swp":       "b0VIM 9.0\x00\x00",
+		"demo/procedure.yaml~":           "id: old\n",
+		"demo/4913":                      "",
+		"demo/#procedure.yaml#":          "id: autosave\n",
+		"demo/.DS_Store":                 "\x00\x00\x00\x01Bud1\x00",
+		"demo/._procedure.yaml":          appleDouble,
+		"._demo":                         appleDouble,
+		"demo/Thumbs.db":                 "\xd0\xcf\x11\xe0",
+		"demo/~$ocedure.docx":            "lock",
+		".git/objects/ab/cdef":           "blob",
+		".DS_Store":                      "\x00\x00\x00\x01Bud1\x00",
+		"__MACOSX/demo/._procedure.yaml": appleDouble,
+	}
+	for name, content := range noise {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, path, content)
+	}
+	quiet(t, updates, 10*w.Debounce)
+	if got := w.Reloads(); got != 1 {
+		t.Errorf("reloads after editor and system files = %d, want 1 (the open)", got)
+	}
+
+	// Save as vim, rsync or a deployment tool does: write a hidden file,
+	// rename it over the old one. The rename is seen though the name is not.
+	path := filepath.Join(dir, "demo/procedure.yaml")
+	tmp := filepath.Join(dir, "demo/.procedure.yaml.tmp")
+	writeFile(t, tmp, strings.Replace(readFile(t, path), "fr: Démonstration", "fr: Enregistré", 1))
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	u := next(t, updates)
+	if len(u.Problems) != 0 || title(t, u.Catalog, "demo") != "Enregistré" {
+		t.Fatalf("after a save: problems %v", u.Problems)
+	}
+	if got := w.Reloads(); got != 2 {
+		t.Errorf("reloads = %d, want 2 (open + the save)", got)
+	}
+	// Files in the ignored folders are not watched either.
+	writeFile(t, filepath.Join(dir, ".git/objects/ab/other"), "blob")
+	writeFile(t, filepath.Join(dir, "__MACOSX/demo/._other.svg"), appleDouble)
+	quiet(t, updates, 10*w.Debounce)
+}

@@ -150,7 +150,7 @@ func (r *reader) parse(src []byte) ast.Node {
 		r.problemf(at, "%s", msg)
 		return nil
 	}
-	f, err := parser.ParseBytes(src, 0)
+	f, err := parser.ParseBytes(src, parser.ParseComments)
 	if err != nil {
 		at := pos{1, 1}
 		msg := err.Error()
@@ -163,18 +163,22 @@ func (r *reader) parse(src []byte) ast.Node {
 			}
 			msg = e.GetMessage()
 		}
-		r.problemf(at, "the file is not valid YAML: %s (check the indentation and the quotes around this place)", clip(msg, 200))
+		hint, quoteAt := yamlHint(src, at.line, msg)
+		if quoteAt.line > 0 {
+			at = quoteAt // YAML stumbles lines later; staff mend the quote
+		}
+		r.problemf(at, "the file is not valid YAML: %s (%s)", clip(msg, 200), hint)
 		return nil
 	}
 	var bodies []ast.Node
 	for _, d := range f.Docs {
-		if d.Body != nil {
+		if _, comments := d.Body.(*ast.CommentGroupNode); d.Body != nil && !comments {
 			bodies = append(bodies, d.Body)
 		}
 	}
 	switch len(bodies) {
 	case 0:
-		r.problemf(pos{1, 1}, "the file is empty")
+		r.problemf(pos{1, 1}, "the file is empty, or holds only comments")
 		return nil
 	case 1:
 		return bodies[0]
@@ -182,6 +186,66 @@ func (r *reader) parse(src []byte) ast.Node {
 		r.problemf(posOf(bodies[1]), "the file holds several documents (a line with ---): keep one procedure per file")
 		return nil
 	}
+}
+
+// yamlHint says what a person most likely got wrong on the line YAML
+// stumbled on, or on the line before it where a quote was left open
+// (and then where that quote is).
+func yamlHint(src []byte, line int, msg string) (string, pos) {
+	lines := strings.Split(string(src), "\n")
+	text := ""
+	if line >= 1 && line <= len(lines) {
+		text = strings.TrimRight(lines[line-1], "\r")
+	}
+	value := text // what follows the field name or the list dash
+	if i := strings.Index(text, ": "); i >= 0 {
+		value = strings.TrimSpace(text[i+2:])
+	}
+	switch {
+	case strings.ContainsAny(text, "“”‘’"):
+		return wordQuotes, pos{}
+	case strings.HasPrefix(value, "'") && strings.Count(value, "'")%2 == 1:
+		return "inside '...' an apostrophe is written twice (''), or put the text between double quotes \"L'adresse\"", pos{}
+	case fieldWithoutSpace.MatchString(text):
+		return "a field name's colon is followed by a space: write \"version: 3\", not \"version:3\"", pos{}
+	case strings.Contains(msg, "mapping value is not allowed") && strings.Contains(value, ": "):
+		return "a text holding \": \" must be put between straight quotes, like fr: \"Attention : lisez\"", pos{}
+	}
+	if open := openQuote(lines[:max(0, min(line-1, len(lines)))]); open > 0 {
+		l := lines[open-1]
+		col := utf8.RuneCountInString(l[:strings.Index(l, `: "`)]) + 3
+		return "this quote is not closed", pos{open, col}
+	}
+	return "check the indentation and the quotes around this place", pos{}
+}
+
+var fieldWithoutSpace = regexp.MustCompile(`^\s*(?:- )*[a-z_]+:[^\s:/]`)
+
+const wordQuotes = "“ ” and ‘ ’ from a word processor are not quotes for YAML: put the text between straight quotes \"...\""
+
+// openQuote finds the last of lines whose value starts with a double
+// quote not closed on that line, when no later line closes it; 0 if none.
+// A text in quotes may go on over several lines, but rarely does.
+func openQuote(lines []string) int {
+	open := 0
+	for i, l := range lines {
+		l = strings.TrimRight(l, "\r ")
+		if open > 0 {
+			if strings.HasSuffix(l, `"`) {
+				open = 0
+			}
+			continue
+		}
+		j := strings.Index(l, `: "`)
+		if j < 0 {
+			continue
+		}
+		v := l[j+2:]
+		if strings.Count(v, `"`)-strings.Count(v, `\"`) == 1 {
+			open = i + 1
+		}
+	}
+	return open
 }
 
 // unwrap removes anchors and tags, which carry no meaning in this format.
@@ -340,7 +404,11 @@ func (r *reader) integer(n ast.Node, what, example string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	i, err := strconv.Atoi(s)
+	whole := s
+	if dot := strings.IndexByte(s, '.'); dot > 0 && strings.Trim(s[dot+1:], "0") == "" {
+		whole = s[:dot] // "2.0" is 2, as a spreadsheet writes it
+	}
+	i, err := strconv.Atoi(whole)
 	if err != nil {
 		r.problemf(posOf(n), "%s must be a whole number, like %s, not %q", what, example, s)
 		return 0, false
@@ -355,9 +423,9 @@ func (r *reader) yesNo(n ast.Node, what string) (bool, bool) {
 		return false, false
 	}
 	switch strings.ToLower(s) {
-	case "yes", "true", "oui":
+	case "yes", "true", "oui", "on", "y":
 		return true, true
-	case "no", "false", "non":
+	case "no", "false", "non", "off", "n":
 		return false, true
 	}
 	r.problemf(posOf(n), "%s must be yes or no, not %q", what, s)
@@ -429,6 +497,10 @@ func (r *reader) text(n ast.Node, what string, limit int) passerelle.Text {
 		k := f.key
 		lang := passerelle.Lang(k)
 		if _, ok := passerelle.LookupLanguage(lang); !ok {
+			if strings.ContainsAny(k, "“”‘’") {
+				r.problemf(f.at, "%q is not a known language code in %s: %s", k, what, wordQuotes)
+				continue
+			}
 			r.problemf(f.at, "%q is not a known language code in %s; known codes: %s", k, what, knownLangs())
 			continue
 		}
@@ -436,6 +508,11 @@ func (r *reader) text(n ast.Node, what string, limit int) passerelle.Text {
 		var ok bool
 		if sc, scalar := f.value.(*ast.StringNode); scalar { // the common case, without formatting a name
 			s, ok = strings.TrimSpace(sc.Value), true
+			if c := sc.GetComment(); c != nil && sc.Token.Type == token.StringType &&
+				len(c.Comments) > 0 && c.Comments[0].Token.Position.Line == sc.Token.Position.Line {
+				r.warnf(f.at, "the %s text of %s stops before %q: what follows \" #\" is a comment, not said nor shown; if it belongs to the text, put the whole text between quotes",
+					k, what, strings.TrimSpace(c.String()))
+			}
 		} else {
 			s, ok = r.str(f.value, fmt.Sprintf("the %s text of %s", k, what))
 		}
@@ -455,16 +532,27 @@ func (r *reader) text(n ast.Node, what string, limit int) passerelle.Text {
 				r.problemf(at, "the %s text of %s holds an invisible control character (U+%04X): remove it", k, what, c)
 			}
 		}
+		if wrappedInWordQuotes(s) {
+			r.warnf(at, "the %s text of %s is between curly quotes (“ ” or ‘ ’): the kiosk shows and says them; if they were meant as quotes for YAML, write straight quotes \"...\" or none", k, what)
+		}
 		t[lang] = s
 	}
 	return t
+}
+
+// wrappedInWordQuotes reports whether a whole text is between the curly
+// quotes a word processor writes: pasted from Word, they were meant as the
+// file's quotes, not as part of the text.
+func wrappedInWordQuotes(s string) bool {
+	return (strings.HasPrefix(s, "“") && strings.HasSuffix(s, "”") && len(s) > len("“”")) ||
+		(strings.HasPrefix(s, "‘") && strings.HasSuffix(s, "’") && len(s) > len("‘’"))
 }
 
 // controlIn finds a control character other than a line break: a quoted
 // YAML text may write any of them as an escape, like "\0".
 func controlIn(s string) (rune, bool) {
 	for _, c := range s {
-		if c != '\n' && unicode.IsControl(c) {
+		if c != '\n' && (unicode.IsControl(c) || c == '\u2028' || c == '\u2029') {
 			return c, true
 		}
 	}
