@@ -67,6 +67,9 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
+	if p.Line == 0 { // the whole file or folder: no place to point at
+		return fmt.Sprintf("%s: %s", p.File, p.Message)
+	}
 	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Message)
 }
 

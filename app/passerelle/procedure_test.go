@@ -132,3 +132,21 @@ func ids(ps []*passerelle.Procedure) string {
 	}
 	return s
 }
+
+func TestProblemString(t *testing.T) {
+	tests := []struct {
+		name string
+		p    passerelle.Problem
+		want string
+	}{
+		{"a place in a file", passerelle.Problem{File: "a/procedure.yaml", Line: 3, Col: 7, Message: "oops"}, "a/procedure.yaml:3:7: oops"},
+		{"a whole folder", passerelle.Problem{File: "cat/notes", Message: "this folder has no procedure.yaml"}, "cat/notes: this folder has no procedure.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.p.String(); got != tt.want {
+				t.Errorf("String() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
