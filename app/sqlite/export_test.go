@@ -32,3 +32,7 @@ func (db *DB) FillDisk(tb testing.TB) {
 		tb.Fatal(err)
 	}
 }
+
+// LockFd is the file descriptor of the database's lock, for a test that
+// hands it down to a program as a kiosk starting espeak-ng does.
+func (db *DB) LockFd() uintptr { return db.lock.Fd() }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // lockFile takes an exclusive advisory lock (flock) on name, creating it,
@@ -23,7 +24,7 @@ func lockFile(name string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := flockDeadHolder(f); err != nil {
 		pid := readPID(f)
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
@@ -36,6 +37,35 @@ func lockFile(name string) (*os.File, error) {
 		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
 	return f, nil
+}
+
+// deadHolderWait bounds the wait for a lock whose kiosk has died.
+const deadHolderWait = 3 * time.Second
+
+// flockDeadHolder takes the lock. When the kiosk that held it has died
+// (killed, crashed) the lock can outlive it for a moment: a program it was
+// starting (espeak-ng) holds a copy of its files until that program has
+// really started. A restart right after a crash then waits for that moment
+// instead of refusing to start; a living kiosk is refused at once.
+func flockDeadHolder(f *os.File) error {
+	deadline := time.Now().Add(deadHolderWait)
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if !errors.Is(err, syscall.EWOULDBLOCK) || alive(readPID(f)) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// alive reports whether a process with this id exists; 0 (unknown) counts
+// as alive, so that an unknown holder is refused at once.
+func alive(pid int) bool {
+	if pid <= 0 {
+		return true
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func readPID(f *os.File) int {
