@@ -21,11 +21,7 @@ const fixtureSource = "  - url: https://www.service-public.fr/particuliers/vosdr
 
 func TestLoadReportsFormatProblems(t *testing.T) {
 	const yaml = demoYAML
-	tests := []struct {
-		name  string
-		edits []edit
-		want  []want
-	}{
+	tests := []brokenCase{
 		// sources
 		{"source url without https", []edit{replace(yaml, "url: https://www.service-public.fr/particuliers/vosdroits/F1", "url: www.service-public.fr/F1")},
 			[]want{{yaml, "www.service-public.fr/F1", `the url of source 1 must be a web address starting with https://, like "https://www.service-public.fr/...", not "www.service-public.fr/F1"`}}},
@@ -110,15 +106,7 @@ func TestLoadReportsFormatProblems(t *testing.T) {
 		{"nir said not personal", []edit{replace(yaml, `min: 7, max: 7, pattern: "[0-9]{7}"`, "min: 15, max: 15"), replace(yaml, "personal: yes}", "personal: no, check: nir}")},
 			[]want{{yaml, "no, check", `a social security number (check: nir) is always personal: remove "personal: no"`}}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := editedFixture(t, tt.edits)
-			res := loadWithProblems(t, dir, tt.want)
-			if !res.Broken[filepath.Join(dir, "demo")] {
-				t.Errorf("demo not marked broken")
-			}
-		})
-	}
+	checkBrokenCases(t, tests)
 }
 
 // TestLoadNumberRules reads number rules as staff write them and checks

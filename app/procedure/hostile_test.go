@@ -37,11 +37,7 @@ func TestLoadRefusesHostileFiles(t *testing.T) {
 	for i := range 100 {
 		fmt.Fprintf(&manyDocs, "  doc-%d: {pictogram: dot.svg, label: {fr: a, en: a, ar: a}}\n", i)
 	}
-	tests := []struct {
-		name  string
-		edits []edit
-		want  []want
-	}{
+	tests := []brokenCase{
 		{"invalid UTF-8 (a Latin-1 letter)", []edit{replace(yaml, "fr: Bonjour.", "fr: Bo\xeete.")},
 			[]want{{yaml, "\xeete.", "the file is not in UTF-8 (byte 0xEE here): save it again as UTF-8"}}},
 		{"UTF-16 with a byte order mark (Notepad \"Unicode\")", []edit{utf16File(yaml, true)},
@@ -123,15 +119,7 @@ func TestLoadRefusesHostileFiles(t *testing.T) {
 		{"procedure.yaml a named pipe", []edit{remove(yaml), fifo(yaml)},
 			[]want{{yaml, "", "this is not a plain file"}}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := editedFixture(t, tt.edits)
-			res := loadWithProblems(t, dir, tt.want)
-			if !res.Broken[filepath.Join(dir, "demo")] {
-				t.Errorf("demo not marked broken")
-			}
-		})
-	}
+	checkBrokenCases(t, tests)
 }
 
 // TestLoadCutsLongListsOfProblems: a file with hundreds of mistakes gives

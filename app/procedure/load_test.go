@@ -231,6 +231,28 @@ func TestLoadReportsProblems(t *testing.T) {
 
 // loadWithProblems loads the catalog in dir and checks it reports exactly
 // the wanted problems, each in plain printable words of a sensible length.
+// brokenCase is the fixture broken by edits, and the problems it must give.
+type brokenCase struct {
+	name  string
+	edits []edit
+	want  []want
+}
+
+// checkBrokenCases loads each case, checks its problems, and that the demo
+// procedure is marked broken (its last good version stays live).
+func checkBrokenCases(t *testing.T, tests []brokenCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := editedFixture(t, tt.edits)
+			res := loadWithProblems(t, dir, tt.want)
+			if !res.Broken[filepath.Join(dir, "demo")] {
+				t.Errorf("demo not marked broken")
+			}
+		})
+	}
+}
+
 // editedFixture is a copy of the fixture catalog with edits made to it.
 func editedFixture(t *testing.T, edits []edit) string {
 	t.Helper()
