@@ -78,7 +78,7 @@ func (r *procReader) checkReferences(p *passerelle.Procedure) {
 	sort.Strings(docIDs)
 	for _, ref := range r.docRefs {
 		if r.docsBroken {
-			break
+			break // the documents could not be read: every reference would look wrong
 		}
 		if _, ok := p.Documents[ref.id]; !ok {
 			r.problemf(ref.at, "%q in %s is not one of the procedure's documents%s", ref.id, ref.what, suggest(ref.id, docIDs, "document"))

@@ -553,9 +553,11 @@ func (r *procReader) safePath(name string, n ast.Node, what string) bool {
 
 func (r *procReader) decode(path, name string, n ast.Node, what string, kind mediaKind) passerelle.Media {
 	info, err := r.stat(path)
-	if found := r.sameName(path); os.IsNotExist(err) && found != "" {
-		path = found
-		info, err = r.stat(path)
+	if os.IsNotExist(err) {
+		if found := r.sameName(path); found != "" {
+			path = found
+			info, err = r.stat(path)
+		}
 	}
 	var media passerelle.Media
 	if err == nil {

@@ -52,11 +52,7 @@ func (r *procReader) checkPictogramMeanings() {
 	first := map[string][]labelled{} // by file: the first use of each meaning
 	for _, use := range r.labels {
 		meanings := first[use.path]
-		same := false
-		for _, m := range meanings {
-			same = same || sameMeaning(m, use)
-		}
-		if same {
+		if anySameMeaning(meanings, use) {
 			continue
 		}
 		if len(meanings) > 0 {

@@ -47,11 +47,15 @@ type Watcher struct {
 	fsw    *fsnotify.Watcher
 
 	// Owned by the goroutine that reloads (Open, then run).
-	abs      string                 // Dir made absolute: the name events carry
-	roots    map[string]bool        // the catalog's path and, when it is a link, its target
-	parents  map[string]bool        // the folders holding the roots
-	watched  map[string]os.FileInfo // each folder watched, as it was when added
-	retry    *time.Timer
+	abs     string                 // Dir made absolute: the name events carry
+	roots   map[string]bool        // the catalog's path and, when it is a link, its target
+	parents map[string]bool        // the folders holding the roots
+	watched map[string]os.FileInfo // each folder watched, as it was when added
+	retry   *time.Timer
+	// stale says the folders on disk may no longer be those watched (a
+	// folder created, removed, renamed or swapped; a lost event): the next
+	// reload walks the tree again. An edit inside a file needs no walk.
+	stale    bool
 	unusable string          // why the catalog folder gave nothing at the last reload
 	warned   map[string]bool // the warnings logged, so each is logged once
 
@@ -94,6 +98,7 @@ func (w *Watcher) Open() error {
 	w.subs = map[chan passerelle.CatalogUpdate]struct{}{}
 	w.update.Catalog = passerelle.NewCatalog(nil)
 	w.retry = time.NewTimer(time.Hour)
+	w.stale = true // nothing watched yet
 	w.retry.Stop()
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	if err := w.reload(); err != nil {
@@ -183,6 +188,9 @@ func (w *Watcher) run() {
 			if ev.Op == fsnotify.Chmod || !w.concerns(ev.Name) {
 				continue
 			}
+			if ev.Op.Has(fsnotify.Create) || ev.Op.Has(fsnotify.Remove) || ev.Op.Has(fsnotify.Rename) {
+				w.stale = true
+			}
 			timer.Reset(w.Debounce)
 		case err, ok := <-w.fsw.Errors:
 			if !ok {
@@ -190,6 +198,7 @@ func (w *Watcher) run() {
 			}
 			// An overflow means changes were lost: read everything again.
 			w.Logger.Warn("catalog: watching the folder failed; reading it all again", "folder", w.Dir, "err", err)
+			w.stale = true
 			timer.Reset(w.Debounce)
 		case <-w.retry.C:
 			if !w.parentsExist() || !isDir(w.abs) {
@@ -237,10 +246,9 @@ func (w *Watcher) concerns(name string) bool {
 func noise(name string) bool {
 	lower := strings.ToLower(name)
 	switch {
-	case systemFolder(name):
+	case systemFolder(name): // hidden ones too: swap files, .DS_Store, ._x, .git, .#x, .~lock.x#
 		return true
-	case strings.HasPrefix(name, "."), // hidden: swap files, .DS_Store, ._x, .git, .#x, .~lock.x#
-		strings.HasSuffix(name, "~"),                                 // backups (vim, gedit, emacs)
+	case strings.HasSuffix(name, "~"), // backups (vim, gedit, emacs)
 		strings.HasPrefix(name, "~$"),                                // Office lock files
 		strings.HasPrefix(name, "#") && strings.HasSuffix(name, "#"), // emacs autosave
 		lower == "thumbs.db", lower == "desktop.ini", lower == "ehthumbs.db",
@@ -350,7 +358,11 @@ func (w *Watcher) reload() error {
 	// A folder that cannot be watched, or a catalog that is not there, is
 	// looked for again every second: inotify cannot tell when a link's
 	// deleted target, or an unmounted drive, comes back.
-	if !w.syncWatches() || !isDir(w.abs) {
+	if w.stale {
+		w.stale = !w.syncWatches()
+	}
+	if w.stale || !isDir(w.abs) {
+		w.stale = true
 		w.retry.Reset(retryEvery)
 	}
 	res, err := w.loader.Load(w.ctx, w.Dir)

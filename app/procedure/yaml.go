@@ -519,10 +519,12 @@ func (r *reader) text(n ast.Node, what string, limit int) passerelle.Text {
 		if !ok {
 			continue
 		}
-		at := f.at // goccy places some plain texts one column off; the language code is where staff look
+		// At the language code, not the text: goccy places some plain
+		// texts one column off, and the code is where staff look.
+		at := f.at
 		switch n := utf8.RuneCountInString(s); {
 		case s == "":
-			r.problemf(f.at, "the %s text of %s is empty", k, what)
+			r.problemf(at, "the %s text of %s is empty", k, what)
 		case n > limit:
 			r.problemf(at, "the %s text of %s has %d characters; at most %d fit on the kiosk's screen: shorten it", k, what, n, limit)
 		case !utf8.ValidString(s):
