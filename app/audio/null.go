@@ -171,8 +171,7 @@ func (n *NullSink) finish(cur *nullSound) {
 		return
 	}
 	<-cur.done
-	cur.src.end()
-	_, lv, _ := cur.src.current()
+	_, lv, _, _ := cur.src.end()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if !cur.ended {

@@ -31,7 +31,17 @@ const MaxRecordingBytes = 32 << 20
 // Check, which reads Open's streamer to its end: what validation accepts is
 // what plays. Errors are plain sentences for staff; a format the kiosk cannot
 // play is refused with the command that converts it.
-func Open(path string) (_ beep.StreamCloser, _ beep.Format, err error) {
+func Open(path string) (beep.StreamCloser, beep.Format, error) {
+	s, format, err := open(path, false)
+	if err != nil {
+		return nil, beep.Format{}, err
+	}
+	return s, format, nil
+}
+
+// open is Open; whole also reads the whole file for the faults its headers
+// do not show, as Check does once when the catalog loads.
+func open(path string, whole bool) (_ *safeStreamer, _ beep.Format, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, beep.Format{}, errors.New("the file is missing")
@@ -60,7 +70,7 @@ func Open(path string) (_ beep.StreamCloser, _ beep.Format, err error) {
 		return nil, beep.Format{}, fmt.Errorf("the file is %s; a recording may be at most %s: shorten it, or make it smaller: %s",
 			megabytes(info.Size()), megabytes(MaxRecordingBytes), convertCommand(path, ".mp3"))
 	}
-	k, err := sniff(f, info.Size())
+	k, err := sniff(f, info.Size(), whole)
 	if err != nil {
 		return nil, beep.Format{}, err
 	}
@@ -119,7 +129,7 @@ type Info struct {
 // or corrupt file is found when the catalog loads and not when a user is
 // waiting for it.
 func Check(path string) (Info, error) {
-	s, format, err := Open(path)
+	s, format, err := open(path, true)
 	if err != nil {
 		return Info{}, err
 	}
@@ -142,14 +152,7 @@ func Check(path string) (Info, error) {
 	if samples == 0 {
 		return Info{}, errors.New("the recording has no sound in it")
 	}
-	return Info{Kind: kindOf(s), Format: format, Duration: d}, nil
-}
-
-func kindOf(s beep.StreamCloser) string {
-	if ss, ok := s.(*safeStreamer); ok {
-		return ss.kind
-	}
-	return ""
+	return Info{Kind: s.kind, Format: format, Duration: d}, nil
 }
 
 // fullReader reads as io.ReadFull does: only the end of the file makes a
@@ -232,19 +235,27 @@ func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20
 // problem line. Names are quoted for a shell; the new file is never the
 // file itself, which ffmpeg would overwrite as it reads it.
 func convertCommand(path, ext string) string {
-	in := filepath.Base(path)
-	out := strings.TrimSuffix(in, filepath.Ext(in)) + ext
-	if out == in {
-		out = strings.TrimSuffix(in, filepath.Ext(in)) + "-converted" + ext
-	}
+	in, out := ShellQuote(filepath.Base(path)), ShellQuote(ConvertedName(path, ext))
 	if ext == ".mp3" {
-		return fmt.Sprintf("in its folder, run: ffmpeg -i %s -b:a 96k %s", shellQuote(in), shellQuote(out))
+		return fmt.Sprintf("in its folder, run: ffmpeg -i %s -b:a 96k %s", in, out)
 	}
-	return fmt.Sprintf("in its folder, run: ffmpeg -i %s -ar 44100 %s", shellQuote(in), shellQuote(out))
+	return fmt.Sprintf("in its folder, run: ffmpeg -i %s -ar 44100 %s", in, out)
 }
 
-// shellQuote quotes s for a POSIX shell: between single quotes, a single
+// ConvertedName is the name of the file a conversion of path to ext makes:
+// the same name with ext, or with "-converted" when that would be the file
+// itself, which the converter would overwrite as it reads it.
+func ConvertedName(path, ext string) string {
+	in := filepath.Base(path)
+	base := strings.TrimSuffix(in, filepath.Ext(in))
+	if base+ext == in {
+		return base + "-converted" + ext
+	}
+	return base + ext
+}
+
+// ShellQuote quotes s for a POSIX shell: between single quotes, a single
 // quote inside closing the quotes, escaped, and opening them again.
-func shellQuote(s string) string {
+func ShellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -147,11 +147,3 @@ func (r *pcmReader) end() (snd Sound, lv Levels, began time.Time, cut bool) {
 	r.eof = true
 	return r.snd, r.levels, r.began, cut
 }
-
-// current returns the sound being read, what of it was read so far, and
-// when its first samples were.
-func (r *pcmReader) current() (Sound, Levels, time.Time) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.snd, r.levels, r.began
-}

@@ -40,7 +40,11 @@ const sniffSize = 4 << 10
 // format the kiosk cannot play is an error naming it, with the command that
 // converts it; a header that points past the end of the file is an error
 // too, found before a decoder trusts it.
-func sniff(f *os.File, size int64) (kind, error) {
+//
+// whole walks the whole file for faults the headers do not show (a chained
+// Ogg file, MP3 frames the decoder garbles): Check does, when the catalog
+// loads; playing a file Check accepted skips that second read.
+func sniff(f *os.File, size int64, whole bool) (kind, error) {
 	if size == 0 {
 		return kind{}, errors.New("the file is empty")
 	}
@@ -65,11 +69,11 @@ func sniff(f *os.File, size int64) (kind, error) {
 	case is(0, "RF64"), is(0, "BW64"):
 		return refuse("a 64-bit WAV (RF64) recording")
 	case is(0, "OggS"):
-		return sniffOgg(f, head, size, refuse)
+		return sniffOgg(f, head, size, whole, refuse)
 	case is(0, "fLaC"):
 		return refuse("a FLAC recording")
 	case is(0, "ID3"):
-		return sniffID3(f, head, size, refuse)
+		return sniffID3(f, head, size, whole, refuse)
 	case is(4, "ftyp"):
 		brand := string(head[8:min(12, len(head))])
 		switch {
@@ -94,7 +98,7 @@ func sniff(f *os.File, size int64) (kind, error) {
 	case is(0, ".snd"):
 		return refuse("a Sun/NeXT (.au) recording")
 	}
-	if k, ok, err := sniffFrames(f, 0, size, refuse); ok {
+	if k, ok, err := sniffFrames(f, 0, size, whole, refuse); ok {
 		return k, err
 	}
 	switch {
@@ -112,16 +116,19 @@ func sniff(f *os.File, size int64) (kind, error) {
 }
 
 // sniffOgg names the codec in an Ogg file from its first packet.
-func sniffOgg(f *os.File, head []byte, size int64, refuse func(string) (kind, error)) (kind, error) {
+func sniffOgg(f *os.File, head []byte, size int64, whole bool, refuse func(string) (kind, error)) (kind, error) {
 	if len(head) < 28 {
 		return kind{}, errors.New("the Ogg file is damaged: it ends in its first header")
 	}
 	packet := head[min(27+int(head[26]), len(head)):]
 	switch {
 	case bytes.HasPrefix(packet, []byte("\x01vorbis")):
-		chained, err := oggChained(f, size)
-		if err != nil {
-			return kind{}, err
+		chained := false
+		if whole {
+			var err error
+			if chained, err = oggChained(f, size); err != nil {
+				return kind{}, err
+			}
 		}
 		if chained {
 			// The decoder plays the first and stops: the rest would be lost.
@@ -176,17 +183,17 @@ func oggChained(f *os.File, size int64) (bool, error) {
 // sniffID3 looks past an ID3v2 tag (titles, cover picture) for the sound
 // after it: MP3, or AAC, which some recorders tag too. Some taggers leave a
 // second tag, or zero bytes, after the first: sniffFrames looks past them.
-func sniffID3(f *os.File, head []byte, size int64, refuse func(string) (kind, error)) (kind, error) {
+func sniffID3(f *os.File, head []byte, size int64, whole bool, refuse func(string) (kind, error)) (kind, error) {
 	tag, err := id3Size(head, size)
 	if err != nil {
 		// Some taggers write the tag's size wrong: the sound may still
 		// follow, near enough for sniffFrames to find.
-		if k, ok, ferr := sniffFrames(f, min(10, size), size, refuse); ok && len(head) >= 10 {
+		if k, ok, ferr := sniffFrames(f, min(10, size), size, whole, refuse); ok && len(head) >= 10 {
 			return k, ferr
 		}
 		return kind{}, err
 	}
-	if k, ok, err := sniffFrames(f, tag, size, refuse); ok {
+	if k, ok, err := sniffFrames(f, tag, size, whole, refuse); ok {
 		return k, err
 	}
 	return kind{}, errors.New("there is no MP3 sound after the file's ID3 tag: the file is damaged")
@@ -223,7 +230,7 @@ const frameSearch = 64 << 10
 // sniffFrames looks for MPEG audio frames from off: MP3, the kiosk's, or
 // MP2 and AAC in ADTS frames, which it refuses. ok is false when there are
 // none. An MP3 the kiosk's decoder cannot play whole is refused too.
-func sniffFrames(f *os.File, off, size int64, refuse func(string) (kind, error)) (kind, bool, error) {
+func sniffFrames(f *os.File, off, size int64, whole bool, refuse func(string) (kind, error)) (kind, bool, error) {
 	buf := make([]byte, min(size-off, frameSearch))
 	if _, err := f.ReadAt(buf, off); err != nil && err != io.EOF {
 		return kind{}, true, fmt.Errorf("cannot read the file: %w", err)
@@ -244,11 +251,15 @@ func sniffFrames(f *os.File, off, size int64, refuse func(string) (kind, error))
 		k, err := refuse(fmt.Sprintf("an MP3 at %d Hz (MPEG 2.5)", h.rate))
 		return k, true, err
 	}
-	if bad, ok, err := garbledFrame(f, off+int64(at), size); err != nil {
-		return kind{}, true, err
-	} else if ok {
-		k, err := refuse(fmt.Sprintf("an MP3 at %d Hz and %d kbit/s (its decoder would play noise)", bad.rate, bad.bitrate/1000))
-		return k, true, err
+	if whole {
+		bad, garbled, err := garbledFrame(f, off+int64(at), size)
+		if err != nil {
+			return kind{}, true, err
+		}
+		if garbled {
+			k, err := refuse(fmt.Sprintf("an MP3 at %d Hz and %d kbit/s (its decoder would play noise)", bad.rate, bad.bitrate/1000))
+			return k, true, err
+		}
 	}
 	return kind{format: formatMP3, name: "MP3", mp3: lameTrim(buf[at:], h), start: off + int64(at)}, true, nil
 }

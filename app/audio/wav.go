@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 
 	"github.com/gopxl/beep/v2"
 )
@@ -109,7 +110,7 @@ func parseWAV(f *os.File, size int64, path string) (wavFormat, error) {
 				w.width = align / w.channels // 20 or 24 valid bits in 32-bit samples
 			}
 			supported := map[uint16][]int{wavPCM: {1, 2, 3, 4}, wavFloat: {4, 8}, wavALaw: {1}, wavMuLaw: {1}}[w.tag]
-			if !containsInt(supported, w.width) {
+			if !slices.Contains(supported, w.width) {
 				return w, refuse(fmt.Sprintf("a %d-bit WAV recording", bits))
 			}
 			if w.channels == 0 || w.channels > 32 || w.rate == 0 || align != w.channels*w.width {
@@ -123,15 +124,6 @@ func parseWAV(f *os.File, size int64, path string) (wavFormat, error) {
 		}
 		off += 8 + n + n&1 // a part of odd size has a pad byte
 	}
-}
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // wavDecoder streams the sound part of a WAV file as stereo: mono on both

@@ -171,34 +171,20 @@ func imageKind(ext string) string {
 	}[ext]
 }
 
-// convertImage tells staff how to turn the image at path into a pictogram.
+// convertImage tells staff how to turn the image at path into a pictogram,
+// with file names, not full paths, to keep the problem line short enough to
+// be read whole.
 func convertImage(path, ext string) string {
-	// out is the new file: never the file itself, which the command would
-	// overwrite as it reads it.
-	// overwrite as it reads it. File names, not full paths, keep the
-	// problem line short enough to be read whole.
-	in := filepath.Base(path)
-	out := func(newExt string) string {
-		base := strings.TrimSuffix(in, filepath.Ext(in))
-		if base+newExt == in {
-			return base + "-converted" + newExt
-		}
-		return base + newExt
-	}
+	in := audio.ShellQuote(filepath.Base(path))
 	switch ext {
 	case ".svgz":
-		return fmt.Sprintf("to uncompress it, in its folder, run: gunzip -c %s > %s", shellQuote(in), shellQuote(out(".svg")))
+		return fmt.Sprintf("to uncompress it, in its folder, run: gunzip -c %s > %s", in, audio.ShellQuote(audio.ConvertedName(path, ".svg")))
 	case ".pdf":
 		return "export the drawing as SVG from the program that made it"
 	case ".heic": // ffmpeg 5 cannot read these
 		return "open it in a photo editor and save it as PNG"
 	}
-	return fmt.Sprintf("to convert it, in its folder, run: ffmpeg -i %s %s", shellQuote(in), shellQuote(out(".png")))
-}
-
-// shellQuote quotes s for a POSIX shell.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return fmt.Sprintf("to convert it, in its folder, run: ffmpeg -i %s %s", in, audio.ShellQuote(audio.ConvertedName(path, ".png")))
 }
 
 // decodeSVG parses the file as the kiosk's Fyne widgets do (oksvg, which
