@@ -96,6 +96,10 @@ type digitsRenderer struct {
 	d     *Digits
 	boxes []*canvas.Rectangle
 	chars []*canvas.Text
+	// fitted is the box size textSize was measured for: a layout at the
+	// same size (every typed digit) measures nothing again.
+	fitted   fyne.Size
+	textSize float32
 }
 
 // Gaps between boxes, and between groups of boxes, in units.
@@ -115,7 +119,11 @@ func (r *digitsRenderer) Layout(size fyne.Size) {
 	gaps := float32(n-groups)*boxGap + float32(groups-1)*groupGap
 	w := max(0, min((size.Width-gaps)/float32(n), size.Height*0.75))
 	h := min(size.Height, w*1.5)
-	textSize := fitChar(w*0.7, h*0.7) // a margin inside the box: a digit touching the frame is misread
+	if box := fyne.NewSize(w, h); box != r.fitted || r.textSize == 0 {
+		r.fitted = box
+		r.textSize = fitChar(w*0.7, h*0.7) // a margin inside the box: a digit touching the frame is misread
+	}
+	textSize := r.textSize
 	x := (size.Width - (float32(n)*w + gaps)) / 2
 	y := (size.Height - h) / 2
 	i := 0
