@@ -22,6 +22,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runKiosk(ctx, rest, stdout, stderr)
 	case "validate":
 		return runValidate(ctx, rest, stdout, stderr)
+	case "simulate":
+		return runSimulate(ctx, rest, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
