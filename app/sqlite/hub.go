@@ -156,6 +156,13 @@ const kioskColumns = `name, enrolled_at, joined_at, revoked_at, last_seen,
 
 type scanner interface{ Scan(dest ...any) error }
 
+// querier is a pool or one connection: ReadStats reads on one connection,
+// inside one transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 func scanKiosk(row scanner) (passerelle.Kiosk, error) {
 	var k passerelle.Kiosk
 	var enrolled, joined, revoked, seen int64
@@ -271,7 +278,7 @@ func (db *HubDB) Kiosks(ctx context.Context) ([]passerelle.Kiosk, error) {
 	return kiosks(ctx, db.rdb)
 }
 
-func kiosks(ctx context.Context, q *sql.DB) ([]passerelle.Kiosk, error) {
+func kiosks(ctx context.Context, q querier) ([]passerelle.Kiosk, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+kioskColumns+` FROM kiosks ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list kiosks: %w", err)
@@ -429,7 +436,7 @@ func (db *HubDB) Totals(ctx context.Context) (passerelle.HubTotals, error) {
 	return hubTotals(ctx, db.rdb)
 }
 
-func hubTotals(ctx context.Context, q *sql.DB) (passerelle.HubTotals, error) {
+func hubTotals(ctx context.Context, q querier) (passerelle.HubTotals, error) {
 	var t passerelle.HubTotals
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT session_id) FROM events`).Scan(&t.Events, &t.Sessions); err != nil {
 		return t, fmt.Errorf("count events: %w", err)
