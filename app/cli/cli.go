@@ -22,6 +22,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runKiosk(ctx, rest, stdout, stderr)
 	case "validate":
 		return runValidate(ctx, rest, stdout, stderr)
+	case "hub":
+		return runHub(ctx, rest, stdout, stderr)
+	case "join":
+		return runJoin(ctx, rest, stdout, stderr)
+	case "sync":
+		return runSync(ctx, rest, stdout, stderr)
+	case "stats":
+		return runStats(ctx, rest, stdout, stderr)
 	case "simulate":
 		return runSimulate(ctx, rest, stdout, stderr)
 	case "help":
@@ -37,7 +45,22 @@ const usage = `Usage:
   passerelle [kiosk] [-catalog DIR]   open the kiosk on a catalog of procedures
   passerelle validate [-sources-max-age 4380h] [DIR]
                                       check a catalog and list its procedures
+  passerelle hub -listen 127.0.0.1:8750 -db hub.db -catalog DIR [-tls-cert F -tls-key F]
+                                      run the hub: kiosks send it their events
+                                      and get its catalog
+  passerelle hub enroll -db hub.db NAME
+                                      enroll a kiosk: prints a one-time token
+  passerelle hub revoke -db hub.db NAME
+                                      refuse a kiosk from now on
+  passerelle join -db kiosk.db -hub URL -token TOKEN
+                                      join a hub with the token, on the kiosk
+  passerelle sync -once -db kiosk.db  sync a kiosk with its hub once, now
+  passerelle simulate -db kiosk.db -sessions N [-seed S] [-catalog DIR]
+                                      append made-up sessions, for trials
+  passerelle stats -db FILE [-json]   count the events and sessions of a kiosk's
+                                      or a hub's database, and its sync state
   passerelle help                     show this help
+Each command takes -h for its flags.
 `
 
 // DefaultCatalog is the catalog shipped with the kiosk, relative to the

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Exit codes of the subcommands.
@@ -39,27 +41,69 @@ func (e usageError) Error() string { return e.msg }
 // usagef returns a usageError.
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
-// parse reads args. The arguments left after the flags must number
-// exactly len(names); they are returned in order. -h returns flag.ErrHelp.
+// parse reads args: flags, and the arguments named by names, in any
+// order (staff type "hub enroll mairie-1 -db hub.db" as often as the
+// flags first). There must be exactly len(names) arguments; they are
+// returned in order. -h returns flag.ErrHelp.
 func (c *command) parse(args []string, names ...string) ([]string, error) {
-	if err := c.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
+	var got []string
+	for {
+		if err := c.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{c.plain(err)}
 		}
-		return nil, usageError{err.Error()}
-	}
-	rest := c.Args()
-	switch {
-	case len(rest) < len(names):
-		return nil, usagef("%s is missing", names[len(rest)])
-	case len(rest) > len(names):
-		// A flag after an argument is not read by the flag package: say so.
-		if strings.HasPrefix(rest[len(names)], "-") && len(names) > 0 {
-			return nil, usagef("%s comes after %s: put the flags first", rest[len(names)], rest[len(names)-1])
+		args = c.Args()
+		if len(args) == 0 {
+			break
 		}
-		return nil, usagef("unexpected argument %q", rest[len(names)])
+		if len(got) == len(names) {
+			return nil, usagef("unexpected argument %q", args[0])
+		}
+		got, args = append(got, args[0]), args[1:]
 	}
-	return rest, nil
+	if len(got) < len(names) {
+		return nil, usagef("%s is missing", names[len(got)])
+	}
+	return got, nil
+}
+
+// badValue matches the flag package's message for a value of the wrong
+// type: invalid value "x" for flag -n: parse error.
+var badValue = regexp.MustCompile(`^invalid (?:boolean )?value (".*") for (?:flag )?-([^:]+): `)
+
+// plain says a flag package's error in plain words.
+func (c *command) plain(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return fmt.Sprintf("there is no flag %s", name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return fmt.Sprintf("%s needs a value", name)
+	}
+	m := badValue.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	f := c.Lookup(m[2])
+	if f == nil {
+		return msg
+	}
+	want := "a valid value"
+	if g, ok := f.Value.(flag.Getter); ok {
+		switch g.Get().(type) {
+		case bool:
+			want = "true or false"
+		case int, int64:
+			want = "a whole number"
+		case uint, uint64:
+			want = "a whole number from 0"
+		case time.Duration:
+			want = "a duration like 90s or 5m"
+		}
+	}
+	return fmt.Sprintf("-%s %s is not %s", m[2], m[1], want)
 }
 
 // required refuses empty values of the named flags.

@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"passerelle/app/passerelle"
+	"passerelle/app/sqlite"
+)
+
+const (
+	hubSynopsis    = "passerelle hub -listen 127.0.0.1:8750 -db hub.db -catalog DIR [-tls-cert F -tls-key F] [-allow-plain-http]"
+	enrollSynopsis = "passerelle hub enroll -db hub.db NAME"
+	revokeSynopsis = "passerelle hub revoke -db hub.db NAME"
+)
+
+// runHub runs the hub, or one of its staff commands (enroll, revoke).
+func runHub(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "enroll":
+			return runEnroll(ctx, args[1:], stdout, stderr)
+		case "revoke":
+			return runRevoke(ctx, args[1:], stdout, stderr)
+		}
+	}
+	c := newCommand("hub", hubSynopsis)
+	cfg, err := parseHub(c, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return c.help(stdout)
+	} else if err != nil {
+		return c.fail(stderr, err)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := serveHub(ctx, cfg, logger); err != nil {
+		return c.fail(stderr, err)
+	}
+	return 0
+}
+
+// hubConfig is what the hub reads from its flags.
+type hubConfig struct {
+	listen, db, catalog string
+	tlsCert, tlsKey     string
+	allowPlainHTTP      bool
+}
+
+func parseHub(c *command, args []string) (hubConfig, error) {
+	var cfg hubConfig
+	c.StringVar(&cfg.listen, "listen", "127.0.0.1:8750", "the address and port to listen on")
+	c.StringVar(&cfg.db, "db", defaultDataPath("hub.db"), "the hub's database file (created if missing)")
+	c.StringVar(&cfg.catalog, "catalog", "", "the folder of procedures the hub publishes to its kiosks")
+	c.StringVar(&cfg.tlsCert, "tls-cert", "", "the TLS certificate file (PEM, with its chain): the hub serves HTTPS")
+	c.StringVar(&cfg.tlsKey, "tls-key", "", "the TLS certificate's private key file (PEM)")
+	c.BoolVar(&cfg.allowPlainHTTP, "allow-plain-http", false,
+		"serve plain HTTP on an address other than loopback, when a proxy in front of the hub encrypts the traffic")
+	if _, err := c.parse(args); err != nil {
+		return cfg, err
+	}
+	if err := required(map[string]string{"listen": cfg.listen, "db": cfg.db, "catalog": cfg.catalog}); err != nil {
+		return cfg, err
+	}
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		return cfg, usagef("give both -tls-cert and -tls-key, or neither")
+	}
+	host, port, err := net.SplitHostPort(cfg.listen)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		return cfg, usagef("-listen %q is not an address and port like 127.0.0.1:8750", cfg.listen)
+	}
+	if cfg.tlsCert == "" && !cfg.allowPlainHTTP && !loopbackHost(host) {
+		return cfg, usagef("-listen %s is reachable from other machines, and without -tls-cert and -tls-key the kiosks' credentials would cross the network in clear: give a certificate, or -allow-plain-http when a proxy in front of the hub encrypts the traffic", cfg.listen)
+	}
+	if info, err := os.Stat(cfg.catalog); err != nil || !info.IsDir() {
+		return cfg, usagef("-catalog %s is not a folder: give the folder of procedures the hub publishes", cfg.catalog)
+	}
+	return cfg, nil
+}
+
+// loopbackHost says whether a listening host is reachable from this
+// machine only.
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// runEnroll creates a kiosk on the hub and prints its one-time token, on
+// the last line, alone, so that a script can take it with tail -n 1.
+func runEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCommand("hub enroll", enrollSynopsis)
+	db := c.String("db", defaultDataPath("hub.db"), "the hub's database file")
+	names, err := c.parse(args, "NAME")
+	if errors.Is(err, flag.ErrHelp) {
+		return c.help(stdout)
+	} else if err != nil {
+		return c.fail(stderr, err)
+	}
+	if err := required(map[string]string{"db": *db}); err != nil {
+		return c.fail(stderr, err)
+	}
+	store, err := openHubDB(*db)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	defer store.Close()
+	now := time.Now()
+	token, err := enrollKiosk(ctx, store, names[0], now)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	fmt.Fprintf(stdout, "The kiosk %q is enrolled. On the kiosk, with the kiosk stopped, run: passerelle join -db kiosk.db -hub URL -token TOKEN, with the token below. It works once, until %s (7 days); enrolling %q again gives a new one.\n",
+		names[0], plainTime(now.Add(tokenLifetime)), names[0])
+	fmt.Fprintln(stdout, token)
+	return 0
+}
+
+// runRevoke refuses a kiosk from now on; the events it sent stay.
+func runRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCommand("hub revoke", revokeSynopsis)
+	db := c.String("db", defaultDataPath("hub.db"), "the hub's database file")
+	names, err := c.parse(args, "NAME")
+	if errors.Is(err, flag.ErrHelp) {
+		return c.help(stdout)
+	} else if err != nil {
+		return c.fail(stderr, err)
+	}
+	if err := required(map[string]string{"db": *db}); err != nil {
+		return c.fail(stderr, err)
+	}
+	store, err := openHubDB(*db)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	defer store.Close()
+	err = store.RevokeKiosk(ctx, names[0], time.Now())
+	if errors.Is(err, passerelle.ErrNotFound) {
+		return c.fail(stderr, fmt.Errorf("no kiosk is named %q on this hub: passerelle stats -db %s lists them", names[0], *db))
+	}
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	fmt.Fprintf(stdout, "The kiosk %q is revoked: the hub refuses it from now on. The events it sent stay.\n", names[0])
+	return 0
+}
+
+// openHubDB opens a hub's database that must exist already: enroll and
+// revoke on a mistyped path would otherwise create an empty hub.
+func openHubDB(path string) (*sqlite.HubDB, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("there is no hub database at %s: start the hub once with -db %s, or give -db the file the hub runs on", path, path)
+	}
+	store := sqlite.NewHubDB(path)
+	err := store.Open()
+	if errors.Is(err, sqlite.ErrInUse) {
+		// Only one program at a time may change a hub's database.
+		return nil, fmt.Errorf("the hub is running on %s: stop it, run this command, then start the hub again", path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return store, nil
+}

@@ -1,0 +1,53 @@
+//go:build hubparts
+
+package cli
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"passerelle/app/bundle"
+	"passerelle/app/hubapi"
+	"passerelle/app/passerelle"
+	"passerelle/app/sqlite"
+)
+
+const tokenLifetime = hubapi.TokenLifetime
+
+func enrollKiosk(ctx context.Context, store passerelle.HubStore, name string, now time.Time) (string, error) {
+	return hubapi.Enroll(ctx, store, name, now)
+}
+
+func joinHub(ctx context.Context, hubURL, token string, caPEM []byte) (passerelle.HubLink, error) {
+	return hubapi.Join(ctx, hubURL, token, caPEM)
+}
+
+// syncOnce does one whole sync of the kiosk whose database is store.
+func syncOnce(ctx context.Context, store *sqlite.DB, dataDir string, logger *slog.Logger) error {
+	syncer := &hubapi.Syncer{Outbox: store, DataDir: dataDir, AppVersion: appVersion(), Logger: logger, Now: time.Now}
+	return syncer.SyncOnce(ctx)
+}
+
+// serveHub runs the hub until ctx is done: it publishes the catalog folder
+// each time it changes and is sound, and answers the kiosks.
+func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error {
+	store := sqlite.NewHubDB(cfg.db)
+	if err := store.Open(); err != nil {
+		return err
+	}
+	defer store.Close()
+	publisher := &bundle.Publisher{Dir: cfg.catalog, Store: store, Logger: logger, Now: time.Now}
+	if err := publisher.Open(); err != nil {
+		return err
+	}
+	defer publisher.Close()
+	for _, p := range publisher.Problems() {
+		logger.Warn("hub: the catalog folder has a problem: the last sound catalog stays published", "problem", p.String())
+	}
+	server := &hubapi.Server{Store: store, Logger: logger, Now: time.Now}
+	return hubapi.Serve(ctx, hubapi.ServeConfig{
+		Addr: cfg.listen, TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, AllowPlainHTTP: cfg.allowPlainHTTP,
+		Handler: server.Handler(), Logger: logger,
+	})
+}

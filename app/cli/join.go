@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"passerelle/app/passerelle"
+	"passerelle/app/sqlite"
+)
+
+const (
+	joinSynopsis = "passerelle join -db kiosk.db -hub URL -token TOKEN [-ca FILE]"
+	syncSynopsis = "passerelle sync -once -db kiosk.db"
+)
+
+// runJoin is the kiosk's side of enrollment: it exchanges the one-time
+// token staff got from hub enroll for the kiosk's own credential, kept in
+// the kiosk's database.
+func runJoin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCommand("join", joinSynopsis)
+	db := c.String("db", defaultDataPath("kiosk.db"), "the kiosk's database file")
+	hub := c.String("hub", "", "the hub's address, like https://hub.example.org:8750")
+	token := c.String("token", "", "the enrollment token printed by passerelle hub enroll")
+	ca := c.String("ca", "", "a PEM file of the certificate authority to trust for the hub, besides the system's")
+	if _, err := c.parse(args); errors.Is(err, flag.ErrHelp) {
+		return c.help(stdout)
+	} else if err != nil {
+		return c.fail(stderr, err)
+	}
+	if err := required(map[string]string{"db": *db, "hub": *hub, "token": *token}); err != nil {
+		return c.fail(stderr, err)
+	}
+	if err := checkHubURL(*hub); err != nil {
+		return c.fail(stderr, err)
+	}
+	var caPEM []byte
+	if *ca != "" {
+		var err error
+		if caPEM, err = os.ReadFile(*ca); err != nil {
+			return c.fail(stderr, fmt.Errorf("cannot read the -ca file %s: %w", *ca, errors.Unwrap(err)))
+		}
+	}
+	// The database first: the token works once, and must not be spent on
+	// a kiosk that cannot keep the credential.
+	store, err := openStoppedKiosk(*db)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	defer store.Close()
+	link, err := joinHub(ctx, strings.TrimRight(*hub, "/"), strings.TrimSpace(*token), caPEM)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	link.JoinedAt = time.Now().UTC()
+	if err := store.SaveHubLink(ctx, link); err != nil {
+		return c.fail(stderr, fmt.Errorf("the hub accepted the token, but the kiosk could not keep its credential (%w): enroll the kiosk again with passerelle hub enroll", err))
+	}
+	fmt.Fprintf(stdout, "This kiosk joined the hub %s as %q: from its next start it sends its events and receives the hub's catalog in the background (passerelle sync -once -db %s syncs now).\n",
+		link.URL, link.Kiosk, *db)
+	return 0
+}
+
+// openStoppedKiosk opens the database of a kiosk that is not running:
+// only one program at a time may use a kiosk's database.
+func openStoppedKiosk(path string) (*sqlite.DB, error) {
+	store := sqlite.NewDB(path)
+	err := store.Open()
+	if errors.Is(err, sqlite.ErrInUse) {
+		return nil, fmt.Errorf("the kiosk is running on %s: stop it, run this command, then start the kiosk again", path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return store, nil
+}
+
+// checkHubURL refuses an address the kiosk could not reach the hub at.
+func checkHubURL(hub string) error {
+	u, err := url.Parse(hub)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return usagef("-hub %q is not a hub address like https://hub.example.org:8750", hub)
+	}
+	return nil
+}
+
+// runSync does one whole sync, as the kiosk does in the background: report,
+// upload every unsent event, bring the hub's catalog if it changed.
+func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCommand("sync", syncSynopsis)
+	once := c.Bool("once", false, "sync once now, then stop (a joined kiosk syncs by itself while it runs)")
+	db := c.String("db", defaultDataPath("kiosk.db"), "the kiosk's database file")
+	if _, err := c.parse(args); errors.Is(err, flag.ErrHelp) {
+		return c.help(stdout)
+	} else if err != nil {
+		return c.fail(stderr, err)
+	}
+	if !*once {
+		return c.fail(stderr, usagef("a running kiosk syncs by itself: give -once to sync once now"))
+	}
+	if err := required(map[string]string{"db": *db}); err != nil {
+		return c.fail(stderr, err)
+	}
+	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) {
+		return c.fail(stderr, fmt.Errorf("there is no kiosk database at %s: give -db the file the kiosk runs on", *db))
+	}
+	store, err := openStoppedKiosk(*db)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	defer store.Close()
+	link, err := store.HubLink(ctx)
+	if errors.Is(err, passerelle.ErrNotFound) {
+		return c.fail(stderr, errors.New("this kiosk has not joined a hub: run passerelle join first"))
+	} else if err != nil {
+		return c.fail(stderr, err)
+	}
+	before, err := store.Pending(ctx)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if err := syncOnce(ctx, store, filepath.Dir(*db), logger); err != nil {
+		return c.fail(stderr, err)
+	}
+	after, err := store.Pending(ctx)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	status, err := store.SyncStatus(ctx)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	catalog := "the shipped catalog"
+	if status.CatalogVersion != "" {
+		catalog = "catalog version " + shortHash(status.CatalogVersion)
+	}
+	fmt.Fprintf(stdout, "Synced with the hub %s: %d events sent, %d left to send; %s is live.\n",
+		link.URL, before-after, after, catalog)
+	return 0
+}
+
+// appVersion names the build: its module version, or the commit it was
+// built from for a build from a checkout.
+func appVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = shortHash(s.Value)
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+changes"
+			}
+		}
+	}
+	if rev == "" {
+		return v
+	}
+	if v == "" || v == "(devel)" {
+		return rev + modified
+	}
+	return v + " " + rev + modified
+}
