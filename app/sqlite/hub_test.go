@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,5 +139,57 @@ func TestHubDBPragmas(t *testing.T) {
 		if got := db.WriterPragma(t, name); got != want {
 			t.Errorf("PRAGMA %s = %s, want %s", name, got, want)
 		}
+	}
+}
+
+// TestHubManyKiosksAtOnce has 200 kiosks authenticate, report and upload
+// at the same moment, as after a network outage: the writes queue on the
+// one writing connection, and none fails with "database is locked".
+func TestHubManyKiosksAtOnce(t *testing.T) {
+	ctx := context.Background()
+	hub := MustOpenHubDB(t)
+	const kiosks, perKiosk = 200, 50
+	for k := range kiosks {
+		name := fmt.Sprintf("k%03d", k)
+		if err := hub.EnrollKiosk(ctx, name, []byte(name+"-token"), t0.Add(time.Hour), t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := hub.JoinKiosk(ctx, []byte(name+"-token"), []byte(name+"-cred"), t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make(chan error, kiosks)
+	var wg sync.WaitGroup
+	for k := range kiosks {
+		wg.Go(func() {
+			name := fmt.Sprintf("k%03d", k)
+			if _, err := hub.Authenticate(ctx, []byte(name+"-cred"), t0); err != nil {
+				errs <- err
+				return
+			}
+			if err := hub.SaveReport(ctx, name, passerelle.KioskReport{PendingEvents: perKiosk}, t0); err != nil {
+				errs <- err
+				return
+			}
+			events := make([]passerelle.Event, 0, perKiosk)
+			for s := range perKiosk / 10 {
+				events = append(events, sessionOf10(fmt.Sprintf("%s-s%d", name, s), t0)...)
+			}
+			held, conflicts, err := hub.PutEvents(ctx, name, events)
+			if err == nil && (len(held) != len(events) || len(conflicts) != 0) {
+				err = fmt.Errorf("%s: %d of %d held, conflicts %v", name, len(held), len(events), conflicts)
+			}
+			if err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if tot, err := hub.Totals(ctx); err != nil || tot.Events != kiosks*perKiosk {
+		t.Errorf("Totals = %+v, %v; want %d events", tot, err, kiosks*perKiosk)
 	}
 }
