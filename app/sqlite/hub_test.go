@@ -193,3 +193,41 @@ func TestHubManyKiosksAtOnce(t *testing.T) {
 		t.Errorf("Totals = %+v, %v; want %d events", tot, err, kiosks*perKiosk)
 	}
 }
+
+// Staff enroll and revoke kiosks while the hub runs: those commands open
+// the file beside the running hub, which sees their work at once.
+func TestOpenBesideHub(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "hub.db")
+	server := passqlite.NewHubDB(path)
+	if err := server.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+
+	for _, name := range []string{"mairie-1", "mairie-2"} {
+		staff := passqlite.NewHubDB(path)
+		if err := staff.OpenBesideHub(); err != nil {
+			t.Fatalf("open beside the hub: %v", err)
+		}
+		if err := staff.EnrollKiosk(ctx, name, []byte(name), t0.Add(time.Hour), t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := staff.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := server.JoinKiosk(ctx, []byte("mairie-2"), []byte("cred"), t0); err != nil {
+		t.Fatalf("the hub joins a kiosk enrolled beside it: %v", err)
+	}
+	// A second server is still refused.
+	if err := passqlite.NewHubDB(path).Open(); !errors.Is(err, passqlite.ErrInUse) {
+		t.Errorf("second hub: %v; want ErrInUse", err)
+	}
+	// And a kiosk's file is still refused beside a hub.
+	kiosk := filepath.Join(t.TempDir(), "kiosk.db")
+	kioskFile(t, kiosk)
+	if err := passqlite.NewHubDB(kiosk).OpenBesideHub(); !errors.Is(err, passqlite.ErrOtherKind) {
+		t.Errorf("a kiosk's file opened beside a hub: %v; want ErrOtherKind", err)
+	}
+}
