@@ -153,19 +153,15 @@ func runRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return 0
 }
 
-// openHubDB opens a hub's database that must exist already: enroll and
-// revoke on a mistyped path would otherwise create an empty hub.
+// openHubDB opens a hub's database that must exist already (enroll and
+// revoke on a mistyped path would create an empty hub), beside the hub
+// that may be running on it.
 func openHubDB(path string) (*sqlite.HubDB, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("there is no hub database at %s: start the hub once with -db %s, or give -db the file the hub runs on", path, path)
 	}
 	store := sqlite.NewHubDB(path)
-	err := store.Open()
-	if errors.Is(err, sqlite.ErrInUse) {
-		// Only one program at a time may change a hub's database.
-		return nil, fmt.Errorf("the hub is running on %s: stop it, run this command, then start the hub again", path)
-	}
-	if err != nil {
+	if err := store.OpenBesideHub(); err != nil {
 		return nil, err
 	}
 	return store, nil

@@ -30,3 +30,7 @@ func syncOnce(ctx context.Context, store *sqlite.DB, dataDir string, logger *slo
 }
 
 func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error { return errPending }
+
+func hubSync(ctx context.Context, c kioskConfig, db *sqlite.DB, logger *slog.Logger) (catalog string, stop func()) {
+	return c.catalog, func() {}
+}

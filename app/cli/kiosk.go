@@ -189,12 +189,18 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 		logger.Info("kiosk: personal values past their retention were deleted", "count", n)
 	}
 
-	watcher := procedure.NewWatcher(c.catalog)
+	// A kiosk joined to a hub serves the catalog the hub sends, from its
+	// data folder; one not joined, the shipped catalog, as before.
+	catalog, stopSync := hubSync(ctx, c, r.db, logger)
+	watcher := procedure.NewWatcher(catalog)
 	watcher.Logger = logger
 	if err := watcher.Open(); err != nil {
+		stopSync()
 		return err
 	}
 	r.closers = append(r.closers, func() { watcher.Close() })
+	// Closed before the watcher: no catalog is installed while it stops.
+	r.closers = append(r.closers, stopSync)
 
 	settings := ui.DefaultSettings
 	settings.Inactivity, settings.StillThereWait = c.inactivity, c.stillThere
