@@ -1,10 +1,19 @@
 package cli_test
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"passerelle/app/passerelle"
+	"passerelle/app/sqlite"
 )
 
 // TestCommandsRefuseMistakes runs every command of the hub and the sync
@@ -96,5 +105,99 @@ func TestCommandsHelp(t *testing.T) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 0 and the usage %q on stdout", code, out, errOut, want)
 			}
 		})
+	}
+}
+
+// statsOf runs stats -json on a database file and decodes it.
+func statsOf(t *testing.T, db string) statsJSON {
+	t.Helper()
+	code, out, errOut := run(t, "stats", "-db", db, "-json")
+	if code != 0 {
+		t.Fatalf("stats -json: exit %d: %s", code, errOut)
+	}
+	var s statsJSON
+	if err := json.Unmarshal([]byte(out), &s); err != nil || strings.Count(out, "\n") != 1 {
+		t.Fatalf("stats -json printed %q, want one JSON object on one line: %v", out, err)
+	}
+	return s
+}
+
+// statsJSON is what stats -json promises, read as a script would.
+type statsJSON struct {
+	Kind     string `json:"kind"`
+	Events   *int   `json:"events"`
+	Sessions *int   `json:"sessions"`
+	Pending  int    `json:"pending"`
+	Kiosks   []struct {
+		Name           string  `json:"name"`
+		LastSeen       string  `json:"last_seen"`
+		RevokedAt      string  `json:"revoked_at"`
+		PendingEvents  *int    `json:"pending_events"`
+		CatalogVersion *string `json:"catalog_version"`
+	} `json:"kiosks"`
+}
+
+func TestSimulateThenStats(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "kiosk.db")
+	code, out, errOut := run(t, "simulate", "-db", db, "-sessions", "120", "-seed", "5", "-catalog", shipped)
+	if code != 0 {
+		t.Fatalf("simulate: exit %d: %s", code, errOut)
+	}
+	var sessions, events int
+	if _, err := fmt.Sscanf(out, "%d sessions (%d events) appended", &sessions, &events); err != nil || sessions != 120 {
+		t.Fatalf("simulate printed %q, want 120 sessions and their events", out)
+	}
+	s := statsOf(t, db)
+	if s.Kind != "kiosk" || s.Events == nil || *s.Events != events || s.Sessions == nil || *s.Sessions != 120 {
+		t.Errorf("stats -json: %+v, want a kiosk with %d events in 120 sessions", s, events)
+	}
+	if s.Pending != events {
+		t.Errorf("stats -json: %d pending, want every event (%d): the kiosk never synced", s.Pending, events)
+	}
+	code, out, _ = run(t, "stats", "-db", db)
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d events in 120 sessions", events)) || !strings.Contains(out, "not joined to a hub") {
+		t.Errorf("stats: exit %d:\n%s", code, out)
+	}
+	// Appending again adds sessions: simulate never rewrites a database.
+	if code, _, errOut := run(t, "simulate", "-db", db, "-sessions", "30", "-catalog", shipped); code != 0 {
+		t.Fatalf("simulate again: exit %d: %s", code, errOut)
+	}
+	if s := statsOf(t, db); *s.Sessions != 150 {
+		t.Errorf("%d sessions after appending 30 more to 120, want 150", *s.Sessions)
+	}
+}
+
+func TestRevokeBesideTheRunningHub(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "hub.db")
+	hub := sqlite.NewHubDB(path) // the running hub holds the database
+	if err := hub.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Close()
+	now := time.Now()
+	for _, name := range []string{"mairie-1", "médiathèque"} {
+		if err := hub.EnrollKiosk(ctx, name, []byte("hash of "+name), now.Add(time.Hour), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := run(t, "hub", "revoke", "-db", path, "mairie-1")
+	if code != 0 || !strings.Contains(out, `"mairie-1" is revoked`) {
+		t.Fatalf("revoke: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, _, errOut = run(t, "hub", "revoke", "-db", path, "mairie-2")
+	if code != 1 || !strings.Contains(errOut, `no kiosk is named "mairie-2"`) || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("revoke an unknown kiosk: exit %d, stderr %q", code, errOut)
+	}
+	if _, err := hub.JoinKiosk(ctx, []byte("hash of mairie-1"), []byte("credential"), now); !errors.Is(err, passerelle.ErrUnauthorized) {
+		t.Errorf("the revoked kiosk joined: %v", err)
+	}
+	s := statsOf(t, path)
+	if s.Kind != "hub" || len(s.Kiosks) != 2 || s.Kiosks[0].Name != "mairie-1" || s.Kiosks[0].RevokedAt == "" || s.Kiosks[1].RevokedAt != "" {
+		t.Errorf("stats -json: %+v, want mairie-1 revoked and médiathèque not", s)
+	}
+	code, out, _ = run(t, "stats", "-db", path)
+	if code != 0 || !regexp.MustCompile(`mairie-1 +revoked +never`).MatchString(out) || !regexp.MustCompile(`médiathèque +waiting to join`).MatchString(out) {
+		t.Errorf("stats: exit %d:\n%s", code, out)
 	}
 }
