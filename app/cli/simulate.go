@@ -86,11 +86,12 @@ func loadCatalog(ctx context.Context, dir string) (*passerelle.Catalog, error) {
 const (
 	pReplay   = 0.06  // hears the prompt again
 	pHelp     = 0.02  // calls a mediator
-	pLeave    = 0.025 // touches home: "stop this procedure?"
+	pLeave    = 0.012 // touches home: "stop this procedure?"
 	pStay     = 0.2   // ...and answers no
-	pWalkAway = 0.012 // leaves without a word: the session times out
+	pWalkAway = 0.006 // leaves without a word: the session times out
 	pBack     = 0.05  // goes back a step
 	pTick     = 0.8   // has a document of a checklist
+	pUsual    = 0.7   // gives a choice's first answer: staff list the usual one first
 	pMistype  = 0.1   // types a wrong number first
 	// maxMoves ends a session that wanders (back and forth, loops of
 	// choices) by a time-out, as a kiosk would.
@@ -257,7 +258,11 @@ func (s *simulator) answer(ctx context.Context, ss *session.Session) error {
 	st := ss.Step()
 	switch st.Kind {
 	case passerelle.KindChoice:
-		return ss.Choose(ctx, st.Options[s.rng.IntN(len(st.Options))].ID)
+		pick := 0
+		if s.rng.Float64() >= pUsual {
+			pick = 1 + s.rng.IntN(len(st.Options)-1)
+		}
+		return ss.Choose(ctx, st.Options[pick].ID)
 	case passerelle.KindChecklist:
 		var have []string
 		for _, item := range st.Items {
