@@ -104,6 +104,7 @@ type running struct {
 	player  *audio.Player
 	win     fyne.Window
 	ui      *ui.Kiosk
+	catalog string // the folder the kiosk serves its catalog from
 	closers []func()
 }
 
@@ -191,8 +192,9 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 
 	// A kiosk joined to a hub serves the catalog the hub sends, from its
 	// data folder; one not joined, the shipped catalog, as before.
-	catalog, stopSync := hubSync(ctx, c, r.db, logger)
-	watcher := procedure.NewWatcher(catalog)
+	var stopSync func()
+	r.catalog, stopSync = hubSync(ctx, c, r.db, logger)
+	watcher := procedure.NewWatcher(r.catalog)
 	watcher.Logger = logger
 	if err := watcher.Open(); err != nil {
 		stopSync()

@@ -1,0 +1,255 @@
+//go:build hubparts
+
+package cli_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"passerelle/app/cli"
+)
+
+// binaryEnv makes the test binary run as passerelle itself: TestMain then
+// does what main.go does, on the command line it was given.
+const binaryEnv = "PASSERELLE_TEST_AS_BINARY"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(binaryEnv) == "1" {
+		// main.go's body: the command line, SIGTERM and SIGINT cancel.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// passerelle returns the command running the binary with args.
+func passerelle(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), binaryEnv+"=1")
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
+}
+
+// runBinary runs passerelle with args in a process of its own.
+func runBinary(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := passerelle(args...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if exit, ok := err.(*exec.ExitError); ok {
+		return exit.ExitCode(), out.String(), errOut.String()
+	}
+	if err != nil {
+		t.Fatalf("passerelle %s: %v", strings.Join(args, " "), err)
+	}
+	return 0, out.String(), errOut.String()
+}
+
+// mustRun runs passerelle and fails the test unless it exits 0.
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errOut := runBinary(t, args...)
+	if code != 0 {
+		t.Fatalf("passerelle %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+// mustFail runs passerelle and wants it to exit 1 with one sentence that
+// says each of says.
+func mustFail(t *testing.T, args []string, says ...string) {
+	t.Helper()
+	code, out, errOut := runBinary(t, args...)
+	prefix := "passerelle " + args[0] + ": "
+	if code != 1 || !strings.HasPrefix(errOut, prefix) || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("passerelle %s: exit %d, stderr %q; want 1 and one sentence", strings.Join(args, " "), code, errOut)
+	}
+	if out != "" {
+		t.Errorf("passerelle %s printed on stdout: %q", strings.Join(args, " "), out)
+	}
+	for _, s := range says {
+		if !strings.Contains(errOut, s) {
+			t.Errorf("passerelle %s: %q does not say %q", strings.Join(args, " "), errOut, s)
+		}
+	}
+}
+
+// hubProcess is a hub started by the test, and its log.
+type hubProcess struct {
+	cmd   *exec.Cmd
+	URL   string
+	lines chan string // the hub's log, line by line, closed when it exits
+
+	mu  sync.Mutex
+	log []string
+}
+
+var listening = regexp.MustCompile(`msg="the hub is listening" addr=(\S+)`)
+
+// startHub starts passerelle hub on a free port of the loopback and waits
+// until it listens.
+func startHub(t *testing.T, db, catalog string) *hubProcess {
+	t.Helper()
+	h := &hubProcess{cmd: passerelle("hub", "-listen", "127.0.0.1:0", "-db", db, "-catalog", catalog), lines: make(chan string, 1024)}
+	stderr, err := h.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if h.cmd.ProcessState == nil {
+			h.cmd.Process.Kill()
+			h.cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("the hub's log:\n%s", h.logText())
+		}
+	})
+	go func() {
+		defer close(h.lines)
+		s := bufio.NewScanner(stderr)
+		for s.Scan() {
+			h.mu.Lock()
+			h.log = append(h.log, s.Text())
+			h.mu.Unlock()
+			select {
+			case h.lines <- s.Text():
+			default: // nobody waits for a line: it stays in the log
+			}
+		}
+	}()
+	m := h.waitFor(t, listening)
+	h.URL = "http://" + m[1]
+	return h
+}
+
+func (h *hubProcess) logText() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return strings.Join(h.log, "\n")
+}
+
+// waitFor waits for a line of the hub's log that matches re, and returns
+// its submatches.
+func (h *hubProcess) waitFor(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case line, ok := <-h.lines:
+			if !ok {
+				t.Fatalf("the hub stopped before logging %q", re)
+			}
+			if m := re.FindStringSubmatch(line); m != nil {
+				return m
+			}
+		case <-deadline:
+			t.Fatalf("the hub did not log %q within 30s", re)
+		}
+	}
+}
+
+// stop sends SIGTERM, as systemd does, and returns the exit code.
+func (h *hubProcess) stop(t *testing.T) int {
+	t.Helper()
+	if err := h.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- h.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the hub did not stop within 30s of SIGTERM")
+	}
+	return h.cmd.ProcessState.ExitCode()
+}
+
+// enroll enrolls a kiosk and returns its token, the last line printed.
+func enroll(t *testing.T, hubDB, name string) string {
+	t.Helper()
+	out := mustRun(t, "hub", "enroll", "-db", hubDB, name)
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(lines) < 2 || !strings.Contains(lines[0], "once") || !strings.Contains(lines[0], "7 days") || !strings.Contains(lines[0], "passerelle join") {
+		t.Errorf("enroll printed %q: want a sentence saying how to use the token, that it works once, within 7 days, then the token", out)
+	}
+	token := lines[len(lines)-1]
+	if len(token) < 40 || strings.ContainsAny(token, " \t") {
+		t.Fatalf("enroll's last line %q is not a token", token)
+	}
+	return token
+}
+
+func TestHubAndSyncEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a hub and kiosk processes")
+	}
+	dir := t.TempDir()
+	hubCatalog := filepath.Join(dir, "hub-catalog")
+	if err := os.CopyFS(hubCatalog, os.DirFS(shipped)); err != nil {
+		t.Fatal(err)
+	}
+	hubDB := filepath.Join(dir, "hub", "hub.db")
+	hub := startHub(t, hubDB, hubCatalog)
+	kiosk := filepath.Join(dir, "kiosk-1", "kiosk.db")
+	other := filepath.Join(dir, "kiosk-2", "kiosk.db")
+
+	// Enrollment, while the hub runs: a token works once.
+	token := enroll(t, hubDB, "mairie-1")
+	mustFail(t, []string{"join", "-db", kiosk, "-hub", hub.URL, "-token", "not-the-token"}, "refused")
+	mustRun(t, "join", "-db", kiosk, "-hub", hub.URL, "-token", token)
+	mustFail(t, []string{"join", "-db", other, "-hub", hub.URL, "-token", token}, "refused")
+	mustRun(t, "join", "-db", other, "-hub", hub.URL, "-token", enroll(t, hubDB, "mairie-2"))
+
+	// A kiosk's events reach the hub, once each.
+	mustRun(t, "simulate", "-db", kiosk, "-sessions", "300", "-seed", "1", "-catalog", shipped)
+	mustRun(t, "simulate", "-db", other, "-sessions", "20", "-seed", "2", "-catalog", shipped)
+	mustRun(t, "sync", "-once", "-db", kiosk)
+	mustRun(t, "sync", "-once", "-db", kiosk) // nothing left: nothing counted twice
+	k, h := statsOf(t, kiosk), statsOf(t, hubDB)
+	if *h.Events != *k.Events || *h.Sessions != *k.Sessions || k.Pending != 0 {
+		t.Errorf("after sync: the hub holds %d events in %d sessions, the kiosk %d in %d with %d pending; want the same, none pending",
+			*h.Events, *h.Sessions, *k.Events, *k.Sessions, k.Pending)
+	}
+	if len(h.Kiosks) != 2 || h.Kiosks[0].Name != "mairie-1" || h.Kiosks[0].LastSeen == "" || h.Kiosks[1].LastSeen != "" {
+		t.Errorf("the hub's kiosks: %+v; want mairie-1 seen, mairie-2 not yet", h.Kiosks)
+	}
+	if h.Kiosks[0].CatalogVersion == nil || h.Kiosks[0].PendingEvents == nil {
+		t.Errorf("the hub's kiosk %+v lacks its catalog version or pending events", h.Kiosks[0])
+	}
+	fmt.Println(h, k)
+
+	// A revoked kiosk is refused; its events stay.
+	mustRun(t, "hub", "revoke", "-db", hubDB, "mairie-1")
+	mustRun(t, "simulate", "-db", kiosk, "-sessions", "5", "-catalog", shipped)
+	mustFail(t, []string{"sync", "-once", "-db", kiosk}, "revoked")
+	if after := statsOf(t, hubDB); *after.Events != *h.Events {
+		t.Errorf("the hub holds %d events after refusing a revoked kiosk, had %d", *after.Events, *h.Events)
+	}
+
+	// SIGTERM stops the hub cleanly; a kiosk then finds it unreachable.
+	if code := hub.stop(t); code != 0 {
+		t.Errorf("the hub exited %d on SIGTERM, want 0", code)
+	}
+	mustFail(t, []string{"sync", "-once", "-db", other}, "cannot be reached", hub.URL)
+	if s := statsOf(t, other); s.Pending == 0 {
+		t.Error("the events of a sync that failed are not pending any more")
+	}
+	mustFail(t, []string{"join", "-db", filepath.Join(dir, "kiosk-3", "kiosk.db"), "-hub", hub.URL, "-token", token}, "cannot be reached")
+}
