@@ -1,8 +1,18 @@
 // Command passerelle is a kiosk that guides people who cannot read through
-// online administrative procedures, by pictograms and voice.
+// online administrative procedures, by pictograms and voice, and the hub
+// its kiosks send their events to and get their catalog from.
 //
 //	passerelle [kiosk] [-catalog DIR]   open the kiosk (the default)
 //	passerelle validate [DIR]           check a catalog of procedures
+//	passerelle hub -listen 127.0.0.1:8750 -db hub.db -catalog DIR [-tls-cert F -tls-key F]
+//	passerelle hub enroll -db hub.db NAME
+//	passerelle hub revoke -db hub.db NAME
+//	passerelle join -db kiosk.db -hub URL -token TOKEN
+//	passerelle sync -once -db kiosk.db
+//	passerelle simulate -db kiosk.db -sessions N [-seed S] [-catalog DIR]
+//	passerelle stats -db FILE [-json]
+//
+// SIGTERM and SIGINT stop the kiosk and the hub cleanly.
 package main
 
 import (

@@ -56,7 +56,10 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	sim := simulator{catalog: cat, rng: rand.New(rand.NewPCG(*seed, *seed)), end: began.UTC().Truncate(24 * time.Hour)}
 	var done tally
 	if err := sim.run(ctx, store, *sessions, done.add); err != nil {
-		return c.fail(stderr, fmt.Errorf("%w (%d sessions were appended before)", err, done.sessions))
+		if ctx.Err() != nil {
+			err = errors.New("stopped")
+		}
+		return c.fail(stderr, fmt.Errorf("%w: %d whole sessions were appended before", err, done.sessions))
 	}
 	elapsed := time.Since(began)
 	fmt.Fprintf(stdout, "%d sessions (%d events) appended to %s in %s, %.0f events a second: %s\n",
