@@ -128,7 +128,10 @@ type statsJSON struct {
 	Events   *int   `json:"events"`
 	Sessions *int   `json:"sessions"`
 	Pending  int    `json:"pending"`
-	Kiosks   []struct {
+	// A kiosk's: the hub catalog installed. A hub's: the one published last.
+	CatalogVersion string `json:"catalog_version"`
+	LatestCatalog  string `json:"latest_catalog"`
+	Kiosks         []struct {
 		Name           string  `json:"name"`
 		LastSeen       string  `json:"last_seen"`
 		RevokedAt      string  `json:"revoked_at"`

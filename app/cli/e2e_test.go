@@ -5,7 +5,6 @@ package cli_test
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/app/bundle"
 	"passerelle/app/cli"
 )
 
@@ -35,8 +35,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// passerelle returns the command running the binary with args.
-func passerelle(args ...string) *exec.Cmd {
+// binary returns the command running the binary with args.
+func binary(args ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), binaryEnv+"=1")
 	cmd.WaitDelay = 5 * time.Second
@@ -46,7 +46,7 @@ func passerelle(args ...string) *exec.Cmd {
 // runBinary runs passerelle with args in a process of its own.
 func runBinary(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	cmd := passerelle(args...)
+	cmd := binary(args...)
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -104,7 +104,7 @@ var listening = regexp.MustCompile(`msg="the hub is listening" addr=(\S+)`)
 // until it listens.
 func startHub(t *testing.T, db, catalog string) *hubProcess {
 	t.Helper()
-	h := &hubProcess{cmd: passerelle("hub", "-listen", "127.0.0.1:0", "-db", db, "-catalog", catalog), lines: make(chan string, 1024)}
+	h := &hubProcess{cmd: binary("hub", "-listen", "127.0.0.1:0", "-db", db, "-catalog", catalog), lines: make(chan string, 1024)}
 	stderr, err := h.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -181,6 +181,21 @@ func (h *hubProcess) stop(t *testing.T) int {
 	return h.cmd.ProcessState.ExitCode()
 }
 
+// editFile replaces old by new in a file, as staff do in their editor.
+func editFile(t *testing.T, name, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s does not hold %q", name, old)
+	}
+	if err := os.WriteFile(name, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // enroll enrolls a kiosk and returns its token, the last line printed.
 func enroll(t *testing.T, hubDB, name string) string {
 	t.Helper()
@@ -233,7 +248,36 @@ func TestHubAndSyncEndToEnd(t *testing.T) {
 	if h.Kiosks[0].CatalogVersion == nil || h.Kiosks[0].PendingEvents == nil {
 		t.Errorf("the hub's kiosk %+v lacks its catalog version or pending events", h.Kiosks[0])
 	}
-	fmt.Println(h, k)
+	if h.LatestCatalog == "" || k.CatalogVersion != h.LatestCatalog {
+		t.Errorf("the kiosk's catalog is %q, the hub's %q: want the hub's installed at the first sync", k.CatalogVersion, h.LatestCatalog)
+	}
+	mustFail(t, []string{"sync", "-once", "-db", filepath.Join(dir, "kiosk-3", "kiosk.db")}, "no kiosk database")
+	mustRun(t, "simulate", "-db", filepath.Join(dir, "kiosk-3", "kiosk.db"), "-sessions", "1", "-catalog", shipped)
+	mustFail(t, []string{"sync", "-once", "-db", filepath.Join(dir, "kiosk-3", "kiosk.db")}, "has not joined a hub", "passerelle join")
+
+	// Staff edit the hub's catalog: the hub publishes it, the kiosk gets
+	// it at its next sync. A broken edit is not published.
+	edited := filepath.Join(hubCatalog, "create-email", "procedure.yaml")
+	editFile(t, edited, "\nversion: 3\n", "\nversion: 4\n")
+	v4, err := bundle.Hash(hubCatalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub.waitFor(t, regexp.MustCompile(`msg="catalog: published" version=`+v4[:12]))
+	mustRun(t, "sync", "-once", "-db", kiosk)
+	if k := statsOf(t, kiosk); k.CatalogVersion != v4 {
+		t.Errorf("after the hub published %s, the kiosk's catalog is %s", v4[:12], k.CatalogVersion)
+	}
+	live := filepath.Join(filepath.Dir(kiosk), "catalog", "create-email", "procedure.yaml")
+	if b, err := os.ReadFile(live); err != nil || !strings.Contains(string(b), "\nversion: 4\n") {
+		t.Errorf("the kiosk's live catalog does not hold the edit: %v", err)
+	}
+	editFile(t, edited, "\nversion: 4\n", "\nversion: four\n")
+	hub.waitFor(t, regexp.MustCompile(`msg="catalog: the catalog folder has problems; it is not published`))
+	mustRun(t, "sync", "-once", "-db", kiosk)
+	if k, h := statsOf(t, kiosk), statsOf(t, hubDB); k.CatalogVersion != v4 || h.LatestCatalog != v4 {
+		t.Errorf("after a broken edit the hub publishes %s and the kiosk runs %s; want both on the last good %s", h.LatestCatalog, k.CatalogVersion, v4[:12])
+	}
 
 	// A revoked kiosk is refused; its events stay.
 	mustRun(t, "hub", "revoke", "-db", hubDB, "mairie-1")

@@ -74,9 +74,7 @@ func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error {
 		return err
 	}
 	defer publisher.Close()
-	for _, p := range publisher.Problems() {
-		logger.Warn("hub: the catalog folder has a problem: the last sound catalog stays published", "problem", p.String())
-	}
+	// The publisher logs the problems of a catalog it refused itself.
 	server := &hubapi.Server{Store: store, Logger: logger, Now: time.Now}
 	return hubapi.Serve(ctx, hubapi.ServeConfig{
 		Addr: cfg.listen, TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, AllowPlainHTTP: cfg.allowPlainHTTP,

@@ -81,7 +81,11 @@ func printKioskStats(w io.Writer, db string, s passerelle.DatabaseStats) {
 // printHubStats writes a hub's totals, then one line per kiosk.
 func printHubStats(w io.Writer, db string, s passerelle.DatabaseStats) {
 	fmt.Fprintf(w, "Hub database %s\n", db)
-	fmt.Fprintf(w, "  %d events in %d sessions, from %d kiosks\n", s.Events, s.Sessions, len(s.Kiosks))
+	kiosks := "kiosks"
+	if len(s.Kiosks) == 1 {
+		kiosks = "kiosk"
+	}
+	fmt.Fprintf(w, "  %d events in %d sessions; %d %s enrolled\n", s.Events, s.Sessions, len(s.Kiosks), kiosks)
 	if s.LatestCatalog == "" {
 		fmt.Fprintln(w, "  no catalog published yet")
 	} else {
