@@ -140,8 +140,11 @@ func expandLimit(n int) int64 {
 // path, within the limits.
 func list(dir string) ([]entry, error) {
 	info, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errors.New("the folder is missing")
+	}
 	if err != nil {
-		return nil, errors.New(plain(err))
+		return nil, fmt.Errorf("the folder cannot be read: %s", plain(err))
 	}
 	if !info.IsDir() {
 		return nil, errors.New("it is not a folder")
