@@ -16,14 +16,19 @@
 //	catalogs/<hash>   the hub versions kept: the live one and the one before
 //	catalog.previous  a link to the version catalog replaced
 //
-// Going back to the previous version (staff, by hand): Rollback swaps
-// catalog and catalog.previous; the shell equivalent, with the kiosk
-// running, is
+// Going back to the previous version (staff): Rollback swaps catalog and
+// catalog.previous, each by renaming a new link over the old one. By hand,
+// in the kiosk's data folder, with the kiosk running:
 //
-//	cd DATA && ln -sfn "$(readlink catalog.previous)" catalog.new && mv -T catalog.new catalog
+//	cur=$(readlink catalog) prev=$(readlink catalog.previous)
+//	ln -sfn "$prev" catalog.new && mv -T catalog.new catalog
+//	ln -sfn "$cur" catalog.previous.new && mv -T catalog.previous.new catalog.previous
 //
-// The running kiosk's watcher picks the swap up. The next sync installs the
-// hub's latest version again: to keep an older one, publish it on the hub.
+// (never "ln -sfn" on catalog itself: it removes the link before making
+// the new one, and the kiosk may look in between). The running kiosk's
+// watcher picks the swap up; sessions in progress keep their version. The
+// next sync installs the hub's latest version again: to keep an older one
+// everywhere, publish it again on the hub.
 package bundle
 
 import (

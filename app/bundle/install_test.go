@@ -138,7 +138,7 @@ type version struct {
 
 // edited packs the shipped catalog with the title of one procedure
 // changed, and with edit applied to that procedure's file if given.
-func edited(t *testing.T, title string, edit ...func(string) string) version {
+func edited(t testing.TB, title string, edit ...func(string) string) version {
 	t.Helper()
 	dir := shippedCopy(t)
 	file := filepath.Join(dir, editedFile)
