@@ -156,6 +156,7 @@ func list(dir string) ([]entry, error) {
 	}
 	var out []entry
 	var total int64
+	var seen names
 	var walk func(abs, name string, ancestors []os.FileInfo) error
 	walk = func(abs, name string, ancestors []os.FileInfo) error {
 		children, err := os.ReadDir(abs)
@@ -178,6 +179,15 @@ func list(dir string) ([]entry, error) {
 				return fmt.Errorf("%s cannot be read: %s", childName, plain(err))
 			case !info.IsDir() && !info.Mode().IsRegular():
 				continue // a device, a named pipe, a socket: never part of a catalog
+			}
+			// The names Unpack would refuse (a name that is not valid
+			// text, two names one letter's case apart...) are refused
+			// here, so the hub never publishes what kiosks cannot install.
+			if _, err := checkName(childName, info.IsDir()); err != nil {
+				return err
+			}
+			if err := seen.add(childName, info.IsDir()); err != nil {
+				return err
 			}
 			if len(out) >= MaxEntries {
 				return fmt.Errorf("it holds more than %d files and folders: is it the right folder?", MaxEntries)

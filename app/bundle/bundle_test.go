@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -295,6 +296,35 @@ func TestHashRefusesWhatIsNoCatalog(t *testing.T) {
 				t.Fatal("Pack: no error")
 			} else {
 				t.Log(err)
+			}
+		})
+	}
+}
+
+// TestPackRefusesNamesKiosksWouldRefuse: a hub on Linux may hold names a
+// kiosk's Unpack refuses; Pack says so, so the hub never publishes a
+// catalog no kiosk can install.
+func TestPackRefusesNamesKiosksWouldRefuse(t *testing.T) {
+	cases := []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"two names a capital apart", map[string]string{"pictograms/Photo.svg": "a", "pictograms/photo.svg": "b"}, "twice"},
+		{"two folders a capital apart", map[string]string{"CAF/procedure.yaml": "a", "caf/procedure.yaml": "b"}, "twice"},
+		{"two spellings of é", map[string]string{"pictograms/\u00e9.svg": "a", "pictograms/e\u0301.svg": "b"}, "twice"},
+		{"a name that is not UTF-8", map[string]string{"pictograms/caf\xe9.svg": "a"}, "not valid text"},
+		{"a backslash", map[string]string{`pictograms/a\b.svg`: "a"}, "backslash"},
+		{"a newline", map[string]string{"pictograms/a\nb.svg": "a"}, "invisible"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := treeDir(t, c.files)
+			if _, _, err := bundle.Pack(dir); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Pack: %v, want an error saying %q", err, c.want)
+			}
+			if _, err := bundle.Hash(dir); err == nil {
+				t.Fatal("Hash: no error")
 			}
 		})
 	}

@@ -183,6 +183,11 @@ func TestPublisherStartsWithABrokenOrMissingFolder(t *testing.T) {
 			errorsFatal(t, err, os.WriteFile(file, bytes.Replace(data, []byte("next: has-phone"), []byte("next: nowhere"), 1), 0o644))
 			return dir
 		}, "nowhere"},
+		{"two pictograms a capital apart", func(t *testing.T) string {
+			dir := shippedCopy(t)
+			writeTree(t, dir, map[string]string{"pictograms/Email.svg": "<svg/>"})
+			return dir
+		}, "twice"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

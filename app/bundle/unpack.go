@@ -182,33 +182,33 @@ func checkName(name string, isDir bool) (string, error) {
 	if isDir {
 		name = strings.TrimSuffix(name, "/")
 	} else if strings.HasSuffix(name, "/") {
-		return "", fmt.Errorf("it holds a file named like a folder (%q)", shownName)
+		return "", fmt.Errorf("the catalog holds a file named like a folder (%q)", shownName)
 	}
 	switch {
 	case name == "":
-		return "", errors.New("it holds an entry without a name")
+		return "", errors.New("the catalog holds an entry without a name")
 	case !utf8.ValidString(name):
-		return "", fmt.Errorf("it holds a name that is not valid text (%q)", shownName)
+		return "", fmt.Errorf("the catalog holds a name that is not valid text (%q)", shownName)
 	case len(name) > maxNameBytes:
-		return "", fmt.Errorf("it holds a path longer than %d bytes (%q)", maxNameBytes, shownName)
+		return "", fmt.Errorf("the catalog holds a path longer than %d bytes (%q)", maxNameBytes, shownName)
 	case strings.HasPrefix(name, "/"):
-		return "", fmt.Errorf("it holds an absolute path (%q): every path must stay inside the catalog", shownName)
+		return "", fmt.Errorf("the catalog holds an absolute path (%q): every path must stay inside the catalog", shownName)
 	}
 	for _, r := range name {
 		if r == '\\' || (!unicode.IsGraphic(r) && r != ' ') {
-			return "", fmt.Errorf("it holds a name with a backslash or an invisible character (%q)", shownName)
+			return "", fmt.Errorf("the catalog holds a name with a backslash or an invisible character (%q)", shownName)
 		}
 	}
 	for part := range strings.SplitSeq(name, "/") {
 		switch {
 		case part == "" || part == ".":
-			return "", fmt.Errorf("it holds a path that is not clean (%q)", shownName)
+			return "", fmt.Errorf("the catalog holds a path that is not clean (%q)", shownName)
 		case part == "..":
-			return "", fmt.Errorf("it holds a path leading outside the catalog (%q)", shownName)
+			return "", fmt.Errorf("the catalog holds a path leading outside the catalog (%q)", shownName)
 		case len(part) > maxPartBytes:
-			return "", fmt.Errorf("it holds a name longer than %d bytes (%q)", maxPartBytes, shownName)
+			return "", fmt.Errorf("the catalog holds a name longer than %d bytes (%q)", maxPartBytes, shownName)
 		case procedure.Ignored(part):
-			return "", fmt.Errorf("it holds a hidden or editor file (%q), which a catalog never holds", shownName)
+			return "", fmt.Errorf("the catalog holds a hidden or editor file (%q), which a catalog never holds", shownName)
 		}
 	}
 	return name, nil
@@ -229,14 +229,14 @@ func (n *names) add(name string, isDir bool) error {
 	}
 	key := fold(name)
 	if _, dup := n.entries[key]; dup {
-		return fmt.Errorf("it holds %q twice (maybe with other capitals or accents)", printable(name))
+		return fmt.Errorf("the catalog holds %q twice (maybe with other capitals or accents)", printable(name))
 	}
 	if !isDir && n.parents[key] {
-		return fmt.Errorf("it holds %q both as a file and as a folder", printable(name))
+		return fmt.Errorf("the catalog holds %q both as a file and as a folder", printable(name))
 	}
 	for dir := path.Dir(key); dir != "." && !n.parents[dir]; dir = path.Dir(dir) {
 		if folder, ok := n.entries[dir]; ok && !folder {
-			return fmt.Errorf("it holds %q inside %q, which is a file", printable(name), printable(dir))
+			return fmt.Errorf("the catalog holds %q inside %q, which is a file", printable(name), printable(dir))
 		}
 		n.parents[dir] = true // and so are its own parents, when it was seen before
 	}
