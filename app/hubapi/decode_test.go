@@ -24,13 +24,13 @@ func wireEvent(i int) Event {
 	}
 }
 
-func batch(events ...Event) string {
+func batchJSON(events ...Event) string {
 	b, _ := json.Marshal(EventsRequest{Events: events})
 	return string(b)
 }
 
 func TestDecodeEventsRefusesUnreadableBatches(t *testing.T) {
-	good := batch(wireEvent(0))
+	good := batchJSON(wireEvent(0))
 	tooMany := make([]Event, MaxBatchEvents+1)
 	for i := range tooMany {
 		tooMany[i] = wireEvent(i)
@@ -49,7 +49,7 @@ func TestDecodeEventsRefusesUnreadableBatches(t *testing.T) {
 		{"invalid UTF-8", strings.Replace(good, "when", "wh\xffen", 1)},
 		{"string for a number", strings.Replace(good, `"seq":1`, `"seq":"1"`, 1)},
 		{"fraction", strings.Replace(good, `"seq":1`, `"seq":1.5`, 1)},
-		{"too many events", batch(tooMany...)},
+		{"too many events", batchJSON(tooMany...)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			valid, _, err := decodeEvents([]byte(c.body), decodeNow)
@@ -80,7 +80,7 @@ func TestDecodeEventsRefusesBadEventsAlone(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			bad := wireEvent(1)
 			c.change(&bad)
-			valid, refused, err := decodeEvents([]byte(batch(wireEvent(0), bad)), decodeNow)
+			valid, refused, err := decodeEvents([]byte(batchJSON(wireEvent(0), bad)), decodeNow)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,7 +94,7 @@ func TestDecodeEventsRefusesBadEventsAlone(t *testing.T) {
 func TestDecodeEventsKeepsEveryField(t *testing.T) {
 	w := wireEvent(0)
 	w.Kind, w.Lang, w.Answer, w.Outcome = string(passerelle.EventSessionEnded), "ar", "payslip,id-card", string(passerelle.OutcomeHandedOff)
-	valid, refused, err := decodeEvents([]byte(batch(w)), decodeNow)
+	valid, refused, err := decodeEvents([]byte(batchJSON(w)), decodeNow)
 	if err != nil || len(refused) != 0 || len(valid) != 1 {
 		t.Fatalf("decodeEvents = %v, %v, %v", valid, refused, err)
 	}
@@ -108,11 +108,11 @@ func TestDecodeEventsKeepsEveryField(t *testing.T) {
 // altered on the way to the store (a case-folded name, a replaced invalid
 // byte, a rounded time).
 func FuzzDecodeEvents(f *testing.F) {
-	f.Add([]byte(batch(wireEvent(0), wireEvent(1))))
+	f.Add([]byte(batchJSON(wireEvent(0), wireEvent(1))))
 	f.Add([]byte(`{"events":[]}`))
 	f.Add([]byte(`{"events":[{"id":"x"}]}`))
 	f.Add([]byte(`{"events":[{"ID":"0193a2b4-0000-7000-8000-000000000001","seq":1e3}]} `))
-	f.Add([]byte(strings.Replace(batch(wireEvent(0)), `"at":`, `"at":-`, 1)))
+	f.Add([]byte(strings.Replace(batchJSON(wireEvent(0)), `"at":`, `"at":-`, 1)))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		valid, refused, err := decodeEvents(body, decodeNow)
 		if err != nil {
@@ -125,7 +125,7 @@ func FuzzDecodeEvents(f *testing.F) {
 		for i, e := range valid {
 			wire[i] = toWire(e)
 		}
-		again, refusedAgain, err := decodeEvents([]byte(batch(wire...)), decodeNow)
+		again, refusedAgain, err := decodeEvents([]byte(batchJSON(wire...)), decodeNow)
 		if err != nil || len(refusedAgain) != 0 {
 			t.Fatalf("accepted events refused once encoded again: %v %v", err, refusedAgain)
 		}
