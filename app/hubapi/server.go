@@ -152,7 +152,11 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	credential := newSecret()
-	k, err := s.Store.JoinKiosk(r.Context(), hashSecret(token), hashSecret(credential), s.now())
+	var k passerelle.Kiosk
+	err = passerelle.ErrUnauthorized
+	if token != "" && len(token) <= maxSecretLen {
+		k, err = s.Store.JoinKiosk(r.Context(), hashSecret(token), hashSecret(credential), s.now())
+	}
 	if errors.Is(err, passerelle.ErrUnauthorized) {
 		writeError(w, http.StatusUnauthorized, "This enrollment token was refused: it was used, has expired or is mistyped.")
 		return
