@@ -36,3 +36,13 @@ func (db *DB) FillDisk(tb testing.TB) {
 // LockFd is the file descriptor of the database's lock, for a test that
 // hands it down to a program as a kiosk starting espeak-ng does.
 func (db *DB) LockFd() uintptr { return db.lock.Fd() }
+
+// WriterPragma returns the value of a pragma on the hub's writing connection.
+func (db *HubDB) WriterPragma(tb testing.TB, name string) string {
+	tb.Helper()
+	var v string
+	if err := db.wdb.QueryRowContext(context.Background(), "PRAGMA "+name).Scan(&v); err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}

@@ -19,7 +19,28 @@ import (
 )
 
 //go:embed migrations/*.sql
-var migrationFS embed.FS
+var kioskMigrations embed.FS
+
+//go:embed hubmigrations/*.sql
+var hubMigrations embed.FS
+
+// schema is one kind of Passerelle database: the kiosk's or the hub's.
+// Both are migrated and checked by the same code.
+type schema struct {
+	role       string   // who runs on the file, in messages: "kiosk" or "hub"
+	migrations embed.FS // the migrations, in dir, applied in name order
+	dir        string
+	table      string // a table only this kind of database has
+	keeps      string // what the file holds, for the advice on a damaged one
+}
+
+var (
+	kioskSchema = &schema{role: "kiosk", migrations: kioskMigrations, dir: "migrations",
+		table: "personal_values", keeps: "it holds the saved answers: keep a copy for the hub"}
+	hubSchema = &schema{role: "hub", migrations: hubMigrations, dir: "hubmigrations",
+		table: "kiosks", keeps: "it holds the events the kiosks sent: keep a copy"}
+	schemas = []*schema{kioskSchema, hubSchema}
+)
 
 // The pragmas of every connection. database/sql opens and reopens
 // connections as it likes, and a PRAGMA run with db.Exec reaches only one of
@@ -165,44 +186,50 @@ func escapePath(path string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
-// embeddedMigrations returns the names of the migrations this program
-// knows, in the order they apply.
-func embeddedMigrations() ([]string, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+// embedded returns the names of the migrations this program knows, in
+// the order they apply.
+func (s *schema) embedded() ([]string, error) {
+	names, err := fs.Glob(s.migrations, s.dir+"/*.sql")
 	for i := range names {
 		names[i] = path.Base(names[i])
 	}
 	return names, err
 }
 
+func (db *DB) migrate(ctx context.Context) error {
+	return kioskSchema.migrate(ctx, db.wdb, db.migrations, db.Now())
+}
+
 // migrate applies, in name order, every embedded migration the database has
 // not seen yet, each in its own transaction with its bookkeeping row, so a
-// crash leaves the schema at one version or the next, never between.
-func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.wdb.ExecContext(ctx, `
+// crash leaves the schema at one version or the next, never between. When
+// limit is not 0, only the first limit migrations apply (tests build older
+// files with it).
+func (s *schema) migrate(ctx context.Context, wdb *sql.DB, limit int, now time.Time) error {
+	if _, err := wdb.ExecContext(ctx, `
 		CREATE TABLE IF NOT EXISTS schema_migrations (
 			name       TEXT    PRIMARY KEY,
 			applied_at INTEGER NOT NULL -- unix milliseconds
 		) STRICT`); err != nil {
 		return err
 	}
-	names, err := embeddedMigrations()
+	names, err := s.embedded()
 	if err != nil {
 		return err
 	}
-	if db.migrations > 0 {
-		names = names[:db.migrations]
+	if limit > 0 {
+		names = names[:limit]
 	}
 	for _, name := range names {
-		if err := db.migrateFile(ctx, name); err != nil {
+		if err := s.migrateFile(ctx, wdb, name, now); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	return nil
 }
 
-func (db *DB) migrateFile(ctx context.Context, name string) error {
-	tx, err := db.wdb.BeginTx(ctx, nil)
+func (s *schema) migrateFile(ctx context.Context, wdb *sql.DB, name string, now time.Time) error {
+	tx, err := wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -217,7 +244,7 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	if n > 0 {
 		return nil
 	}
-	script, err := fs.ReadFile(migrationFS, "migrations/"+name)
+	script, err := fs.ReadFile(s.migrations, s.dir+"/"+name)
 	if err != nil {
 		return err
 	}
@@ -225,7 +252,7 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`,
-		name, db.Now().UnixMilli()); err != nil {
+		name, now.UnixMilli()); err != nil {
 		return err
 	}
 	return tx.Commit()
