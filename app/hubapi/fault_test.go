@@ -8,7 +8,7 @@ import (
 
 // rounds is how many times each fault test runs, each with other draws:
 // enough to meet every fault at every stage of a sync.
-const rounds = 4
+const rounds = 6
 
 // TestSyncThroughAFaultyNetwork: between a kiosk and its hub, a proxy
 // drops connections, cuts requests, delays, sends requests twice and cuts

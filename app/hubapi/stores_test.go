@@ -1,5 +1,3 @@
-//go:build realstore
-
 package hubapi
 
 import (
