@@ -40,6 +40,8 @@ type proxy struct {
 	// onChunk, when set, sees every chunk going to the hub before it is
 	// forwarded: the hub-kill test kills the hub mid-batch from it.
 	onChunk func([]byte)
+	// onAccept, when set, is called at each connection accepted.
+	onAccept func()
 
 	wg sync.WaitGroup
 }
@@ -116,7 +118,11 @@ func (p *proxy) serve() {
 		upstream := p.upstream
 		p.conns[c] = true
 		p.seen[faultNone]++ // every connection: the total
+		onAccept := p.onAccept
 		p.mu.Unlock()
+		if onAccept != nil {
+			onAccept()
+		}
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()

@@ -381,6 +381,7 @@ func Serve(ctx context.Context, c ServeConfig) error {
 		return fmt.Errorf("serve %s: %w", addr, err)
 	case <-ctx.Done():
 	}
+	logger.Info("the hub is stopping: requests in flight finish first", "grace", shutdownGrace)
 	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(grace); err != nil {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -293,3 +294,49 @@ func (h recordHandler) Enabled(context.Context, slog.Level) bool      { return t
 func (h recordHandler) Handle(_ context.Context, r slog.Record) error { h(r); return nil }
 func (h recordHandler) WithAttrs([]slog.Attr) slog.Handler            { return h }
 func (h recordHandler) WithGroup(string) slog.Handler                 { return h }
+
+// TestShutdownLetsInFlightBatchFinish: the hub stopping (SIGTERM) while a
+// batch is being stored finishes it and acknowledges it before it stops.
+func TestShutdownLetsInFlightBatchFinish(t *testing.T) {
+	store := openHubStore(t, filepath.Join(t.TempDir(), "hub.db"))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inFlight, release := make(chan struct{}), make(chan struct{})
+	h := (&Server{Store: store, Logger: quietLogger()}).Handler()
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == PathEvents {
+			close(inFlight)
+			<-release
+		}
+		h.ServeHTTP(w, r)
+	})
+	stopping := make(chan struct{})
+	logger := slog.New(recordHandler(func(r slog.Record) {
+		if strings.Contains(r.Message, "stopping") {
+			close(stopping)
+		}
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- Serve(ctx, ServeConfig{Listener: ln, Handler: slow, Logger: logger}) }()
+
+	kiosk, dir := newKiosk(t)
+	join(t, store, kiosk, "mairie-1", "http://"+ln.Addr().String())
+	ids := appendSessions(t, kiosk, 10, 30) // 300 events: one batch
+	synced := make(chan error, 1)
+	go func() { synced <- (&Syncer{Outbox: kiosk, DataDir: dir}).SyncOnce(context.Background()) }()
+	<-inFlight
+	cancel() // SIGTERM
+	<-stopping
+	close(release)
+	if err := <-served; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	<-synced // fails at the catalog, asked once the hub had stopped
+	assertHubHolds(t, store, "mairie-1", ids)
+	if n, err := kiosk.Pending(context.Background()); err != nil || n != 0 {
+		t.Fatalf("%d events pending (%v): the batch in flight was not acknowledged", n, err)
+	}
+}
