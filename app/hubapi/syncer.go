@@ -88,7 +88,7 @@ func (s *Syncer) SyncOnce(ctx context.Context) error {
 func (s *Syncer) sync(ctx context.Context, lastError string, status *passerelle.SyncStatus) error {
 	link, err := s.Outbox.HubLink(ctx)
 	if errors.Is(err, passerelle.ErrNotFound) {
-		return errors.New("this kiosk has not joined a hub")
+		return &hubError{"this kiosk has not joined a hub: run passerelle join", err}
 	}
 	if err != nil {
 		return fmt.Errorf("read the hub link: %w", err)
