@@ -140,6 +140,7 @@ func (s *Syncer) sync(ctx context.Context, lastError string, status *passerelle.
 // lost on the way means the batch is sent again, and the hub acknowledges
 // it again without counting it twice.
 func (s *Syncer) upload(ctx context.Context, c *client) error {
+	var last string // the last event acknowledged
 	for {
 		events, err := s.Outbox.Unsent(ctx, MaxBatchEvents)
 		if err != nil {
@@ -148,11 +149,16 @@ func (s *Syncer) upload(ctx context.Context, c *client) error {
 		if len(events) == 0 {
 			return nil
 		}
+		if events[len(events)-1].ID == last {
+			// The marks did not take: sending again would never end.
+			return fmt.Errorf("the events acknowledged by the hub are still unsent in the kiosk's database")
+		}
 		for _, b := range batches(events) {
 			if err := s.send(ctx, c, b); err != nil {
 				return err
 			}
 		}
+		last = events[len(events)-1].ID
 	}
 }
 
