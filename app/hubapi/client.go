@@ -149,8 +149,9 @@ func (c *client) catalog(ctx context.Context, have string) (archive []byte, hash
 	if hash == "" {
 		hash = strings.Trim(resp.Header.Get("ETag"), `"`)
 	}
-	if hash == "" {
-		return nil, "", false, fmt.Errorf("the hub at %s sent a catalog without its hash", c.base)
+	if !isSHA256(hash) {
+		// It names a folder on the kiosk: never a path.
+		return nil, "", false, fmt.Errorf("the catalog from the hub at %s was refused: its hash %q is not a SHA-256", c.base, clip(hash))
 	}
 	archive, err = io.ReadAll(io.LimitReader(resp.Body, MaxCatalogBytes+1))
 	if err != nil {
@@ -251,4 +252,17 @@ func (c *client) refusal(resp *http.Response) error {
 		return &hubError{fmt.Sprintf("the hub cannot be reached at %s: %s", c.base, said), ErrUnreachable}
 	}
 	return fmt.Errorf("the hub at %s answered %d: %s", c.base, resp.StatusCode, said)
+}
+
+// isSHA256 accepts a hash as bundle.Hash writes it: 64 lowercase hex digits.
+func isSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
