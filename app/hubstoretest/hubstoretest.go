@@ -85,8 +85,6 @@ func kiosk(t *testing.T, s passerelle.HubStore, name string) passerelle.Kiosk {
 	return passerelle.Kiosk{}
 }
 
-func sameTime(a, b time.Time) bool { return a.Equal(b) }
-
 func testEnrollment(t *testing.T, open opener) {
 	ctx := context.Background()
 	expires := t0.Add(time.Hour)
@@ -96,7 +94,7 @@ func testEnrollment(t *testing.T, open opener) {
 		if err := s.EnrollKiosk(ctx, "mairie-1", hash("tok"), expires, t0); err != nil {
 			t.Fatal(err)
 		}
-		if k := kiosk(t, s, "mairie-1"); !sameTime(k.EnrolledAt, t0) || !k.JoinedAt.IsZero() {
+		if k := kiosk(t, s, "mairie-1"); !k.EnrolledAt.Equal(t0) || !k.JoinedAt.IsZero() {
 			t.Errorf("enrolled kiosk = %+v; want EnrolledAt %v, not joined", k, t0)
 		}
 		at := t0.Add(time.Minute)
@@ -104,7 +102,7 @@ func testEnrollment(t *testing.T, open opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if k.Name != "mairie-1" || !sameTime(k.JoinedAt, at) || !sameTime(k.EnrolledAt, t0) {
+		if k.Name != "mairie-1" || !k.JoinedAt.Equal(at) || !k.EnrolledAt.Equal(t0) {
 			t.Errorf("JoinKiosk = %+v; want mairie-1 enrolled %v joined %v", k, t0, at)
 		}
 		if _, err := s.JoinKiosk(ctx, hash("tok"), hash("cred2"), at); !errors.Is(err, passerelle.ErrUnauthorized) {
@@ -149,7 +147,7 @@ func testEnrollment(t *testing.T, open opener) {
 			if !errors.Is(err, passerelle.ErrUnauthorized) {
 				t.Fatalf("JoinKiosk: %v; want ErrUnauthorized", err)
 			}
-			if after := kiosk(t, s, "k"); !after.JoinedAt.IsZero() || !sameTime(after.RevokedAt, before.RevokedAt) {
+			if after := kiosk(t, s, "k"); !after.JoinedAt.IsZero() || !after.RevokedAt.Equal(before.RevokedAt) {
 				t.Errorf("the refused join changed the kiosk: %+v, was %+v", after, before)
 			}
 			if _, err := s.Authenticate(ctx, hash("cred"), tc.at); err == nil {
@@ -198,7 +196,7 @@ func testEnrollment(t *testing.T, open opener) {
 			if _, err := s.JoinKiosk(ctx, hash("new"), hash("new-cred"), t0); !errors.Is(err, passerelle.ErrUnauthorized) {
 				t.Errorf("token of the refused enrollment: %v; want ErrUnauthorized", err)
 			}
-			if after := kiosk(t, s, "k"); !sameTime(after.EnrolledAt, before.EnrolledAt) {
+			if after := kiosk(t, s, "k"); !after.EnrolledAt.Equal(before.EnrolledAt) {
 				t.Errorf("EnrolledAt %v became %v", before.EnrolledAt, after.EnrolledAt)
 			}
 		})
@@ -219,7 +217,7 @@ func testAuthenticate(t *testing.T, open opener) {
 	if k.Name != "a" {
 		t.Errorf("Authenticate = %q; want a", k.Name)
 	}
-	if got := kiosk(t, s, "a").LastSeen; !sameTime(got, seen) {
+	if got := kiosk(t, s, "a").LastSeen; !got.Equal(seen) {
 		t.Errorf("LastSeen = %v; want %v", got, seen)
 	}
 	if got := kiosk(t, s, "b").LastSeen; !got.IsZero() {
@@ -257,7 +255,7 @@ func testRevoke(t *testing.T, open opener) {
 	if err := s.RevokeKiosk(ctx, "k", first.Add(time.Hour)); err != nil {
 		t.Errorf("revoke again: %v; want nil (idempotent)", err)
 	}
-	if got := kiosk(t, s, "k").RevokedAt; !sameTime(got, first) {
+	if got := kiosk(t, s, "k").RevokedAt; !got.Equal(first) {
 		t.Errorf("RevokedAt = %v; want the first revocation %v", got, first)
 	}
 	if ids, err := s.EventIDs(ctx, "k"); err != nil || len(ids) != len(events) {
@@ -606,7 +604,7 @@ func testCatalog(t *testing.T, open opener) {
 		if err != nil {
 			t.Fatalf("%s: LatestCatalog: %v", step.name, err)
 		}
-		if got.Hash != step.latest.Hash || string(got.Archive) != string(step.latest.Archive) || !sameTime(got.PublishedAt, step.latest.PublishedAt) {
+		if got.Hash != step.latest.Hash || string(got.Archive) != string(step.latest.Archive) || !got.PublishedAt.Equal(step.latest.PublishedAt) {
 			t.Errorf("%s: LatestCatalog = %s %q %v; want %s %q %v", step.name,
 				got.Hash, got.Archive, got.PublishedAt, step.latest.Hash, step.latest.Archive, step.latest.PublishedAt)
 		}

@@ -131,3 +131,58 @@ func sessionOf10(session string, start time.Time) []passerelle.Event {
 	}
 	return events
 }
+
+// bigHub makes a hub database holding n events of 20 kiosks, sessions of
+// 10, and returns its path. Like bigKiosk, the rows are made by SQL.
+func bigHub(tb testing.TB, n int) string {
+	tb.Helper()
+	ctx := context.Background()
+	path := filepath.Join(tb.TempDir(), "hub.db")
+	hub := passqlite.NewHubDB(path)
+	if err := hub.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	for k := range 20 {
+		name := fmt.Sprintf("mairie-%02d", k)
+		if err := hub.EnrollKiosk(ctx, name, []byte(name), t0.Add(time.Hour), t0); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := hub.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	raw := rawDB(tb, path)
+	if _, err := raw.Exec(`
+		WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM n WHERE i+1 < ?)
+		INSERT INTO events (id, kiosk_id, session_id, seq, kind, at, lang, procedure_id, procedure_version, step_id, answer)
+		SELECT printf('%012x-7000-8000-0000-%012x', 1764000000000 + i, i), (i / 10) % 20 + 1, printf('session-%08d', i / 10),
+			i % 10 + 1, 'answer_given', 1764000000000 + i, 'ar', 'caf-quarterly-declaration', 3, 'income', 'valid'
+		FROM n`, n); err != nil {
+		tb.Fatal(err)
+	}
+	if err := raw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkReadStats reads the stats of a kiosk's and a hub's database of
+// a million events each (stats -db FILE).
+func BenchmarkReadStats(b *testing.B) {
+	for _, tc := range []struct {
+		name, path string
+		want       int
+	}{
+		{"kiosk", bigKiosk(b, 1_000_000, 990_000), 1_000_000},
+		{"hub", bigHub(b, 1_000_000), 1_000_000},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				s, err := passqlite.ReadStats(context.Background(), tc.path)
+				if err != nil || s.Events != tc.want || s.Sessions != tc.want/10 {
+					b.Fatalf("ReadStats = %+v, %v", s, err)
+				}
+			}
+		})
+	}
+}

@@ -44,7 +44,16 @@ func (db *HubDB) Path() string { return db.path }
 // takes the file's lock first and refuses, untouched, a file that is not a
 // hub's Passerelle database (a kiosk's included), a damaged one or one a
 // newer Passerelle migrated, with an *OpenError saying so in plain words.
-func (db *HubDB) Open() (err error) {
+func (db *HubDB) Open() error { return db.open(true) }
+
+// OpenBesideHub opens the database for a short staff command (hub enroll,
+// hub revoke) while the hub may be running on it: it takes no lock, and
+// SQLite orders its few writes with the hub's. Everything else is as Open.
+// Only the hub server holds the lock: two servers on one file would each
+// believe they own it.
+func (db *HubDB) OpenBesideHub() error { return db.open(false) }
+
+func (db *HubDB) open(lock bool) (err error) {
 	if db.path == "" {
 		return errors.New("open hub database: no path")
 	}
@@ -59,8 +68,10 @@ func (db *HubDB) Open() (err error) {
 	if err := os.MkdirAll(filepath.Dir(db.path), 0o700); err != nil {
 		return err
 	}
-	if db.lock, err = lockFile(db.path + ".lock"); err != nil {
-		return err
+	if lock {
+		if db.lock, err = lockFile(db.path + ".lock"); err != nil {
+			return err
+		}
 	}
 	if err := hubSchema.check(ctx, db.path); err != nil {
 		return err

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,5 +139,95 @@ func TestHubDBPragmas(t *testing.T) {
 		if got := db.WriterPragma(t, name); got != want {
 			t.Errorf("PRAGMA %s = %s, want %s", name, got, want)
 		}
+	}
+}
+
+// TestHubManyKiosksAtOnce has 200 kiosks authenticate, report and upload
+// at the same moment, as after a network outage: the writes queue on the
+// one writing connection, and none fails with "database is locked".
+func TestHubManyKiosksAtOnce(t *testing.T) {
+	ctx := context.Background()
+	hub := MustOpenHubDB(t)
+	const kiosks, perKiosk = 200, 50
+	for k := range kiosks {
+		name := fmt.Sprintf("k%03d", k)
+		if err := hub.EnrollKiosk(ctx, name, []byte(name+"-token"), t0.Add(time.Hour), t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := hub.JoinKiosk(ctx, []byte(name+"-token"), []byte(name+"-cred"), t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make(chan error, kiosks)
+	var wg sync.WaitGroup
+	for k := range kiosks {
+		wg.Go(func() {
+			name := fmt.Sprintf("k%03d", k)
+			if _, err := hub.Authenticate(ctx, []byte(name+"-cred"), t0); err != nil {
+				errs <- err
+				return
+			}
+			if err := hub.SaveReport(ctx, name, passerelle.KioskReport{PendingEvents: perKiosk}, t0); err != nil {
+				errs <- err
+				return
+			}
+			events := make([]passerelle.Event, 0, perKiosk)
+			for s := range perKiosk / 10 {
+				events = append(events, sessionOf10(fmt.Sprintf("%s-s%d", name, s), t0)...)
+			}
+			held, conflicts, err := hub.PutEvents(ctx, name, events)
+			if err == nil && (len(held) != len(events) || len(conflicts) != 0) {
+				err = fmt.Errorf("%s: %d of %d held, conflicts %v", name, len(held), len(events), conflicts)
+			}
+			if err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if tot, err := hub.Totals(ctx); err != nil || tot.Events != kiosks*perKiosk {
+		t.Errorf("Totals = %+v, %v; want %d events", tot, err, kiosks*perKiosk)
+	}
+}
+
+// Staff enroll and revoke kiosks while the hub runs: those commands open
+// the file beside the running hub, which sees their work at once.
+func TestOpenBesideHub(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "hub.db")
+	server := passqlite.NewHubDB(path)
+	if err := server.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+
+	for _, name := range []string{"mairie-1", "mairie-2"} {
+		staff := passqlite.NewHubDB(path)
+		if err := staff.OpenBesideHub(); err != nil {
+			t.Fatalf("open beside the hub: %v", err)
+		}
+		if err := staff.EnrollKiosk(ctx, name, []byte(name), t0.Add(time.Hour), t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := staff.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := server.JoinKiosk(ctx, []byte("mairie-2"), []byte("cred"), t0); err != nil {
+		t.Fatalf("the hub joins a kiosk enrolled beside it: %v", err)
+	}
+	// A second server is still refused.
+	if err := passqlite.NewHubDB(path).Open(); !errors.Is(err, passqlite.ErrInUse) {
+		t.Errorf("second hub: %v; want ErrInUse", err)
+	}
+	// And a kiosk's file is still refused beside a hub.
+	kiosk := filepath.Join(t.TempDir(), "kiosk.db")
+	kioskFile(t, kiosk)
+	if err := passqlite.NewHubDB(kiosk).OpenBesideHub(); !errors.Is(err, passqlite.ErrOtherKind) {
+		t.Errorf("a kiosk's file opened beside a hub: %v; want ErrOtherKind", err)
 	}
 }

@@ -114,7 +114,7 @@ func (s *schema) problem(p string, err error) error {
 		e.Kind = ErrDamaged
 		e.Message = s.damaged(p, "malformed")
 	default:
-		e.Message = fmt.Sprintf("the database %s cannot be used (%v): check the disk and the file, then start the kiosk again", p, err)
+		e.Message = fmt.Sprintf("the database %s cannot be used (%v): check the disk and the file, then start the %s again", p, err, s.role)
 	}
 	return e
 }
@@ -298,7 +298,7 @@ func (s *schema) checkSchema(ctx context.Context, p string, ro *sql.DB) error {
 }
 
 // tableNames returns the names of the database's tables, sorted.
-func tableNames(ctx context.Context, ro *sql.DB) ([]string, error) {
+func tableNames(ctx context.Context, ro querier) ([]string, error) {
 	var tables []string
 	rows, err := ro.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
 	if err != nil {

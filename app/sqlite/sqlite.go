@@ -1,5 +1,8 @@
-// Package sqlite keeps the kiosk's session log in a SQLite file. It holds
-// every SQL statement of Passerelle and implements passerelle.Store.
+// Package sqlite keeps Passerelle's data in SQLite files: the kiosk's
+// session log and outbox (DB: passerelle.Store and passerelle.Outbox) and
+// the hub's kiosks, events and catalogs (HubDB: passerelle.HubStore). It
+// holds every SQL statement of Passerelle; each kind of file has its own
+// embedded migrations, run by the same code.
 package sqlite
 
 import (

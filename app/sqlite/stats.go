@@ -43,7 +43,7 @@ func ReadStats(ctx context.Context, path string) (passerelle.DatabaseStats, erro
 	}
 	defer conn.ExecContext(context.Background(), "ROLLBACK")
 
-	tables, err := tableNamesOf(ctx, conn)
+	tables, err := tableNames(ctx, conn)
 	if err != nil {
 		return stats, statsProblem(path, err)
 	}
@@ -113,23 +113,6 @@ func statsProblem(path string, err error) error {
 			Message: fmt.Sprintf("the database file %s is damaged: its stats cannot be read", path)}
 	}
 	return fmt.Errorf("read stats of %s: %w", path, err)
-}
-
-func tableNamesOf(ctx context.Context, conn *sql.Conn) ([]string, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table'`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, err
-		}
-		tables = append(tables, name)
-	}
-	return tables, rows.Err()
 }
 
 func readKioskStats(ctx context.Context, conn *sql.Conn, s *passerelle.DatabaseStats, synced bool) error {
