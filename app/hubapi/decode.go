@@ -206,13 +206,13 @@ func checkEvent(e Event, now time.Time) error {
 }
 
 // checkText refuses a text longer than max bytes or holding control
-// characters: nothing a kiosk writes has them.
+// characters: nothing a kiosk writes has them, but the lines of an error.
 func checkText(name, s string, max int) error {
 	if len(s) > max {
 		return fmt.Errorf("the field %s is longer than %d bytes", name, max)
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) && !(name == "last_error" && (r == '\n' || r == '\t')) { // an error may list problems, a line each
 			return fmt.Errorf("the field %s holds a control character", name)
 		}
 	}

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"passerelle/app/bundle"
 	"passerelle/app/passerelle"
@@ -113,7 +115,7 @@ func (s *Syncer) sync(ctx context.Context, lastError string, status *passerelle.
 	}
 	if err := c.report(ctx, Report{
 		AppVersion: s.AppVersion, CatalogVersion: live, PendingEvents: pending,
-		FreeDiskBytes: free, LastError: truncate(lastError, maxErrorLen),
+		FreeDiskBytes: free, LastError: oneLine(lastError, maxErrorLen),
 	}); err != nil {
 		return err
 	}
@@ -228,7 +230,15 @@ func (s *Syncer) send(ctx context.Context, c *client, b batch) error {
 	return nil
 }
 
-func truncate(s string, n int) string {
+// oneLine gives an error for the hub's list of kiosks: its lines joined,
+// no control character, at most n bytes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)), " ")
 	if len(s) <= n {
 		return s
 	}
