@@ -62,32 +62,29 @@ func assertNothingStored(t *testing.T, store passerelle.HubStore) {
 	}
 }
 
-// pendingToken is the enrollment token of a kiosk that has not joined: it
-// is no credential.
-var pendingToken string
-
 func TestRequestsWithoutAGoodCredentialAreRefused(t *testing.T) {
 	events, _ := json.Marshal(EventsRequest{Events: []Event{toWire(sessionEvents(time.Now(), 2)[0])}})
 	report, _ := json.Marshal(Report{AppVersion: "1.0", PendingEvents: 3})
 	for _, c := range []struct {
-		name   string
-		auth   func(link passerelle.HubLink) string
+		name string
+		// auth gives the Authorization header from the kiosk's link and
+		// the enrollment token of a kiosk that has not joined yet.
+		auth   func(link passerelle.HubLink, pendingToken string) string
 		status int
 	}{
-		{"no credential", func(passerelle.HubLink) string { return "" }, http.StatusUnauthorized},
-		{"empty bearer", func(passerelle.HubLink) string { return "Bearer " }, http.StatusUnauthorized},
-		{"another scheme", func(l passerelle.HubLink) string { return "Basic " + l.Credential }, http.StatusUnauthorized},
-		{"wrong credential", func(passerelle.HubLink) string { return "Bearer " + newSecret() }, http.StatusUnauthorized},
-		{"credential with a character more", func(l passerelle.HubLink) string { return "Bearer " + l.Credential + "x" }, http.StatusUnauthorized},
-		{"huge credential", func(passerelle.HubLink) string { return "Bearer " + strings.Repeat("a", 10000) }, http.StatusUnauthorized},
-		{"an enrollment token instead", func(passerelle.HubLink) string { return "Bearer " + pendingToken }, http.StatusUnauthorized},
+		{"no credential", func(passerelle.HubLink, string) string { return "" }, http.StatusUnauthorized},
+		{"empty bearer", func(passerelle.HubLink, string) string { return "Bearer " }, http.StatusUnauthorized},
+		{"another scheme", func(l passerelle.HubLink, _ string) string { return "Basic " + l.Credential }, http.StatusUnauthorized},
+		{"wrong credential", func(passerelle.HubLink, string) string { return "Bearer " + newSecret() }, http.StatusUnauthorized},
+		{"credential with a character more", func(l passerelle.HubLink, _ string) string { return "Bearer " + l.Credential + "x" }, http.StatusUnauthorized},
+		{"huge credential", func(passerelle.HubLink, string) string { return "Bearer " + strings.Repeat("a", 10000) }, http.StatusUnauthorized},
+		{"an enrollment token instead", func(_ passerelle.HubLink, pending string) string { return "Bearer " + pending }, http.StatusUnauthorized},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			hub := newHub(t)
 			kiosk, _ := newKiosk(t)
 			link := join(t, hub.Store, kiosk, "mairie-1", hub.URL)
-			var err error
-			pendingToken, err = Enroll(context.Background(), hub.Store, "mairie-2", time.Now())
+			pending, err := Enroll(context.Background(), hub.Store, "mairie-2", time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +92,7 @@ func TestRequestsWithoutAGoodCredentialAreRefused(t *testing.T) {
 				path string
 				body []byte
 			}{{PathEvents, events}, {PathReport, report}} {
-				status, msg := post(t, hub.URL, r.path, c.auth(link), r.body)
+				status, msg := post(t, hub.URL, r.path, c.auth(link, pending), r.body)
 				if status != c.status {
 					t.Errorf("%s: status %d (%s), want %d", r.path, status, msg, c.status)
 				}
