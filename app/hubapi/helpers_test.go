@@ -2,9 +2,7 @@ package hubapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -189,6 +187,3 @@ func syncUntilDone(tb testing.TB, s *Syncer, attempts int) {
 	}
 	tb.Fatalf("no complete sync in %d attempts; last error: %v", attempts, err)
 }
-
-var _ = errors.New
-var _ = io.Discard
