@@ -101,17 +101,20 @@ func (s *Syncer) sync(ctx context.Context, lastError string, status *passerelle.
 	}
 	defer c.close()
 
+	// What the kiosk cannot tell about itself is reported as unknown ("",
+	// 0), not logged: it would be at every sync.
 	live, err := bundle.Live(s.DataDir)
 	if err != nil {
-		s.logger().Warn("sync: the live catalog's version is unknown", "err", err)
+		s.logger().Debug("sync: the live catalog's version is unknown", "err", err)
 	}
+	status.CatalogVersion = live
 	pending, err := s.Outbox.Pending(ctx)
 	if err != nil {
 		return fmt.Errorf("count the unsent events: %w", err)
 	}
 	free, err := freeDisk(s.DataDir)
 	if err != nil {
-		s.logger().Warn("sync: the free disk space is unknown", "err", err)
+		s.logger().Debug("sync: the free disk space is unknown", "err", err)
 	}
 	if err := c.report(ctx, Report{
 		AppVersion: s.AppVersion, CatalogVersion: live, PendingEvents: pending,
@@ -131,9 +134,8 @@ func (s *Syncer) sync(ctx context.Context, lastError string, status *passerelle.
 			return fmt.Errorf("the catalog from the hub was refused, the current one stays: %w", err)
 		}
 		s.logger().Info("sync: a new catalog from the hub is live", "version", hash)
-		live = hash
+		status.CatalogVersion = hash
 	}
-	status.CatalogVersion = live
 	return nil
 }
 
