@@ -134,3 +134,24 @@ func FuzzDecodeEvents(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeReport: a kiosk's report and a join request never make the
+// hub panic, and an accepted report reads the same once encoded again.
+func FuzzDecodeReport(f *testing.F) {
+	f.Add([]byte(`{"app_version":"1.0","catalog_version":"","pending_events":3,"free_disk_bytes":1000,"last_error":"a\nb"}`))
+	f.Add([]byte(`{"token":"abc"}`))
+	f.Add([]byte(`{"pending_events":-1}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		decodeJoin(body)
+		r, err := decodeReport(body)
+		if err != nil {
+			return
+		}
+		again, _ := json.Marshal(Report{AppVersion: r.AppVersion, CatalogVersion: r.CatalogVersion,
+			PendingEvents: r.PendingEvents, FreeDiskBytes: r.FreeDiskBytes, LastError: r.LastError})
+		r2, err := decodeReport(again)
+		if err != nil || r2 != r {
+			t.Fatalf("decode-encode-decode changed the report: %+v, %+v, %v", r, r2, err)
+		}
+	})
+}
