@@ -3,7 +3,10 @@ package hubapi
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // rounds is how many times each fault test runs, each with other draws:
@@ -15,11 +18,18 @@ const rounds = 6
 // the hub's answers before the ack reaches the kiosk. The kiosk retries
 // until a sync succeeds; then the hub holds exactly the kiosk's events.
 func TestSyncThroughAFaultyNetwork(t *testing.T) {
+	// Other draws at each run, so that CI runs add up; a failure is
+	// replayed with PASSERELLE_FAULT_SEED.
+	seed := uint64(time.Now().UnixNano())
+	if s, err := strconv.ParseUint(os.Getenv("PASSERELLE_FAULT_SEED"), 10, 64); err == nil {
+		seed = s
+	}
+	t.Logf("PASSERELLE_FAULT_SEED=%d", seed)
 	var seen [faultCount]int
 	for round := range rounds {
 		t.Run(fmt.Sprint("round ", round), func(t *testing.T) {
 			hub := newHub(t)
-			p := startProxy(t, hub.Addr, uint64(round), 0.5)
+			p := startProxy(t, hub.Addr, seed+uint64(round), 0.5)
 			kiosk, dir := newKiosk(t)
 			link := join(t, hub.Store, kiosk, "mairie-1", hub.URL)
 			link.URL = p.URL
