@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"time"
 
+	"passerelle/app/bundle"
+	"passerelle/app/hubapi"
 	"passerelle/app/passerelle"
 	"passerelle/app/sqlite"
 )
@@ -94,6 +96,27 @@ func loopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// serveHub runs the hub until ctx is done: it publishes the catalog folder
+// each time it changes and is sound, and answers the kiosks.
+func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error {
+	store := sqlite.NewHubDB(cfg.db)
+	if err := store.Open(); err != nil {
+		return err
+	}
+	defer store.Close()
+	publisher := &bundle.Publisher{Dir: cfg.catalog, Store: store, Logger: logger, Now: time.Now}
+	if err := publisher.Open(); err != nil {
+		return err
+	}
+	defer publisher.Close()
+	// The publisher logs the problems of a catalog it refused itself.
+	server := &hubapi.Server{Store: store, Logger: logger, Now: time.Now}
+	return hubapi.Serve(ctx, hubapi.ServeConfig{
+		Addr: cfg.listen, TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, AllowPlainHTTP: cfg.allowPlainHTTP,
+		Handler: server.Handler(), Logger: logger,
+	})
+}
+
 // runEnroll creates a kiosk on the hub and prints its one-time token, on
 // the last line, alone, so that a script can take it with tail -n 1.
 func runEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -114,12 +137,12 @@ func runEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	defer store.Close()
 	now := time.Now()
-	token, err := enrollKiosk(ctx, store, names[0], now)
+	token, err := hubapi.Enroll(ctx, store, names[0], now)
 	if err != nil {
 		return c.fail(stderr, err)
 	}
 	fmt.Fprintf(stdout, "The kiosk %q is enrolled. On the kiosk, with the kiosk stopped, run: passerelle join -db kiosk.db -hub URL -token TOKEN, with the token below. It works once, until %s (7 days); enrolling %q again gives a new one.\n",
-		names[0], plainTime(now.Add(tokenLifetime)), names[0])
+		names[0], plainTime(now.Add(hubapi.TokenLifetime)), names[0])
 	fmt.Fprintln(stdout, token)
 	return 0
 }

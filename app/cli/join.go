@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"passerelle/app/hubapi"
 	"passerelle/app/passerelle"
 	"passerelle/app/sqlite"
 )
@@ -57,7 +58,7 @@ func runJoin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return c.fail(stderr, err)
 	}
 	defer store.Close()
-	link, err := joinHub(ctx, strings.TrimRight(*hub, "/"), strings.TrimSpace(*token), caPEM)
+	link, err := hubapi.Join(ctx, strings.TrimRight(*hub, "/"), strings.TrimSpace(*token), caPEM)
 	if err != nil {
 		return c.fail(stderr, err)
 	}
@@ -129,7 +130,8 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return c.fail(stderr, err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if err := syncOnce(ctx, store, filepath.Dir(*db), logger); err != nil {
+	syncer := &hubapi.Syncer{Outbox: store, DataDir: filepath.Dir(*db), AppVersion: appVersion(), Logger: logger, Now: time.Now}
+	if err := syncer.SyncOnce(ctx); err != nil {
 		return c.fail(stderr, err)
 	}
 	after, err := store.Pending(ctx)

@@ -1,5 +1,3 @@
-//go:build hubparts
-
 package cli
 
 import (

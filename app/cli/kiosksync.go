@@ -1,5 +1,3 @@
-//go:build hubparts
-
 package cli
 
 import (
@@ -14,16 +12,6 @@ import (
 	"passerelle/app/passerelle"
 	"passerelle/app/sqlite"
 )
-
-const tokenLifetime = hubapi.TokenLifetime
-
-func enrollKiosk(ctx context.Context, store passerelle.HubStore, name string, now time.Time) (string, error) {
-	return hubapi.Enroll(ctx, store, name, now)
-}
-
-func joinHub(ctx context.Context, hubURL, token string, caPEM []byte) (passerelle.HubLink, error) {
-	return hubapi.Join(ctx, hubURL, token, caPEM)
-}
 
 // hubSync starts the background sync of a kiosk joined to a hub and
 // returns the catalog folder the kiosk serves: the data folder's, which
@@ -53,31 +41,4 @@ func hubSync(ctx context.Context, c kioskConfig, db *sqlite.DB, logger *slog.Log
 	}
 	logger.Info("kiosk: syncing with the hub in the background", "hub", link.URL, "kiosk", link.Kiosk)
 	return catalog, func() { syncer.Close() }
-}
-
-// syncOnce does one whole sync of the kiosk whose database is store.
-func syncOnce(ctx context.Context, store *sqlite.DB, dataDir string, logger *slog.Logger) error {
-	syncer := &hubapi.Syncer{Outbox: store, DataDir: dataDir, AppVersion: appVersion(), Logger: logger, Now: time.Now}
-	return syncer.SyncOnce(ctx)
-}
-
-// serveHub runs the hub until ctx is done: it publishes the catalog folder
-// each time it changes and is sound, and answers the kiosks.
-func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error {
-	store := sqlite.NewHubDB(cfg.db)
-	if err := store.Open(); err != nil {
-		return err
-	}
-	defer store.Close()
-	publisher := &bundle.Publisher{Dir: cfg.catalog, Store: store, Logger: logger, Now: time.Now}
-	if err := publisher.Open(); err != nil {
-		return err
-	}
-	defer publisher.Close()
-	// The publisher logs the problems of a catalog it refused itself.
-	server := &hubapi.Server{Store: store, Logger: logger, Now: time.Now}
-	return hubapi.Serve(ctx, hubapi.ServeConfig{
-		Addr: cfg.listen, TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, AllowPlainHTTP: cfg.allowPlainHTTP,
-		Handler: server.Handler(), Logger: logger,
-	})
 }
