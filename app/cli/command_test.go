@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -202,5 +203,19 @@ func TestRevokeBesideTheRunningHub(t *testing.T) {
 	code, out, _ = run(t, "stats", "-db", path)
 	if code != 0 || !regexp.MustCompile(`mairie-1 +revoked +never`).MatchString(out) || !regexp.MustCompile(`médiathèque +waiting to join`).MatchString(out) {
 		t.Errorf("stats: exit %d:\n%s", code, out)
+	}
+}
+
+func TestHubOnATakenPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	code, _, errOut := run(t, "hub", "-listen", ln.Addr().String(), "-db", filepath.Join(t.TempDir(), "hub.db"), "-catalog", shipped)
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	want := "passerelle hub: another program (another hub?) already listens on " + ln.Addr().String()
+	if code != 1 || !strings.HasPrefix(lines[len(lines)-1], want) {
+		t.Errorf("exit %d, stderr:\n%s\nwant 1 and a last line %q", code, errOut, want)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 
 	"passerelle/app/bundle"
@@ -42,7 +43,11 @@ func runHub(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return c.fail(stderr, err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := serveHub(ctx, cfg, logger); err != nil {
+	err = serveHub(ctx, cfg, logger)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		err = fmt.Errorf("another program (another hub?) already listens on %s: stop it, or give -listen another port", cfg.listen)
+	}
+	if err != nil {
 		return c.fail(stderr, err)
 	}
 	return 0
