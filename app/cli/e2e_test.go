@@ -3,6 +3,14 @@ package cli_test
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -96,13 +104,14 @@ type hubProcess struct {
 	log []string
 }
 
-var listening = regexp.MustCompile(`msg="the hub is listening" addr=(\S+)`)
+var listening = regexp.MustCompile(`msg="the hub is listening" addr=(\S+) tls=(true|false)`)
 
-// startHub starts passerelle hub on a free port of the loopback and waits
-// until it listens.
-func startHub(t *testing.T, db, catalog string) *hubProcess {
+// startHub starts passerelle hub on a free port of the loopback, with the
+// flags given besides, and waits until it listens.
+func startHub(t *testing.T, db, catalog string, flags ...string) *hubProcess {
 	t.Helper()
-	h := &hubProcess{cmd: binary("hub", "-listen", "127.0.0.1:0", "-db", db, "-catalog", catalog), lines: make(chan string, 1024)}
+	args := append([]string{"hub", "-listen", "127.0.0.1:0", "-db", db, "-catalog", catalog}, flags...)
+	h := &hubProcess{cmd: binary(args...), lines: make(chan string, 1024)}
 	stderr, err := h.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +143,9 @@ func startHub(t *testing.T, db, catalog string) *hubProcess {
 	}()
 	m := h.waitFor(t, listening)
 	h.URL = "http://" + m[1]
+	if m[2] == "true" {
+		h.URL = "https://" + m[1]
+	}
 	return h
 }
 
@@ -294,4 +306,82 @@ func TestHubAndSyncEndToEnd(t *testing.T) {
 		t.Error("the events of a sync that failed are not pending any more")
 	}
 	mustFail(t, []string{"join", "-db", filepath.Join(dir, "kiosk-3", "kiosk.db"), "-hub", hub.URL, "-token", token}, "cannot be reached")
+}
+
+func TestHubOverTLS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a hub and kiosk processes")
+	}
+	dir := t.TempDir()
+	ca, cert, key := makeCertificates(t, dir)
+	hubDB := filepath.Join(dir, "hub.db")
+	hub := startHub(t, hubDB, shipped, "-tls-cert", cert, "-tls-key", key)
+	if !strings.HasPrefix(hub.URL, "https://") {
+		t.Fatalf("the hub with a certificate listens at %s", hub.URL)
+	}
+	kiosk := filepath.Join(dir, "kiosk", "kiosk.db")
+	token := enroll(t, hubDB, "mairie-1")
+	// Without its authority the hub's certificate is not trusted, and the
+	// token is not spent.
+	mustFail(t, []string{"join", "-db", kiosk, "-hub", hub.URL, "-token", token}, hub.URL, "certificate")
+	notPEM := filepath.Join(dir, "ca.txt")
+	if err := os.WriteFile(notPEM, []byte("not a certificate\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runBinary(t, "join", "-db", kiosk, "-hub", hub.URL, "-token", token, "-ca", notPEM); code != 2 || !strings.Contains(errOut, "no PEM certificate") {
+		t.Errorf("join with a CA file that holds no certificate: exit %d, %q", code, errOut)
+	}
+	mustRun(t, "join", "-db", kiosk, "-hub", hub.URL, "-token", token, "-ca", ca)
+	mustRun(t, "simulate", "-db", kiosk, "-sessions", "10", "-catalog", shipped)
+	mustRun(t, "sync", "-once", "-db", kiosk)
+	if k, h := statsOf(t, kiosk), statsOf(t, hubDB); *h.Events != *k.Events || k.Pending != 0 {
+		t.Errorf("over TLS the hub holds %d events, the kiosk %d with %d pending", *h.Events, *k.Events, k.Pending)
+	}
+}
+
+// makeCertificates writes a certificate authority and a certificate it
+// signed for 127.0.0.1, as an organisation's own authority would, and
+// returns the files: the authority's certificate, the hub's and its key.
+func makeCertificates(t *testing.T, dir string) (ca, cert, key string) {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caTemplate := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Passerelle test authority"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTemplate, caTemplate, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hubKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hubTemplate := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	hubDER, err := x509.CreateCertificate(rand.Reader, hubTemplate, caTemplate, &hubKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(hubKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, cert, key = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "hub.pem"), filepath.Join(dir, "hub.key")
+	for name, block := range map[string]*pem.Block{
+		ca: {Type: "CERTIFICATE", Bytes: caDER}, cert: {Type: "CERTIFICATE", Bytes: hubDER}, key: {Type: "EC PRIVATE KEY", Bytes: keyDER},
+	} {
+		if err := os.WriteFile(name, pem.EncodeToMemory(block), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ca, cert, key
 }

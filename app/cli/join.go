@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -50,6 +51,9 @@ func runJoin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if caPEM, err = os.ReadFile(*ca); err != nil {
 			return c.fail(stderr, fmt.Errorf("cannot read the -ca file %s: %w", *ca, errors.Unwrap(err)))
 		}
+		if !x509.NewCertPool().AppendCertsFromPEM(caPEM) {
+			return c.fail(stderr, usagef("-ca %s holds no PEM certificate: give the certificate of the authority that signed the hub's, in PEM (-----BEGIN CERTIFICATE-----)", *ca))
+		}
 	}
 	// The database first: the token works once, and must not be spent on
 	// a kiosk that cannot keep the credential.
@@ -58,6 +62,10 @@ func runJoin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return c.fail(stderr, err)
 	}
 	defer store.Close()
+	previous, err := store.HubLink(ctx)
+	if err != nil && !errors.Is(err, passerelle.ErrNotFound) {
+		return c.fail(stderr, err)
+	}
 	link, err := hubapi.Join(ctx, strings.TrimRight(*hub, "/"), strings.TrimSpace(*token), caPEM)
 	if err != nil {
 		return c.fail(stderr, err)
@@ -66,8 +74,12 @@ func runJoin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := store.SaveHubLink(ctx, link); err != nil {
 		return c.fail(stderr, fmt.Errorf("the hub accepted the token, but the kiosk could not keep its credential (%w): enroll the kiosk again with passerelle hub enroll", err))
 	}
-	fmt.Fprintf(stdout, "This kiosk joined the hub %s as %q: from its next start it sends its events and receives the hub's catalog in the background (passerelle sync -once -db %s syncs now).\n",
-		link.URL, link.Kiosk, *db)
+	replaced := ""
+	if previous.URL != "" {
+		replaced = fmt.Sprintf(", instead of the hub %s as %q", previous.URL, previous.Kiosk)
+	}
+	fmt.Fprintf(stdout, "This kiosk joined the hub %s as %q%s: from its next start it sends its events and receives the hub's catalog in the background (passerelle sync -once -db %s syncs now).\n",
+		link.URL, link.Kiosk, replaced, *db)
 	return 0
 }
 
