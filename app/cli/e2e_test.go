@@ -323,7 +323,7 @@ func TestHubOverTLS(t *testing.T) {
 	token := enroll(t, hubDB, "mairie-1")
 	// Without its authority the hub's certificate is not trusted, and the
 	// token is not spent.
-	mustFail(t, []string{"join", "-db", kiosk, "-hub", hub.URL, "-token", token}, hub.URL, "certificate")
+	mustFail(t, []string{"join", "-db", kiosk, "-hub", hub.URL, "-token", token}, hub.URL, "does not trust", "-ca FILE")
 	notPEM := filepath.Join(dir, "ca.txt")
 	if err := os.WriteFile(notPEM, []byte("not a certificate\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -67,6 +67,10 @@ func runJoin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return c.fail(stderr, err)
 	}
 	link, err := hubapi.Join(ctx, strings.TrimRight(*hub, "/"), strings.TrimSpace(*token), caPEM)
+	var unknownAuthority x509.UnknownAuthorityError
+	if errors.As(err, &unknownAuthority) {
+		return c.fail(stderr, fmt.Errorf("the hub at %s has a certificate signed by an authority this machine does not trust: give that authority's certificate with -ca FILE (the token is not spent)", *hub))
+	}
 	if err != nil {
 		return c.fail(stderr, err)
 	}
