@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -191,6 +192,27 @@ func (h *hubProcess) stop(t *testing.T) int {
 	return h.cmd.ProcessState.ExitCode()
 }
 
+// typedNumber is the social security number every simulated person types.
+const typedNumber = "1999999999999"
+
+// occurrences counts s in the database files of a folder.
+func occurrences(t *testing.T, dir, s string) int {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.db*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no database files in %s: %v", dir, err)
+	}
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += bytes.Count(b, []byte(s))
+	}
+	return n
+}
+
 // editFile replaces old by new in a file, as staff do in their editor.
 func editFile(t *testing.T, name, old, new string) {
 	t.Helper()
@@ -242,8 +264,18 @@ func TestHubAndSyncEndToEnd(t *testing.T) {
 	mustFail(t, []string{"join", "-db", other, "-hub", hub.URL, "-token", token}, "refused")
 	mustRun(t, "join", "-db", other, "-hub", hub.URL, "-token", enroll(t, hubDB, "mairie-2"))
 
-	// A kiosk's events reach the hub, once each.
-	mustRun(t, "simulate", "-db", kiosk, "-sessions", "300", "-seed", "1", "-catalog", shipped)
+	// A kiosk's events reach the hub, once each. Its catalog keeps the
+	// social security numbers people type (store: yes), all one number
+	// here, to look for in the files.
+	kioskCatalog := filepath.Join(dir, "kiosk-catalog")
+	if err := os.CopyFS(kioskCatalog, os.DirFS(shipped)); err != nil {
+		t.Fatal(err)
+	}
+	for _, proc := range []string{"ameli-attestation", "caf-quarterly-declaration"} {
+		editFile(t, filepath.Join(kioskCatalog, proc, "procedure.yaml"),
+			`pattern: "[12][0-9]{12}", store: no, personal: yes, check: nir`, `pattern: "`+typedNumber+`", store: yes, personal: yes`)
+	}
+	mustRun(t, "simulate", "-db", kiosk, "-sessions", "300", "-seed", "1", "-catalog", kioskCatalog)
 	mustRun(t, "simulate", "-db", other, "-sessions", "20", "-seed", "2", "-catalog", shipped)
 	mustRun(t, "sync", "-once", "-db", kiosk)
 	mustRun(t, "sync", "-once", "-db", kiosk) // nothing left: nothing counted twice
@@ -257,6 +289,13 @@ func TestHubAndSyncEndToEnd(t *testing.T) {
 	}
 	if h.Kiosks[0].CatalogVersion == nil || h.Kiosks[0].PendingEvents == nil {
 		t.Errorf("the hub's kiosk %+v lacks its catalog version or pending events", h.Kiosks[0])
+	}
+	// What people typed stays on the kiosk.
+	if n := occurrences(t, filepath.Dir(kiosk), typedNumber); n == 0 {
+		t.Error("the kiosk kept no social security number: the test proves nothing")
+	}
+	if n := occurrences(t, filepath.Dir(hubDB), typedNumber); n > 0 {
+		t.Errorf("the hub's files hold the number people typed %d times: personal values left the kiosk", n)
 	}
 	if h.LatestCatalog == "" || k.CatalogVersion != h.LatestCatalog {
 		t.Errorf("the kiosk's catalog is %q, the hub's %q: want the hub's installed at the first sync", k.CatalogVersion, h.LatestCatalog)
