@@ -30,6 +30,7 @@ type kioskConfig struct {
 	volume      float64
 	rate        int
 	tapGuard    time.Duration // 0: the default
+	syncEvery   time.Duration // between syncs with the hub; 0: the default
 	debug       bool          // log the toolkit's diagnostics too
 }
 

@@ -104,7 +104,8 @@ type running struct {
 	player  *audio.Player
 	win     fyne.Window
 	ui      *ui.Kiosk
-	catalog string // the folder the kiosk serves its catalog from
+	catalog string             // the folder the kiosk serves its catalog from
+	watcher *procedure.Watcher // serves it
 	closers []func()
 }
 
@@ -200,6 +201,7 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 		stopSync()
 		return err
 	}
+	r.watcher = watcher
 	r.closers = append(r.closers, func() { watcher.Close() })
 	// Closed before the watcher: no catalog is installed while it stops.
 	r.closers = append(r.closers, stopSync)

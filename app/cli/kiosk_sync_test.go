@@ -14,7 +14,9 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"passerelle/app/audio"
+	"passerelle/app/bundle"
 	"passerelle/app/hubapi"
+	"passerelle/app/passerelle"
 	"passerelle/app/sqlite"
 )
 
@@ -71,6 +73,28 @@ func serveTestHub(t *testing.T) (url string, store *sqlite.HubDB) {
 	return "http://" + ln.Addr().String(), store
 }
 
+// publish publishes a catalog folder on the hub, as its Publisher does,
+// and returns its version.
+func publish(t *testing.T, hub *sqlite.HubDB, dir string) string {
+	t.Helper()
+	archive, hash, err := bundle.Pack(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hub.PublishCatalog(context.Background(), passerelle.CatalogVersion{Hash: hash, Archive: archive, PublishedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	return hash
+}
+
+// version is the version of a procedure in a catalog, 0 when absent.
+func version(c *passerelle.Catalog, id string) int {
+	if p, ok := c.Procedure(id); ok {
+		return p.Version
+	}
+	return 0
+}
+
 func TestJoinedKioskSyncsInTheBackground(t *testing.T) {
 	ctx := context.Background()
 	hubURL, hub := serveTestHub(t)
@@ -87,8 +111,11 @@ func TestJoinedKioskSyncsInTheBackground(t *testing.T) {
 		t.Fatalf("simulate: exit %d: %s", code, errOut.String())
 	}
 
+	published := publish(t, hub, "../../data/procedures")
 	watch := logWatch{make(chan string, 64)}
-	k, err := openKiosk(ctx, testConfig(db), test.NewTempApp(t), audio.NewNullSink(0), slog.New(watch))
+	c := testConfig(db)
+	c.syncEvery = 50 * time.Millisecond
+	k, err := openKiosk(ctx, c, test.NewTempApp(t), audio.NewNullSink(0), slog.New(watch))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +137,34 @@ func TestJoinedKioskSyncsInTheBackground(t *testing.T) {
 	if want := filepath.Join(filepath.Dir(db), "catalog"); k.catalog != want {
 		t.Errorf("the joined kiosk serves %s, want its data folder's %s", k.catalog, want)
 	}
-	if _, err := os.Stat(filepath.Join(k.catalog, "create-email", "procedure.yaml")); err != nil {
-		t.Errorf("the data folder's catalog holds no procedure: %v", err)
+	if stats.CatalogVersion != published {
+		t.Errorf("the kiosk runs catalog %q, want the hub's %s", stats.CatalogVersion, published)
+	}
+
+	// Staff publish a new version on the hub: it goes live on the running
+	// kiosk, without a restart.
+	updates, cancel := k.watcher.Subscribe()
+	defer cancel()
+	edited := filepath.Join(t.TempDir(), "catalog")
+	if err := os.CopyFS(edited, os.DirFS("../../data/procedures")); err != nil {
+		t.Fatal(err)
+	}
+	yaml := filepath.Join(edited, "create-email", "procedure.yaml")
+	b, err := os.ReadFile(yaml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(yaml, []byte(strings.Replace(string(b), "\nversion: 3\n", "\nversion: 4\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	publish(t, hub, edited)
+	deadline := time.After(30 * time.Second)
+	for version(k.watcher.Catalog(), "create-email") != 4 {
+		select {
+		case <-updates:
+		case <-deadline:
+			t.Fatalf("the catalog published on the hub is not live on the kiosk after 30s: create-email is at version %d", version(k.watcher.Catalog(), "create-email"))
+		}
 	}
 }
 

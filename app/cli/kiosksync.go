@@ -34,7 +34,7 @@ func hubSync(ctx context.Context, c kioskConfig, db *sqlite.DB, logger *slog.Log
 		logger.Error("kiosk: the hub's catalog folder cannot be made: the kiosk serves the shipped catalog and does not sync", "err", err)
 		return c.catalog, nothing
 	}
-	syncer := &hubapi.Syncer{Outbox: db, DataDir: dataDir, AppVersion: appVersion(), Logger: logger, Now: time.Now}
+	syncer := &hubapi.Syncer{Outbox: db, DataDir: dataDir, AppVersion: appVersion(), Logger: logger, Now: time.Now, Interval: c.syncEvery}
 	if err := syncer.Open(); err != nil {
 		logger.Error("kiosk: the sync cannot start", "err", err)
 		return catalog, nothing
