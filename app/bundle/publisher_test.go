@@ -203,24 +203,21 @@ func TestPublisherStartsWithABrokenOrMissingFolder(t *testing.T) {
 	}
 }
 
-// failingStore is the publisher's boundary refusing every version, as a
-// database that cannot write does.
-type failingStore struct{}
-
-func (failingStore) PublishCatalog(context.Context, passerelle.CatalogVersion) (bool, error) {
-	return false, errors.New("disk I/O error")
-}
-
+// TestPublisherOpenFailsWhenTheStoreRefuses: a hub whose database cannot
+// write does not start as if it served a catalog.
 func TestPublisherOpenFailsWhenTheStoreRefuses(t *testing.T) {
-	p := &bundle.Publisher{Dir: shippedCopy(t), Store: failingStore{}, Logger: slog.New(slog.DiscardHandler)}
+	db := sqlite.NewHubDB(filepath.Join(t.TempDir(), "hub.db"))
+	errorsFatal(t, db.Open(), db.Close()) // closed: every write fails
+	p := &bundle.Publisher{Dir: shippedCopy(t), Store: db, Logger: slog.New(slog.DiscardHandler)}
 	err := p.Open()
 	if err == nil {
 		p.Close()
 		t.Fatal("Open succeeded")
 	}
-	if !strings.Contains(err.Error(), "disk I/O error") {
-		t.Fatalf("error %q does not say why", err)
+	if !strings.Contains(err.Error(), "publish catalog") {
+		t.Fatalf("error %q does not say what failed", err)
 	}
+	t.Log(err)
 	if err := p.Close(); err != nil {
 		t.Fatalf("Close after a failed Open: %v", err)
 	}
