@@ -159,6 +159,7 @@ func edited(t testing.TB, title string, edit ...func(string) string) version {
 }
 
 func TestInstallMakesTheCatalogLiveAndKeepsThePrevious(t *testing.T) {
+	t.Parallel()
 	k := newKiosk(t)
 	v1, v2, v3 := edited(t, "Version un"), edited(t, "Version deux"), edited(t, "Version trois")
 	shippedAbs, _ := filepath.Abs(k.shipped)
@@ -189,6 +190,7 @@ func TestInstallMakesTheCatalogLiveAndKeepsThePrevious(t *testing.T) {
 }
 
 func TestInstallRefusesWhatIsNotTheValidCatalogAnnounced(t *testing.T) {
+	t.Parallel()
 	k := newKiosk(t)
 	v1 := edited(t, "Version un")
 	k.install(t, v1)
@@ -249,6 +251,7 @@ func TestInstallRefusesWhatIsNotTheValidCatalogAnnounced(t *testing.T) {
 }
 
 func TestInvalidCatalogErrorListsTheValidatorsMessages(t *testing.T) {
+	t.Parallel()
 	k := newKiosk(t)
 	broken := edited(t, "Cassé", func(s string) string { return strings.Replace(s, "next: has-phone", "next: no-such-step", 1) })
 	err := bundle.Install(context.Background(), k.dataDir, broken.archive, broken.hash)
@@ -265,6 +268,7 @@ func TestInvalidCatalogErrorListsTheValidatorsMessages(t *testing.T) {
 }
 
 func TestRollbackSwapsLiveAndPrevious(t *testing.T) {
+	t.Parallel()
 	k := newKiosk(t)
 	if err := bundle.Rollback(k.dataDir); err == nil || !strings.Contains(err.Error(), "no previous catalog") {
 		t.Fatalf("rollback with no previous version: %v", err)
@@ -296,6 +300,7 @@ func TestRollbackSwapsLiveAndPrevious(t *testing.T) {
 }
 
 func TestEnsureLink(t *testing.T) {
+	t.Parallel()
 	shippedDir, _ := filepath.Abs(shipped)
 	cases := []struct {
 		name   string
@@ -347,6 +352,7 @@ func TestEnsureLink(t *testing.T) {
 }
 
 func TestInstallRefusesToReplaceARealFolder(t *testing.T) {
+	t.Parallel()
 	dataDir := t.TempDir()
 	real := filepath.Join(dataDir, bundle.LinkName)
 	copyTree(t, shipped, real)

@@ -102,6 +102,7 @@ func (h *hub) edit(t *testing.T, old, new string) {
 // folder to a running kiosk: published at start and after an edit, stored
 // in the hub's database, installed on the kiosk, seen by its watcher.
 func TestPublishedCatalogGoesLiveOnAKiosk(t *testing.T) {
+	t.Parallel()
 	h := newHub(t, shippedCopy(t))
 	if got, want := h.attempt(t), mustHash(t, h.dir); got != want {
 		t.Fatalf("first snapshot %s, the folder hashes %s", got, want)
@@ -135,6 +136,7 @@ func TestPublishedCatalogGoesLiveOnAKiosk(t *testing.T) {
 }
 
 func TestPublisherKeepsTheLastGoodVersionWhenTheFolderHasProblems(t *testing.T) {
+	t.Parallel()
 	h := newHub(t, shippedCopy(t))
 	good := h.attempt(t)
 
@@ -169,6 +171,7 @@ func TestPublisherKeepsTheLastGoodVersionWhenTheFolderHasProblems(t *testing.T) 
 }
 
 func TestPublisherStartsWithABrokenOrMissingFolder(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		setup func(t *testing.T) string
@@ -206,6 +209,7 @@ func TestPublisherStartsWithABrokenOrMissingFolder(t *testing.T) {
 // TestPublisherOpenFailsWhenTheStoreRefuses: a hub whose database cannot
 // write does not start as if it served a catalog.
 func TestPublisherOpenFailsWhenTheStoreRefuses(t *testing.T) {
+	t.Parallel()
 	db := sqlite.NewHubDB(filepath.Join(t.TempDir(), "hub.db"))
 	errorsFatal(t, db.Open(), db.Close()) // closed: every write fails
 	p := &bundle.Publisher{Dir: shippedCopy(t), Store: db, Logger: slog.New(slog.DiscardHandler)}
