@@ -25,6 +25,11 @@ const (
 	shippedTitleV = "Créer une adresse email"
 )
 
+// waitLimit is how long a test waits for the watcher or the publisher
+// before failing: each change costs a load of the whole catalog, slow
+// under -race on a busy machine. Waiting ends as soon as they report.
+const waitLimit = 30 * time.Second
+
 // kiosk is a kiosk's data folder serving the shipped catalog through the
 // link, watched by the real watcher as the running kiosk watches it.
 type kiosk struct {
@@ -83,8 +88,8 @@ func (k *kiosk) nextUpdate(t *testing.T) passerelle.CatalogUpdate {
 			t.Fatal("the watcher closed its updates")
 		}
 		return u
-	case <-time.After(5 * time.Second):
-		t.Fatal("the watcher saw no change within 5 s")
+	case <-time.After(waitLimit):
+		t.Fatalf("the watcher saw no change within %v", waitLimit)
 	}
 	return passerelle.CatalogUpdate{}
 }

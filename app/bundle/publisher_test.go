@@ -69,8 +69,8 @@ func (h *hub) attempt(t *testing.T) string {
 	select {
 	case hash := <-h.pub.Attempts():
 		return hash
-	case <-time.After(5 * time.Second):
-		t.Fatal("no publish attempt within 5 s")
+	case <-time.After(waitLimit):
+		t.Fatalf("no publish attempt within %v", waitLimit)
 	}
 	return ""
 }
