@@ -62,3 +62,19 @@ func BenchmarkInstall(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(versions[0].archive)), "archive-bytes")
 }
+
+// BenchmarkUnpackBomb unpacks 40 MB of zeros compressed to 40 kB: refused
+// after reading at most MaxRatio times the archive, with bounded memory
+// (B/op is the memory used, whatever the size the bomb claims).
+func BenchmarkUnpackBomb(b *testing.B) {
+	bomb := archiveOf(b, folder("a/"), file("a/big.ogg", string(make([]byte, 40<<20))))
+	dir := b.TempDir()
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := bundle.Unpack(bomb, filepath.Join(dir, strconv.Itoa(i))); err == nil {
+			b.Fatal("the bomb was unpacked")
+		}
+	}
+	b.ReportMetric(float64(len(bomb)), "archive-bytes")
+}

@@ -25,6 +25,11 @@ const (
 	shippedTitleV = "Créer une adresse email"
 )
 
+// waitLimit is how long a test waits for the watcher or the publisher
+// before failing: each change costs a load of the whole catalog, slow
+// under -race on a busy machine. Waiting ends as soon as they report.
+const waitLimit = 30 * time.Second
+
 // kiosk is a kiosk's data folder serving the shipped catalog through the
 // link, watched by the real watcher as the running kiosk watches it.
 type kiosk struct {
@@ -83,8 +88,8 @@ func (k *kiosk) nextUpdate(t *testing.T) passerelle.CatalogUpdate {
 			t.Fatal("the watcher closed its updates")
 		}
 		return u
-	case <-time.After(5 * time.Second):
-		t.Fatal("the watcher saw no change within 5 s")
+	case <-time.After(waitLimit):
+		t.Fatalf("the watcher saw no change within %v", waitLimit)
 	}
 	return passerelle.CatalogUpdate{}
 }
@@ -159,6 +164,7 @@ func edited(t testing.TB, title string, edit ...func(string) string) version {
 }
 
 func TestInstallMakesTheCatalogLiveAndKeepsThePrevious(t *testing.T) {
+	t.Parallel()
 	k := newKiosk(t)
 	v1, v2, v3 := edited(t, "Version un"), edited(t, "Version deux"), edited(t, "Version trois")
 	shippedAbs, _ := filepath.Abs(k.shipped)
@@ -189,6 +195,7 @@ func TestInstallMakesTheCatalogLiveAndKeepsThePrevious(t *testing.T) {
 }
 
 func TestInstallRefusesWhatIsNotTheValidCatalogAnnounced(t *testing.T) {
+	t.Parallel()
 	k := newKiosk(t)
 	v1 := edited(t, "Version un")
 	k.install(t, v1)
@@ -249,6 +256,7 @@ func TestInstallRefusesWhatIsNotTheValidCatalogAnnounced(t *testing.T) {
 }
 
 func TestInvalidCatalogErrorListsTheValidatorsMessages(t *testing.T) {
+	t.Parallel()
 	k := newKiosk(t)
 	broken := edited(t, "Cassé", func(s string) string { return strings.Replace(s, "next: has-phone", "next: no-such-step", 1) })
 	err := bundle.Install(context.Background(), k.dataDir, broken.archive, broken.hash)
@@ -265,6 +273,7 @@ func TestInvalidCatalogErrorListsTheValidatorsMessages(t *testing.T) {
 }
 
 func TestRollbackSwapsLiveAndPrevious(t *testing.T) {
+	t.Parallel()
 	k := newKiosk(t)
 	if err := bundle.Rollback(k.dataDir); err == nil || !strings.Contains(err.Error(), "no previous catalog") {
 		t.Fatalf("rollback with no previous version: %v", err)
@@ -296,6 +305,7 @@ func TestRollbackSwapsLiveAndPrevious(t *testing.T) {
 }
 
 func TestEnsureLink(t *testing.T) {
+	t.Parallel()
 	shippedDir, _ := filepath.Abs(shipped)
 	cases := []struct {
 		name   string
@@ -347,6 +357,7 @@ func TestEnsureLink(t *testing.T) {
 }
 
 func TestInstallRefusesToReplaceARealFolder(t *testing.T) {
+	t.Parallel()
 	dataDir := t.TempDir()
 	real := filepath.Join(dataDir, bundle.LinkName)
 	copyTree(t, shipped, real)

@@ -140,7 +140,7 @@ func (p *Publisher) publish() error {
 	}
 	published, err := p.Store.PublishCatalog(p.ctx, v)
 	if err != nil {
-		return fmt.Errorf("publish catalog %s: %w", short(v.Hash), err)
+		return fmt.Errorf("publish the catalog folder %s: %w", p.Dir, err)
 	}
 	p.last = v.Hash
 	if published {
