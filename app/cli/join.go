@@ -145,7 +145,8 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// Its outcome is the one sentence printed: the log says only what went wrong besides.
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	syncer := &hubapi.Syncer{Outbox: store, DataDir: filepath.Dir(*db), AppVersion: appVersion(), Logger: logger, Now: time.Now}
 	if err := syncer.SyncOnce(ctx); err != nil {
 		return c.fail(stderr, err)
