@@ -116,7 +116,7 @@ func TestRevokedKioskIsRefused(t *testing.T) {
 	}
 	s := &Syncer{Outbox: kiosk, DataDir: dir, AppVersion: "test"}
 	err := s.SyncOnce(context.Background())
-	if !errors.Is(err, passerelle.ErrRevoked) || !strings.Contains(err.Error(), "ask staff to enroll it again") {
+	if !errors.Is(err, passerelle.ErrRevoked) || !strings.Contains(err.Error(), "enroll it under a new name") {
 		t.Fatalf("SyncOnce of a revoked kiosk = %v, want a plain sentence saying it was revoked", err)
 	}
 	assertNothingStored(t, hub.Store)
