@@ -21,11 +21,8 @@ var _ passerelle.HubStore = (*HubDB)(nil)
 // read-only connections; one hub per file (the same lock file), and the
 // same checks before anything writes to an existing file.
 type HubDB struct {
-	path   string
-	wdb    *sql.DB  // one connection, the only one that writes
-	rdb    *sql.DB  // query_only connections
-	lock   *os.File // held open while the database is: one hub per file
-	closed bool
+	path string
+	pools
 
 	// Now returns the current time. It stamps applied migrations.
 	Now func() time.Time
@@ -92,21 +89,7 @@ func (db *HubDB) open(lock bool) (err error) {
 
 // Close closes the database; closing twice is harmless.
 func (db *HubDB) Close() error {
-	if db.closed {
-		return nil
-	}
-	db.closed = true
-	var errs []error
-	if db.rdb != nil {
-		errs = append(errs, db.rdb.Close())
-	}
-	if db.wdb != nil {
-		errs = append(errs, db.wdb.Close())
-	}
-	if db.lock != nil {
-		errs = append(errs, db.lock.Close())
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err := db.pools.close(); err != nil {
 		return fmt.Errorf("close hub database: %w", err)
 	}
 	return nil

@@ -78,11 +78,7 @@ const pragmas = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(on)" +
 // other.
 type DB struct {
 	path string
-	wdb  *sql.DB  // one connection, the only one that writes
-	rdb  *sql.DB  // query_only connections
-	lock *os.File // held open while the database is: one kiosk per file
-
-	closed bool
+	pools
 
 	// migrations, when not 0, applies only the first migrations: tests use
 	// it to build a database as an older Passerelle left it.
@@ -155,26 +151,41 @@ func (db *DB) Open() (err error) {
 // later calls fail with an error (the pools stay, closed, so that a call
 // racing with Close gets "database is closed", not a nil pointer).
 func (db *DB) Close() error {
-	if db.closed {
-		return nil
-	}
-	db.closed = true
-	var errs []error
-	if db.rdb != nil {
-		errs = append(errs, db.rdb.Close())
-	}
-	// Last: the last connection to close checkpoints the WAL into the file.
-	if db.wdb != nil {
-		errs = append(errs, db.wdb.Close())
-	}
-	// After the file is closed: the next kiosk may open it.
-	if db.lock != nil {
-		errs = append(errs, db.lock.Close())
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err := db.pools.close(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}
 	return nil
+}
+
+// pools are a database file's two connection pools and its lock, shared by
+// the kiosk's DB and the hub's HubDB.
+type pools struct {
+	wdb    *sql.DB  // one connection, the only one that writes
+	rdb    *sql.DB  // query_only connections
+	lock   *os.File // held open while the database is: one process per file
+	closed bool
+}
+
+// close closes the pools, then releases the lock; a second call does
+// nothing.
+func (p *pools) close() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	var errs []error
+	if p.rdb != nil {
+		errs = append(errs, p.rdb.Close())
+	}
+	// Last: the last connection to close checkpoints the WAL into the file.
+	if p.wdb != nil {
+		errs = append(errs, p.wdb.Close())
+	}
+	// After the file is closed: the next process may open it.
+	if p.lock != nil {
+		errs = append(errs, p.lock.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // dsn returns the modernc.org/sqlite DSN for the file at path, with the
