@@ -154,3 +154,6 @@ func (db *HubDB) ensureMonths(ctx context.Context, months []time.Time) {
 		db.Logger.Info("month partitions created", "database", db.where, "partitions", created)
 	}
 }
+
+// DSN returns the connection string the database was made with.
+func (db *HubDB) DSN() string { return db.dsn }
