@@ -223,6 +223,44 @@ const batchColumns = `unnest($2::text[], $3::timestamptz[], $4::text[], $5::bigi
 		$8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[])
 	AS b (id, id_time, session_id, seq, kind, at, lang, procedure_id, procedure_version, step_id, answer, outcome)`
 
+// insertBatch stores the batch's new events and sessions and adds them to
+// the kiosk's counts.
+const insertBatch = `
+		WITH k AS (SELECT id FROM kiosks WHERE name = $1),
+		inserted AS (
+			INSERT INTO events (id, id_time, kiosk_id, session_id, seq, kind, at, lang, procedure_id,
+				procedure_version, step_id, answer, outcome)
+			SELECT b.id, b.id_time, k.id, b.session_id, b.seq, b.kind, b.at, b.lang, b.procedure_id,
+				b.procedure_version, b.step_id, b.answer, b.outcome
+			FROM ` + batchColumns + `, k
+			ON CONFLICT (id, id_time) DO NOTHING
+			RETURNING session_id),
+		new_sessions AS (
+			INSERT INTO sessions (id, kiosk_id)
+			SELECT DISTINCT i.session_id, k.id FROM inserted i, k ORDER BY 1
+			ON CONFLICT (id) DO NOTHING
+			RETURNING 1)
+		UPDATE kiosks SET events_held = events_held + (SELECT count(*) FROM inserted),
+			sessions_held = sessions_held + (SELECT count(*) FROM new_sessions)
+		WHERE name = $1`
+
+// selectConflicts reads back the stored events of the batch's ids whose
+// content differs from what was sent.
+const selectConflicts = `
+		SELECT b.id, e.kiosk_id = k.id, e.session_id, e.seq, e.kind, e.at, e.lang, e.procedure_id,
+			e.procedure_version, e.step_id, e.answer, e.outcome
+		FROM ` + batchColumns + `
+		CROSS JOIN (SELECT id FROM kiosks WHERE name = $1) k
+		-- One primary key lookup per id, in its one partition (pruned at
+		-- run time on id_time): never a join that scans the events. The
+		-- OFFSET 0 keeps the planner from flattening the lookup into one.
+		CROSS JOIN LATERAL (
+			SELECT * FROM events e WHERE e.id = b.id AND e.id_time = b.id_time OFFSET 0) e
+		WHERE (e.kiosk_id, e.session_id, e.seq, e.kind, e.at, e.lang, e.procedure_id,
+				e.procedure_version, e.step_id, e.answer, e.outcome)
+			IS DISTINCT FROM (k.id, b.session_id, b.seq, b.kind, b.at, b.lang, b.procedure_id,
+				b.procedure_version, b.step_id, b.answer, b.outcome)`
+
 // PutEvents stores a kiosk's events in one transaction and one round trip
 // to the server: three statements sent together (a pipeline, run by
 // PostgreSQL as one implicit transaction, all or nothing):
@@ -290,34 +328,8 @@ func (db *HubDB) PutEvents(ctx context.Context, kiosk string, events []passerell
 	args := []any{kiosk, ids, idTimes, sessions, seqs, kinds, ats, langs, procedures, versions, steps, answers, outcomes}
 	b := &pgx.Batch{}
 	b.Queue(`SELECT id FROM kiosks WHERE name = $1 FOR UPDATE`, kiosk)
-	b.Queue(`
-		WITH k AS (SELECT id FROM kiosks WHERE name = $1),
-		inserted AS (
-			INSERT INTO events (id, id_time, kiosk_id, session_id, seq, kind, at, lang, procedure_id,
-				procedure_version, step_id, answer, outcome)
-			SELECT b.id, b.id_time, k.id, b.session_id, b.seq, b.kind, b.at, b.lang, b.procedure_id,
-				b.procedure_version, b.step_id, b.answer, b.outcome
-			FROM `+batchColumns+`, k
-			ON CONFLICT (id, id_time) DO NOTHING
-			RETURNING session_id),
-		new_sessions AS (
-			INSERT INTO sessions (id, kiosk_id)
-			SELECT DISTINCT i.session_id, k.id FROM inserted i, k ORDER BY 1
-			ON CONFLICT (id) DO NOTHING
-			RETURNING 1)
-		UPDATE kiosks SET events_held = events_held + (SELECT count(*) FROM inserted),
-			sessions_held = sessions_held + (SELECT count(*) FROM new_sessions)
-		WHERE name = $1`, args...)
-	b.Queue(`
-		SELECT b.id, e.kiosk_id = k.id, e.session_id, e.seq, e.kind, e.at, e.lang, e.procedure_id,
-			e.procedure_version, e.step_id, e.answer, e.outcome
-		FROM `+batchColumns+`
-		JOIN events e ON e.id = b.id AND e.id_time = b.id_time
-		CROSS JOIN (SELECT id FROM kiosks WHERE name = $1) k
-		WHERE (e.kiosk_id, e.session_id, e.seq, e.kind, e.at, e.lang, e.procedure_id,
-				e.procedure_version, e.step_id, e.answer, e.outcome)
-			IS DISTINCT FROM (k.id, b.session_id, b.seq, b.kind, b.at, b.lang, b.procedure_id,
-				b.procedure_version, b.step_id, b.answer, b.outcome)`, args...)
+	b.Queue(insertBatch, args...)
+	b.Queue(selectConflicts, args...)
 
 	results := db.pool.SendBatch(ctx, b)
 	defer results.Close()

@@ -1,6 +1,8 @@
 package postgres_test
 
 import (
+	"log/slog"
+	"os"
 	"testing"
 
 	"passerelle/app/hubstoretest"
@@ -9,12 +11,22 @@ import (
 	"passerelle/app/postgres/postgrestest"
 )
 
-func TestMain(m *testing.M) { postgrestest.Main(m) }
+// TestMain starts the throwaway cluster. PASSERELLE_PG_DURABLE=1 runs it
+// as production would (fsync, synchronous commit, full pages), for the
+// benchmarks' figures.
+func TestMain(m *testing.M) {
+	var settings []string
+	if os.Getenv("PASSERELLE_PG_DURABLE") == "1" {
+		settings = []string{"fsync=on", "synchronous_commit=on", "full_page_writes=on"}
+	}
+	postgrestest.Main(m, settings...)
+}
 
 // openHub opens a hub store on a fresh database of the test cluster.
 func openHub(t testing.TB) *postgres.HubDB {
 	t.Helper()
 	db := postgres.NewHubDB(postgrestest.NewDatabase(t))
+	db.Logger = slog.New(slog.DiscardHandler) // partitions made: not news here
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
