@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -157,3 +158,26 @@ func (db *HubDB) ensureMonths(ctx context.Context, months []time.Time) {
 
 // DSN returns the connection string the database was made with.
 func (db *HubDB) DSN() string { return db.dsn }
+
+// OpenBesideHub is Open: staff commands (hub enroll, hub revoke) may run
+// while hubs serve, as PostgreSQL orders every writer. It exists so that
+// the command line opens either hub store the same way.
+func (db *HubDB) OpenBesideHub() error { return db.Open() }
+
+// IsDSN tells a -db value naming a PostgreSQL database (postgres://...,
+// postgresql://..., or libpq settings such as "host=db dbname=hub") from a
+// path to a SQLite file: settings start with a libpq keyword and "=".
+func IsDSN(value string) bool {
+	if strings.HasPrefix(value, "postgres://") || strings.HasPrefix(value, "postgresql://") {
+		return true
+	}
+	key, _, ok := strings.Cut(strings.TrimSpace(value), "=")
+	return ok && libpqKeywords[strings.TrimSpace(key)]
+}
+
+// libpqKeywords are the settings a key=value DSN may start with.
+var libpqKeywords = map[string]bool{
+	"host": true, "hostaddr": true, "port": true, "dbname": true, "user": true, "password": true,
+	"passfile": true, "service": true, "sslmode": true, "sslcert": true, "sslkey": true,
+	"sslrootcert": true, "connect_timeout": true, "application_name": true, "target_session_attrs": true,
+}
