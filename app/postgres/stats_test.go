@@ -13,6 +13,7 @@ import (
 )
 
 func TestReadStats(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	db := openHub(t)
 	joinKiosk(t, db, "mairie-b")
@@ -70,6 +71,7 @@ func TestReadStats(t *testing.T) {
 }
 
 func TestReadStatsRefusesWhatIsNotAHub(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	dsn := postgrestest.NewDatabase(t)
 	_, err := postgres.ReadStats(ctx, dsn)
@@ -83,6 +85,7 @@ func TestReadStatsRefusesWhatIsNotAHub(t *testing.T) {
 }
 
 func TestMigrate(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	dsn := postgrestest.NewDatabase(t)
 	for i := range 2 {

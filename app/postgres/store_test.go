@@ -67,6 +67,7 @@ func events(start time.Time, n int) []passerelle.Event {
 }
 
 func TestOpenConcurrentlyMigratesOnce(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	dsn := postgrestest.NewDatabase(t)
 	const hubs = 4
 	errs := make(chan error, hubs)
@@ -106,6 +107,7 @@ func openHubOn(t testing.TB, dsn string) *postgres.HubDB {
 }
 
 func TestOpenRefusesUntouched(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	for _, tc := range []struct {
 		name    string
 		prepare string
@@ -143,6 +145,7 @@ func TestOpenRefusesUntouched(t *testing.T) {
 }
 
 func TestOpenUnreachableSaysWhereNotThePassword(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	db := postgres.NewHubDB("host=/nonexistent dbname=hub user=hub password=hunter2 connect_timeout=5")
 	err := db.Open()
 	db.Close()
@@ -158,6 +161,7 @@ func TestOpenUnreachableSaysWhereNotThePassword(t *testing.T) {
 // hub computes is the one the table's CHECK holds it to, on the ids
 // kiosks make and on ids they should not.
 func TestIDTimeMatchesTheTable(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	db := openHubWithNow(t, time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
 	joinKiosk(t, db, "k")
@@ -206,6 +210,7 @@ func openHubWithNow(t testing.TB, now time.Time) *postgres.HubDB {
 }
 
 func TestPartitionsFollowTime(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	now := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
 	db := openHubWithNow(t, now)
@@ -281,6 +286,7 @@ func TestPartitionsFollowTime(t *testing.T) {
 // receiving the same kiosk's overlapping batches at once (a kiosk retrying
 // through a load balancer), hold every event exactly once.
 func TestTwoHubsOneDatabase(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	dsn := postgrestest.NewDatabase(t)
 	hubs := []*postgres.HubDB{openHubOn(t, dsn), openHubOn(t, dsn)}
@@ -327,6 +333,7 @@ func TestTwoHubsOneDatabase(t *testing.T) {
 }
 
 func TestPutEventsRefusesWhatIsNotText(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	db := openHub(t)
 	joinKiosk(t, db, "k")
@@ -353,6 +360,7 @@ func TestPutEventsRefusesWhatIsNotText(t *testing.T) {
 }
 
 func TestPutEventsUnknownKiosk(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	db := openHub(t)
 	_, _, err := db.PutEvents(context.Background(), "nobody", events(time.Now(), 2))
 	if !errors.Is(err, passerelle.ErrNotFound) {
