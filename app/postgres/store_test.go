@@ -332,7 +332,7 @@ func TestTwoHubsOneDatabase(t *testing.T) {
 	}
 }
 
-func TestPutEventsRefusesWhatIsNotText(t *testing.T) {
+func TestPutEventsRefusesWhatItCannotKeep(t *testing.T) {
 	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	db := openHub(t)
@@ -340,17 +340,19 @@ func TestPutEventsRefusesWhatIsNotText(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		change func(e *passerelle.Event)
+		say    string
 	}{
-		{"a NUL in the answer", func(e *passerelle.Event) { e.Answer = "yes\x00" }},
-		{"bytes that are not UTF-8 in the step", func(e *passerelle.Event) { e.StepID = "s\xff\xfe" }},
-		{"a NUL in the id", func(e *passerelle.Event) { e.ID = "a\x00b" }},
+		{"a NUL in the answer", func(e *passerelle.Event) { e.Answer = "yes\x00" }, "not text"},
+		{"bytes that are not UTF-8 in the step", func(e *passerelle.Event) { e.StepID = "s\xff\xfe" }, "not text"},
+		{"a NUL in the id", func(e *passerelle.Event) { e.ID = "a\x00b" }, "not text"},
+		{"a time in year 300000", func(e *passerelle.Event) { e.At = time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC) }, "not a date"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			batch := events(time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC), 3)
 			tc.change(&batch[1])
 			_, _, err := db.PutEvents(ctx, "k", batch)
-			if err == nil || !strings.Contains(err.Error(), "not text") {
-				t.Fatalf("PutEvents: %v; want the batch refused, saying the event is not text", err)
+			if err == nil || !strings.Contains(err.Error(), tc.say) {
+				t.Fatalf("PutEvents: %v; want the batch refused, saying %q", err, tc.say)
 			}
 			if ids, err := db.EventIDs(ctx, "k"); err != nil || len(ids) != 0 {
 				t.Errorf("EventIDs = %v, %v; want nothing of the refused batch stored", ids, err)
