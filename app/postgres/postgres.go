@@ -69,6 +69,10 @@ func describe(dsn string) string {
 func (db *HubDB) Open() error {
 	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
 	defer cancel()
+	return db.open(ctx)
+}
+
+func (db *HubDB) open(ctx context.Context) error {
 	cfg, err := pgxpool.ParseConfig(db.dsn)
 	if err != nil {
 		return fmt.Errorf("open hub database: %s: %w", plainDSNError(), err)
@@ -110,7 +114,7 @@ func (db *HubDB) Close() error {
 // deployment runs first (`passerelle hub migrate -db DSN`).
 func Migrate(ctx context.Context, dsn string) error {
 	db := NewHubDB(dsn)
-	if err := db.Open(); err != nil {
+	if err := db.open(ctx); err != nil {
 		return err
 	}
 	return db.Close()

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +97,14 @@ func TestMigrate(t *testing.T) {
 	s, err := postgres.ReadStats(ctx, dsn)
 	if err != nil || s.Events != 0 || len(s.Kiosks) != 0 {
 		t.Errorf("after Migrate: ReadStats = %+v, %v; want an empty hub", s, err)
+	}
+}
+
+func TestMigrateGivesUpWithItsContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := postgres.Migrate(ctx, postgrestest.NewDatabase(t)); !errors.Is(err, context.Canceled) {
+		t.Errorf("Migrate with a cancelled context: %v; want context.Canceled", err)
 	}
 }
