@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -201,6 +202,7 @@ func TestIDTimeMatchesTheTable(t *testing.T) {
 func openHubWithNow(t testing.TB, now time.Time) *postgres.HubDB {
 	t.Helper()
 	db := postgres.NewHubDB(postgrestest.NewDatabase(t))
+	db.Logger = slog.New(slog.DiscardHandler)
 	db.Now = func() time.Time { return now }
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
@@ -370,5 +372,41 @@ func TestPutEventsUnknownKiosk(t *testing.T) {
 	}
 	if tot, err := db.Totals(context.Background()); err != nil || tot.Events != 0 {
 		t.Errorf("Totals = %+v, %v; want nothing stored", tot, err)
+	}
+}
+
+// TestPartitionCreationGivesWayToReaders: a long read holding the default
+// partition (an audit) makes the month's creation give up after a short
+// wait instead of stalling uploads; the events are stored all the same,
+// and the month is made on a later batch.
+func TestPartitionCreationGivesWayToReaders(t *testing.T) {
+	ctx := context.Background()
+	t.Cleanup(postgres.SetPartitionLockTimeout(100 * time.Millisecond))
+	now := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
+	db := openHubWithNow(t, now)
+	joinKiosk(t, db, "k")
+	reader := connect(t, db.DSN())
+	tx, err := reader.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT count(*) FROM events_default`); err != nil {
+		t.Fatal(err)
+	}
+	backlog := events(time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC), 3) // March has no partition yet
+	if held, _, err := db.PutEvents(ctx, "k", backlog); err != nil || len(held) != 3 {
+		t.Fatalf("PutEvents while a reader holds the default partition: held %v, %v; want stored", held, err)
+	}
+	where := `SELECT DISTINCT tableoid::regclass::text FROM events`
+	if got := query[string](t, connect(t, db.DSN()), where); !slices.Equal(got, []string{"events_default"}) {
+		t.Errorf("stored in %v; want the default partition, March's creation having given way", got)
+	}
+	tx.Rollback(ctx)
+	db.Now = func() time.Time { return now.Add(2 * time.Minute) } // past the retry delay
+	if _, _, err := db.PutEvents(ctx, "k", backlog); err != nil {
+		t.Fatal(err)
+	}
+	if got := query[string](t, connect(t, db.DSN()), where); !slices.Equal(got, []string{"events_2026_03"}) {
+		t.Errorf("after the reader left: stored in %v; want events_2026_03", got)
 	}
 }
