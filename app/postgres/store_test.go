@@ -145,6 +145,25 @@ func TestOpenRefusesUntouched(t *testing.T) {
 	}
 }
 
+func TestOpenWithoutTheRightToCreateSaysSo(t *testing.T) {
+	t.Parallel()
+	dsn := postgrestest.NewDatabase(t)
+	conn := connect(t, dsn)
+	// Since PostgreSQL 15 only the owner creates in public; be explicit
+	// for older servers.
+	role := "reader_" + conn.Config().Database // roles are the cluster's: one per test database
+	if _, err := conn.Exec(context.Background(), `CREATE ROLE `+role+` LOGIN; REVOKE CREATE ON SCHEMA public FROM PUBLIC`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Exec(context.Background(), `DROP ROLE `+role) })
+	db := postgres.NewHubDB(strings.Replace(dsn, "user=postgres", "user="+role, 1))
+	err := db.Open()
+	db.Close()
+	if err == nil || !strings.Contains(err.Error(), "may not create the hub's tables") {
+		t.Errorf("Open as a role without the right to create: %v; want it said in plain words", err)
+	}
+}
+
 func TestOpenUnreachableSaysWhereNotThePassword(t *testing.T) {
 	t.Parallel() // each test has a database of its own
 	db := postgres.NewHubDB("host=/nonexistent dbname=hub user=hub password=hunter2 connect_timeout=5")
