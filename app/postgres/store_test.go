@@ -164,16 +164,26 @@ func TestOpenWithoutTheRightToCreateSaysSo(t *testing.T) {
 	}
 }
 
-func TestOpenUnreachableSaysWhereNotThePassword(t *testing.T) {
-	t.Parallel() // each test has a database of its own
-	db := postgres.NewHubDB("host=/nonexistent dbname=hub user=hub password=hunter2 connect_timeout=5")
-	err := db.Open()
-	db.Close()
-	if err == nil {
-		t.Fatal("Open on no server: no error")
-	}
-	if strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "hub") {
-		t.Errorf("Open: %v; want the database named, never the password", err)
+func TestOpenBadDSNSaysWhyNotThePassword(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, dsn, say string
+	}{
+		{"no server there", "host=/nonexistent dbname=hub user=hub password=hunter2 connect_timeout=5", "hub on /nonexistent"},
+		{"a port that is not a number", "postgres://hub:hunter2@db.example.org:54x2/hub", "not a PostgreSQL connection string"},
+		{"a timeout that is not a number", "host=/tmp dbname=hub password=hunter2 connect_timeout=soon", "not a PostgreSQL connection string"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := postgres.NewHubDB(tc.dsn)
+			err := db.Open()
+			db.Close()
+			if err == nil || !strings.Contains(err.Error(), tc.say) {
+				t.Fatalf("Open: %v; want it to say %q", err, tc.say)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("Open: %v; shows the password", err)
+			}
+		})
 	}
 }
 
