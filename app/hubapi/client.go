@@ -241,7 +241,7 @@ func (c *client) refusal(resp *http.Response) error {
 	}
 	switch resp.StatusCode {
 	case http.StatusForbidden:
-		return &hubError{"the hub refused this kiosk's credential (revoked: ask staff to enroll it again)", passerelle.ErrRevoked}
+		return &hubError{"the hub refused this kiosk's credential (revoked: ask staff to enroll it under a new name, then join again)", passerelle.ErrRevoked}
 	case http.StatusUnauthorized:
 		if c.credential == "" {
 			return &hubError{"the hub refused: " + said, passerelle.ErrUnauthorized}

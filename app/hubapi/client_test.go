@@ -144,7 +144,7 @@ func TestSyncErrorsSayWhatIsWrong(t *testing.T) {
 				t.Fatal(err)
 			}
 			return link
-		}, passerelle.ErrRevoked, "the hub refused this kiosk's credential (revoked: ask staff to enroll it again)"},
+		}, passerelle.ErrRevoked, "the hub refused this kiosk's credential (revoked: ask staff to enroll it under a new name, then join again)"},
 		{"not joined", nil, passerelle.ErrNotFound, "this kiosk has not joined a hub"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -91,7 +91,8 @@ func Enroll(ctx context.Context, store passerelle.HubStore, name string, now tim
 	token := newSecret()
 	if err := store.EnrollKiosk(ctx, name, hashSecret(token), now.Add(TokenLifetime), now); err != nil {
 		if errors.Is(err, passerelle.ErrExists) {
-			return "", fmt.Errorf("the kiosk %q has already joined or was revoked: choose another name: %w", name, err)
+			// One sentence for staff; the store's wording stays for errors.Is.
+			return "", &hubError{fmt.Sprintf("the kiosk %q has already joined or was revoked: enroll it under another name", name), err}
 		}
 		return "", fmt.Errorf("enroll %s: %w", name, err)
 	}
@@ -128,7 +129,7 @@ func (s *Server) authenticated(next kioskHandler) http.Handler {
 		k, err := s.Store.Authenticate(r.Context(), hashSecret(credential), s.now())
 		switch {
 		case errors.Is(err, passerelle.ErrRevoked):
-			writeError(w, http.StatusForbidden, "This kiosk was revoked: ask staff to enroll it again.")
+			writeError(w, http.StatusForbidden, "This kiosk was revoked: ask staff to enroll it under a new name, then join again.")
 			return
 		case errors.Is(err, passerelle.ErrUnauthorized):
 			writeError(w, http.StatusUnauthorized, "The hub does not know this kiosk's credential.")

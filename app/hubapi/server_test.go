@@ -116,7 +116,7 @@ func TestRevokedKioskIsRefused(t *testing.T) {
 	}
 	s := &Syncer{Outbox: kiosk, DataDir: dir, AppVersion: "test"}
 	err := s.SyncOnce(context.Background())
-	if !errors.Is(err, passerelle.ErrRevoked) || !strings.Contains(err.Error(), "ask staff to enroll it again") {
+	if !errors.Is(err, passerelle.ErrRevoked) || !strings.Contains(err.Error(), "enroll it under a new name") {
 		t.Fatalf("SyncOnce of a revoked kiosk = %v, want a plain sentence saying it was revoked", err)
 	}
 	assertNothingStored(t, hub.Store)
@@ -200,8 +200,9 @@ func TestJoinedKioskSyncs(t *testing.T) {
 	if pending, _ := kiosk.Pending(context.Background()); pending != 0 {
 		t.Fatalf("%d events still pending after a sync", pending)
 	}
+	// Reported again after the upload: the hub sees the backlog gone.
 	kiosks, _ := hub.Store.Kiosks(context.Background())
-	if len(kiosks) != 1 || kiosks[0].Report.AppVersion != "1.2.3" || kiosks[0].Report.PendingEvents != 1200 ||
+	if len(kiosks) != 1 || kiosks[0].Report.AppVersion != "1.2.3" || kiosks[0].Report.PendingEvents != 0 ||
 		kiosks[0].Report.FreeDiskBytes <= 0 || kiosks[0].LastSeen.IsZero() {
 		t.Fatalf("the hub's view of the kiosk: %+v", kiosks)
 	}

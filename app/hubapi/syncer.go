@@ -116,10 +116,11 @@ func (s *Syncer) sync(ctx context.Context, lastError string, status *passerelle.
 	if err != nil {
 		s.logger().Debug("sync: the free disk space is unknown", "err", err)
 	}
-	if err := c.report(ctx, Report{
+	report := Report{
 		AppVersion: s.AppVersion, CatalogVersion: live, PendingEvents: pending,
 		FreeDiskBytes: free, LastError: oneLine(lastError, maxErrorLen),
-	}); err != nil {
+	}
+	if err := c.report(ctx, report); err != nil {
 		return err
 	}
 	if err := s.upload(ctx, c); err != nil {
@@ -136,7 +137,17 @@ func (s *Syncer) sync(ctx context.Context, lastError string, status *passerelle.
 		s.logger().Info("sync: a new catalog from the hub is live", "version", hash)
 		status.CatalogVersion = hash
 	}
-	return nil
+	// The first report told the hub where the kiosk stood before this
+	// sync; staff reading the hub's stats want where it stands after:
+	// the backlog just sent, the catalog just installed, no error.
+	if pending == 0 && !changed && lastError == "" {
+		return nil
+	}
+	if report.PendingEvents, err = s.Outbox.Pending(ctx); err != nil {
+		return fmt.Errorf("count the unsent events: %w", err)
+	}
+	report.CatalogVersion, report.LastError = status.CatalogVersion, ""
+	return c.report(ctx, report)
 }
 
 // upload sends every unsent event, batch after batch, until none is left.
