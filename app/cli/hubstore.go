@@ -154,3 +154,13 @@ func plainPostgres(db string, err error) error {
 	}
 	return err
 }
+
+// kioskFile refuses a PostgreSQL connection string as a kiosk's -db: a
+// kiosk keeps its answers in a file of its own, and the value would
+// otherwise become the path of a new, empty kiosk (password included).
+func kioskFile(db string) error {
+	if postgres.IsDSN(db) {
+		return usagef("-db is a PostgreSQL connection string, and a kiosk's database is a file: give the kiosk's file, like kiosk.db (PostgreSQL is for hubs)")
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -113,6 +114,39 @@ func TestHubOnPostgreSQLRefusals(t *testing.T) {
 			mustFail(t, tc.args, tc.says...)
 			if _, _, errOut := runBinary(t, tc.args...); strings.Contains(errOut, secret) {
 				t.Errorf("passerelle %s printed the password: %s", tc.args[0], errOut)
+			}
+		})
+	}
+}
+
+func TestKioskCommandsRefuseAPostgreSQLDSN(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	dir := t.TempDir()
+	catalog, err := filepath.Abs(shipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn := "postgres://hub:" + secret + "@db.example.org/hub"
+	for _, args := range [][]string{
+		{"kiosk", "-db", dsn},
+		{"join", "-db", dsn, "-hub", "https://hub.example.org", "-token", "x"},
+		{"sync", "-once", "-db", dsn},
+		{"simulate", "-db", dsn, "-sessions", "1", "-catalog", catalog},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			cmd := binary(args...)
+			cmd.Dir = dir // a value taken for a path would be created here
+			out, err := cmd.CombinedOutput()
+			if cmd.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "a kiosk's database is a file") {
+				t.Errorf("passerelle %s -db DSN: %v, %q; want exit 2 and the DSN refused as a kiosk's -db", args[0], err, out)
+			}
+			if strings.Contains(string(out), secret) {
+				t.Errorf("passerelle %s printed the password: %q", args[0], out)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+				t.Errorf("passerelle %s -db DSN created %s", args[0], entries[0].Name())
 			}
 		})
 	}
