@@ -7,10 +7,15 @@
 //	passerelle hub -listen 127.0.0.1:8750 -db hub.db -catalog DIR [-tls-cert F -tls-key F]
 //	passerelle hub enroll -db hub.db NAME
 //	passerelle hub revoke -db hub.db NAME
+//	passerelle hub migrate -db hub.db
 //	passerelle join -db kiosk.db -hub URL -token TOKEN
 //	passerelle sync -once -db kiosk.db
 //	passerelle simulate -db kiosk.db -sessions N [-seed S] [-catalog DIR]
 //	passerelle stats -db FILE [-json]
+//
+// A hub's -db is a SQLite file, or a PostgreSQL connection string
+// (postgres://user@host/dbname or "host=... dbname=..."), for a network of
+// several hubs sharing one database.
 //
 // SIGTERM and SIGINT stop the kiosk and the hub cleanly.
 package main

@@ -2,8 +2,8 @@
 # Installs what Passerelle needs on Debian 12 to build, run and test:
 # the C libraries Fyne's OpenGL window and the audio output link against,
 # offline speech (espeak-ng), and the tools the tests and screenshots use
-# (Xvfb, xdotool, ImageMagick, sox, sqlite3). Safe to run again: it only
-# installs what is missing.
+# (Xvfb, xdotool, ImageMagick, sox, sqlite3), and PostgreSQL for a hub on
+# it. Safe to run again: it only installs what is missing.
 set -euo pipefail
 
 packages=(
@@ -17,6 +17,10 @@ packages=(
 	# Hear what the kiosk plays without a sound card: a private PulseAudio
 	# with a null sink takes the same ALSA path a real sound card does.
 	pulseaudio pulseaudio-utils libasound2-plugins
+	# The hub's database for a national network; the tests start a throwaway
+	# cluster of their own with its initdb and postgres (they fail without
+	# it when CI=true).
+	postgresql
 	# Fetch Go modules over HTTPS.
 	ca-certificates
 )

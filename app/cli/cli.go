@@ -52,6 +52,8 @@ const usage = `Usage:
                                       enroll a kiosk: prints a one-time token
   passerelle hub revoke -db hub.db NAME
                                       refuse a kiosk from now on
+  passerelle hub migrate -db hub.db   bring the hub's database to the latest
+                                      schema, without serving
   passerelle join -db kiosk.db -hub URL -token TOKEN
                                       join a hub with the token, on the kiosk
   passerelle sync -once -db kiosk.db  sync a kiosk with its hub once, now
@@ -60,7 +62,9 @@ const usage = `Usage:
   passerelle stats -db FILE [-json]   count the events and sessions of a kiosk's
                                       or a hub's database, and its sync state
   passerelle help                     show this help
-Each command takes -h for its flags.
+Each command takes -h for its flags. A hub's -db (hub, enroll, revoke, migrate,
+stats) is a SQLite file, or a PostgreSQL connection string:
+postgres://user:password@host/dbname or "host=... dbname=... user=...".
 `
 
 // DefaultCatalog is the catalog shipped with the kiosk, relative to the

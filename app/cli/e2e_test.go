@@ -25,6 +25,7 @@ import (
 
 	"passerelle/app/bundle"
 	"passerelle/app/cli"
+	"passerelle/app/postgres/postgrestest"
 )
 
 // binaryEnv makes the test binary run as passerelle itself: TestMain then
@@ -39,7 +40,9 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	// A throwaway PostgreSQL cluster for the hub's tests on PostgreSQL;
+	// without PostgreSQL installed they skip (fail when CI=true).
+	postgrestest.Main(m)
 }
 
 // binary returns the command running the binary with args.
@@ -81,7 +84,11 @@ func mustRun(t *testing.T, args ...string) string {
 func mustFail(t *testing.T, args []string, says ...string) {
 	t.Helper()
 	code, out, errOut := runBinary(t, args...)
-	prefix := "passerelle " + args[0] + ": "
+	prefix := "passerelle " + args[0]
+	if args[0] == "hub" && len(args) > 1 && !strings.HasPrefix(args[1], "-") {
+		prefix += " " + args[1] // hub enroll, revoke, migrate
+	}
+	prefix += ": "
 	if code != 1 || !strings.HasPrefix(errOut, prefix) || strings.Count(errOut, "\n") != 1 {
 		t.Errorf("passerelle %s: exit %d, stderr %q; want 1 and one sentence", strings.Join(args, " "), code, errOut)
 	}

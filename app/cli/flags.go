@@ -92,6 +92,9 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	if c.speechLimit, err = parseBytes(speechLimit); err != nil {
 		return c, fmt.Errorf("-speech-cache-size %s: %w", speechLimit, err)
 	}
+	if err := kioskFile(c.db); err != nil {
+		return c, err
+	}
 	return c, c.check()
 }
 

@@ -16,16 +16,20 @@ import (
 	"passerelle/app/bundle"
 	"passerelle/app/hubapi"
 	"passerelle/app/passerelle"
-	"passerelle/app/sqlite"
 )
 
 const (
-	hubSynopsis    = "passerelle hub -listen 127.0.0.1:8750 -db hub.db -catalog DIR [-tls-cert F -tls-key F] [-allow-plain-http]"
-	enrollSynopsis = "passerelle hub enroll -db hub.db NAME"
-	revokeSynopsis = "passerelle hub revoke -db hub.db NAME"
+	hubSynopsis     = "passerelle hub -listen 127.0.0.1:8750 -db hub.db|DSN -catalog DIR [-tls-cert F -tls-key F] [-allow-plain-http]"
+	enrollSynopsis  = "passerelle hub enroll -db hub.db|DSN NAME"
+	revokeSynopsis  = "passerelle hub revoke -db hub.db|DSN NAME"
+	migrateSynopsis = "passerelle hub migrate -db hub.db|DSN"
 )
 
-// runHub runs the hub, or one of its staff commands (enroll, revoke).
+// dbUsage describes a hub's -db flag.
+const dbUsage = "the hub's database: a SQLite file (created if missing), or a PostgreSQL connection string (postgres://user@host/dbname or \"host=... dbname=...\")"
+
+// runHub runs the hub, or one of its staff commands (enroll, revoke,
+// migrate).
 func runHub(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
@@ -33,6 +37,8 @@ func runHub(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runEnroll(ctx, args[1:], stdout, stderr)
 		case "revoke":
 			return runRevoke(ctx, args[1:], stdout, stderr)
+		case "migrate":
+			return runMigrate(ctx, args[1:], stdout, stderr)
 		}
 	}
 	c := newCommand("hub", hubSynopsis)
@@ -63,7 +69,7 @@ type hubConfig struct {
 func parseHub(c *command, args []string) (hubConfig, error) {
 	var cfg hubConfig
 	c.StringVar(&cfg.listen, "listen", "127.0.0.1:8750", "the address and port to listen on")
-	c.StringVar(&cfg.db, "db", defaultDataPath("hub.db"), "the hub's database file (created if missing)")
+	c.StringVar(&cfg.db, "db", defaultDataPath("hub.db"), dbUsage)
 	c.StringVar(&cfg.catalog, "catalog", "", "the folder of procedures the hub publishes to its kiosks")
 	c.StringVar(&cfg.tlsCert, "tls-cert", "", "the TLS certificate file (PEM, with its chain): the hub serves HTTPS")
 	c.StringVar(&cfg.tlsKey, "tls-key", "", "the TLS certificate's private key file (PEM)")
@@ -104,8 +110,8 @@ func loopbackHost(host string) bool {
 // serveHub runs the hub until ctx is done: it publishes the catalog folder
 // each time it changes and is sound, and answers the kiosks.
 func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error {
-	store := sqlite.NewHubDB(cfg.db)
-	if err := store.Open(); err != nil {
+	store, err := openHubStore(cfg.db, logger)
+	if err != nil {
 		return err
 	}
 	defer store.Close()
@@ -126,7 +132,7 @@ func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error {
 // the last line, alone, so that a script can take it with tail -n 1.
 func runEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCommand("hub enroll", enrollSynopsis)
-	db := c.String("db", defaultDataPath("hub.db"), "the hub's database file")
+	db := c.String("db", defaultDataPath("hub.db"), dbUsage)
 	names, err := c.parse(args, "NAME")
 	if errors.Is(err, flag.ErrHelp) {
 		return c.help(stdout)
@@ -136,7 +142,7 @@ func runEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err := required(map[string]string{"db": *db}); err != nil {
 		return c.fail(stderr, err)
 	}
-	store, err := openHubDB(*db)
+	store, err := openHubStoreBeside(*db)
 	if err != nil {
 		return c.fail(stderr, err)
 	}
@@ -155,7 +161,7 @@ func runEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) int
 // runRevoke refuses a kiosk from now on; the events it sent stay.
 func runRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCommand("hub revoke", revokeSynopsis)
-	db := c.String("db", defaultDataPath("hub.db"), "the hub's database file")
+	db := c.String("db", defaultDataPath("hub.db"), dbUsage)
 	names, err := c.parse(args, "NAME")
 	if errors.Is(err, flag.ErrHelp) {
 		return c.help(stdout)
@@ -165,14 +171,14 @@ func runRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err := required(map[string]string{"db": *db}); err != nil {
 		return c.fail(stderr, err)
 	}
-	store, err := openHubDB(*db)
+	store, err := openHubStoreBeside(*db)
 	if err != nil {
 		return c.fail(stderr, err)
 	}
 	defer store.Close()
 	err = store.RevokeKiosk(ctx, names[0], time.Now())
 	if errors.Is(err, passerelle.ErrNotFound) {
-		return c.fail(stderr, fmt.Errorf("no kiosk is named %q on this hub: passerelle stats -db %s lists them", names[0], *db))
+		return c.fail(stderr, fmt.Errorf("no kiosk is named %q on this hub: passerelle stats with the same -db lists them", names[0]))
 	}
 	if err != nil {
 		return c.fail(stderr, err)
@@ -181,16 +187,26 @@ func runRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return 0
 }
 
-// openHubDB opens a hub's database that must exist already (enroll and
-// revoke on a mistyped path would create an empty hub), beside the hub
-// that may be running on it.
-func openHubDB(path string) (*sqlite.HubDB, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("there is no hub database at %s: start the hub once with -db %s, or give -db the file the hub runs on", path, path)
+// runMigrate brings a hub's database to the latest schema and exits: what
+// a deployment runs before starting or upgrading its hubs. A hub migrates
+// at its start too, but a migration that fails is better seen once, before
+// any hub is restarted. On a SQLite file it does the same (the file is
+// created if missing, and refused while a hub runs on it), so that one
+// deployment script fits both stores.
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCommand("hub migrate", migrateSynopsis)
+	db := c.String("db", defaultDataPath("hub.db"), dbUsage)
+	if _, err := c.parse(args); errors.Is(err, flag.ErrHelp) {
+		return c.help(stdout)
+	} else if err != nil {
+		return c.fail(stderr, err)
 	}
-	store := sqlite.NewHubDB(path)
-	if err := store.OpenBesideHub(); err != nil {
-		return nil, err
+	if err := required(map[string]string{"db": *db}); err != nil {
+		return c.fail(stderr, err)
 	}
-	return store, nil
+	if err := migrateHubStore(ctx, *db); err != nil {
+		return c.fail(stderr, err)
+	}
+	fmt.Fprintf(stdout, "The hub database %s is migrated to the latest schema: start the hubs on it.\n", databaseName(*db))
+	return 0
 }

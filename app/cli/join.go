@@ -42,6 +42,9 @@ func runJoin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := required(map[string]string{"db": *db, "hub": *hub, "token": *token}); err != nil {
 		return c.fail(stderr, err)
 	}
+	if err := kioskFile(*db); err != nil {
+		return c.fail(stderr, err)
+	}
 	if err := checkHubURL(*hub); err != nil {
 		return c.fail(stderr, err)
 	}
@@ -125,6 +128,9 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return c.fail(stderr, usagef("a running kiosk syncs by itself: give -once to sync once now"))
 	}
 	if err := required(map[string]string{"db": *db}); err != nil {
+		return c.fail(stderr, err)
+	}
+	if err := kioskFile(*db); err != nil {
 		return c.fail(stderr, err)
 	}
 	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) {

@@ -40,6 +40,9 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if err := required(map[string]string{"db": *db, "catalog": *catalog}); err != nil {
 		return c.fail(stderr, err)
 	}
+	if err := kioskFile(*db); err != nil {
+		return c.fail(stderr, err)
+	}
 	if *sessions < 1 || *sessions > maxSimulated {
 		return c.fail(stderr, usagef("-sessions %d is out of range: give a number of sessions from 1 to %d", *sessions, maxSimulated))
 	}

@@ -13,16 +13,15 @@ import (
 	"unicode"
 
 	"passerelle/app/passerelle"
-	"passerelle/app/sqlite"
 )
 
-const statsSynopsis = "passerelle stats -db FILE [-json]"
+const statsSynopsis = "passerelle stats -db FILE|DSN [-json]"
 
 // runStats prints the counts and the sync state of a kiosk's or a hub's
 // database, read-only, while the kiosk or the hub runs on it.
 func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCommand("stats", statsSynopsis)
-	db := c.String("db", "", "the database file of a kiosk or of a hub")
+	db := c.String("db", "", "the database file of a kiosk or of a hub, or a hub's PostgreSQL connection string")
 	asJSON := c.Bool("json", false, "print one JSON object instead of text")
 	if _, err := c.parse(args); errors.Is(err, flag.ErrHelp) {
 		return c.help(stdout)
@@ -32,7 +31,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := required(map[string]string{"db": *db}); err != nil {
 		return c.fail(stderr, err)
 	}
-	stats, err := sqlite.ReadStats(ctx, *db)
+	stats, err := readStats(ctx, *db)
 	if err != nil {
 		return c.fail(stderr, err)
 	}
@@ -45,7 +44,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 0
 	}
 	if stats.Kind == passerelle.KindHub {
-		printHubStats(stdout, *db, stats)
+		printHubStats(stdout, databaseName(*db), stats)
 	} else {
 		printKioskStats(stdout, *db, stats)
 	}

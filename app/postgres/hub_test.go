@@ -1,0 +1,39 @@
+package postgres_test
+
+import (
+	"log/slog"
+	"os"
+	"testing"
+
+	"passerelle/app/hubstoretest"
+	"passerelle/app/passerelle"
+	"passerelle/app/postgres"
+	"passerelle/app/postgres/postgrestest"
+)
+
+// TestMain starts the throwaway cluster. PASSERELLE_PG_DURABLE=1 runs it
+// as production would (fsync, synchronous commit, full pages), for the
+// benchmarks' figures.
+func TestMain(m *testing.M) {
+	var settings []string
+	if os.Getenv("PASSERELLE_PG_DURABLE") == "1" {
+		settings = []string{"fsync=on", "synchronous_commit=on", "full_page_writes=on"}
+	}
+	postgrestest.Main(m, settings...)
+}
+
+// openHub opens a hub store on a fresh database of the test cluster.
+func openHub(t testing.TB) *postgres.HubDB {
+	t.Helper()
+	db := postgres.NewHubDB(postgrestest.NewDatabase(t))
+	db.Logger = slog.New(slog.DiscardHandler) // partitions made: not news here
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestHubStoreConformance(t *testing.T) {
+	hubstoretest.Run(t, func(t *testing.T) passerelle.HubStore { return openHub(t) })
+}
