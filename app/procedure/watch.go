@@ -237,6 +237,11 @@ func (w *Watcher) concerns(name string) bool {
 	return !w.parents[filepath.Dir(name)] && !noise(filepath.Base(name))
 }
 
+// Ignored reports whether a file or folder's name is editor, system or
+// hidden noise (see noise): the watcher does not reload for it, and a
+// catalog archive (app/bundle) leaves it out.
+func Ignored(name string) bool { return noise(name) }
+
 // noise reports whether a file's name is one that editors, file managers
 // and operating systems write beside the files they touch, and that the
 // loader never reads: swap, backup, lock and probe files, macOS's
