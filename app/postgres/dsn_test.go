@@ -7,6 +7,7 @@ import (
 )
 
 func TestIsDSN(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	for _, tc := range []struct {
 		value string
 		want  bool

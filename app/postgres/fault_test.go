@@ -17,6 +17,7 @@ import (
 // acknowledged. After: every acknowledged event is stored, every event is
 // stored once, and the kept counts equal the rows.
 func TestConnectionsCutMidUpload(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	db := openHub(t)
 	const kiosks, batches, batchSize = 4, 30, 200

@@ -191,9 +191,10 @@ func kiosks(ctx context.Context, q querier) ([]passerelle.Kiosk, error) {
 }
 
 // validate refuses what the hub never stores: an event without an id, a
-// session or a kind (as SQLite's hub), and text PostgreSQL cannot keep
-// (a NUL character, bytes that are not UTF-8), in plain words rather than
-// as the server's encoding error.
+// session or a kind, or with a personal value (as SQLite's hub), and what
+// PostgreSQL cannot keep (a NUL character, bytes that are not UTF-8, a
+// year beyond its calendar), in plain words rather than as the server's
+// encoding error.
 func validate(e passerelle.Event) error {
 	switch {
 	case e.ID == "":
@@ -204,6 +205,10 @@ func validate(e passerelle.Event) error {
 		return fmt.Errorf("event %s: no kind", e.ID)
 	case e.Personal != "":
 		return fmt.Errorf("event %s carries a personal value: the hub never keeps one, the batch is refused", e.ID)
+	case e.At.Year() < 1 || e.At.Year() > 9999:
+		// PostgreSQL keeps years up to 294276; a kiosk's clock never
+		// reads beyond 9999.
+		return fmt.Errorf("event %s: its time %s is not a date (a broken clock?): the batch is refused", e.ID, e.At.UTC().Format(time.RFC3339))
 	}
 	for _, f := range []struct{ name, value string }{
 		{"id", e.ID}, {"session", e.SessionID}, {"kind", string(e.Kind)}, {"language", string(e.Lang)},

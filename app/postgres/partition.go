@@ -21,6 +21,10 @@ const (
 	monthsAhead = 2
 )
 
+// partitionLockTimeout is how long creating a partition waits for its
+// locks before giving up until a minute later (a variable for the tests).
+var partitionLockTimeout = 2 * time.Second
+
 // uuidV7 is the form of the ids Passerelle makes (passerelle.NewID); the
 // SQL function passerelle_id_time reads the same form.
 var uuidV7 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -95,6 +99,12 @@ func createPartitions(ctx context.Context, db interface {
 	}
 	defer tx.Rollback(context.Background())
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, partitionLock); err != nil {
+		return nil, fmt.Errorf("create partitions: %w", err)
+	}
+	// Waiting for its locks behind a long read (an audit of every event),
+	// the DDL would make every upload queue behind it: rather give up, and
+	// try again later.
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL lock_timeout = %d`, partitionLockTimeout.Milliseconds())); err != nil {
 		return nil, fmt.Errorf("create partitions: %w", err)
 	}
 	have, err := partitions(ctx, tx)

@@ -20,6 +20,7 @@ import (
 // partition only, whatever the planner thinks of the table's size. (A
 // plain join was planned as a scan of every event.)
 func TestConflictLookupReadsOnePartitionByKey(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	db := NewHubDB(postgrestest.NewDatabase(t))
 	db.Logger = slog.New(slog.DiscardHandler)

@@ -2,10 +2,17 @@
 // network: several stateless hub processes on one database, events
 // partitioned by month. It passes the same conformance suite as the
 // SQLite hub (app/hubstoretest) and keeps the same rules.
+//
+// Deployment: create a role and a database it owns, run
+// `passerelle hub migrate -db DSN` once, then start the hubs with the same
+// DSN. The hubs' role must be able to create tables: each hub creates the
+// events' month partitions ahead of time (without that right the events
+// still go to the default partition, and the hub logs why).
 package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -13,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"passerelle/app/passerelle"
@@ -69,6 +77,10 @@ func describe(dsn string) string {
 func (db *HubDB) Open() error {
 	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
 	defer cancel()
+	return db.open(ctx)
+}
+
+func (db *HubDB) open(ctx context.Context) error {
 	cfg, err := pgxpool.ParseConfig(db.dsn)
 	if err != nil {
 		return fmt.Errorf("open hub database: %s: %w", plainDSNError(), err)
@@ -78,6 +90,9 @@ func (db *HubDB) Open() error {
 	}
 	if err := migrate(ctx, db.pool, db.where); err != nil {
 		db.Close()
+		if e, ok := errors.AsType[*pgconn.PgError](err); ok && e.Code == insufficientPrivilege {
+			return fmt.Errorf("open %s: the role in -db may not create the hub's tables there (make it the database's owner): %w", db.where, err)
+		}
 		return fmt.Errorf("open %s: %w", db.where, err)
 	}
 	have, err := partitions(ctx, db.pool)
@@ -110,7 +125,7 @@ func (db *HubDB) Close() error {
 // deployment runs first (`passerelle hub migrate -db DSN`).
 func Migrate(ctx context.Context, dsn string) error {
 	db := NewHubDB(dsn)
-	if err := db.Open(); err != nil {
+	if err := db.open(ctx); err != nil {
 		return err
 	}
 	return db.Close()
@@ -181,3 +196,6 @@ var libpqKeywords = map[string]bool{
 	"passfile": true, "service": true, "sslmode": true, "sslcert": true, "sslkey": true,
 	"sslrootcert": true, "connect_timeout": true, "application_name": true, "target_session_attrs": true,
 }
+
+// insufficientPrivilege is PostgreSQL's SQLSTATE for "permission denied".
+const insufficientPrivilege = "42501"

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 )
 
 func TestReadStats(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	db := openHub(t)
 	joinKiosk(t, db, "mairie-b")
@@ -70,6 +72,7 @@ func TestReadStats(t *testing.T) {
 }
 
 func TestReadStatsRefusesWhatIsNotAHub(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	dsn := postgrestest.NewDatabase(t)
 	_, err := postgres.ReadStats(ctx, dsn)
@@ -83,6 +86,7 @@ func TestReadStatsRefusesWhatIsNotAHub(t *testing.T) {
 }
 
 func TestMigrate(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	dsn := postgrestest.NewDatabase(t)
 	for i := range 2 {
@@ -93,5 +97,14 @@ func TestMigrate(t *testing.T) {
 	s, err := postgres.ReadStats(ctx, dsn)
 	if err != nil || s.Events != 0 || len(s.Kiosks) != 0 {
 		t.Errorf("after Migrate: ReadStats = %+v, %v; want an empty hub", s, err)
+	}
+}
+
+func TestMigrateGivesUpWithItsContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := postgres.Migrate(ctx, postgrestest.NewDatabase(t)); !errors.Is(err, context.Canceled) {
+		t.Errorf("Migrate with a cancelled context: %v; want context.Canceled", err)
 	}
 }

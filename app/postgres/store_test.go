@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -67,6 +68,7 @@ func events(start time.Time, n int) []passerelle.Event {
 }
 
 func TestOpenConcurrentlyMigratesOnce(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	dsn := postgrestest.NewDatabase(t)
 	const hubs = 4
 	errs := make(chan error, hubs)
@@ -106,6 +108,7 @@ func openHubOn(t testing.TB, dsn string) *postgres.HubDB {
 }
 
 func TestOpenRefusesUntouched(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	for _, tc := range []struct {
 		name    string
 		prepare string
@@ -142,15 +145,45 @@ func TestOpenRefusesUntouched(t *testing.T) {
 	}
 }
 
-func TestOpenUnreachableSaysWhereNotThePassword(t *testing.T) {
-	db := postgres.NewHubDB("host=/nonexistent dbname=hub user=hub password=hunter2 connect_timeout=5")
+func TestOpenWithoutTheRightToCreateSaysSo(t *testing.T) {
+	t.Parallel()
+	dsn := postgrestest.NewDatabase(t)
+	conn := connect(t, dsn)
+	// Since PostgreSQL 15 only the owner creates in public; be explicit
+	// for older servers.
+	role := "reader_" + conn.Config().Database // roles are the cluster's: one per test database
+	if _, err := conn.Exec(context.Background(), `CREATE ROLE `+role+` LOGIN; REVOKE CREATE ON SCHEMA public FROM PUBLIC`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Exec(context.Background(), `DROP ROLE `+role) })
+	db := postgres.NewHubDB(strings.Replace(dsn, "user=postgres", "user="+role, 1))
 	err := db.Open()
 	db.Close()
-	if err == nil {
-		t.Fatal("Open on no server: no error")
+	if err == nil || !strings.Contains(err.Error(), "may not create the hub's tables") {
+		t.Errorf("Open as a role without the right to create: %v; want it said in plain words", err)
 	}
-	if strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "hub") {
-		t.Errorf("Open: %v; want the database named, never the password", err)
+}
+
+func TestOpenBadDSNSaysWhyNotThePassword(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, dsn, say string
+	}{
+		{"no server there", "host=/nonexistent dbname=hub user=hub password=hunter2 connect_timeout=5", "hub on /nonexistent"},
+		{"a port that is not a number", "postgres://hub:hunter2@db.example.org:54x2/hub", "not a PostgreSQL connection string"},
+		{"a timeout that is not a number", "host=/tmp dbname=hub password=hunter2 connect_timeout=soon", "not a PostgreSQL connection string"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := postgres.NewHubDB(tc.dsn)
+			err := db.Open()
+			db.Close()
+			if err == nil || !strings.Contains(err.Error(), tc.say) {
+				t.Fatalf("Open: %v; want it to say %q", err, tc.say)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("Open: %v; shows the password", err)
+			}
+		})
 	}
 }
 
@@ -158,6 +191,7 @@ func TestOpenUnreachableSaysWhereNotThePassword(t *testing.T) {
 // hub computes is the one the table's CHECK holds it to, on the ids
 // kiosks make and on ids they should not.
 func TestIDTimeMatchesTheTable(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	db := openHubWithNow(t, time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
 	joinKiosk(t, db, "k")
@@ -197,6 +231,7 @@ func TestIDTimeMatchesTheTable(t *testing.T) {
 func openHubWithNow(t testing.TB, now time.Time) *postgres.HubDB {
 	t.Helper()
 	db := postgres.NewHubDB(postgrestest.NewDatabase(t))
+	db.Logger = slog.New(slog.DiscardHandler)
 	db.Now = func() time.Time { return now }
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
@@ -206,6 +241,7 @@ func openHubWithNow(t testing.TB, now time.Time) *postgres.HubDB {
 }
 
 func TestPartitionsFollowTime(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	now := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
 	db := openHubWithNow(t, now)
@@ -281,6 +317,7 @@ func TestPartitionsFollowTime(t *testing.T) {
 // receiving the same kiosk's overlapping batches at once (a kiosk retrying
 // through a load balancer), hold every event exactly once.
 func TestTwoHubsOneDatabase(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	dsn := postgrestest.NewDatabase(t)
 	hubs := []*postgres.HubDB{openHubOn(t, dsn), openHubOn(t, dsn)}
@@ -326,24 +363,27 @@ func TestTwoHubsOneDatabase(t *testing.T) {
 	}
 }
 
-func TestPutEventsRefusesWhatIsNotText(t *testing.T) {
+func TestPutEventsRefusesWhatItCannotKeep(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	ctx := context.Background()
 	db := openHub(t)
 	joinKiosk(t, db, "k")
 	for _, tc := range []struct {
 		name   string
 		change func(e *passerelle.Event)
+		say    string
 	}{
-		{"a NUL in the answer", func(e *passerelle.Event) { e.Answer = "yes\x00" }},
-		{"bytes that are not UTF-8 in the step", func(e *passerelle.Event) { e.StepID = "s\xff\xfe" }},
-		{"a NUL in the id", func(e *passerelle.Event) { e.ID = "a\x00b" }},
+		{"a NUL in the answer", func(e *passerelle.Event) { e.Answer = "yes\x00" }, "not text"},
+		{"bytes that are not UTF-8 in the step", func(e *passerelle.Event) { e.StepID = "s\xff\xfe" }, "not text"},
+		{"a NUL in the id", func(e *passerelle.Event) { e.ID = "a\x00b" }, "not text"},
+		{"a time in year 300000", func(e *passerelle.Event) { e.At = time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC) }, "not a date"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			batch := events(time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC), 3)
 			tc.change(&batch[1])
 			_, _, err := db.PutEvents(ctx, "k", batch)
-			if err == nil || !strings.Contains(err.Error(), "not text") {
-				t.Fatalf("PutEvents: %v; want the batch refused, saying the event is not text", err)
+			if err == nil || !strings.Contains(err.Error(), tc.say) {
+				t.Fatalf("PutEvents: %v; want the batch refused, saying %q", err, tc.say)
 			}
 			if ids, err := db.EventIDs(ctx, "k"); err != nil || len(ids) != 0 {
 				t.Errorf("EventIDs = %v, %v; want nothing of the refused batch stored", ids, err)
@@ -353,6 +393,7 @@ func TestPutEventsRefusesWhatIsNotText(t *testing.T) {
 }
 
 func TestPutEventsUnknownKiosk(t *testing.T) {
+	t.Parallel() // each test has a database of its own
 	db := openHub(t)
 	_, _, err := db.PutEvents(context.Background(), "nobody", events(time.Now(), 2))
 	if !errors.Is(err, passerelle.ErrNotFound) {
@@ -360,5 +401,41 @@ func TestPutEventsUnknownKiosk(t *testing.T) {
 	}
 	if tot, err := db.Totals(context.Background()); err != nil || tot.Events != 0 {
 		t.Errorf("Totals = %+v, %v; want nothing stored", tot, err)
+	}
+}
+
+// TestPartitionCreationGivesWayToReaders: a long read holding the default
+// partition (an audit) makes the month's creation give up after a short
+// wait instead of stalling uploads; the events are stored all the same,
+// and the month is made on a later batch.
+func TestPartitionCreationGivesWayToReaders(t *testing.T) {
+	ctx := context.Background()
+	t.Cleanup(postgres.SetPartitionLockTimeout(100 * time.Millisecond))
+	now := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
+	db := openHubWithNow(t, now)
+	joinKiosk(t, db, "k")
+	reader := connect(t, db.DSN())
+	tx, err := reader.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT count(*) FROM events_default`); err != nil {
+		t.Fatal(err)
+	}
+	backlog := events(time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC), 3) // March has no partition yet
+	if held, _, err := db.PutEvents(ctx, "k", backlog); err != nil || len(held) != 3 {
+		t.Fatalf("PutEvents while a reader holds the default partition: held %v, %v; want stored", held, err)
+	}
+	where := `SELECT DISTINCT tableoid::regclass::text FROM events`
+	if got := query[string](t, connect(t, db.DSN()), where); !slices.Equal(got, []string{"events_default"}) {
+		t.Errorf("stored in %v; want the default partition, March's creation having given way", got)
+	}
+	tx.Rollback(ctx)
+	db.Now = func() time.Time { return now.Add(2 * time.Minute) } // past the retry delay
+	if _, _, err := db.PutEvents(ctx, "k", backlog); err != nil {
+		t.Fatal(err)
+	}
+	if got := query[string](t, connect(t, db.DSN()), where); !slices.Equal(got, []string{"events_2026_03"}) {
+		t.Errorf("after the reader left: stored in %v; want events_2026_03", got)
 	}
 }

@@ -133,7 +133,8 @@ func Start(settings ...string) (c *Cluster, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("start PostgreSQL: %w", err)
 	}
-	dir, err := os.MkdirTemp("", "passerelle-pg-")
+	sweepStale(os.TempDir())
+	dir, err := os.MkdirTemp("", dirPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("start PostgreSQL: %w", err)
 	}
@@ -205,6 +206,42 @@ func Start(settings ...string) (c *Cluster, err error) {
 	case <-ctx.Done():
 		return c, fmt.Errorf("the server did not start in %s", startTimeout)
 	}
+}
+
+// dirPrefix names the clusters' folders in the temporary folder.
+const dirPrefix = "passerelle-pg-"
+
+// sweepStale removes the folders of clusters whose test binary was killed
+// (its server died with it, by Pdeathsig, and nobody removed the folder):
+// older than an hour, and no server running on them. A folder being
+// created by another test binary is young; one in use has its server.
+func sweepStale(tmp string) {
+	dirs, _ := filepath.Glob(filepath.Join(tmp, dirPrefix+"*"))
+	for _, dir := range dirs {
+		info, err := os.Stat(dir)
+		if err != nil || time.Since(info.ModTime()) < time.Hour || serverRunning(dir) {
+			continue
+		}
+		os.RemoveAll(dir)
+	}
+}
+
+// serverRunning says whether the server of the cluster in dir is alive:
+// the pid on the first line of its postmaster.pid exists.
+func serverRunning(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid"))
+	if err != nil {
+		return false // stopped cleanly, or never started
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(first))
+	if err != nil || pid <= 0 {
+		return false
+	}
+	// Signal 0 checks the process exists; EPERM means it does, as
+	// another user.
+	err = syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // serverUser returns who runs the server: nil (the current user) unless

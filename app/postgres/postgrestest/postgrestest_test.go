@@ -3,9 +3,12 @@ package postgrestest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -84,5 +87,48 @@ func TestUnavailable(t *testing.T) {
 				t.Errorf("unavailable = %v, %q; want skip %v with a reason", skip, why, tc.wantSkip)
 			}
 		})
+	}
+}
+
+func TestSweepStale(t *testing.T) {
+	tmp := t.TempDir()
+	old := time.Now().Add(-2 * time.Hour)
+	mk := func(name, pidFile string, mod time.Time) string {
+		dir := filepath.Join(tmp, dirPrefix+name)
+		if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if pidFile != "" {
+			if err := os.WriteFile(filepath.Join(dir, "data", "postmaster.pid"), []byte(pidFile), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.Chtimes(dir, mod, mod); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	for _, tc := range []struct {
+		name, pidFile string
+		mod           time.Time
+		kept          bool
+	}{
+		{"killed-binary", "2147483000\n/tmp/x/data\n", old, false},
+		{"no-pid-file", "", old, false},
+		{"server-alive", fmt.Sprintf("%d\n/tmp/x/data\n", os.Getpid()), old, true},
+		{"being-created", "", time.Now(), true},
+	} {
+		dir := mk(tc.name, tc.pidFile, tc.mod)
+		sweepStale(tmp)
+		if _, err := os.Stat(dir); (err == nil) != tc.kept {
+			t.Errorf("%s: after the sweep, %v; want kept %v", tc.name, err, tc.kept)
+		}
+	}
+	other := filepath.Join(tmp, "someone-elses")
+	os.Mkdir(other, 0o700)
+	os.Chtimes(other, old, old)
+	sweepStale(tmp)
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("the sweep removed a folder not its own: %v", err)
 	}
 }
