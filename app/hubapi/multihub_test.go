@@ -338,9 +338,10 @@ func appendWave(ctx context.Context, db kioskDB, n, size int) ([]string, error) 
 // database behind a load balancer; 50 kiosks use it, in waves, syncing
 // after each. One hub is killed (SIGKILL) in the middle of a batch: while
 // it reads it, or a moment after it read it whole (storing it, or its ack
-// on the way); in one round it is restarted. The kiosks go on syncing through the balancer
-// until none has anything pending; then the hub holds exactly the
-// kiosks' events, kiosk by kiosk and all together: 0 lost, 0 twice.
+// on the way); in one round it is restarted. The kiosks go on syncing
+// through the balancer until none has anything pending; then the hub
+// holds exactly the kiosks' events, kiosk by kiosk and all together:
+// 0 lost, 0 twice.
 func TestHubKilledAmongSeveral(t *testing.T) {
 	const (
 		kiosks   = 50
@@ -432,7 +433,13 @@ func TestHubKilledAmongSeveral(t *testing.T) {
 			select {
 			case <-killed:
 			case <-allDone:
-				t.Fatalf("every kiosk synced before batch %d reached hub 0: the hub was never killed", killAt)
+				close(errs)
+				for err := range errs {
+					if err != nil {
+						t.Error(err)
+					}
+				}
+				t.Fatalf("every kiosk ended before batch %d reached hub 0: the hub was never killed", killAt)
 			}
 			atKill, err := store.Totals(ctx)
 			if err != nil {
