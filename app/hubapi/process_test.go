@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/app/passerelle"
+	"passerelle/app/postgres"
 	"passerelle/app/sqlite"
 )
 
@@ -36,13 +38,29 @@ func TestMain(m *testing.M) {
 	case "kiosk":
 		os.Exit(runKioskChild(os.Getenv(childDB)))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if err := stopPostgres(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	os.Exit(code)
 }
 
-// runHubChild serves the hub database at path on a loopback port, prints
+// runHubChild serves the hub database at path (a SQLite file, or a
+// PostgreSQL DSN as the hub command takes) on a loopback port, prints
 // "listening ADDR", and stops gracefully on SIGTERM, as the hub command.
 func runHubChild(path string) int {
-	db := sqlite.NewHubDB(path)
+	var db interface {
+		passerelle.HubStore
+		Open() error
+	}
+	if postgres.IsDSN(path) {
+		pg := postgres.NewHubDB(path)
+		pg.Logger = quietLogger()
+		db = pg
+	} else {
+		db = sqlite.NewHubDB(path)
+	}
 	if err := db.Open(); err != nil {
 		fmt.Println("error", err)
 		return 1
