@@ -204,7 +204,9 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err := required(map[string]string{"db": *db}); err != nil {
 		return c.fail(stderr, err)
 	}
-	if err := migrateHubStore(ctx, *db); err != nil {
+	// The same log lines as the hub's (partitions created, say).
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := migrateHubStore(ctx, *db, logger); err != nil {
 		return c.fail(stderr, err)
 	}
 	fmt.Fprintf(stdout, "The hub database %s is migrated to the latest schema: start the hubs on it.\n", databaseName(*db))

@@ -64,9 +64,9 @@ func openHubStoreBeside(db string) (passerelle.HubStore, error) {
 // migrateHubStore brings a hub's store to the latest schema without
 // serving. A SQLite file is created if missing, as the hub would at its
 // start, and refused while a hub runs on it.
-func migrateHubStore(ctx context.Context, db string) error {
+func migrateHubStore(ctx context.Context, db string, logger *slog.Logger) error {
 	if postgres.IsDSN(db) {
-		return plainPostgres(db, postgres.Migrate(ctx, db))
+		return plainPostgres(db, postgres.Migrate(ctx, db, logger))
 	}
 	store := sqlite.NewHubDB(db)
 	if err := store.Open(); err != nil {

@@ -122,9 +122,11 @@ func (db *HubDB) Close() error {
 
 // Migrate brings the hub database at dsn to the latest schema and creates
 // the partitions of the current and next months, without serving: what a
-// deployment runs first (`passerelle hub migrate -db DSN`).
-func Migrate(ctx context.Context, dsn string) error {
+// deployment runs first (`passerelle hub migrate -db DSN`). What it did is
+// logged to logger.
+func Migrate(ctx context.Context, dsn string, logger *slog.Logger) error {
 	db := NewHubDB(dsn)
+	db.Logger = logger
 	if err := db.open(ctx); err != nil {
 		return err
 	}

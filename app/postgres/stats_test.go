@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +91,7 @@ func TestMigrate(t *testing.T) {
 	ctx := context.Background()
 	dsn := postgrestest.NewDatabase(t)
 	for i := range 2 {
-		if err := postgres.Migrate(ctx, dsn); err != nil {
+		if err := postgres.Migrate(ctx, dsn, slog.New(slog.DiscardHandler)); err != nil {
 			t.Fatalf("Migrate %d: %v", i+1, err)
 		}
 	}
@@ -104,7 +105,7 @@ func TestMigrateGivesUpWithItsContext(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := postgres.Migrate(ctx, postgrestest.NewDatabase(t)); !errors.Is(err, context.Canceled) {
+	if err := postgres.Migrate(ctx, postgrestest.NewDatabase(t), slog.New(slog.DiscardHandler)); !errors.Is(err, context.Canceled) {
 		t.Errorf("Migrate with a cancelled context: %v; want context.Canceled", err)
 	}
 }
