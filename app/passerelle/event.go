@@ -27,6 +27,12 @@ const (
 	EventStopAsked     EventKind = "stop_asked"     // StepID, Answer: the control
 	EventStopCancelled EventKind = "stop_cancelled" // StepID: the user went on
 	EventSessionEnded  EventKind = "session_ended"  // Outcome
+	// Staff marked the session's help call handled: a mediator came. It
+	// belongs to the session of the call (same SessionID, next Seq), with
+	// the call's StepID; the time to answer, in the statistics, is its At
+	// minus the At of the last help_asked before it in the session. It may
+	// come after session_ended (the person walked away before help came).
+	EventHelpHandled EventKind = "help_handled" // StepID: the step of the call
 )
 
 // Outcome says how a session ended.

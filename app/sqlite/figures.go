@@ -1,0 +1,179 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"passerelle/app/passerelle"
+)
+
+var (
+	_ passerelle.FiguresSource = (*DB)(nil)
+	_ passerelle.FiguresSource = (*HubDB)(nil)
+)
+
+// The statistics' SQL, shared by the kiosk's database and the hub's: the
+// events tables are the same but for the hub's kiosk_id. In each query
+// $KIOSK is the kiosk's name, $JOIN what finds it and $SAME what keeps a
+// join within one kiosk; $DAY(col) numbers the local day of a time.
+//
+// Every query reads the events of the range only, through the index on
+// (kind, at) (migration 0005, hub 0002). A session's outcome is its
+// session_ended within MaxSessionLength of its start.
+const (
+	figuresSessions = `
+		SELECT $DAY(s.at), $KIOSK, s.procedure_id, s.lang, COALESCE(e.outcome, ''), COALESCE(e.step_id, ''), COUNT(*)
+		FROM events s $JOIN
+		LEFT JOIN events e ON e.session_id = s.session_id AND e.kind = 'session_ended'
+			AND e.at >= s.at AND e.at < s.at + $MAXLEN $SAME
+		WHERE s.kind = 'session_started' AND s.at >= ? AND s.at < ? $FILTER
+		GROUP BY 1, 2, 3, 4, 5, 6`
+
+	figuresHelpCalls = `
+		SELECT $DAY(s.at), $KIOSK, s.procedure_id, s.step_id, COUNT(*)
+		FROM events s $JOIN
+		WHERE s.kind = 'help_asked' AND s.at >= ? AND s.at < ? $FILTER
+		GROUP BY 1, 2, 3, 4`
+
+	// A help_handled answers the calls of its session made since the one
+	// before it: the wait runs from the first of them.
+	figuresHelpAnswered = `
+		SELECT $DAY(s.at), $KIOSK, s.at - MIN(e.at)
+		FROM events s $JOIN
+		JOIN events e ON e.session_id = s.session_id AND e.kind = 'help_asked'
+			AND e.at <= s.at AND e.at >= s.at - $MAXLEN $SAME
+		WHERE s.kind = 'help_handled' AND s.at >= ? AND s.at < ? $FILTER
+			AND NOT EXISTS (SELECT 1 FROM events p
+				WHERE p.session_id = s.session_id AND p.kind = 'help_handled'
+					AND p.at >= e.at AND p.at < s.at)
+		GROUP BY s.id, 1, 2`
+)
+
+// figuresSQL fills a query of the statistics for one kind of database.
+func figuresSQL(query string, q passerelle.FiguresQuery, hub bool) string {
+	kiosk, join, same, filter := "?", "", "", ""
+	if hub {
+		kiosk, join, same = "k.name", "JOIN kiosks k ON k.id = s.kiosk_id", "AND e.kiosk_id = s.kiosk_id"
+		if q.Kiosk != "" {
+			filter = "AND k.name = ?"
+		}
+	}
+	query = strings.NewReplacer("$KIOSK", kiosk, "$JOIN", join, "$SAME", same, "$FILTER", filter,
+		"$MAXLEN", strconv.FormatInt(passerelle.MaxSessionLength.Milliseconds(), 10)).Replace(query)
+	return strings.ReplaceAll(query, "$DAY(s.at)", localDay("s.at", q.Spans()))
+}
+
+// localDay is the SQL numbering the local day of col (unix milliseconds):
+// the time zone's offsets over the range are a CASE of a few branches.
+// Only integers computed here go into the text.
+func localDay(col string, spans []passerelle.ZoneSpan) string {
+	last := spans[len(spans)-1]
+	if len(spans) == 1 {
+		return fmt.Sprintf("((%s + %d) / %d)", col, last.Offset, passerelle.LocalDayMillis)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "((%s + CASE", col)
+	for _, s := range spans[:len(spans)-1] {
+		fmt.Fprintf(&b, " WHEN %s < %d THEN %d", col, s.Until, s.Offset)
+	}
+	fmt.Fprintf(&b, " ELSE %d END) / %d)", last.Offset, passerelle.LocalDayMillis)
+	return b.String()
+}
+
+// Figures counts the kiosk's sessions of the range. The kiosk is named as
+// the hub knows it ("" before it joined one), so that its figures and the
+// hub's compare; asked for another kiosk, it has no sessions.
+func (db *DB) Figures(ctx context.Context, q passerelle.FiguresQuery) (passerelle.Figures, error) {
+	if err := q.Validate(); err != nil {
+		return passerelle.Figures{}, fmt.Errorf("figures: %w", err)
+	}
+	var name string
+	err := db.rdb.QueryRowContext(ctx, `SELECT kiosk FROM hub_link`).Scan(&name)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return passerelle.Figures{}, fmt.Errorf("figures: hub link: %w", err)
+	}
+	b := passerelle.NewFiguresBuilder(q)
+	if q.Kiosk != "" && q.Kiosk != name {
+		return b.Figures(), nil
+	}
+	if err := figures(ctx, db.rdb, q, false, b, name, toMillis(q.From), toMillis(q.To)); err != nil {
+		return passerelle.Figures{}, err
+	}
+	return b.Figures(), nil
+}
+
+// Figures counts the sessions of every kiosk, or of q.Kiosk, in the range.
+func (db *HubDB) Figures(ctx context.Context, q passerelle.FiguresQuery) (passerelle.Figures, error) {
+	if err := q.Validate(); err != nil {
+		return passerelle.Figures{}, fmt.Errorf("figures: %w", err)
+	}
+	args := []any{toMillis(q.From), toMillis(q.To)}
+	if q.Kiosk != "" {
+		args = append(args, q.Kiosk)
+	}
+	b := passerelle.NewFiguresBuilder(q)
+	if err := figures(ctx, db.rdb, q, true, b, args...); err != nil {
+		return passerelle.Figures{}, err
+	}
+	return b.Figures(), nil
+}
+
+// figures runs the three queries, in one read transaction so that they
+// count the same events, and feeds their rows to b.
+func figures(ctx context.Context, pool *sql.DB, q passerelle.FiguresQuery, hub bool, b *passerelle.FiguresBuilder, args ...any) error {
+	tx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("figures: %w", err)
+	}
+	defer tx.Rollback()
+	each := func(what, query string, scan func(*sql.Rows) error) error {
+		rows, err := tx.QueryContext(ctx, figuresSQL(query, q, hub), args...)
+		if err != nil {
+			return fmt.Errorf("figures: %s: %w", what, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return fmt.Errorf("figures: %s: %w", what, err)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("figures: %s: %w", what, err)
+		}
+		return nil
+	}
+	var (
+		day, n, wait                  int64
+		kiosk, procedure, step, lang string
+		outcome                       string
+	)
+	if err := each("sessions", figuresSessions, func(r *sql.Rows) error {
+		if err := r.Scan(&day, &kiosk, &procedure, &lang, &outcome, &step, &n); err != nil {
+			return err
+		}
+		b.AddSessions(day, kiosk, procedure, passerelle.Lang(lang), passerelle.Outcome(outcome), step, int(n))
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := each("help calls", figuresHelpCalls, func(r *sql.Rows) error {
+		if err := r.Scan(&day, &kiosk, &procedure, &step, &n); err != nil {
+			return err
+		}
+		b.AddHelpCalls(day, kiosk, procedure, step, int(n))
+		return nil
+	}); err != nil {
+		return err
+	}
+	return each("help answered", figuresHelpAnswered, func(r *sql.Rows) error {
+		if err := r.Scan(&day, &kiosk, &wait); err != nil {
+			return err
+		}
+		b.AddHelpAnswer(day, kiosk, wait)
+		return nil
+	})
+}
