@@ -147,9 +147,9 @@ func figures(ctx context.Context, pool *sql.DB, q passerelle.FiguresQuery, hub b
 		return nil
 	}
 	var (
-		day, n, wait                  int64
+		day, n, wait                 int64
 		kiosk, procedure, step, lang string
-		outcome                       string
+		outcome                      string
 	)
 	if err := each("sessions", figuresSessions, func(r *sql.Rows) error {
 		if err := r.Scan(&day, &kiosk, &procedure, &lang, &outcome, &step, &n); err != nil {
