@@ -131,7 +131,7 @@ func figures(ctx context.Context, tx querier, q passerelle.FiguresQuery, b *pass
 		return nil
 	}
 	var (
-		day, n, wait                         int64
+		day, n, wait                          int64
 		kiosk, procedure, step, lang, outcome string
 	)
 	if err := each("sessions", figuresSessions, func(r pgx.Rows) error {
