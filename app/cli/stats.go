@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,14 +14,21 @@ import (
 	"passerelle/app/passerelle"
 )
 
-const statsSynopsis = "passerelle stats -db FILE|DSN [-json]"
+const statsSynopsis = "passerelle stats -db FILE|DSN [-json | -csv [-o FILE|FOLDER]] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-period day|week|month] [-tz ZONE]"
 
-// runStats prints the counts and the sync state of a kiosk's or a hub's
-// database, read-only, while the kiosk or the hub runs on it.
+// runStats prints the counts, the sync state and the anonymous figures
+// of a kiosk's or a hub's database, read-only, while the kiosk or the hub
+// runs on it; or writes the figures as CSV.
 func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCommand("stats", statsSynopsis)
 	db := c.String("db", "", "the database file of a kiosk or of a hub, or a hub's PostgreSQL connection string")
 	asJSON := c.Bool("json", false, "print one JSON object instead of text")
+	asCSV := c.Bool("csv", false, "write the figures as one CSV table (UTF-8, for LibreOffice or Excel) instead of text")
+	out := c.String("o", "", "with -csv: the file to write, or a folder (a USB stick) to write it in; stdout when not given")
+	from := c.String("from", "", "the first day counted, YYYY-MM-DD (default: the first day of the month 11 months ago)")
+	to := c.String("to", "", "the last day counted, YYYY-MM-DD, included (default: today)")
+	period := c.String("period", "month", "how to cut the figures: day, week or month")
+	zone := c.String("tz", passerelle.ParisTime, "the time zone where the kiosks' days begin")
 	if _, err := c.parse(args); errors.Is(err, flag.ErrHelp) {
 		return c.help(stdout)
 	} else if err != nil {
@@ -31,12 +37,44 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := required(map[string]string{"db": *db}); err != nil {
 		return c.fail(stderr, err)
 	}
+	if *out != "" {
+		*asCSV = true
+	}
+	if *asJSON && *asCSV {
+		return c.fail(stderr, usagef("-json and -csv are two ways to print the figures: give one"))
+	}
+	q, err := figuresQuery(*from, *to, *period, *zone, time.Now())
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	if *asCSV {
+		f, err := readFigures(ctx, *db, q)
+		if err != nil {
+			return c.fail(stderr, err)
+		}
+		if *out == "" {
+			if err := writeFiguresCSV(stdout, f); err != nil {
+				return c.fail(stderr, err)
+			}
+			return 0
+		}
+		path, err := saveFiguresCSV(*out, f)
+		if err != nil {
+			return c.fail(stderr, err)
+		}
+		fmt.Fprintf(stdout, "The figures from %s to %s are in %s\n", f.From.Format(time.DateOnly), f.LastDay().Format(time.DateOnly), path)
+		return 0
+	}
 	stats, err := readStats(ctx, *db)
 	if err != nil {
 		return c.fail(stderr, err)
 	}
+	f, err := readFigures(ctx, *db, q)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
 	if *asJSON {
-		b, err := json.Marshal(stats)
+		b, err := statsJSON(stats, f)
 		if err != nil {
 			return c.fail(stderr, err)
 		}
@@ -48,6 +86,8 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	} else {
 		printKioskStats(stdout, *db, stats)
 	}
+	fmt.Fprintln(stdout)
+	printFigures(stdout, f, stats.Kind == passerelle.KindHub)
 	return 0
 }
 

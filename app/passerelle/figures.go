@@ -3,8 +3,10 @@ package passerelle
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -27,6 +29,10 @@ const ParisTime = "Europe/Paris"
 // counts with no outcome (OutcomeOpen). The bound also lets the hub's
 // queries read only the partitions of the range asked, plus one day.
 const MaxSessionLength = 24 * time.Hour
+
+// MaxFiguresRange bounds a query's range: a range of centuries (a typo
+// in a year) would make the SQL a CASE of every change of summer time.
+const MaxFiguresRange = 3653 * 24 * time.Hour
 
 // OutcomeOpen is the outcome the figures give a session with no end
 // recorded within MaxSessionLength of its start: still going, or
@@ -68,6 +74,9 @@ func (q *FiguresQuery) Validate() error {
 	}
 	if q.From.IsZero() || q.To.IsZero() || !q.From.Before(q.To) {
 		return errors.New("the range of dates is empty: the first day must come before the last")
+	}
+	if q.To.Sub(q.From) > MaxFiguresRange {
+		return errors.New("the range of dates is longer than 10 years: ask for 10 years at most")
 	}
 	return nil
 }
@@ -280,7 +289,7 @@ func (b *FiguresBuilder) AddHelpAnswer(d int64, kiosk string, waitMillis int64) 
 
 // Figures returns the figures, sorted.
 func (b *FiguresBuilder) Figures() Figures {
-	f := Figures{From: b.q.From, To: b.q.To, Period: b.q.Period, Location: b.q.Location.String()}
+	f := Figures{From: b.q.From.In(b.q.Location), To: b.q.To.In(b.q.Location), Period: b.q.Period, Location: b.q.Location.String()}
 	for k, n := range b.sessions {
 		k.Sessions = n
 		f.Sessions = append(f.Sessions, k)
@@ -323,4 +332,75 @@ func median(xs []float64) float64 {
 		return xs[n/2]
 	}
 	return (xs[n/2-1] + xs[n/2]) / 2
+}
+
+// LastDay is the last day the figures cover, in their time zone: To is
+// the first instant after them.
+func (f Figures) LastDay() time.Time { return f.To.Add(-time.Nanosecond) }
+
+// MarshalJSON writes the figures with snake_case keys, periods and the
+// range as local dates (YYYY-MM-DD), and the completion rate computed.
+func (f Figures) MarshalJSON() ([]byte, error) {
+	date := func(t time.Time) string { return t.Format(time.DateOnly) }
+	type sessionJSON struct {
+		Period    string `json:"period"`
+		Kiosk     string `json:"kiosk"`
+		Procedure string `json:"procedure"`
+		Lang      string `json:"language"`
+		Outcome   string `json:"outcome"`
+		Sessions  int    `json:"sessions"`
+	}
+	type dropJSON struct {
+		Period    string `json:"period"`
+		Kiosk     string `json:"kiosk"`
+		Procedure string `json:"procedure"`
+		Step      string `json:"step"`
+		Outcome   string `json:"outcome"`
+		Sessions  int    `json:"sessions"`
+	}
+	type helpJSON struct {
+		Period    string `json:"period"`
+		Kiosk     string `json:"kiosk"`
+		Procedure string `json:"procedure"`
+		Step      string `json:"step"`
+		Calls     int    `json:"calls"`
+	}
+	type answerJSON struct {
+		Period        string  `json:"period"`
+		Kiosk         string  `json:"kiosk"`
+		Answered      int     `json:"answered"`
+		MedianSeconds float64 `json:"median_seconds"`
+	}
+	sessions := make([]sessionJSON, len(f.Sessions))
+	for i, s := range f.Sessions {
+		sessions[i] = sessionJSON{date(s.Period), s.Kiosk, s.Procedure, string(s.Lang), string(s.Outcome), s.Sessions}
+	}
+	drops := make([]dropJSON, len(f.DropOffs))
+	for i, d := range f.DropOffs {
+		drops[i] = dropJSON{date(d.Period), d.Kiosk, d.Procedure, d.Step, string(d.Outcome), d.Sessions}
+	}
+	help := make([]helpJSON, len(f.HelpCalls))
+	for i, h := range f.HelpCalls {
+		help[i] = helpJSON{date(h.Period), h.Kiosk, h.Procedure, h.Step, h.Calls}
+	}
+	answers := make([]answerJSON, len(f.HelpAnswered))
+	for i, a := range f.HelpAnswered {
+		answers[i] = answerJSON{date(a.Period), a.Kiosk, a.Answered, a.MedianSeconds}
+	}
+	completed, ended := f.Completion()
+	return json.Marshal(struct {
+		From           string        `json:"from"`
+		To             string        `json:"to"` // the last day, included
+		Period         Period        `json:"period"`
+		TimeZone       string        `json:"time_zone"`
+		Sessions       int           `json:"sessions"`
+		Ended          int           `json:"ended"`
+		Completed      int           `json:"completed"` // finished or handed off
+		CompletionRate float64       `json:"completion_rate"`
+		BySession      []sessionJSON `json:"by_period"`
+		DropOffs       []dropJSON    `json:"drop_offs"`
+		HelpCalls      []helpJSON    `json:"help_calls"`
+		HelpAnswered   []answerJSON  `json:"help_answered"`
+	}{date(f.From), date(f.LastDay()), f.Period, f.Location, f.TotalSessions(), ended, completed,
+		math.Round(10*Rate(completed, ended)) / 10, sessions, drops, help, answers})
 }

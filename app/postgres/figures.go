@@ -160,3 +160,28 @@ func figures(ctx context.Context, tx querier, q passerelle.FiguresQuery, b *pass
 		return nil
 	})
 }
+
+// ReadFigures reads the figures of the hub database at dsn, for
+// `passerelle stats`, while hubs serve: one connection, one read-only
+// snapshot, never a write.
+func ReadFigures(ctx context.Context, dsn string, q passerelle.FiguresQuery) (passerelle.Figures, error) {
+	if err := q.Validate(); err != nil {
+		return passerelle.Figures{}, fmt.Errorf("figures: %w", err)
+	}
+	where := describe(dsn)
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return passerelle.Figures{}, fmt.Errorf("read figures of %s: %w", where, err)
+	}
+	defer conn.Close(context.Background())
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return passerelle.Figures{}, fmt.Errorf("read figures of %s: %w", where, err)
+	}
+	defer tx.Rollback(context.Background())
+	b := passerelle.NewFiguresBuilder(q)
+	if err := figures(ctx, tx, q, b); err != nil {
+		return passerelle.Figures{}, fmt.Errorf("read figures of %s: %w", where, err)
+	}
+	return b.Figures(), nil
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -176,4 +177,54 @@ func figures(ctx context.Context, pool *sql.DB, q passerelle.FiguresQuery, hub b
 		b.AddHelpAnswer(day, kiosk, wait)
 		return nil
 	})
+}
+
+// ReadFigures reads the figures of a database file, a kiosk's or a hub's,
+// for `passerelle stats`: read-only and without the lock, like ReadStats,
+// so it works while the kiosk or the hub runs on the file. A file that is
+// not a Passerelle database is refused with an *OpenError in plain words.
+func ReadFigures(ctx context.Context, path string, q passerelle.FiguresQuery) (passerelle.Figures, error) {
+	if err := q.Validate(); err != nil {
+		return passerelle.Figures{}, fmt.Errorf("figures: %w", err)
+	}
+	if err := looksLikeDatabase(path); err != nil {
+		return passerelle.Figures{}, err
+	}
+	pool, err := sql.Open("sqlite", "file:"+escapePath(path)+"?mode=ro&_pragma=busy_timeout(5000)&_pragma=query_only(on)")
+	if err != nil {
+		return passerelle.Figures{}, statsProblem(path, err)
+	}
+	defer pool.Close()
+	pool.SetMaxOpenConns(1)
+	tables, err := tableNames(ctx, pool)
+	if err != nil {
+		return passerelle.Figures{}, statsProblem(path, err)
+	}
+	b := passerelle.NewFiguresBuilder(q)
+	switch {
+	case slices.Contains(tables, hubSchema.table) && slices.Contains(tables, "events"):
+		args := []any{toMillis(q.From), toMillis(q.To)}
+		if q.Kiosk != "" {
+			args = append(args, q.Kiosk)
+		}
+		err = figures(ctx, pool, q, true, b, args...)
+	case slices.Contains(tables, "events") && slices.Contains(tables, "schema_migrations"):
+		var name string
+		if slices.Contains(tables, "hub_link") {
+			err = pool.QueryRowContext(ctx, `SELECT kiosk FROM hub_link`).Scan(&name)
+			if errors.Is(err, sql.ErrNoRows) {
+				err = nil
+			}
+		}
+		if err == nil && (q.Kiosk == "" || q.Kiosk == name) {
+			err = figures(ctx, pool, q, false, b, name, toMillis(q.From), toMillis(q.To))
+		}
+	default:
+		return passerelle.Figures{}, &OpenError{Path: path, Kind: ErrNotPasserelle,
+			Message: fmt.Sprintf("%s is not a Passerelle database (a kiosk's or a hub's): give -db the file the kiosk or the hub runs on", path)}
+	}
+	if err != nil {
+		return passerelle.Figures{}, statsProblem(path, err)
+	}
+	return b.Figures(), nil
 }
