@@ -260,6 +260,11 @@ func (s *Server) catalog(w http.ResponseWriter, r *http.Request, k passerelle.Ki
 		w.Header().Set("ETag", `"`+v.Hash+`"`)
 		w.Header().Set("Catalog-Hash", v.Hash)
 	}
+	// A catalog with recordings over a slow line takes longer than any
+	// other answer: this one may write for as long as the kiosk waits.
+	if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(catalogTimeout)); err != nil {
+		s.logger().Debug("catalog: the write deadline stays the server's", "err", err)
+	}
 	w.Header().Set("Content-Type", "application/gzip")
 	w.Header().Set("Content-Length", fmt.Sprint(len(v.Archive)))
 	w.WriteHeader(http.StatusOK)
