@@ -23,7 +23,8 @@ var _ passerelle.FiguresSource = (*HubDB)(nil)
 // numbers the local day; $MS(col) is a time in unix milliseconds.
 const (
 	figuresSessions = `
-		SELECT $DAY(s.at), k.name, s.procedure_id, s.lang, coalesce(e.outcome, ''), coalesce(e.step_id, ''), count(*)
+		SELECT $DAY(s.at), k.name, s.procedure_id, s.lang, coalesce(e.outcome, ''),
+			CASE WHEN e.outcome IN ('abandoned', 'timed_out') THEN e.step_id ELSE '' END, count(*)
 		FROM events s JOIN kiosks k ON k.id = s.kiosk_id
 		LEFT JOIN events e ON e.session_id = s.session_id AND e.kind = 'session_ended' AND e.kiosk_id = s.kiosk_id
 			AND e.at >= s.at AND e.at < s.at + $MAXLEN
@@ -40,21 +41,23 @@ const (
 			AND (s.id_time >= $1 AND s.id_time < $2 OR s.id_time = '-infinity') $FILTER
 		GROUP BY 1, 2, 3, 4`
 
+	// A help_handled answers the calls of its session made since the one
+	// before it (previous): the wait runs from the first of them.
 	figuresHelpAnswered = `
+		WITH handled AS (
+			SELECT id, id_time, at, session_id, kiosk_id,
+				lag(at) OVER (PARTITION BY session_id ORDER BY at) AS previous
+			FROM events
+			WHERE kind = 'help_handled' AND at >= $1::timestamptz - $MAXLEN AND at < $2
+				AND (id_time >= $1::timestamptz - $MAXLEN AND id_time < $2 OR id_time = '-infinity'))
 		SELECT $DAY(s.at), k.name, $MS(s.at) - min($MS(e.at))
-		FROM events s JOIN kiosks k ON k.id = s.kiosk_id
+		FROM handled s JOIN kiosks k ON k.id = s.kiosk_id
 		JOIN events e ON e.session_id = s.session_id AND e.kind = 'help_asked' AND e.kiosk_id = s.kiosk_id
-			AND e.at <= s.at AND e.at >= s.at - $MAXLEN
+			AND e.at <= s.at AND e.at >= s.at - $MAXLEN AND (s.previous IS NULL OR e.at > s.previous)
 			AND e.at >= $1::timestamptz - $MAXLEN AND e.at < $2
 			AND (e.id_time >= $1::timestamptz - $MAXLEN AND e.id_time < $2 OR e.id_time = '-infinity')
-		WHERE s.kind = 'help_handled' AND s.at >= $1 AND s.at < $2
-			AND (s.id_time >= $1 AND s.id_time < $2 OR s.id_time = '-infinity') $FILTER
-			AND NOT EXISTS (SELECT 1 FROM events p
-				WHERE p.session_id = s.session_id AND p.kind = 'help_handled' AND p.kiosk_id = s.kiosk_id
-					AND p.at >= e.at AND p.at < s.at
-					AND p.at >= $1::timestamptz - $MAXLEN AND p.at < $2
-					AND (p.id_time >= $1::timestamptz - $MAXLEN AND p.id_time < $2 OR p.id_time = '-infinity'))
-		GROUP BY s.id, s.id_time, 1, 2`
+		WHERE s.at >= $1 AND s.at < $2 $FILTER
+		GROUP BY s.id, s.id_time, s.at, k.name`
 )
 
 // figuresSQL fills a query of the statistics.

@@ -27,43 +27,47 @@ var (
 // session_ended within MaxSessionLength of its start.
 const (
 	figuresSessions = `
-		SELECT $DAY(s.at), $KIOSK, s.procedure_id, s.lang, COALESCE(e.outcome, ''), COALESCE(e.step_id, ''), COUNT(*)
+		SELECT $DAY(s.at), $KIOSK, s.procedure_id, s.lang, COALESCE(e.outcome, ''),
+			CASE WHEN e.outcome IN ('abandoned', 'timed_out') THEN e.step_id ELSE '' END, COUNT(*)
 		FROM events s $JOIN
 		LEFT JOIN events e ON e.session_id = s.session_id AND e.kind = 'session_ended'
 			AND e.at >= s.at AND e.at < s.at + $MAXLEN $SAME
-		WHERE s.kind = 'session_started' AND s.at >= ? AND s.at < ? $FILTER
+		WHERE s.kind = 'session_started' AND s.at >= ?1 AND s.at < ?2 $FILTER
 		GROUP BY 1, 2, 3, 4, 5, 6`
 
 	figuresHelpCalls = `
 		SELECT $DAY(s.at), $KIOSK, s.procedure_id, s.step_id, COUNT(*)
 		FROM events s $JOIN
-		WHERE s.kind = 'help_asked' AND s.at >= ? AND s.at < ? $FILTER
+		WHERE s.kind = 'help_asked' AND s.at >= ?1 AND s.at < ?2 $FILTER
 		GROUP BY 1, 2, 3, 4`
 
 	// A help_handled answers the calls of its session made since the one
-	// before it: the wait runs from the first of them.
+	// before it (previous): the wait runs from the first of them.
 	figuresHelpAnswered = `
+		WITH handled AS (
+			SELECT id, at, session_id, $KIOSKCOL
+				lag(at) OVER (PARTITION BY session_id ORDER BY at) AS previous
+			FROM events
+			WHERE kind = 'help_handled' AND at >= ?1 - $MAXLEN AND at < ?2)
 		SELECT $DAY(s.at), $KIOSK, s.at - MIN(e.at)
-		FROM events s $JOIN
+		FROM handled s $JOIN
 		JOIN events e ON e.session_id = s.session_id AND e.kind = 'help_asked'
-			AND e.at <= s.at AND e.at >= s.at - $MAXLEN $SAME
-		WHERE s.kind = 'help_handled' AND s.at >= ? AND s.at < ? $FILTER
-			AND NOT EXISTS (SELECT 1 FROM events p
-				WHERE p.session_id = s.session_id AND p.kind = 'help_handled'
-					AND p.at >= e.at AND p.at < s.at)
-		GROUP BY s.id, 1, 2`
+			AND e.at <= s.at AND e.at >= s.at - $MAXLEN AND (s.previous IS NULL OR e.at > s.previous) $SAME
+		WHERE s.at >= ?1 AND s.at < ?2 $FILTER
+		GROUP BY s.id, s.at, 2`
 )
 
 // figuresSQL fills a query of the statistics for one kind of database.
 func figuresSQL(query string, q passerelle.FiguresQuery, hub bool) string {
-	kiosk, join, same, filter := "?", "", "", ""
+	// The kiosk's own name is ?3; on a hub, ?3 is the kiosk asked for.
+	kiosk, kioskCol, join, same, filter := "?3", "", "", "", ""
 	if hub {
-		kiosk, join, same = "k.name", "JOIN kiosks k ON k.id = s.kiosk_id", "AND e.kiosk_id = s.kiosk_id"
+		kiosk, kioskCol, join, same = "k.name", "kiosk_id,", "JOIN kiosks k ON k.id = s.kiosk_id", "AND e.kiosk_id = s.kiosk_id"
 		if q.Kiosk != "" {
-			filter = "AND k.name = ?"
+			filter = "AND k.name = ?3"
 		}
 	}
-	query = strings.NewReplacer("$KIOSK", kiosk, "$JOIN", join, "$SAME", same, "$FILTER", filter,
+	query = strings.NewReplacer("$KIOSKCOL", kioskCol, "$KIOSK", kiosk, "$JOIN", join, "$SAME", same, "$FILTER", filter,
 		"$MAXLEN", strconv.FormatInt(passerelle.MaxSessionLength.Milliseconds(), 10)).Replace(query)
 	return strings.ReplaceAll(query, "$DAY(s.at)", localDay("s.at", q.Spans()))
 }
@@ -101,7 +105,7 @@ func (db *DB) Figures(ctx context.Context, q passerelle.FiguresQuery) (passerell
 	if q.Kiosk != "" && q.Kiosk != name {
 		return b.Figures(), nil
 	}
-	if err := figures(ctx, db.rdb, q, false, b, name, toMillis(q.From), toMillis(q.To)); err != nil {
+	if err := figures(ctx, db.rdb, q, false, b, toMillis(q.From), toMillis(q.To), name); err != nil {
 		return passerelle.Figures{}, err
 	}
 	return b.Figures(), nil
@@ -217,7 +221,7 @@ func ReadFigures(ctx context.Context, path string, q passerelle.FiguresQuery) (p
 			}
 		}
 		if err == nil && (q.Kiosk == "" || q.Kiosk == name) {
-			err = figures(ctx, pool, q, false, b, name, toMillis(q.From), toMillis(q.To))
+			err = figures(ctx, pool, q, false, b, toMillis(q.From), toMillis(q.To), name)
 		}
 	default:
 		return passerelle.Figures{}, &OpenError{Path: path, Kind: ErrNotPasserelle,
