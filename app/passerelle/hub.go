@@ -108,6 +108,10 @@ type HubStore interface {
 	// of the time the answer is "no change".
 	LatestCatalogHash(ctx context.Context) (string, error)
 
+	// FiguresSource: the anonymous statistics of every kiosk's sessions
+	// (q.Kiosk narrows them to one), for the hub's staff page.
+	FiguresSource
+
 	Close() error
 }
 
