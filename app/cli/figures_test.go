@@ -237,3 +237,41 @@ func TestStatsCSVDefusesFormulas(t *testing.T) {
 		t.Errorf("the CSV lost the names it defused:\n%s", out)
 	}
 }
+
+// TestStatsTextShowsEachFigure: the text staff read holds each figure of
+// hand-made sessions, in rows they can check by eye.
+func TestStatsTextShowsEachFigure(t *testing.T) {
+	kiosk := filepath.Join(t.TempDir(), "kiosk.db")
+	db := sqlite.NewDB(kiosk)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 6, 10, 8, 0, 0, 0, time.UTC)
+	for i, o := range []passerelle.Outcome{passerelle.OutcomeFinished, passerelle.OutcomeAbandoned, passerelle.OutcomeTimedOut} {
+		start := at.Add(time.Duration(i) * time.Hour)
+		s := figurestest.Session(passerelle.NewID(start), "caf", "fr", start).Show("income", time.Second)
+		if i == 0 {
+			s.Help(time.Second).Handled(2 * time.Minute)
+		}
+		if err := db.Append(context.Background(), s.End(o, time.Second).Events()...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	code, out, errOut := run(t, "stats", "-db", kiosk, "-from", "2026-06-01", "-to", "2026-06-30")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	for _, want := range []string{
+		"Sessions started from 2026-06-01 to 2026-06-30 (Europe/Paris time), by month",
+		"3 sessions; of the 3 that ended, 1 reached the end of their procedure (finished or handed off to a mediator): 33.3 %",
+		"2026-06  caf        fr        1         0           1          1          0            0     3",
+		"caf        income  1          1",
+		"Help calls: 1, most first",
+		"2026-06  1         2m0s",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stats printed:\n%s\nwant a line with %q", out, want)
+		}
+	}
+}
