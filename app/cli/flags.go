@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"passerelle/app/audio"
+	"passerelle/app/passerelle"
 	"passerelle/app/ui"
 )
 
@@ -37,11 +38,12 @@ type kioskConfig struct {
 // The ranges of the kiosk's settings: outside them a kiosk in a public
 // place would not work (a question covering every screen at once, a
 // session ended before anyone can answer, speech too fast to follow).
+// They are the domain's, so that staff mode checks the same.
 const (
-	minInactivity, maxInactivity = 20 * time.Second, 30 * time.Minute
-	minStillThere, maxStillThere = 10 * time.Second, 5 * time.Minute
-	minElsewhere, maxElsewhere   = 2 * time.Minute, time.Hour
-	maxRetention                 = 366 * 24 * time.Hour
+	minInactivity, maxInactivity = passerelle.MinInactivity, passerelle.MaxInactivity
+	minStillThere, maxStillThere = passerelle.MinStillThere, passerelle.MaxStillThere
+	minElsewhere, maxElsewhere   = passerelle.MinElsewhere, passerelle.MaxElsewhere
+	maxRetention                 = passerelle.MaxRetention
 	minWidth, minHeight          = 800, 480 // the smallest kiosk screens
 	maxWidth, maxHeight          = 7680, 4320
 	minSpeechCache               = 20 << 20

@@ -105,7 +105,7 @@ func TestOpenRefusesUnusableFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			raw.Close()
-		}, passqlite.ErrNewerSchema, []string{"newer Passerelle", "schema 0007_hub_sync", "knows up to 0003_sync"}},
+		}, passqlite.ErrNewerSchema, []string{"newer Passerelle", "schema 0007_hub_sync", "knows up to 0004_staff"}},
 		{"a folder", func(t *testing.T, path string) {
 			os.Mkdir(path, 0o700)
 		}, passqlite.ErrNotDatabase, []string{"is a folder"}},
