@@ -33,6 +33,9 @@ type kioskConfig struct {
 	tapGuard    time.Duration // 0: the default
 	syncEvery   time.Duration // between syncs with the hub; 0: the default
 	debug       bool          // log the toolkit's diagnostics too
+	// given names the flags on the command line: they win over the
+	// settings staff saved.
+	given map[string]bool
 }
 
 // The ranges of the kiosk's settings: outside them a kiosk in a public
@@ -81,9 +84,9 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	elsewhereSet := false
-	fs.Visit(func(f *flag.Flag) { elsewhereSet = elsewhereSet || f.Name == "elsewhere-wait" })
-	if !elsewhereSet {
+	c.given = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { c.given[f.Name] = true })
+	if !c.given["elsewhere-wait"] {
 		// A long -inactivity alone carries over to steps done elsewhere.
 		c.elsewhere = max(c.elsewhere, c.inactivity)
 	}

@@ -521,3 +521,11 @@ func plain(d time.Duration) string {
 	}
 	return s
 }
+
+// SyncState is what staff mode reads of the kiosk's sync (Outbox's
+// readers): the hub, the last syncs, the events still to send.
+type SyncState interface {
+	HubLink(ctx context.Context) (HubLink, error)
+	SyncStatus(ctx context.Context) (SyncStatus, error)
+	Pending(ctx context.Context) (int, error)
+}
