@@ -3,9 +3,14 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
 
 	"passerelle/app/audio"
 	"passerelle/app/passerelle"
@@ -78,5 +83,59 @@ func TestPinRefusesARunningKiosk(t *testing.T) {
 	var out, errs bytes.Buffer
 	if code := Run(context.Background(), []string{"pin", "-db", path}, &out, &errs); code != 1 || !strings.Contains(errs.String(), "the kiosk is running") {
 		t.Errorf("exit %d, %q", code, errs.String())
+	}
+}
+
+// withStaffPIN sets a staff PIN in the kiosk's database at path (made if
+// needed), so that the kiosk opens on welcome rather than on the
+// first-start screen that asks staff to choose one.
+func withStaffPIN(tb testing.TB, path string) {
+	tb.Helper()
+	db := sqlite.NewDB(path)
+	if err := db.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	lock := &passerelle.PINLock{Store: db, Events: db, Params: passerelle.PINParams{Memory: 64, Time: 1, Threads: 1}}
+	if err := lock.SetPIN(context.Background(), "480613"); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// TestSavedSettingsOverDefaultsFlagsOverSaved: staff saved settings in
+// staff mode; at the next start they apply, except where a flag is given
+// on the command line.
+func TestSavedSettingsOverDefaultsFlagsOverSaved(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kiosk.db")
+	withStaffPIN(t, path)
+	db := sqlite.NewDB(path)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	saved := map[string]string{"inactivity": "45s", "volume": "0.3", "still-there": "20s", "languages": "fr"}
+	if err := db.SaveSettings(context.Background(), saved, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	c, err := parseKiosk([]string{"-db", path, "-inactivity", "2m", "-catalog", "../../data/procedures"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.speech = filepath.Join(t.TempDir(), "speech")
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	k, err := openKiosk(context.Background(), c, test.NewTempApp(t), audio.NewNullSink(0), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	if k.ui.Inactivity != 2*time.Minute {
+		t.Errorf("inactivity %v: the flag -inactivity 2m must win over the saved 45s", k.ui.Inactivity)
+	}
+	if k.ui.StillThereWait != 20*time.Second || k.player.Volume() != 0.3 || len(k.ui.Langs) != 1 {
+		t.Errorf("still-there %v, volume %v, languages %v: want the saved 20s, 0.3, fr", k.ui.StillThereWait, k.player.Volume(), k.ui.Langs)
+	}
+	if k.ui.ElsewhereWait != 10*time.Minute || k.ui.Rate != 150 {
+		t.Errorf("elsewhere-wait %v, rate %d: want the defaults, nothing saved nor given", k.ui.ElsewhereWait, k.ui.Rate)
 	}
 }
