@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +66,7 @@ type StaffView struct {
 	Langs     map[passerelle.Lang]*widget.Check
 	Save      *widget.Button
 	Saved     *widget.Label // what saving did, or what to correct
+	form      *widget.Form
 	// Statistics is the statistics tab's content (statistics come with
 	// the next version: the tab is there, holding a placeholder).
 	Statistics *fyne.Container
@@ -337,10 +339,16 @@ func (k *Kiosk) showStaff() {
 	v.Tabs = container.NewAppTabs(
 		container.NewTabItem("Catalog", container.NewVScroll(v.Catalog)),
 		container.NewTabItem("Sync", container.NewVScroll(v.Sync)),
-		container.NewTabItem("Settings", container.NewVScroll(k.settingsForm(v))),
+		container.NewTabItem("Settings", container.NewScroll(k.settingsForm(v))),
 		container.NewTabItem("Statistics", v.Statistics),
 	)
-	v.Tabs.OnSelected = func(*container.TabItem) { k.staffTouched(); k.refreshStaff() }
+	var themed *container.ThemeOverride
+	v.Tabs.OnSelected = func(*container.TabItem) {
+		k.staffTouched()
+		k.refreshStaff()
+		themed.Refresh() // the tab's content joins the staff theme
+		v.form.Refresh() // and its hints, made before
+	}
 	v.Lock = widget.NewButtonWithIcon("Lock staff mode", theme.LogoutIcon(), func() { k.closeStaff() })
 	v.Leave = widget.NewButtonWithIcon("Leave kiosk mode (close Passerelle)", theme.CancelIcon(), func() {
 		k.deps.Logger.Warn("kiosk: staff left kiosk mode")
@@ -353,7 +361,8 @@ func (k *Kiosk) showStaff() {
 	title := widget.NewLabelWithStyle("Staff mode — locks itself after 2 minutes untouched", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	bar := container.NewHBox(v.Lock, layout.NewSpacer(), v.Leave)
 	s := &Screen{Name: ScreenStaff}
-	s.root = container.NewThemeOverride(container.NewBorder(title, bar, nil, nil, v.Tabs), theme.DefaultTheme())
+	themed = container.NewThemeOverride(container.NewBorder(title, bar, nil, nil, v.Tabs), staffTheme{})
+	s.root = themed
 	k.show(s)
 }
 
@@ -456,3 +465,14 @@ func (l fixedHeight) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 func (l fixedHeight) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, l.h) }
+
+// staffTheme is the toolkit's own light theme: staff read plain text at
+// the usual sizes, not the kiosk's big pictograms.
+type staffTheme struct{}
+
+func (staffTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return theme.DefaultTheme().Color(n, theme.VariantLight)
+}
+func (staffTheme) Font(s fyne.TextStyle) fyne.Resource     { return theme.DefaultTheme().Font(s) }
+func (staffTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
+func (staffTheme) Size(n fyne.ThemeSizeName) float32       { return theme.DefaultTheme().Size(n) }

@@ -72,7 +72,13 @@ func newStaffRig(t *testing.T, path string, source passerelle.CatalogSource, pin
 // restart closes the kiosk's database and opens a new kiosk on it.
 func (r *staffRig) restart(source passerelle.CatalogSource) *staffRig {
 	r.t.Helper()
-	r.db.Close()
+	// No speech synthesis may be starting: a program being started holds
+	// a copy of the kiosk's files, its lock included, for a moment.
+	// Close waits for those running.
+	r.player.Close()
+	if err := r.db.Close(); err != nil {
+		r.t.Fatal(err)
+	}
 	return newStaffRig(r.t.(*testing.T), r.path, source, "", r.clock)
 }
 
@@ -345,5 +351,13 @@ func TestStaffSeeTheCatalogProblemsWithFileAndLine(t *testing.T) {
 	}
 	if sync := r.k.Staff().Sync.Text; !strings.Contains(sync, "not joined") {
 		t.Errorf("the sync tab says %q", sync)
+	}
+	// Every tab fits the kiosk's smallest screen: nothing, not the way
+	// out, leaves the window.
+	for i, tab := range r.k.Staff().Tabs.Items {
+		r.k.Staff().Tabs.SelectIndex(i)
+		if min := r.w.Content().MinSize(); min.Width > 800 || min.Height > 480 {
+			t.Errorf("with the %s tab, staff mode needs %v, more than 800x480", tab.Text, min)
+		}
 	}
 }

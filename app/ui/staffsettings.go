@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"passerelle/app/passerelle"
@@ -29,6 +30,7 @@ func (k *Kiosk) settingsForm(v *StaffView) fyne.CanvasObject {
 	}
 	touched := func(string) { k.staffTouched() }
 	form := widget.NewForm()
+	v.form = form
 	v.Durations = map[string]*widget.Entry{}
 	for _, d := range []struct{ name, label, hint string }{
 		{passerelle.SettingInactivity, "Inactivity before \"are you still there?\"", "20s to 30m, like 90s or 2m"},
@@ -39,63 +41,57 @@ func (k *Kiosk) settingsForm(v *StaffView) fyne.CanvasObject {
 		e.SetText(plainDuration(cur.Value(d.name)))
 		e.OnChanged = touched
 		v.Durations[d.name] = e
-		item := widget.NewFormItem(d.label, e)
-		item.HintText = d.hint
-		if p := pinned(d.name, e); p != "" {
-			item.HintText = p
-		}
-		form.AppendItem(item)
+		form.Append(d.label, hinted(e, d.hint, pinned(d.name, e)))
 	}
 
 	v.Volume = widget.NewSlider(0, 1)
 	v.Volume.Step = 0.05
 	v.Volume.SetValue(cur.Volume)
 	v.Volume.OnChanged = func(float64) { k.staffTouched() }
-	volume := widget.NewFormItem("Volume", v.Volume)
-	volume.HintText = "0 (silent) to full"
-	if p := pinned(passerelle.SettingVolume, v.Volume); p != "" {
-		volume.HintText = p
-	}
-	form.AppendItem(volume)
+	form.Append("Volume", hinted(v.Volume, "0 (silent) to full", pinned(passerelle.SettingVolume, v.Volume)))
 
 	v.Rate = widget.NewSlider(passerelle.MinSpeechRate, passerelle.MaxSpeechRate)
 	v.Rate.Step = 10
 	v.Rate.SetValue(float64(cur.Rate))
 	v.Rate.OnChanged = func(float64) { k.staffTouched() }
-	rate := widget.NewFormItem("Speech rate", v.Rate)
-	rate.HintText = fmt.Sprintf("%d to %d words per minute; now %d", passerelle.MinSpeechRate, passerelle.MaxSpeechRate, cur.Rate)
-	if p := pinned(passerelle.SettingRate, v.Rate); p != "" {
-		rate.HintText = p
-	}
-	form.AppendItem(rate)
+	form.Append("Speech rate", hinted(v.Rate, fmt.Sprintf("%d to %d words per minute; now %d", passerelle.MinSpeechRate, passerelle.MaxSpeechRate, cur.Rate),
+		pinned(passerelle.SettingRate, v.Rate)))
 
 	v.Langs = map[passerelle.Lang]*widget.Check{}
 	offered := cur.Offered(k.catalog.Load())
 	langs := container.NewHBox()
 	for _, l := range k.catalog.Load().Langs() {
 		lang, _ := passerelle.LookupLanguage(l)
-		c := widget.NewCheck(fmt.Sprintf("%s (%s)", lang.Native, l), func(bool) { k.staffTouched() })
+		c := widget.NewCheck(fmt.Sprintf("%s: %s", l, lang.Native), func(bool) { k.staffTouched() })
 		c.SetChecked(slices.Contains(offered, l))
 		v.Langs[l] = c
 		langs.Add(c)
 	}
-	form.AppendItem(&widget.FormItem{Text: "Languages offered", Widget: langs, HintText: "at least one"})
+	form.Append("Languages offered", hinted(langs, "at least one", ""))
 
 	v.Retention = widget.NewEntry()
 	v.Retention.SetText(strconv.FormatFloat(cur.Retention.Hours()/24, 'f', -1, 64))
 	v.Retention.OnChanged = touched
-	retention := widget.NewFormItem("Days a typed number is kept", v.Retention)
-	retention.HintText = "0 (not at all) to 366, when a procedure allows keeping it"
-	if p := pinned(passerelle.SettingRetention, v.Retention); p != "" {
-		retention.HintText = p
-	}
-	form.AppendItem(retention)
+	form.Append("Days a typed number is kept", hinted(v.Retention, "0 (not at all) to 366, when a procedure allows keeping it",
+		pinned(passerelle.SettingRetention, v.Retention)))
 
 	v.Saved = widget.NewLabel("")
 	v.Saved.Wrapping = fyne.TextWrapWord
 	v.Save = widget.NewButton("Save and apply", func() { k.saveSettings(v) })
 	v.Save.Importance = widget.HighImportance
 	return container.NewVBox(form, v.Save, v.Saved)
+}
+
+// hinted puts a small line under a setting's control: its range, or why
+// it cannot be changed here. (The form's own hints take their size when
+// made, before the staff theme applies.)
+func hinted(control fyne.CanvasObject, hint, pinned string) fyne.CanvasObject {
+	if pinned != "" {
+		hint = pinned
+	}
+	l := widget.NewLabel(hint)
+	l.SizeName = theme.SizeNameCaptionText
+	return container.NewVBox(control, l)
 }
 
 // saveSettings reads the form, checks it, stores what staff may change
