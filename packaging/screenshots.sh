@@ -2,8 +2,9 @@
 # Takes the README's screenshots from the real binary on a virtual screen:
 # the welcome screen, a choice step (an answer touched), a step with a
 # sketch of the other screen (screen:), the "stop this procedure?"
-# question that home asks in the middle of a procedure, an end screen, and
-# a social security number half typed (one box per digit).
+# question that home asks in the middle of a procedure, an end screen, a
+# social security number half typed (one box per digit), and staff mode's
+# settings.
 #
 #   bash packaging/screenshots.sh [OUTDIR]     (default packaging/screenshots)
 #
@@ -53,6 +54,10 @@ done
 export DISPLAY=":$(head -n1 "$work/displayfd")"
 export LANG=fr_FR.UTF-8
 
+# A staff PIN first: without one the kiosk opens on the screen that asks
+# staff to choose it.
+staff_pin=4806
+printf '%s\n%s\n' "$staff_pin" "$staff_pin" | "$work/passerelle" pin -db "$work/kiosk.db" >/dev/null
 "$work/passerelle" kiosk -catalog data/procedures -db "$work/kiosk.db" -speech-cache "$work/speech" >"$work/kiosk.log" 2>&1 &
 for _ in $(seq 1000); do
 	xdotool search --onlyvisible --name Passerelle >/dev/null 2>&1 && break
@@ -159,4 +164,23 @@ for d in 1 8 5 0 5; do # the start of a number no one has: sex, year, month
 	key "$d"
 done
 shot number
+
+# Staff mode: the top left corner held 3 s, the PIN on its pad (the keys
+# of a number step, OK in the last row), then the settings tab.
+xdotool mousemove 10 10 mousedown 1
+sleep 3.5
+xdotool mouseup 1
+sleep 0.7
+pad_key() {
+	local x=(512 377 512 646 377 512 646 377 512 646) y=(578 315 315 315 403 403 403 490 490 490)
+	xdotool mousemove "${x[$1]}" "${y[$1]}" click 1
+	sleep 0.3
+}
+for ((i = 0; i < ${#staff_pin}; i++)); do
+	pad_key "${staff_pin:i:1}"
+done
+touch 646 578 # OK
+wait_for 1 count staff_unlocked
+touch 172 68 # the settings tab
+shot staff
 grep "level=ERROR" "$work/kiosk.log" >&2 || true # what the kiosk found wrong, for the person who runs this

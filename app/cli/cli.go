@@ -32,6 +32,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runStats(ctx, rest, stdout, stderr)
 	case "simulate":
 		return runSimulate(ctx, rest, stdout, stderr)
+	case "pin":
+		return runPin(ctx, rest, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -61,6 +63,8 @@ const usage = `Usage:
                                       append made-up sessions, for trials
   passerelle stats -db FILE [-json]   count the events and sessions of a kiosk's
                                       or a hub's database, and its sync state
+  passerelle pin -db kiosk.db         set the staff PIN (read twice from stdin),
+                                      with the kiosk stopped
   passerelle help                     show this help
 Each command takes -h for its flags. A hub's -db (hub, enroll, revoke, migrate,
 stats) is a SQLite file, or a PostgreSQL connection string:

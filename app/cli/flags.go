@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"passerelle/app/audio"
+	"passerelle/app/passerelle"
 	"passerelle/app/ui"
 )
 
@@ -32,16 +33,20 @@ type kioskConfig struct {
 	tapGuard    time.Duration // 0: the default
 	syncEvery   time.Duration // between syncs with the hub; 0: the default
 	debug       bool          // log the toolkit's diagnostics too
+	// given names the flags on the command line: they win over the
+	// settings staff saved.
+	given map[string]bool
 }
 
 // The ranges of the kiosk's settings: outside them a kiosk in a public
 // place would not work (a question covering every screen at once, a
 // session ended before anyone can answer, speech too fast to follow).
+// They are the domain's, so that staff mode checks the same.
 const (
-	minInactivity, maxInactivity = 20 * time.Second, 30 * time.Minute
-	minStillThere, maxStillThere = 10 * time.Second, 5 * time.Minute
-	minElsewhere, maxElsewhere   = 2 * time.Minute, time.Hour
-	maxRetention                 = 366 * 24 * time.Hour
+	minInactivity, maxInactivity = passerelle.MinInactivity, passerelle.MaxInactivity
+	minStillThere, maxStillThere = passerelle.MinStillThere, passerelle.MaxStillThere
+	minElsewhere, maxElsewhere   = passerelle.MinElsewhere, passerelle.MaxElsewhere
+	maxRetention                 = passerelle.MaxRetention
 	minWidth, minHeight          = 800, 480 // the smallest kiosk screens
 	maxWidth, maxHeight          = 7680, 4320
 	minSpeechCache               = 20 << 20
@@ -79,9 +84,9 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	elsewhereSet := false
-	fs.Visit(func(f *flag.Flag) { elsewhereSet = elsewhereSet || f.Name == "elsewhere-wait" })
-	if !elsewhereSet {
+	c.given = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { c.given[f.Name] = true })
+	if !c.given["elsewhere-wait"] {
 		// A long -inactivity alone carries over to steps done elsewhere.
 		c.elsewhere = max(c.elsewhere, c.inactivity)
 	}

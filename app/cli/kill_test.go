@@ -43,6 +43,7 @@ func TestKioskChild(t *testing.T) {
 		t.Skip("run by TestKillDuringProcedure")
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	withStaffPIN(t, db)
 	a := test.NewApp()
 	c := testConfig(db)
 	c.tapGuard = time.Nanosecond // the test taps faster than a person

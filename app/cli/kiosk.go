@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"passerelle/app/audio"
+	"passerelle/app/passerelle"
 	"passerelle/app/procedure"
 	"passerelle/app/sqlite"
 	"passerelle/app/ui"
@@ -185,7 +187,17 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 	if len(interrupted) > 0 {
 		logger.Warn("kiosk: sessions interrupted by the last stop were closed", "sessions", len(interrupted))
 	}
-	if n, err := r.db.PurgePersonal(ctx, now.Add(-c.retention)); err != nil {
+	// The settings staff saved in staff mode, except those the command
+	// line gives: flags given explicitly win, defaults do not.
+	live, err := liveSettings(ctx, c, r.db)
+	if err != nil {
+		logger.Warn("kiosk: some saved settings are not used", "err", err)
+	}
+	r.player.SetVolume(live.Volume)
+	r.player.SetRate(live.Rate)
+	var retention atomic.Int64
+	retention.Store(int64(live.Retention))
+	if n, err := r.db.PurgePersonal(ctx, now.Add(-live.Retention)); err != nil {
 		logger.Error("kiosk: purge old personal values", "err", err)
 	} else if n > 0 {
 		logger.Info("kiosk: personal values past their retention were deleted", "count", n)
@@ -207,22 +219,27 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 	r.closers = append(r.closers, stopSync)
 
 	settings := ui.DefaultSettings
-	settings.Inactivity, settings.StillThereWait = c.inactivity, c.stillThere
-	settings.ElsewhereWait = c.elsewhere
+	settings.KioskSettings = live
 	if c.tapGuard > 0 {
 		settings.TapGuard = c.tapGuard
 	}
-	r.ui = ui.New(r.win, ui.Deps{Catalog: watcher, Store: r.db, Player: r.player, Logger: logger}, settings)
+	r.ui = ui.New(r.win, ui.Deps{Catalog: watcher, Store: r.db, Player: r.player, Logger: logger,
+		Staff: r.db, Sync: r.db, Pinned: c.given, Quit: a.Quit,
+		OnSettings: func(s passerelle.KioskSettings) {
+			r.player.SetVolume(s.Volume)
+			r.player.SetRate(s.Rate)
+			retention.Store(int64(s.Retention))
+		}}, settings)
 	r.ui.Run()
 	r.closers = append(r.closers, r.ui.Close)
 	purgeCtx, stopPurge := context.WithCancel(ctx)
-	go purgeDaily(purgeCtx, r.db, c.retention, logger)
+	go purgeDaily(purgeCtx, r.db, func() time.Duration { return time.Duration(retention.Load()) }, logger)
 	r.closers = append(r.closers, stopPurge)
 	return nil
 }
 
 // purgeDaily deletes typed personal values once they pass their retention.
-func purgeDaily(ctx context.Context, db *sqlite.DB, retention time.Duration, logger *slog.Logger) {
+func purgeDaily(ctx context.Context, db *sqlite.DB, retention func() time.Duration, logger *slog.Logger) {
 	tick := time.NewTicker(24 * time.Hour)
 	defer tick.Stop()
 	for {
@@ -230,11 +247,23 @@ func purgeDaily(ctx context.Context, db *sqlite.DB, retention time.Duration, log
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
-			if _, err := db.PurgePersonal(ctx, now.Add(-retention)); err != nil {
+			if _, err := db.PurgePersonal(ctx, now.Add(-retention())); err != nil {
 				logger.Error("kiosk: purge old personal values", "err", err)
 			}
 		}
 	}
+}
+
+// liveSettings are the kiosk's settings: the flags' values, with the
+// settings staff saved in place of the flags not given.
+func liveSettings(ctx context.Context, c kioskConfig, db passerelle.StaffStore) (passerelle.KioskSettings, error) {
+	flags := passerelle.KioskSettings{Inactivity: c.inactivity, StillThereWait: c.stillThere, ElsewhereWait: c.elsewhere,
+		Volume: c.volume, Rate: c.rate, Retention: c.retention}
+	saved, err := db.SavedSettings(ctx)
+	if err != nil {
+		return flags, err
+	}
+	return flags.WithSaved(saved, c.given)
 }
 
 // defaultDataPath is where the kiosk keeps its state: $XDG_DATA_HOME or

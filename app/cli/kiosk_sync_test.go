@@ -113,6 +113,7 @@ func TestJoinedKioskSyncsInTheBackground(t *testing.T) {
 
 	published := publish(t, hub, "../../data/procedures")
 	watch := logWatch{make(chan string, 64)}
+	withStaffPIN(t, db)
 	c := testConfig(db)
 	c.syncEvery = 50 * time.Millisecond
 	k, err := openKiosk(ctx, c, test.NewTempApp(t), audio.NewNullSink(0), slog.New(watch))
@@ -170,6 +171,7 @@ func TestJoinedKioskSyncsInTheBackground(t *testing.T) {
 
 func TestKioskNotJoinedDoesNotSync(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "kiosk.db")
+	withStaffPIN(t, db)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	k, err := openKiosk(context.Background(), testConfig(db), test.NewTempApp(t), audio.NewNullSink(0), logger)
 	if err != nil {

@@ -38,6 +38,7 @@ var knownKinds = map[passerelle.EventKind]bool{
 	passerelle.EventHelpAsked: true, passerelle.EventStopAsked: true,
 	passerelle.EventStopCancelled: true, passerelle.EventSessionEnded: true,
 	passerelle.EventHelpHandled: true,
+	passerelle.EventStaffUnlocked: true, passerelle.EventStaffPINRefused: true,
 }
 
 var knownOutcomes = map[passerelle.Outcome]bool{

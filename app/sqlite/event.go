@@ -139,13 +139,15 @@ func (db *DB) CloseInterrupted(ctx context.Context, now time.Time) ([]string, er
 
 	// The last event of every session without a session_ended one. In
 	// SQLite, the bare columns of a MAX() aggregate come from the row that
-	// holds the maximum: the procedure is the one of the last event.
+	// holds the maximum: the procedure is the one of the last event. Staff
+	// events are each alone in a session that never ends: not a user's.
 	rows, err := tx.QueryContext(ctx, `
 		SELECT session_id, MAX(seq), procedure_id, procedure_version
 		FROM events
+		WHERE kind NOT LIKE ? ESCAPE '\'
 		GROUP BY session_id
 		HAVING SUM(kind = ?) = 0
-		ORDER BY session_id`, string(passerelle.EventSessionEnded))
+		ORDER BY session_id`, `staff\_%`, string(passerelle.EventSessionEnded))
 	if err != nil {
 		return nil, fmt.Errorf("close interrupted sessions: %w", err)
 	}

@@ -102,7 +102,7 @@ func TestOpen(t *testing.T) {
 
 func TestMigrate(t *testing.T) {
 	ctx := context.Background()
-	all := []string{"0001_events.sql", "0002_personal_values.sql", "0003_sync.sql", "0005_figures.sql"}
+	all := []string{"0001_events.sql", "0002_personal_values.sql", "0003_sync.sql", "0004_staff.sql", "0005_figures.sql"}
 	monday := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	tuesday := monday.Add(24 * time.Hour)
 
@@ -145,7 +145,7 @@ func TestMigrate(t *testing.T) {
 	t.Run("fresh file gets every migration", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "kiosk.db")
 		MustCloseDB(t, openAt(t, path, monday, 0))
-		want := map[string]time.Time{all[0]: monday, all[1]: monday, all[2]: monday, all[3]: monday}
+		want := appliedAt(all, monday, monday)
 		if got := applied(t, path); !sameTimes(got, want) {
 			t.Errorf("applied = %v, want %v", got, want)
 		}
@@ -162,7 +162,7 @@ func TestMigrate(t *testing.T) {
 
 		db = openAt(t, path, tuesday, 0)
 		defer MustCloseDB(t, db)
-		want := map[string]time.Time{all[0]: monday, all[1]: monday, all[2]: monday, all[3]: monday}
+		want := appliedAt(all, monday, monday)
 		if got := applied(t, path); !sameTimes(got, want) {
 			t.Errorf("applied = %v, want %v", got, want)
 		}
@@ -186,7 +186,7 @@ func TestMigrate(t *testing.T) {
 
 		db := openAt(t, path, tuesday, 0)
 		defer MustCloseDB(t, db)
-		want := map[string]time.Time{all[0]: monday, all[1]: tuesday, all[2]: tuesday, all[3]: tuesday}
+		want := appliedAt(all, monday, tuesday)
 		if got := applied(t, path); !sameTimes(got, want) {
 			t.Errorf("applied = %v, want %v", got, want)
 		}
@@ -197,6 +197,15 @@ func TestMigrate(t *testing.T) {
 		}
 		assertSession(t, db, "s2", withPersonal)
 	})
+}
+
+// appliedAt is every migration of names applied at then, the first at first.
+func appliedAt(names []string, first, then time.Time) map[string]time.Time {
+	m := map[string]time.Time{names[0]: first}
+	for _, n := range names[1:] {
+		m[n] = then
+	}
+	return m
 }
 
 func sameTimes(a, b map[string]time.Time) bool {

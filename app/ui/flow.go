@@ -27,7 +27,7 @@ func (k *Kiosk) showWelcome() {
 	}
 	s := &Screen{Name: ScreenWelcome}
 	var lines []string
-	for _, l := range c.Langs() {
+	for _, l := range k.Offered(c) {
 		s.Prompt = append(s.Prompt, prompt(l, phraseTouch))
 		lines = append(lines, say(l, phraseTouch))
 	}
@@ -50,7 +50,7 @@ func (k *Kiosk) showLanguages() {
 		return
 	}
 	s := &Screen{Name: ScreenLanguages}
-	for _, l := range k.catalog.Load().Langs() {
+	for _, l := range k.Offered(k.catalog.Load()) {
 		lang, _ := passerelle.LookupLanguage(l)
 		s.Prompt = append(s.Prompt, prompt(l, phraseChooseLanguage))
 		// The name, large, in its own script is the tile's picture: it is

@@ -17,30 +17,20 @@ import (
 	"passerelle/app/session"
 )
 
-// Settings tune the kiosk's behaviour.
+// Settings tune the kiosk's behaviour. Those staff may change in staff
+// mode (the delays, the languages offered...) apply at once: the kiosk
+// reads them as it goes.
 type Settings struct {
-	// Inactivity is how long without a touch before the kiosk asks "are you
-	// still there?".
-	Inactivity time.Duration
-	// StillThereWait is how long the question waits for an answer before the
-	// session ends and the screen goes back to welcome.
-	StillThereWait time.Duration
+	passerelle.KioskSettings
 	// TapGuard is how long touches on "continue" are ignored after a screen
 	// appears, so that a double tap never answers two screens.
 	TapGuard time.Duration
-	// ElsewhereWait replaces Inactivity on a step done on another device
-	// (the person types on their phone, not on the kiosk): only after it
-	// does the kiosk ask "are you still there?". Never shorter than
-	// Inactivity.
-	ElsewhereWait time.Duration
 }
 
 // DefaultSettings are the settings of a kiosk in a public place.
 var DefaultSettings = Settings{
-	Inactivity:     90 * time.Second,
-	StillThereWait: 30 * time.Second,
-	TapGuard:       500 * time.Millisecond,
-	ElsewhereWait:  10 * time.Minute,
+	KioskSettings: passerelle.DefaultKioskSettings,
+	TapGuard:      500 * time.Millisecond,
 }
 
 // Deps are what the kiosk needs from the other packages.
@@ -50,6 +40,23 @@ type Deps struct {
 	Player  passerelle.Player
 	Logger  *slog.Logger
 	Now     func() time.Time
+
+	// Staff, when set, opens staff mode (staff.go) to a long press in the
+	// top left corner, behind the staff PIN.
+	Staff passerelle.StaffStore
+	// Sync is what staff mode shows of the hub; nil: not joined.
+	Sync passerelle.SyncState
+	// Pinned names the settings given on the command line: they win over
+	// staff mode's, which shows them and cannot change them.
+	Pinned map[string]bool
+	// OnSettings applies the settings the kiosk does not hold itself
+	// (volume, speech rate, retention) after staff changed them.
+	OnSettings func(passerelle.KioskSettings)
+	// Quit closes the application: staff leave kiosk mode for the desktop.
+	Quit func()
+	// PINParams are the costs of the hash of a PIN set on the kiosk; zero:
+	// passerelle.DefaultPINParams.
+	PINParams passerelle.PINParams
 }
 
 // Kiosk is the whole user interface. All its methods run on Fyne's main
@@ -71,6 +78,9 @@ type Kiosk struct {
 	lastTouch time.Time
 	askedAt   time.Time // when "are you still there?" appeared, zero if not shown
 
+	staff  *staffMode // nil outside staff mode
+	corner *LongPress // staff's way in; nil without deps.Staff
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -88,6 +98,7 @@ func New(win fyne.Window, deps Deps, settings Settings) *Kiosk {
 	k.catalog.Store(deps.Catalog.Catalog())
 	k.prepareSpeech(k.catalog.Load())
 	k.showWelcome()
+	k.startStaff()
 	return k
 }
 
@@ -138,7 +149,13 @@ func (k *Kiosk) Close() {
 func (k *Kiosk) UseCatalog(c *passerelle.Catalog) {
 	k.catalog.Store(c)
 	k.prepareSpeech(c)
-	fyne.Do(k.catalogChanged)
+	fyne.Do(func() {
+		if k.staff != nil { // caught up with when staff mode ends
+			k.refreshStaff()
+			return
+		}
+		k.catalogChanged()
+	})
 }
 
 // Screen returns what is on screen now.
@@ -155,6 +172,9 @@ func (k *Kiosk) Lang() passerelle.Lang { return k.lang }
 // StillThereWait later without an answer.
 func (k *Kiosk) CheckIdle() {
 	now := k.deps.Now()
+	if k.staffIdle(now) {
+		return
+	}
 	if k.screen == nil || k.screen.Name == ScreenWelcome || k.screen.Name == ScreenOutOfService {
 		return
 	}
@@ -202,7 +222,7 @@ func (k *Kiosk) show(s *Screen) {
 	k.shownAt = now
 	k.lastTouch = now
 	k.askedAt = time.Time{}
-	k.win.SetContent(s.root)
+	k.win.SetContent(k.withCorner(s.root))
 	k.play(s.Prompt...)
 }
 

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"passerelle/app/passerelle"
+)
+
+const pinSynopsis = "passerelle pin -db kiosk.db"
+
+// stdin is where pin reads the PIN; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// runPin sets the staff PIN of a kiosk: read twice from stdin, without
+// echo on a terminal, stored only as a slow hash. The wrong PINs counted
+// so far are forgotten. The kiosk must be stopped: one program at a time
+// uses its database (the running kiosk sets its PIN on its first-start
+// screen).
+func runPin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCommand("pin", pinSynopsis)
+	db := c.String("db", defaultDataPath("kiosk.db"), "the kiosk's database file")
+	if _, err := c.parse(args); errors.Is(err, flag.ErrHelp) {
+		return c.help(stdout)
+	} else if err != nil {
+		return c.fail(stderr, err)
+	}
+	if err := required(map[string]string{"db": *db}); err != nil {
+		return c.fail(stderr, err)
+	}
+	if err := kioskFile(*db); err != nil {
+		return c.fail(stderr, err)
+	}
+	read := pinReader(stdin, stderr)
+	pin, err := read(fmt.Sprintf("Staff PIN (%d to %d digits): ", passerelle.MinPINDigits, passerelle.MaxPINDigits))
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	// Checked before asking again and before the database is opened:
+	// staff learn at once that a PIN is refused.
+	if err := passerelle.CheckNewPIN(pin); err != nil {
+		return c.fail(stderr, errors.New(err.Error()+"; nothing was changed"))
+	}
+	again, err := read("The same PIN again: ")
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	if again != pin {
+		return c.fail(stderr, errors.New("the two PINs differ; nothing was changed"))
+	}
+	store, err := openStoppedKiosk(*db)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	defer store.Close()
+	lock := &passerelle.PINLock{Store: store, Events: store}
+	if err := lock.SetPIN(ctx, pin); err != nil {
+		return c.fail(stderr, err)
+	}
+	fmt.Fprintf(stdout, "The staff PIN of %s is set: hold the top left corner of the kiosk's screen for 3 seconds, then type it.\n", *db)
+	return 0
+}
+
+// pinReader returns a function that reads one PIN: from a terminal
+// without showing it, prompting on stderr; from a pipe, a line.
+func pinReader(in io.Reader, stderr io.Writer) func(prompt string) (string, error) {
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return func(prompt string) (string, error) {
+			fmt.Fprint(stderr, prompt)
+			b, err := term.ReadPassword(int(f.Fd()))
+			fmt.Fprintln(stderr)
+			if err != nil {
+				return "", fmt.Errorf("read the PIN: %w", err)
+			}
+			return strings.TrimSpace(string(b)), nil
+		}
+	}
+	lines := bufio.NewReader(in)
+	return func(string) (string, error) {
+		line, err := lines.ReadString('\n')
+		if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
+			if errors.Is(err, io.EOF) {
+				return "", errors.New("no PIN on the input: type it twice, or give it on two lines (printf '4806\\n4806\\n' | passerelle pin -db kiosk.db)")
+			}
+			return "", fmt.Errorf("read the PIN: %w", err)
+		}
+		return strings.TrimSpace(line), nil
+	}
+}
