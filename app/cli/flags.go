@@ -32,6 +32,7 @@ type kioskConfig struct {
 	tapGuard    time.Duration // 0: the default
 	syncEvery   time.Duration // between syncs with the hub; 0: the default
 	debug       bool          // log the toolkit's diagnostics too
+	printer     string        // CUPS destination of the receipt printer; "": none
 }
 
 // The ranges of the kiosk's settings: outside them a kiosk in a public
@@ -70,6 +71,7 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	fs.Float64Var(&c.volume, "volume", 1, "volume, 0 (silent) to 1")
 	fs.IntVar(&c.rate, "rate", 150, fmt.Sprintf("speech rate, %d to %d words per minute", audio.MinRate, audio.MaxRate))
 	fs.BoolVar(&c.debug, "debug", false, "also log diagnostics meant for developers")
+	fs.StringVar(&c.printer, "printer", "", "CUPS name of a receipt printer (lpstat -p lists them): the end screen then offers to print its summary")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err

@@ -15,6 +15,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"passerelle/app/audio"
+	"passerelle/app/lp"
 	"passerelle/app/procedure"
 	"passerelle/app/sqlite"
 	"passerelle/app/ui"
@@ -212,7 +213,11 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 	if c.tapGuard > 0 {
 		settings.TapGuard = c.tapGuard
 	}
-	r.ui = ui.New(r.win, ui.Deps{Catalog: watcher, Store: r.db, Player: r.player, Logger: logger}, settings)
+	deps := ui.Deps{Catalog: watcher, Store: r.db, Player: r.player, Logger: logger}
+	if c.printer != "" {
+		deps.Printer = lp.Printer{Name: c.printer}
+	}
+	r.ui = ui.New(r.win, deps, settings)
 	r.ui.Run()
 	r.closers = append(r.closers, r.ui.Close)
 	purgeCtx, stopPurge := context.WithCancel(ctx)

@@ -50,6 +50,9 @@ type Deps struct {
 	Player  passerelle.Player
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// Printer prints the end screen's summary; nil when the kiosk has
+	// none, and the end screen offers no printing.
+	Printer passerelle.Printer
 }
 
 // Kiosk is the whole user interface. All its methods run on Fyne's main
