@@ -76,7 +76,8 @@ func (qrPanelLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	codeH := size.Height
 	if len(objs) > 1 {
 		pad := theme.Padding()
-		printH := clamp(size.Height*0.3, min(MinTarget, size.Height/2), barHeight)
+		// The print control as low as a finger needs: the code gets the rest.
+		printH := clamp(size.Height*0.2, min(MinTarget, size.Height/2), barHeight)
 		codeH = max(0, size.Height-printH-pad)
 		w := min(size.Width, printH*2.2)
 		objs[1].Move(fyne.NewPos((size.Width-w)/2, codeH+pad))
@@ -98,7 +99,7 @@ func (l besideLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		defer mirror(size, objs...)
 	}
 	pad := theme.Padding()
-	panelW := min(size.Width*0.4, size.Height+pad)
+	panelW := min(size.Width*0.45, size.Height+pad)
 	objs[0].Move(fyne.NewPos(0, 0))
 	objs[0].Resize(fyne.NewSize(max(0, size.Width-panelW-pad), size.Height))
 	objs[1].Move(fyne.NewPos(size.Width-panelW, 0))
