@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -97,8 +98,16 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	if err := kioskFile(c.db); err != nil {
 		return c, err
 	}
+	if c.printer != "" && !cupsName.MatchString(c.printer) {
+		return c, fmt.Errorf("-printer %q is not a CUPS printer name: letters, digits, - and _, as lpstat -p lists them", c.printer)
+	}
 	return c, c.check()
 }
+
+// cupsName is a CUPS destination name as staff type it (CUPS itself also
+// refuses spaces, / and #); never starting with "-", which lp would read
+// as an option.
+var cupsName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,126}$`)
 
 // errUsage is a flag the flag package already reported.
 var errUsage = errors.New("usage")

@@ -202,3 +202,32 @@ func TestShippedPlacesAreSound(t *testing.T) {
 		}
 	}
 }
+
+// TestWatcherKeepsTheLastGoodPlaces: a running kiosk follows edits of the
+// places file, and keeps the last good places while the file has a problem.
+func TestWatcherKeepsTheLastGoodPlaces(t *testing.T) {
+	w, dir := openWatcher(t)
+	updates, cancel := w.Subscribe()
+	defer cancel()
+	withKindPictograms(t, dir)
+	write("places.yaml", goodPlaces)(t, dir)
+	u := waitFor(t, updates, func(u passerelle.CatalogUpdate) bool { return len(u.Catalog.Places) == 1 })
+	if len(u.Problems) > 0 {
+		t.Fatalf("problems with good places: %v", u.Problems)
+	}
+
+	placeWith("09:00-12:00,13:30", "09:00-12:00,1330")(t, dir)
+	u = waitFor(t, updates, func(u passerelle.CatalogUpdate) bool { return len(u.Problems) > 0 })
+	if len(u.Catalog.Places) != 1 || u.Catalog.Places[0].Name != "France Services Test" {
+		t.Errorf("a broken places file took the places away: %v", u.Catalog.Places)
+	}
+	if !strings.Contains(fmt.Sprint(u.Problems), `"1330" is not a time`) {
+		t.Errorf("problems %v, want the broken time", u.Problems)
+	}
+
+	placeWith("France Services Test", "France Services Mended")(t, dir)
+	u = waitFor(t, updates, func(u passerelle.CatalogUpdate) bool { return len(u.Problems) == 0 })
+	if len(u.Catalog.Places) != 1 || u.Catalog.Places[0].Name != "France Services Mended" {
+		t.Errorf("the mended places are not live: %v", u.Catalog.Places)
+	}
+}

@@ -274,6 +274,7 @@ func (k *Kiosk) prepareSpeech(c *passerelle.Catalog) {
 			}
 		}
 	}
+	prompts = append(prompts, placeSpeech(c)...)
 	k.deps.Player.Prepare(prompts)
 }
 

@@ -213,3 +213,19 @@ func newRows(objs ...fyne.CanvasObject) *fyne.Container {
 func placeLine(p *passerelle.Place) string {
 	return strings.Join([]string{p.Name, p.Address, p.Phone}, ", ")
 }
+
+// placeSpeech is what the kiosk may say of the catalog's places, open or
+// closed, and of the summary and the printer, in each language: rendered
+// ahead of time, like the rest of the catalog's speech.
+func placeSpeech(c *passerelle.Catalog) []passerelle.Prompt {
+	var prompts []passerelle.Prompt
+	for _, l := range c.Langs() {
+		for _, p := range []placePhrase{phraseKeepSummary, phrasePrinting, phrasePrintFailed} {
+			prompts = append(prompts, passerelle.Prompt{Text: sayPlace(l, p), Lang: l})
+		}
+		for _, p := range c.Places {
+			prompts = append(prompts, placePrompt(l, placeNow{p, true}), placePrompt(l, placeNow{p, false}))
+		}
+	}
+	return prompts
+}
