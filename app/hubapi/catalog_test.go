@@ -2,6 +2,7 @@ package hubapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -262,4 +263,56 @@ func TestBadCatalogDownloadChangesNothing(t *testing.T) {
 type badCatalog struct {
 	archive []byte
 	hash    string
+}
+
+// archiveReads counts the archives a store reads: the real store, with a
+// counter at its boundary.
+type archiveReads struct {
+	passerelle.HubStore
+	n atomic.Int32
+}
+
+func (s *archiveReads) LatestCatalog(ctx context.Context) (passerelle.CatalogVersion, error) {
+	s.n.Add(1)
+	return s.HubStore.LatestCatalog(ctx)
+}
+
+// Every kiosk asks for the catalog at every sync: a hub reads the archive
+// from its database once per version, not once per question.
+func TestCatalogArchiveReadOncePerVersion(t *testing.T) {
+	store := &archiveReads{HubStore: openHubStore(t, filepath.Join(t.TempDir(), "hub.db"))}
+	hub := startHub(t, store, nil)
+	v1 := publish(t, store, hubCatalog(t, "create-email"))
+	ctx := context.Background()
+	for i := range 3 {
+		kiosk, dir := newKiosk(t)
+		join(t, store, kiosk, fmt.Sprintf("mairie-%d", i), hub.URL)
+		s := &Syncer{Outbox: kiosk, DataDir: dir, AppVersion: "test"}
+		for range 2 { // a download, then "not modified"
+			if err := s.SyncOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if live, _ := bundle.Live(dir); live != v1.Hash {
+			t.Fatalf("kiosk %d: live catalog %q, want %q", i, live, v1.Hash)
+		}
+	}
+	if n := store.n.Load(); n != 1 {
+		t.Fatalf("the archive was read %d times for 3 kiosks syncing twice, want once", n)
+	}
+
+	// A new version, published by this hub or another on the same
+	// database, is read once more and served.
+	v2 := publish(t, store, hubCatalog(t, "ameli-attestation"))
+	kiosk, dir := newKiosk(t)
+	join(t, store, kiosk, "mairie-new", hub.URL)
+	if err := (&Syncer{Outbox: kiosk, DataDir: dir, AppVersion: "test"}).SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if live, _ := bundle.Live(dir); live != v2.Hash {
+		t.Fatalf("live catalog %q after a new version, want %q", live, v2.Hash)
+	}
+	if n := store.n.Load(); n != 2 {
+		t.Fatalf("the archive was read %d times after a new version, want twice in all", n)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -32,6 +33,13 @@ type Server struct {
 	Store  passerelle.HubStore
 	Logger *slog.Logger
 	Now    func() time.Time
+
+	// The latest catalog's archive, kept after its first download: every
+	// kiosk asks at every sync, and the store is asked only for the
+	// latest hash. Any hub process may publish, so the hash is always
+	// read from the store; only the bytes of a hash are cached.
+	mu     sync.Mutex
+	cached passerelle.CatalogVersion
 }
 
 // Handler returns the API's routes, every body size-limited.
@@ -227,7 +235,7 @@ func (s *Server) logConflicts(kiosk string, conflicts []Conflict) {
 }
 
 func (s *Server) catalog(w http.ResponseWriter, r *http.Request, k passerelle.Kiosk) {
-	v, err := s.Store.LatestCatalog(r.Context())
+	hash, err := s.Store.LatestCatalogHash(r.Context())
 	if errors.Is(err, passerelle.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "The hub has published no catalog yet.")
 		return
@@ -236,17 +244,50 @@ func (s *Server) catalog(w http.ResponseWriter, r *http.Request, k passerelle.Ki
 		s.internal(w, r, "latest catalog", err)
 		return
 	}
-	etag := `"` + v.Hash + `"`
+	etag := `"` + hash + `"`
 	w.Header().Set("ETag", etag)
-	w.Header().Set("Catalog-Hash", v.Hash)
+	w.Header().Set("Catalog-Hash", hash)
 	if etagMatches(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
+	}
+	v, err := s.latestCatalog(r.Context(), hash)
+	if err != nil {
+		s.internal(w, r, "latest catalog", err)
+		return
+	}
+	if v.Hash != hash { // published again between the two reads
+		w.Header().Set("ETag", `"`+v.Hash+`"`)
+		w.Header().Set("Catalog-Hash", v.Hash)
+	}
+	// A catalog with recordings over a slow line takes longer than any
+	// other answer: this one may write for as long as the kiosk waits.
+	if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(catalogTimeout)); err != nil {
+		s.logger().Debug("catalog: the write deadline stays the server's", "err", err)
 	}
 	w.Header().Set("Content-Type", "application/gzip")
 	w.Header().Set("Content-Length", fmt.Sprint(len(v.Archive)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(v.Archive)
+}
+
+// latestCatalog returns the catalog version named hash from the cache, or
+// the latest one from the store, which it then caches.
+func (s *Server) latestCatalog(ctx context.Context, hash string) (passerelle.CatalogVersion, error) {
+	s.mu.Lock()
+	v := s.cached
+	s.mu.Unlock()
+	if v.Hash == hash {
+		return v, nil
+	}
+	v, err := s.Store.LatestCatalog(ctx)
+	if err != nil {
+		return v, err
+	}
+	s.mu.Lock()
+	s.cached = v
+	s.mu.Unlock()
+	return v, nil
 }
 
 // etagMatches reads If-None-Match: "*" or a list of entity tags, weak or

@@ -580,6 +580,9 @@ func testCatalog(t *testing.T, open opener) {
 	if _, err := s.LatestCatalog(ctx); !errors.Is(err, passerelle.ErrNotFound) {
 		t.Errorf("LatestCatalog with none published: %v; want ErrNotFound", err)
 	}
+	if _, err := s.LatestCatalogHash(ctx); !errors.Is(err, passerelle.ErrNotFound) {
+		t.Errorf("LatestCatalogHash with none published: %v; want ErrNotFound", err)
+	}
 	v1 := passerelle.CatalogVersion{Hash: "aaaa", Archive: []byte("archive one\x00\xff"), PublishedAt: t0}
 	v2 := passerelle.CatalogVersion{Hash: "bbbb", Archive: []byte("archive two"), PublishedAt: t0.Add(time.Hour)}
 	again := v1
@@ -607,6 +610,9 @@ func testCatalog(t *testing.T, open opener) {
 		if got.Hash != step.latest.Hash || string(got.Archive) != string(step.latest.Archive) || !got.PublishedAt.Equal(step.latest.PublishedAt) {
 			t.Errorf("%s: LatestCatalog = %s %q %v; want %s %q %v", step.name,
 				got.Hash, got.Archive, got.PublishedAt, step.latest.Hash, step.latest.Archive, step.latest.PublishedAt)
+		}
+		if hash, err := s.LatestCatalogHash(ctx); err != nil || hash != step.latest.Hash {
+			t.Errorf("%s: LatestCatalogHash = %q, %v; want %q", step.name, hash, err, step.latest.Hash)
 		}
 	}
 }

@@ -103,6 +103,10 @@ type HubStore interface {
 	PublishCatalog(ctx context.Context, v CatalogVersion) (published bool, err error)
 	// LatestCatalog returns the latest published version, or ErrNotFound.
 	LatestCatalog(ctx context.Context) (CatalogVersion, error)
+	// LatestCatalogHash returns the latest version's hash without its
+	// archive, or ErrNotFound: every kiosk asks at every sync, and most
+	// of the time the answer is "no change".
+	LatestCatalogHash(ctx context.Context) (string, error)
 
 	Close() error
 }

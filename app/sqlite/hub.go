@@ -471,6 +471,20 @@ func (db *HubDB) PublishCatalog(ctx context.Context, v passerelle.CatalogVersion
 	return true, nil
 }
 
+// LatestCatalogHash returns the hash of the catalog published last, or
+// ErrNotFound.
+func (db *HubDB) LatestCatalogHash(ctx context.Context) (string, error) {
+	var hash string
+	err := db.rdb.QueryRowContext(ctx, `SELECT hash FROM catalog_publications ORDER BY seq DESC LIMIT 1`).Scan(&hash)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", fmt.Errorf("latest catalog: none published: %w", passerelle.ErrNotFound)
+	case err != nil:
+		return "", fmt.Errorf("latest catalog: %w", err)
+	}
+	return hash, nil
+}
+
 // LatestCatalog returns the catalog published last, or ErrNotFound.
 func (db *HubDB) LatestCatalog(ctx context.Context) (passerelle.CatalogVersion, error) {
 	var v passerelle.CatalogVersion
