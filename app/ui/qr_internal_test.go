@@ -73,3 +73,30 @@ func writeImage(t testing.TB, file string, img image.Image) {
 	defer f.Close()
 	png.Encode(f, img)
 }
+
+// BenchmarkSummaryQR is the work the end screen does before it appears:
+// the summary cut to fit (each try encodes a code) and its code encoded,
+// for the longest end step of the shipped catalog, in Arabic (two bytes a
+// letter), with three places.
+func BenchmarkSummaryQR(b *testing.B) {
+	res, err := procedure.Load(context.Background(), "../../data/procedures")
+	if err != nil || len(res.Places) == 0 {
+		b.Fatal(err, len(res.Places))
+	}
+	var proc *passerelle.Procedure
+	var end *passerelle.Step
+	for _, p := range res.Procedures {
+		for _, st := range p.Steps {
+			if st.Kind == passerelle.KindEnd && (end == nil || len(st.Say["ar"])+len(st.Bring)*40 > len(end.Say["ar"])+len(end.Bring)*40) {
+				proc, end = p, st
+			}
+		}
+	}
+	places := passerelle.PlacesFor(res.Places, proc.ID)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := newQRCode(summaryFor(proc, end, places, "ar")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
