@@ -249,13 +249,32 @@ func onlyDigits(s string) bool {
 	return s != ""
 }
 
-// Day names, in English (as OpenStreetMap writes opening hours) and in
-// French (as staff say them): lu ma me je ve sa di.
-var dayNames = map[string]time.Weekday{
-	"mo": time.Monday, "tu": time.Tuesday, "we": time.Wednesday, "th": time.Thursday,
-	"fr": time.Friday, "sa": time.Saturday, "su": time.Sunday,
-	"lu": time.Monday, "ma": time.Tuesday, "me": time.Wednesday, "je": time.Thursday,
-	"ve": time.Friday, "di": time.Sunday,
+// dayNames are the days as staff write them, in English (as
+// OpenStreetMap writes opening hours) and in French: a word is a day when
+// it is the start of one of these names, at least 2 letters long ("mo",
+// "mon", "monday", "lu", "lun", "lundi").
+var dayNames = []struct {
+	name string
+	day  time.Weekday
+}{
+	{"monday", time.Monday}, {"tuesday", time.Tuesday}, {"wednesday", time.Wednesday}, {"thursday", time.Thursday},
+	{"friday", time.Friday}, {"saturday", time.Saturday}, {"sunday", time.Sunday},
+	{"lundi", time.Monday}, {"mardi", time.Tuesday}, {"mercredi", time.Wednesday}, {"jeudi", time.Thursday},
+	{"vendredi", time.Friday}, {"samedi", time.Saturday}, {"dimanche", time.Sunday},
+}
+
+// dayOf reads a day's name or its start.
+func dayOf(word string) (time.Weekday, bool) {
+	word = strings.ToLower(word)
+	if len(word) < 2 {
+		return 0, false
+	}
+	for _, d := range dayNames {
+		if strings.HasPrefix(d.name, word) {
+			return d.day, true
+		}
+	}
+	return 0, false
 }
 
 // weekOrder is Monday first, as people read a week.
@@ -398,16 +417,17 @@ func (r *procReader) days(s string, colOf func(int) pos, what string) ([]time.We
 }
 
 func (r *procReader) day(s string, at pos, what string) (time.Weekday, bool) {
-	d, ok := dayNames[strings.ToLower(s)]
+	d, ok := dayOf(s)
 	if !ok {
 		r.problemf(at, "the hours of %s: %q is not a day; write mo tu we th fr sa su (or lu ma me je ve sa di)", what, s)
 	}
 	return d, ok
 }
 
-var clockPattern = regexp.MustCompile(`^([0-9]{1,2})[:hH]([0-9]{2})$`)
+// clockPattern is a time as people write it: 09:00, 9:00, 9h00, 9h.
+var clockPattern = regexp.MustCompile(`^([0-9]{1,2})(?:[:hH]([0-9]{2})|[hH])$`)
 
-// parseRange reads "09:00-12:00" (9h00-12h00 is read too). It returns a
+// parseRange reads "09:00-12:00" (9h-12h and 9h00-12h00 are read too). It returns a
 // plain message when the range cannot be, and the byte offset in s of the
 // part that is wrong.
 func parseRange(s string) (passerelle.TimeRange, string, int) {
@@ -435,7 +455,7 @@ func parseClock(s string) (int, string) {
 		return 0, fmt.Sprintf("%q is not a time; write hours and minutes like 09:00 or 13:30", s)
 	}
 	h, _ := strconv.Atoi(m[1])
-	min, _ := strconv.Atoi(m[2])
+	min, _ := strconv.Atoi(m[2]) // 0 for "9h"
 	if h > 24 || min > 59 || (h == 24 && min > 0) {
 		return 0, fmt.Sprintf("%q is not a time of the day: hours go from 00 to 24, minutes from 00 to 59", s)
 	}

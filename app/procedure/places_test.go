@@ -73,6 +73,39 @@ func TestLoadPlaces(t *testing.T) {
 	}
 }
 
+// TestLoadReadsHoursAsStaffWriteThem: French days and "9h" times give the
+// same hours as the format's examples.
+func TestLoadReadsHoursAsStaffWriteThem(t *testing.T) {
+	tests := []struct{ name, hours string }{
+		{"English days", "[\"mo-fr 09:00-12:00,13:30-17:00\", \"sa 09:00-12:00\"]"},
+		{"French days", "[\"lu-ve 09:00-12:00,13:30-17:00\", \"sa 09:00-12:00\"]"},
+		{"French words and hours", "[\"Lundi-Vendredi 9h-12h, 13h30-17h\", \"samedi 9h00-12h\"]"},
+		{"three letters, spaces around dashes", "[\"mon-fri 9:00 - 12:00,13:30 - 17:00\", \"sat 09:00-12:00\"]"},
+		{"days listed", "[\"mo,tu,we-fr 09:00-12:00\", \"mo-fr 13:30-17:00\", \"sa 09:00-12:00\"]"},
+	}
+	var want [7][]passerelle.TimeRange
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			places := strings.Replace(goodPlaces, "    hours:\n      - mo-fr 09:00-12:00,13:30-17:00\n      - sa 09:00-12:00\n", "    hours: "+tt.hours+"\n", 1)
+			dir := editedFixture(t, []edit{withKindPictograms, write("places.yaml", places)})
+			res := loadWithProblems(t, dir, nil)
+			if len(res.Places) != 1 {
+				t.Fatal("no place read")
+			}
+			got := res.Places[0].Hours.Week
+			if want[time.Monday] == nil {
+				want = got // the first case, the format's own example
+				if len(got[time.Monday]) != 2 || len(got[time.Saturday]) != 1 || len(got[time.Sunday]) != 0 {
+					t.Fatalf("the example read as %v", got)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("hours %v, want %v", got, want)
+			}
+		})
+	}
+}
+
 // placeWith is goodPlaces with one line changed.
 func placeWith(old, new string) edit {
 	return func(t *testing.T, dir string) {
@@ -93,6 +126,8 @@ func TestLoadReportsPlacesProblems(t *testing.T) {
 	}{
 		{"a time that is not one", []edit{placeWith("13:30-17:00", "13:30-17h6")},
 			[]want{{file, "17h6", `"17h6" is not a time`}}},
+		{"a time without minutes nor h", []edit{placeWith("13:30-17:00", "13:30-17")},
+			[]want{{file, "17\n", `"17" is not a time`}}},
 		{"an hour past 24", []edit{placeWith("13:30-17:00", "13:30-25:00")},
 			[]want{{file, "25:00", `"25:00" is not a time of the day`}}},
 		{"a range backwards", []edit{placeWith("13:30-17:00", "17:00-13:30")},
