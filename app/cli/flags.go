@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,7 @@ type kioskConfig struct {
 	tapGuard    time.Duration // 0: the default
 	syncEvery   time.Duration // between syncs with the hub; 0: the default
 	debug       bool          // log the toolkit's diagnostics too
+	printer     string        // CUPS destination of the receipt printer; "": none
 	// given names the flags on the command line: they win over the
 	// settings staff saved.
 	given map[string]bool
@@ -75,6 +77,7 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	fs.Float64Var(&c.volume, "volume", 1, "volume, 0 (silent) to 1")
 	fs.IntVar(&c.rate, "rate", 150, fmt.Sprintf("speech rate, %d to %d words per minute", audio.MinRate, audio.MaxRate))
 	fs.BoolVar(&c.debug, "debug", false, "also log diagnostics meant for developers")
+	fs.StringVar(&c.printer, "printer", "", "CUPS name of a receipt printer (lpstat -p lists them): the end screen then offers to print its summary")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -100,8 +103,16 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	if err := kioskFile(c.db); err != nil {
 		return c, err
 	}
+	if c.printer != "" && !cupsName.MatchString(c.printer) {
+		return c, fmt.Errorf("-printer %q is not a CUPS printer name: letters, digits, - and _, as lpstat -p lists them", c.printer)
+	}
 	return c, c.check()
 }
+
+// cupsName is a CUPS destination name as staff type it (CUPS itself also
+// refuses spaces, / and #); never starting with "-", which lp would read
+// as an option.
+var cupsName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,126}$`)
 
 // errUsage is a flag the flag package already reported.
 var errUsage = errors.New("usage")

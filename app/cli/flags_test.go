@@ -34,6 +34,8 @@ func TestKioskRefusesSettingsOutOfRange(t *testing.T) {
 		{"speech cache too small", []string{"-speech-cache-size", "1MB"}, []string{"-speech-cache-size 1MB", "from 20MB to 50GB"}},
 		{"speech cache not a size", []string{"-speech-cache-size", "lots"}, []string{"-speech-cache-size lots", "300MB"}},
 		{"empty database path", []string{"-db", ""}, []string{"-db is empty"}},
+		{"printer name with a space", []string{"-printer", "Epson TM"}, []string{`-printer "Epson TM"`, "lpstat -p"}},
+		{"printer name as an option", []string{"-printer", "-o"}, []string{`-printer "-o"`, "CUPS printer name"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "kiosk.db")

@@ -16,6 +16,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"passerelle/app/audio"
+	"passerelle/app/lp"
 	"passerelle/app/passerelle"
 	"passerelle/app/procedure"
 	"passerelle/app/sqlite"
@@ -223,13 +224,17 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 	if c.tapGuard > 0 {
 		settings.TapGuard = c.tapGuard
 	}
-	r.ui = ui.New(r.win, ui.Deps{Catalog: watcher, Store: r.db, Player: r.player, Logger: logger,
+	deps := ui.Deps{Catalog: watcher, Store: r.db, Player: r.player, Logger: logger,
 		Staff: r.db, Sync: r.db, Pinned: c.given, Quit: a.Quit,
 		OnSettings: func(s passerelle.KioskSettings) {
 			r.player.SetVolume(s.Volume)
 			r.player.SetRate(s.Rate)
 			retention.Store(int64(s.Retention))
-		}}, settings)
+		}}
+	if c.printer != "" {
+		deps.Printer = lp.Printer{Name: c.printer}
+	}
+	r.ui = ui.New(r.win, deps, settings)
 	r.ui.Run()
 	r.closers = append(r.closers, r.ui.Close)
 	purgeCtx, stopPurge := context.WithCancel(ctx)

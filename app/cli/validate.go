@@ -56,8 +56,12 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	cat := passerelle.NewCatalog(res.Procedures)
 	printProcedures(stdout, cat)
 	printWarnings(stdout, res.Warnings)
-	fmt.Fprintf(stdout, "%d procedures in %d languages (%s): the catalog is sound%s\n",
-		len(cat.Procedures), len(cat.Langs()), langCodes(cat.Langs()), warningCount(res.Warnings))
+	places := ""
+	if len(res.Places) > 0 {
+		places = fmt.Sprintf(" and %d help places", len(res.Places))
+	}
+	fmt.Fprintf(stdout, "%d procedures in %d languages (%s)%s: the catalog is sound%s\n",
+		len(cat.Procedures), len(cat.Langs()), langCodes(cat.Langs()), places, warningCount(res.Warnings))
 	return 0
 }
 

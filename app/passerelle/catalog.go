@@ -9,7 +9,10 @@ import (
 // reload replaces the whole catalog, so readers never see half a change.
 type Catalog struct {
 	Procedures []*Procedure // sorted by id
-	byID       map[string]*Procedure
+	// Places are the help places near the kiosk, in the order of the
+	// catalog's places file.
+	Places []*Place
+	byID   map[string]*Procedure
 }
 
 // NewCatalog builds a catalog from procedures with distinct ids.

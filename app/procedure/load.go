@@ -44,6 +44,12 @@ type Result struct {
 	// Broken holds the folders of procedures that have problems: a watcher
 	// keeps their last good version.
 	Broken map[string]bool
+	// Places are the help places of the catalog's places file, in file
+	// order; nil when there is no such file or it has problems.
+	Places []*passerelle.Place
+	// PlacesBroken says the places file has problems: a watcher keeps the
+	// last good places.
+	PlacesBroken bool
 	// Unusable says why the catalog folder itself gave nothing (missing,
 	// not a folder, unreadable, no procedure in it); empty otherwise. A
 	// watcher then keeps the whole last good catalog.
@@ -177,6 +183,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		res.Procedures = append(res.Procedures, p)
 	}
 	res.Warnings = append(res.Warnings, sharedPictogramMeanings(shared, out)...)
+	l.addPlaces(&res, dir, shared, out)
 	for _, ps := range [][]passerelle.Problem{res.Problems, res.Warnings} {
 		for i := range ps { // a folder's name may hold anything
 			ps[i].File = printable(ps[i].File)
@@ -287,7 +294,7 @@ func readDefinition(file string, info os.FileInfo, statErr error) ([]byte, error
 	case statErr != nil:
 		return nil, errors.New("the file cannot be read: " + plainError(statErr))
 	case !info.Mode().IsRegular():
-		return nil, errors.New("this is not a plain file: " + FileName + " must be a text file")
+		return nil, errors.New("this is not a plain file: " + filepath.Base(file) + " must be a text file")
 	case info.Size() > MaxFileSize:
 		return nil, errors.New(tooBig(info.Size()))
 	}

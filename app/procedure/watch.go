@@ -435,7 +435,12 @@ func (w *Watcher) apply(res Result) {
 		procs = append(procs, p)
 	}
 	w.byDir = live
-	w.update = passerelle.CatalogUpdate{Catalog: passerelle.NewCatalog(procs), Problems: res.Problems}
+	cat := passerelle.NewCatalog(procs)
+	cat.Places = res.Places
+	if res.PlacesBroken { // as for a broken procedure, the last good places stay
+		cat.Places = w.update.Catalog.Places
+	}
+	w.update = passerelle.CatalogUpdate{Catalog: cat, Problems: res.Problems}
 	if w.unusable != "" {
 		w.Logger.Info("catalog: the catalog folder is back", "folder", w.Dir)
 	}

@@ -165,6 +165,10 @@ func (k *Kiosk) showStep() {
 			phone.block.wrap = false // a number cut in two is misread
 			body = headerWith(uiIcon("help"), phone, lang, 120)
 		}
+		if places := shownPlaces(k.catalog.Load(), k.session.Proc.ID, k.deps.Now()); len(places) > 0 {
+			side = 160 // the places need the height
+			body = k.placesBody(s, places, body, lang)
+		}
 	case passerelle.KindEnd:
 		for _, id := range st.Bring {
 			d := k.session.Proc.Documents[id]
@@ -172,7 +176,10 @@ func (k *Kiosk) showStep() {
 			t.OnTapped = func() { k.touched(); k.play(passerelle.Prompt{Text: d.Label[lang], Lang: lang}) }
 			s.Tiles = append(s.Tiles, t)
 		}
-		body = grid(s.Tiles, lang)
+		if len(s.Tiles) > 0 {
+			body = grid(s.Tiles, lang)
+		}
+		body = k.endBody(s, st, body, lang)
 	}
 	if st.Elsewhere {
 		s.Prompt = append(s.Prompt, prompt(lang, phraseTakeYourTime))

@@ -57,6 +57,9 @@ type Deps struct {
 	// PINParams are the costs of the hash of a PIN set on the kiosk; zero:
 	// passerelle.DefaultPINParams.
 	PINParams passerelle.PINParams
+	// Printer prints the end screen's summary; nil when the kiosk has
+	// none, and the end screen offers no printing.
+	Printer passerelle.Printer
 }
 
 // Kiosk is the whole user interface. All its methods run on Fyne's main
@@ -291,6 +294,7 @@ func (k *Kiosk) prepareSpeech(c *passerelle.Catalog) {
 			}
 		}
 	}
+	prompts = append(prompts, placeSpeech(c)...)
 	k.deps.Player.Prepare(prompts)
 }
 

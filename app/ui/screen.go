@@ -42,6 +42,12 @@ type Screen struct {
 	// Sketch is the drawing of what to look for on the other screen, when
 	// the step has one.
 	Sketch *canvas.Raster
+	// Places are the help places of a handoff step, open ones first.
+	Places []*PlaceCard
+	// QR is the end screen's code carrying the summary; Print prints the
+	// summary, when the kiosk has a printer.
+	QR    *QRCode
+	Print *Tile
 
 	// The bottom bar, at the same place on every screen but welcome.
 	Home, Back, Listen, Help, Next *Tile
@@ -80,7 +86,7 @@ func (s *Screen) Controls() []*Tile {
 	for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "A", "B"} {
 		all = append(all, s.Keys[k])
 	}
-	all = append(all, s.Home, s.Back, s.Listen, s.Help, s.Next, s.PrevPage, s.NextPage, s.Start, s.Yes, s.No, s.Sign)
+	all = append(all, s.Print, s.Home, s.Back, s.Listen, s.Help, s.Next, s.PrevPage, s.NextPage, s.Start, s.Yes, s.No, s.Sign)
 	var controls []*Tile
 	for _, t := range all {
 		if t != nil {
