@@ -37,7 +37,7 @@ var knownKinds = map[passerelle.EventKind]bool{
 	passerelle.EventAnswerGiven: true, passerelle.EventPromptReplayed: true,
 	passerelle.EventHelpAsked: true, passerelle.EventStopAsked: true,
 	passerelle.EventStopCancelled: true, passerelle.EventSessionEnded: true,
-	passerelle.EventHelpHandled: true,
+	passerelle.EventHelpHandled:   true,
 	passerelle.EventStaffUnlocked: true, passerelle.EventStaffPINRefused: true,
 }
 

@@ -323,6 +323,7 @@ func session(start time.Time, n int) []passerelle.Event {
 			StepID: fmt.Sprintf("step-%d", i), Answer: "yes", Outcome: passerelle.OutcomeFinished,
 		}
 	}
+	events[0].Kind = passerelle.EventSessionStarted
 	return events
 }
 
@@ -568,7 +569,13 @@ func testEventIDsAndTotals(t *testing.T, open opener) {
 	assertIDs(t, s, "b", ids(b))
 	assertIDs(t, s, "nobody", nil)
 
-	want := passerelle.HubTotals{Events: len(a) + len(b), Sessions: 3}
+	// A staff event sits alone under an id of its own: an event, not a
+	// user's session.
+	staff := session(t0.Add(3*time.Hour), 1)
+	staff[0].Kind, staff[0].ProcedureID, staff[0].StepID = passerelle.EventStaffUnlocked, "", ""
+	put(t, s, "b", staff)
+
+	want := passerelle.HubTotals{Events: len(a) + len(b) + 1, Sessions: 3}
 	if tot, err := s.Totals(ctx); err != nil || tot != want {
 		t.Errorf("Totals = %+v, %v; want %+v", tot, err, want)
 	}

@@ -54,7 +54,9 @@ type EventConflict struct {
 
 // HubTotals are the hub's counts over every kiosk.
 type HubTotals struct {
-	Events   int
+	Events int
+	// Sessions counts the users' sessions: their session_started events.
+	// Staff events, each alone under an id of its own, are not sessions.
 	Sessions int
 }
 

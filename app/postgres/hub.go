@@ -239,10 +239,12 @@ const insertBatch = `
 				b.procedure_version, b.step_id, b.answer, b.outcome
 			FROM ` + batchColumns + `, k
 			ON CONFLICT (id, id_time) DO NOTHING
-			RETURNING session_id),
+			RETURNING session_id, kind),
 		new_sessions AS (
 			INSERT INTO sessions (id, kiosk_id)
-			SELECT DISTINCT i.session_id, k.id FROM inserted i, k ORDER BY 1
+			SELECT DISTINCT i.session_id, k.id FROM inserted i, k
+			WHERE i.kind = 'session_started' -- a user's session, not a staff event
+			ORDER BY 1
 			ON CONFLICT (id) DO NOTHING
 			RETURNING 1)
 		UPDATE kiosks SET events_held = events_held + (SELECT count(*) FROM inserted),

@@ -64,6 +64,7 @@ func events(start time.Time, n int) []passerelle.Event {
 		es[i] = passerelle.Event{ID: passerelle.NewID(at), SessionID: sid, Seq: i + 1,
 			Kind: passerelle.EventStepShown, At: at, ProcedureID: "caf", ProcedureVersion: 1, StepID: fmt.Sprint("s", i)}
 	}
+	es[0].Kind = passerelle.EventSessionStarted
 	return es
 }
 

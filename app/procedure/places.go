@@ -72,9 +72,13 @@ func (l *Loader) loadPlaces(dir, shared string) (placesRead, bool) {
 	return out, true
 }
 
-// checkHelps reports the procedure ids a place names that no procedure
+// checkHelps warns of the procedure ids a place names that no procedure
 // folder has. ids holds the ids of every procedure read, broken or not: a
-// procedure with a typo is reported in its own file, not here too.
+// procedure with a typo is reported in its own file, not here too. A
+// warning, not a problem: a procedure retired from the catalog must not
+// take the whole catalog down with it (a hub refuses to publish, a kiosk
+// refuses to install, a catalog with a problem); the place just stops
+// being offered for it, and validate says so.
 func (pr *placesRead) checkHelps(ids []string) {
 	r := &reader{file: pr.file}
 	known := map[string]bool{}
@@ -84,11 +88,11 @@ func (pr *placesRead) checkHelps(ids []string) {
 	sort.Strings(ids)
 	for _, ref := range pr.helps {
 		if !known[ref.id] {
-			r.problemf(ref.at, "%s names the procedure %q, but no procedure of the catalog has this id%s", ref.what, ref.id, suggest(ref.id, ids, "procedure"))
+			r.warnf(ref.at, "%s names the procedure %q, but no procedure of the catalog has this id%s: the place is offered for it nowhere", ref.what, ref.id, suggest(ref.id, ids, "procedure"))
 		}
 	}
-	pr.problems = append(pr.problems, r.problems...)
-	sortProblems(pr.problems)
+	pr.warnings = append(pr.warnings, r.warnings...)
+	sortProblems(pr.warnings)
 }
 
 func (r *procReader) readPlaces(src []byte, out *placesRead) []*passerelle.Place {

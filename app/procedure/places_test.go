@@ -3,6 +3,7 @@ package procedure_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -146,11 +147,6 @@ func TestLoadReportsPlacesProblems(t *testing.T) {
 			[]want{{file, "12:0\"", `"12:0" is not a time`}}},
 		{"a closed day that is not one", []edit{placeWith("2026-12-25", "2026-13-25")},
 			[]want{{file, "2026-13-25", "is not a day; write it YYYY-MM-DD"}}},
-		{"a procedure that does not exist", []edit{placeWith("helps: [demo]", "helps: [demo, dmeo-two, caf]")},
-			[]want{{file, "dmeo-two", `names the procedure "dmeo-two", but no procedure of the catalog has this id`},
-				{file, "caf]", `names the procedure "caf"`}}},
-		{"a misspelt procedure gets a suggestion", []edit{placeWith("helps: [demo]", "helps: [dmeo]")},
-			[]want{{file, "dmeo", `did you mean "demo"?`}}},
 		{"a kind's pictogram missing", []edit{remove("pictograms/place-france-services.svg")},
 			[]want{{file, "france-services\n", "places of kind \"france-services\" show place-france-services.svg, which is not in the shared pictograms folder"}}},
 		{"a pictogram of its own missing", []edit{placeWith("    phone:", "    pictogram: nowhere.svg\n    phone:")},
@@ -181,6 +177,46 @@ func TestLoadReportsPlacesProblems(t *testing.T) {
 			}
 			if len(res.Procedures) != 1 {
 				t.Errorf("a broken places file must not break the procedures: %d procedures", len(res.Procedures))
+			}
+		})
+	}
+}
+
+// A place naming a procedure the catalog does not have (retired, or
+// misspelt) is a warning with its place in the file: the catalog and the
+// place stay usable, so retiring a procedure never blocks a whole catalog.
+func TestLoadWarnsOfPlacesHelpingUnknownProcedures(t *testing.T) {
+	tests := []struct {
+		name, helps string
+		want        []string // a marker in the file, then the message part
+	}{
+		{"a procedure that does not exist", "helps: [demo, dmeo-two, caf]",
+			[]string{"dmeo-two", `names the procedure "dmeo-two", but no procedure of the catalog has this id`,
+				"caf]", `names the procedure "caf"`}},
+		{"a misspelt procedure gets a suggestion", "helps: [dmeo]",
+			[]string{"dmeo", `did you mean "demo"?`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := editedFixture(t, []edit{withKindPictograms, write("places.yaml", goodPlaces), placeWith("helps: [demo]", tt.helps)})
+			res := loadWithProblems(t, dir, nil)
+			if res.PlacesBroken || len(res.Places) == 0 {
+				t.Fatalf("an unknown procedure in helps broke the places: broken %v, %d places", res.PlacesBroken, len(res.Places))
+			}
+			src, err := os.ReadFile(filepath.Join(dir, "places.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < len(tt.want); i += 2 {
+				marker, msg := tt.want[i], tt.want[i+1]
+				line := strings.Count(string(src[:strings.Index(string(src), marker)]), "\n") + 1
+				found := false
+				for _, w := range res.Warnings {
+					found = found || (strings.HasSuffix(w.File, "places.yaml") && w.Line == line && strings.Contains(w.Message, msg))
+				}
+				if !found {
+					t.Errorf("no warning on places.yaml line %d saying %q; warnings:\n%s", line, msg, problemLines(res.Warnings))
+				}
 			}
 		})
 	}

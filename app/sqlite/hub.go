@@ -432,7 +432,7 @@ func (db *HubDB) Totals(ctx context.Context) (passerelle.HubTotals, error) {
 
 func hubTotals(ctx context.Context, q querier) (passerelle.HubTotals, error) {
 	var t passerelle.HubTotals
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT session_id) FROM events`).Scan(&t.Events, &t.Sessions); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(kind = 'session_started'), 0) FROM events`).Scan(&t.Events, &t.Sessions); err != nil {
 		return t, fmt.Errorf("count events: %w", err)
 	}
 	return t, nil

@@ -117,7 +117,7 @@ func statsProblem(path string, err error) error {
 
 func readKioskStats(ctx context.Context, conn *sql.Conn, s *passerelle.DatabaseStats, synced bool) error {
 	// Both counts read the (session_id, seq) index, smaller than the table.
-	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT session_id) FROM events`).
+	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(kind = 'session_started'), 0) FROM events`).
 		Scan(&s.Events, &s.Sessions); err != nil {
 		return fmt.Errorf("count events: %w", err)
 	}
