@@ -60,6 +60,15 @@ type Deps struct {
 	// Printer prints the end screen's summary; nil when the kiosk has
 	// none, and the end screen offers no printing.
 	Printer passerelle.Printer
+	// Figures gives staff mode's statistics tab its figures; nil: the tab
+	// says there are none.
+	Figures passerelle.FiguresSource
+	// DataDir is the kiosk's data folder, where the statistics' CSV goes
+	// when no USB stick is plugged in; "": USB sticks only.
+	DataDir string
+	// USBRoots are the folders holding a folder per mounted USB stick;
+	// nil: /media/$USER and /run/media/$USER, where desktops mount them.
+	USBRoots []string
 }
 
 // Kiosk is the whole user interface. All its methods run on Fyne's main

@@ -67,9 +67,9 @@ type StaffView struct {
 	Save      *widget.Button
 	Saved     *widget.Label // what saving did, or what to correct
 	form      *widget.Form
-	// Statistics is the statistics tab's content (statistics come with
-	// the next version: the tab is there, holding a placeholder).
+	// Statistics is the statistics tab's content; Stats its controls.
 	Statistics *fyne.Container
+	Stats      *StatsView
 	Lock       *widget.Button
 	Leave      *widget.Button
 }
@@ -364,15 +364,6 @@ func (k *Kiosk) showStaff() {
 	themed = container.NewThemeOverride(container.NewBorder(title, bar, nil, nil, v.Tabs), staffTheme{})
 	s.root = themed
 	k.show(s)
-}
-
-// staffStatistics is the statistics tab's content: the seam where the
-// statistics screen (sessions, completion, drop-off, help calls, charts)
-// goes next.
-func (k *Kiosk) staffStatistics() fyne.CanvasObject {
-	l := widget.NewLabel("Statistics (sessions by procedure, language and outcome; where people give up; help calls) come with the next version. Meanwhile: passerelle stats -db FILE.")
-	l.Wrapping = fyne.TextWrapWord
-	return l
 }
 
 // refreshStaff reads again what the catalog and sync tabs show.
