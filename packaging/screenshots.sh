@@ -4,7 +4,8 @@
 # sketch of the other screen (screen:), the "stop this procedure?"
 # question that home asks in the middle of a procedure, an end screen, a
 # social security number half typed (one box per digit), and staff mode's
-# settings.
+# settings and statistics (on five weeks of sessions made up by
+# passerelle simulate).
 #
 #   bash packaging/screenshots.sh [OUTDIR]     (default packaging/screenshots)
 #
@@ -58,6 +59,8 @@ export LANG=fr_FR.UTF-8
 # staff to choose it.
 staff_pin=4806
 printf '%s\n%s\n' "$staff_pin" "$staff_pin" | "$work/passerelle" pin -db "$work/kiosk.db" >/dev/null
+# Five weeks of made-up sessions before today, for the statistics tab.
+"$work/passerelle" simulate -db "$work/kiosk.db" -sessions 1400 -catalog data/procedures >/dev/null
 "$work/passerelle" kiosk -catalog data/procedures -db "$work/kiosk.db" -speech-cache "$work/speech" >"$work/kiosk.log" 2>&1 &
 for _ in $(seq 1000); do
 	xdotool search --onlyvisible --name Passerelle >/dev/null 2>&1 && break
@@ -147,11 +150,13 @@ shot choice
 walk_to "$procedure" "$sketch_step"
 shot sketch
 
+# The made-up sessions asked to stop too: count from theirs.
+stops=$(count stop_asked) cancels=$(count stop_cancelled)
 home # mid-procedure: "stop this procedure?"
-wait_for 1 count stop_asked
+wait_for $((stops + 1)) count stop_asked
 shot stop
 stop_no
-wait_for 1 count stop_cancelled
+wait_for $((cancels + 1)) count stop_cancelled
 wait_for "$sketch_step" last step_shown
 
 walk_to "$procedure" "$(end_of "$procedure")"
@@ -183,4 +188,7 @@ touch 646 578 # OK
 wait_for 1 count staff_unlocked
 touch 172 68 # the settings tab
 shot staff
+touch 262 68 # the statistics tab
+sleep 1      # its figures are read off the screen's thread
+shot staff-stats
 grep "level=ERROR" "$work/kiosk.log" >&2 || true # what the kiosk found wrong, for the person who runs this

@@ -186,11 +186,14 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	r.title.Resize(fyne.NewSize(size.Width, th+4))
 	top := th + 4 + chartGap
 
-	// The legend: one row under the title, as far as it goes.
+	// The legend: under the title, in as many rows as the width needs.
 	x := float32(0)
 	if len(r.legend) > 0 {
 		for _, e := range r.legend {
 			w := legendSwatch + 4 + fyne.MeasureText(e.text.Text, chartText, fyne.TextStyle{}).Width + 12
+			if x > 0 && x+w-12 > size.Width {
+				x, top = 0, top+th
+			}
 			e.place(fyne.NewPos(x, top), th)
 			x += w
 		}

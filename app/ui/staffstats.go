@@ -252,7 +252,7 @@ func (k *Kiosk) showStats(v *StatsView, f passerelle.Figures) {
 	}
 	// Only the outcomes that happened get a place in the legend.
 	series = slices.DeleteFunc(series, func(s Series) bool { return slices.Max(append(s.Values, 0)) == 0 })
-	v.ByPeriod.Categories, v.ByPeriod.Series, v.ByPeriod.Line, v.ByPeriod.LineName = labels, series, rate, "completion %"
+	v.ByPeriod.Categories, v.ByPeriod.Series, v.ByPeriod.Line, v.ByPeriod.LineName = labels, series, rate, "completion % (chart top: 100 %)"
 	v.ByPeriod.Refresh()
 
 	setRanked(v.ByLanguage, byLang, staffLangName)
