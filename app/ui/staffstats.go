@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -24,9 +23,9 @@ import (
 
 // The periods the statistics tab offers, as staff read them.
 const (
-	StatsDays   = "Last 7 days"
-	StatsWeeks  = "Last 5 weeks"
-	StatsMonths = "Last 12 months"
+	StatsDays   = "7 days"
+	StatsWeeks  = "5 weeks"
+	StatsMonths = "12 months"
 )
 
 // statsQueryTimeout bounds one screen's query: far above the 200 ms a
@@ -118,11 +117,12 @@ func (k *Kiosk) staffStatistics() fyne.CanvasObject {
 	k.staff.view.Stats = v
 	v.Period.SetSelected(StatsDays) // runs the first query
 
-	top := container.NewHBox(v.Period, layout.NewSpacer(), v.Export)
+	top := container.NewBorder(nil, nil, widget.NewLabel("Last:"), v.Export, v.Period)
 	headline := container.NewGridWithColumns(2, v.Sessions, v.Completion, v.HelpCalls, v.Wait)
 	charts := container.NewGridWithColumns(2, v.ByPeriod, v.DropOff, v.ByProcedure, v.ByLanguage)
-	return container.NewBorder(top, nil, nil, nil,
-		container.NewVScroll(container.NewVBox(v.Exported, v.Status, headline, charts)))
+	// One scroll for all, as the other tabs: the tab then asks no width
+	// of the window, whatever the theme the sizes are measured in.
+	return container.NewScroll(container.NewVBox(top, v.Exported, v.Status, headline, charts))
 }
 
 // showText sets a label's text, and hides it when empty: an empty line
@@ -463,14 +463,22 @@ func (k *Kiosk) exportStats(v *StatsView) {
 // chooseStick asks which stick, when there are several.
 func (k *Kiosk) chooseStick(v *StatsView, sticks []string) {
 	var d *dialog.CustomDialog
+	chosen := false
 	buttons := make([]fyne.CanvasObject, len(sticks))
 	for i, s := range sticks {
 		buttons[i] = widget.NewButton(filepath.Base(s), func() {
+			k.staffTouched()
+			chosen = true
 			d.Hide()
 			k.writeStats(v, s, "the USB stick "+filepath.Base(s))
 		})
 	}
 	d = dialog.NewCustom("Which USB stick?", "Cancel", container.NewVBox(buttons...), k.win)
+	d.SetOnClosed(func() {
+		if !chosen { // cancelled: nothing written, nothing to say
+			close(v.written)
+		}
+	})
 	d.Show()
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"passerelle/app/audio"
 	"passerelle/app/csvexport"
@@ -87,6 +88,10 @@ func newStatsRig(t testing.TB, size fyne.Size, events []passerelle.Event, dataDi
 	}
 	wait(t, v.Stats.Loaded())
 	v.Tabs.SelectIndex(3)
+	// Staff mode's screen is first measured in the kiosk's big theme and
+	// the test window grows to it; a kiosk's full screen cannot: give it
+	// its size back, as the screen would.
+	w.Resize(size)
 	return r
 }
 
@@ -138,6 +143,10 @@ func TestStatisticsTabShowsTheHeadlineFiguresAndSwitchesPeriod(t *testing.T) {
 		{"last 7 days", ui.StatsDays, "6 sessions", "Completion: 67 % (4 of 6)", "2 help calls", "Answered in 1m30s (median of 1)", 7},
 		{"last 12 months", ui.StatsMonths, "7 sessions", "Completion: 71 % (5 of 7)", "2 help calls", "Answered in 1m30s (median of 1)", 12},
 		{"last 5 weeks", ui.StatsWeeks, "7 sessions", "Completion: 71 % (5 of 7)", "2 help calls", "Answered in 1m30s (median of 1)", 5},
+	}
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(v.Export)
+	if end := pos.Add(v.Export.Size()); !v.Export.Visible() || end.X > 800 || end.Y > 480 || v.Export.Size().Width == 0 {
+		t.Errorf("Export CSV lies at %v to %v, outside the 800×480 window (now %v)", pos, end, r.w.Canvas().Size())
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -247,6 +256,56 @@ func TestExportWritesTheCSVOfTheStatsCommand(t *testing.T) {
 	if entries, _ := os.ReadDir(stick); len(entries) != 1 {
 		t.Errorf("the stick holds %d files, want the CSV alone (no temporary file left)", len(entries))
 	}
+}
+
+// TestExportAsksWhichStickWhenThereAreSeveral: two sticks mounted, Export
+// CSV asks which; the one touched gets the file, the other nothing.
+func TestExportAsksWhichStickWhenThereAreSeveral(t *testing.T) {
+	r := newStatsRig(t, fyne.NewSize(800, 480), handMade(), inTemp)
+	for _, name := range []string{"KINGSTON", "SANDISK"} {
+		if err := os.Mkdir(filepath.Join(r.usb, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := r.k.Staff().Stats
+	test.Tap(v.Export)
+	sandisk := findButton(r.w.Canvas().Overlays().Top(), "SANDISK")
+	if sandisk == nil || findButton(r.w.Canvas().Overlays().Top(), "KINGSTON") == nil {
+		t.Fatal("Export CSV with two sticks did not ask which")
+	}
+	test.Tap(sandisk)
+	wait(t, v.Written())
+	for stick, want := range map[string]int{"SANDISK": 1, "KINGSTON": 0} {
+		if entries, _ := os.ReadDir(filepath.Join(r.usb, stick)); len(entries) != want {
+			t.Errorf("%s holds %d files, want %d; the tab says %q", stick, len(entries), want, v.Exported.Text)
+		}
+	}
+	if !strings.Contains(v.Exported.Text, "SANDISK") {
+		t.Errorf("the tab says %q: want the stick's name", v.Exported.Text)
+	}
+}
+
+// findButton finds the button saying text under o.
+func findButton(o fyne.CanvasObject, text string) *widget.Button {
+	if o == nil {
+		return nil
+	}
+	if b, ok := o.(*widget.Button); ok && b.Text == text {
+		return b
+	}
+	var kids []fyne.CanvasObject
+	switch c := o.(type) {
+	case *fyne.Container:
+		kids = c.Objects
+	case fyne.Widget:
+		kids = test.WidgetRenderer(c).Objects()
+	}
+	for _, k := range kids {
+		if b := findButton(k, text); b != nil {
+			return b
+		}
+	}
+	return nil
 }
 
 // TestExportSaysInPlainWordsWhyItFailed: no stick and no folder, a read-only
