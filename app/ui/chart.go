@@ -107,11 +107,14 @@ type chartRenderer struct {
 }
 
 const (
-	chartText    = 12 // the size of labels: readable at 800×480
-	chartTitle   = 14
-	chartGap     = 4
-	chartHeight  = 210 // bars of a few pixels a session on a 480-pixel screen
-	legendSwatch = 10
+	chartText  = 12 // the size of labels: readable at 800×480
+	chartTitle = 14
+	chartGap   = 4
+	// scrollBarRoom keeps a total clear of the scroll bar the toolkit
+	// draws over the right edge of a scrolled tab.
+	scrollBarRoom = 12
+	chartHeight   = 210 // bars of a few pixels a session on a 480-pixel screen
+	legendSwatch  = 10
 )
 
 func (r *chartRenderer) rebuild() {
@@ -228,7 +231,7 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 		}
 		nameW = min(nameW, area.Width*0.4) + chartGap
 		valueW := fyne.MeasureText(formatCount(maxTotal), chartText, fyne.TextStyle{}).Width + chartGap
-		barLen := area.Width - nameW - valueW
+		barLen := area.Width - nameW - valueW - scrollBarRoom
 		row := area.Height / float32(n)
 		barH := min(row*0.75, 2*th)
 		r.axis.Position1 = fyne.NewPos(nameW, top_)
