@@ -39,6 +39,8 @@ func runHub(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runRevoke(ctx, args[1:], stdout, stderr)
 		case "migrate":
 			return runMigrate(ctx, args[1:], stdout, stderr)
+		case "user":
+			return runHubUser(ctx, args[1:], stdout, stderr)
 		}
 	}
 	c := newCommand("hub", hubSynopsis)
