@@ -58,7 +58,8 @@ func TestSignedInPages(t *testing.T) {
 
 	_, stats := get(t, c, hub.URL+"/stats?from=2026-10-01&to=2026-10-31&period=week")
 	contains(t, "the statistics page", stats, "3 sessions", "66.7 %", "<svg", "<rect", "<polyline",
-		"2026-10-12: 2 sessions finished", "2026-10-12: 1 help calls", "<td>address</td>")
+		"2026-10-12: 2 sessions finished", "2026-10-12: 1 help calls", "<td>address</td>",
+		`href="/stats.csv?from=2026-10-01&amp;period=week&amp;to=2026-10-31"`)
 
 	resp, got := get(t, c, hub.URL+"/stats.csv?from=2026-10-01&to=2026-10-31&period=week")
 	if ct, cd := resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"); ct != "text/csv; charset=utf-8" ||

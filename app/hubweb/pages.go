@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -178,7 +179,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess passerel
 		Charts                  []chart
 		DropOffs                []dropOff
 		HelpAnswered            []passerelle.HelpAnswer
-		Query                   string
+		CSV                     template.URL
 		Period                  passerelle.Period
 	}{page: page{User: sess.User, CSRF: sess.CSRFToken, Tab: "stats"}}
 	ks, err := s.Store.Kiosks(r.Context())
@@ -212,7 +213,13 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess passerel
 	data.DropOffs = topDropOffs(f, 10)
 	data.HelpAnswered = f.HelpAnswered
 	data.Period = f.Period
-	data.Query = r.URL.RawQuery
+	// The range as read, encoded here: a template would escape the
+	// query's = and & as data.
+	v := url.Values{"from": {form.From}, "to": {form.To}, "period": {form.Period}}
+	if form.Kiosk != "" {
+		v.Set("kiosk", form.Kiosk)
+	}
+	data.CSV = template.URL("/stats.csv?" + v.Encode())
 	s.render(w, http.StatusOK, "stats.html", data)
 }
 
