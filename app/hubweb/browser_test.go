@@ -96,16 +96,6 @@ func TestBrowser(t *testing.T) {
 	if rate, err := chromedp.Run(step, chromedp.Text(chromedp.ID("rate"))); err != nil || rate != "66.7 %" {
 		t.Errorf("completion rate %q, %v; want 66.7 %%", rate, err)
 	}
-	if path := os.Getenv("PASSERELLE_HUB_SCREENSHOT"); path != "" {
-		png, err := chromedp.Run(step, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-
 	// The CSV, downloaded by a click as staff would.
 	dir := t.TempDir()
 	if _, err := chromedp.CallBrowser(step, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
@@ -129,6 +119,7 @@ func TestBrowser(t *testing.T) {
 			break
 		}
 	}
+	screenshot(t, step, hub)
 	file := filepath.Join(dir, "passerelle-stats-2026-09-01-2026-11-30.csv")
 	csv, err := os.ReadFile(file)
 	if err != nil {
@@ -143,6 +134,29 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(string(csv), want) {
 			t.Errorf("the downloaded CSV lacks %q:\n%s", want, csv)
 		}
+	}
+}
+
+// screenshot writes the statistics page of a busier hub to the file
+// PASSERELLE_HUB_SCREENSHOT names (packaging/screenshots/hub.png).
+func screenshot(t *testing.T, ctx context.Context, hub *testHub) {
+	path := os.Getenv("PASSERELLE_HUB_SCREENSHOT")
+	if path == "" {
+		return
+	}
+	seedWeeks(t, hub.Store, "mairie-évry")
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(hub.URL+"/stats?from=2026-09-01&to=2026-11-22&period=week"),
+		chromedp.WaitVisible(chromedp.CSS("figure svg rect")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -241,7 +241,7 @@ func helpChart(f passerelle.Figures, ps []time.Time) chart {
 type dropOff struct {
 	Procedure, Step string
 	Sessions        int
-	Width           float64 // of the bar, in percent of the longest
+	Width           float64 // of the bar, in em: the longest is 12
 }
 
 // topDropOffs: the steps where most people gave up, the most first.
@@ -261,7 +261,7 @@ func topDropOffs(f passerelle.Figures, n int) []dropOff {
 		ds = ds[:n]
 	}
 	for i := range ds {
-		ds[i].Width = 100 * float64(ds[i].Sessions) / float64(ds[0].Sessions)
+		ds[i].Width = 12 * float64(ds[i].Sessions) / float64(ds[0].Sessions)
 	}
 	return ds
 }

@@ -119,6 +119,12 @@ func seedKiosk(t testing.TB, store passerelle.HubStore, name string) {
 	session(oct, passerelle.OutcomeFinished, "welcome", "address", "done")
 	session(oct.Add(time.Hour), passerelle.OutcomeAbandoned, "welcome", "address")
 	session(oct.Add(2*time.Hour), passerelle.OutcomeFinished, "welcome", "address", "help", "done")
+	putEvents(t, store, name, events)
+}
+
+func putEvents(t testing.TB, store passerelle.HubStore, name string, events []passerelle.Event) {
+	t.Helper()
+	ctx := context.Background()
 	if _, conflicts, err := store.PutEvents(ctx, name, events); err != nil || len(conflicts) > 0 {
 		t.Fatalf("PutEvents: %v %v", conflicts, err)
 	}
@@ -199,4 +205,34 @@ func contains(t testing.TB, what, body string, wants ...string) {
 			t.Errorf("%s does not show %q", what, w)
 		}
 	}
+}
+
+// seedWeeks uploads a few weeks of varied sessions (a hub in use), for
+// the screenshot.
+func seedWeeks(t testing.TB, store passerelle.HubStore, name string) {
+	t.Helper()
+	outcomes := []passerelle.Outcome{passerelle.OutcomeFinished, passerelle.OutcomeFinished, passerelle.OutcomeHandedOff,
+		passerelle.OutcomeAbandoned, passerelle.OutcomeFinished, passerelle.OutcomeTimedOut, passerelle.OutcomeFinished}
+	steps := []string{"welcome", "identity", "address", "income", "documents"}
+	var events []passerelle.Event
+	start := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
+	for i := range 240 {
+		at := start.Add(time.Duration(i*i%81) * 24 * time.Hour).Add(time.Duration(i) * time.Minute)
+		sid := passerelle.NewID(at)
+		outcome := outcomes[(i*5+i/7)%len(outcomes)]
+		seq := 0
+		add := func(e passerelle.Event) {
+			seq++
+			e.ID, e.SessionID, e.Seq, e.ProcedureID, e.ProcedureVersion = passerelle.NewID(at), sid, seq, []string{"caf-rsa", "ants-passeport"}[i%2], 1
+			e.At = at.Add(time.Duration(seq) * time.Second)
+			events = append(events, e)
+		}
+		add(passerelle.Event{Kind: passerelle.EventSessionStarted, Lang: []passerelle.Lang{"ar", "fr", "ro", "ps"}[i%4]})
+		last := steps[(i*3)%len(steps)]
+		if i%9 == 0 {
+			add(passerelle.Event{Kind: passerelle.EventHelpAsked, StepID: last})
+		}
+		add(passerelle.Event{Kind: passerelle.EventSessionEnded, Outcome: outcome, StepID: last})
+	}
+	putEvents(t, store, name, events)
 }
