@@ -3,10 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"passerelle/app/hubapi"
 	"passerelle/app/passerelle"
 	"passerelle/app/sqlite"
 )
@@ -89,5 +92,44 @@ func TestHubUserAddTwiceIsRefused(t *testing.T) {
 		if i == 1 && !strings.Contains(errs.String(), "exists already") {
 			t.Errorf("the second add said %q", errs.String())
 		}
+	}
+}
+
+// TestHubServesPageAndAPI: the hub's one listener answers the kiosks
+// under /api/ and staff everywhere else, each with its own rules.
+func TestHubServesPageAndAPI(t *testing.T) {
+	store := sqlite.NewHubDB(filepath.Join(t.TempDir(), "hub.db"))
+	if err := store.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	srv := httptest.NewServer(hubHandler(&hubapi.Server{Store: store}, store, nil, false))
+	defer srv.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tc := range []struct {
+		name, method, path string
+		code               int
+		contentType        string
+		location           string
+	}{
+		{"a kiosk without credential", "POST", hubapi.PathReport, http.StatusUnauthorized, "application/json", ""},
+		{"an API path that does not exist", "GET", "/api/v1/nothing", http.StatusNotFound, "application/json", ""},
+		{"the staff page, signed out", "GET", "/", http.StatusSeeOther, "", "/login"},
+		{"the sign-in page", "GET", "/login", http.StatusOK, "text/html; charset=utf-8", ""},
+		{"a page that does not exist", "GET", "/nothing", http.StatusNotFound, "text/plain; charset=utf-8", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader("{}"))
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.code || !strings.HasPrefix(resp.Header.Get("Content-Type"), tc.contentType) ||
+				resp.Header.Get("Location") != tc.location {
+				t.Fatalf("%s %s: %s %q to %q; want %d %q to %q", tc.method, tc.path, resp.Status,
+					resp.Header.Get("Content-Type"), resp.Header.Get("Location"), tc.code, tc.contentType, tc.location)
+			}
+		})
 	}
 }
