@@ -50,9 +50,8 @@ func newBrowser(t *testing.T) context.Context {
 // real handler on loopback from a real SQLite hub: sign in, see the
 // enrolled kiosk, see the statistics' charts, download the CSV.
 func TestBrowser(t *testing.T) {
-	hub := startHub(t, false)
+	hub := startHubRefreshing(t, false, 200*time.Millisecond)
 	seedKiosk(t, hub.Store, "médiathèque-nord")
-	hub.Clock.Add(0)
 	ctx := newBrowser(t)
 	step, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
@@ -75,6 +74,26 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(kiosks, want) {
 			t.Errorf("the kiosks page does not show %q:\n%s", want, kiosks)
 		}
+	}
+
+	// A kiosk enrolled while the page is open appears without a reload:
+	// the marker set on the page's window stays, which a reload would drop.
+	if err := chromedp.Do(step, chromedp.Evaluate[chromedp.Void](`window.notReloaded = true`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := hub.Store.EnrollKiosk(context.Background(), "ccas-sud", sum("ccas-sud-token"), t0.Add(time.Hour), t0); err != nil {
+		t.Fatal(err)
+	}
+	appear, cancelAppear := context.WithTimeout(step, 10*time.Second) // 50 refreshes
+	defer cancelAppear()
+	if err := chromedp.Do(appear, chromedp.WaitVisible(chromedp.Search(`//td[text()="ccas-sud"]`))); err != nil {
+		t.Fatalf("the new kiosk never appeared: %v", err)
+	}
+	if same, err := chromedp.Run(step, chromedp.Evaluate[bool](`window.notReloaded === true`)); err != nil || !same {
+		t.Errorf("the page reloaded to show the new kiosk (%v)", err)
+	}
+	if state, err := chromedp.Run(step, chromedp.Text(chromedp.Search(`//td[text()="ccas-sud"]/following-sibling::td[1]`))); err != nil || state != "waiting to join" {
+		t.Errorf("the new kiosk's state %q, %v; want waiting to join", state, err)
 	}
 
 	if err := chromedp.Do(step,

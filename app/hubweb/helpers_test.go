@@ -52,7 +52,9 @@ type testHub struct {
 // cheapHash keeps the tests fast; the format and the checks are the real ones.
 var cheapHash = passerelle.PINParams{Memory: 64, Time: 1, Threads: 1}
 
-func startHub(t testing.TB, secure bool) *testHub {
+func startHub(t testing.TB, secure bool) *testHub { return startHubRefreshing(t, secure, 0) }
+
+func startHubRefreshing(t testing.TB, secure bool, every time.Duration) *testHub {
 	t.Helper()
 	ctx := context.Background()
 	store := sqlite.NewHubDB(filepath.Join(t.TempDir(), "hub.db"))
@@ -65,7 +67,7 @@ func startHub(t testing.TB, secure bool) *testHub {
 	}
 	clk := &clock{now: t0}
 	seedKiosk(t, store, "mairie-évry")
-	web := &hubweb.Server{Store: store, Now: clk.Now, Secure: secure}
+	web := &hubweb.Server{Store: store, Now: clk.Now, Secure: secure, RefreshEvery: every}
 	srv := httptest.NewServer(web.Handler())
 	t.Cleanup(srv.Close)
 	return &testHub{URL: srv.URL, Store: store, Clock: clk}

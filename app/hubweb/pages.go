@@ -112,10 +112,15 @@ func (s *Server) kiosksPage(w http.ResponseWriter, r *http.Request, sess passere
 		s.internal(w, r, "list the kiosks", err)
 		return
 	}
+	every := s.RefreshEvery
+	if every <= 0 {
+		every = 10 * time.Second
+	}
 	s.render(w, http.StatusOK, "kiosks.html", struct {
 		page
-		Live live
-	}{page{User: sess.User, CSRF: sess.CSRFToken, Tab: "kiosks"}, l})
+		Live         live
+		RefreshMilli int64
+	}{page{User: sess.User, CSRF: sess.CSRFToken, Tab: "kiosks"}, l, every.Milliseconds()})
 }
 
 // live serves the fragment the kiosks page fetches every 10 seconds.

@@ -48,6 +48,9 @@ type Server struct {
 	// Secure marks the cookies Secure: the browser reaches the hub over
 	// HTTPS (its own TLS, or a proxy in front of it).
 	Secure bool
+	// RefreshEvery is how often the kiosks page fetches its live part;
+	// zero is every 10 seconds. Tests shorten it.
+	RefreshEvery time.Duration
 
 	once      sync.Once
 	templates *template.Template

@@ -1,4 +1,4 @@
-// Refreshes the live part of the kiosks page every 10 seconds, without
+// Refreshes the live part of the kiosks page (every data-every ms), without
 // reloading the page. Signed out (or the session expired): reload, which
 // shows the sign-in page.
 "use strict";
@@ -11,5 +11,5 @@
       if (r.status === 401) { location.reload(); return; }
       if (r.ok) live.innerHTML = await r.text();
     } catch (e) { /* the hub is restarting: try again next time */ }
-  }, 10000);
+  }, Number(live.dataset.every) || 10000);
 })();
