@@ -66,6 +66,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.limiter.clear(keys...)
+	// Sessions nobody signed out of are removed here, at each sign-in.
+	if err := s.Store.DeleteStaffSession(r.Context(), nil, now); err != nil {
+		s.logger().Warn("staff page: remove expired sessions", "err", err)
+	}
 	token := newSecret()
 	sess := passerelle.StaffSession{TokenHash: hashSecret(token), User: name, CSRFToken: newSecret(),
 		Created: now, Expires: now.Add(SessionLifetime)}

@@ -234,3 +234,24 @@ func TestLoginRateLimit(t *testing.T) {
 		}
 	})
 }
+
+func TestSessionExpires(t *testing.T) {
+	hub := startHub(t, false)
+	c := newClient(t)
+	mustLogin(t, c, hub)
+	for _, tc := range []struct {
+		name  string
+		after time.Duration
+		code  int
+	}{
+		{"the same day", 9*time.Hour + 59*time.Minute, http.StatusOK},
+		{"past 10 hours", time.Minute, http.StatusSeeOther},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hub.Clock.Add(tc.after)
+			if resp, _ := get(t, c, hub.URL+"/"); resp.StatusCode != tc.code {
+				t.Fatalf("kiosks page: %s; want %d", resp.Status, tc.code)
+			}
+		})
+	}
+}
