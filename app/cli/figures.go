@@ -14,7 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"passerelle/app/csvexport"
+	"passerelle/app/figurescsv"
 	"passerelle/app/passerelle"
 	"passerelle/app/postgres"
 	"passerelle/app/sqlite"
@@ -250,12 +250,9 @@ func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
 	}
 }
 
-// writeFiguresCSV writes the figures as one CSV table: csvexport's,
-// shared with the kiosk's staff mode.
-func writeFiguresCSV(w io.Writer, f passerelle.Figures) error { return csvexport.Write(w, f) }
-
-// saveFiguresCSV writes the CSV to path, or into path when it is a folder,
-// atomically (csvexport.Save).
+// saveFiguresCSV writes the CSV to path, or into path when it is a folder
+// (a USB stick's), atomically: figurescsv.Save, shared with the kiosk's
+// staff mode.
 func saveFiguresCSV(path string, f passerelle.Figures) (string, error) {
-	return csvexport.Save(path, f)
+	return figurescsv.Save(path, f)
 }

@@ -17,7 +17,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"passerelle/app/csvexport"
+	"passerelle/app/figurescsv"
 	"passerelle/app/passerelle"
 )
 
@@ -50,6 +50,7 @@ type StatsView struct {
 	Export   *widget.Button
 	Exported *widget.Label // where the file went, or why it did not
 
+	scroll  *container.Scroll
 	shown   passerelle.Figures // what the charts show: what Export writes
 	query   passerelle.FiguresQuery
 	loaded  chan struct{}
@@ -105,24 +106,29 @@ func (k *Kiosk) staffStatistics() fyne.CanvasObject {
 	v.Status.Wrapping, v.Exported.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord
 	v.Exported.Hide()
 	v.ByLanguage.Horizontal, v.ByProcedure.Horizontal, v.DropOff.Horizontal = true, true, true
-	v.Period = widget.NewRadioGroup([]string{StatsDays, StatsWeeks, StatsMonths}, func(string) {
+	// The figures are read when staff open the tab (staff.go), and again
+	// at each period chosen.
+	v.Period = widget.NewRadioGroup([]string{StatsDays, StatsWeeks, StatsMonths}, nil)
+	v.Period.SetSelected(StatsDays)
+	v.Period.OnChanged = func(string) {
 		k.staffTouched()
 		k.loadStats(v)
-	})
+	}
 	v.Period.Horizontal = true
 	v.Export = widget.NewButtonWithIcon("Export CSV", theme.DocumentSaveIcon(), func() {
 		k.staffTouched()
 		k.exportStats(v)
 	})
 	k.staff.view.Stats = v
-	v.Period.SetSelected(StatsDays) // runs the first query
 
 	top := container.NewBorder(nil, nil, widget.NewLabel("Last:"), v.Export, v.Period)
 	headline := container.NewGridWithColumns(2, v.Sessions, v.Completion, v.HelpCalls, v.Wait)
 	charts := container.NewGridWithColumns(2, v.ByPeriod, v.DropOff, v.ByProcedure, v.ByLanguage)
 	// One scroll for all, as the other tabs: the tab then asks no width
 	// of the window, whatever the theme the sizes are measured in.
-	return container.NewScroll(container.NewVBox(top, v.Exported, v.Status, headline, charts))
+	v.scroll = container.NewVScroll(container.NewVBox(top, v.Exported, v.Status, headline, charts))
+	v.Export.Disable() // until figures are shown
+	return v.scroll
 }
 
 // showText sets a label's text, and hides it when empty: an empty line
@@ -267,6 +273,9 @@ func (k *Kiosk) showStats(v *StatsView, f passerelle.Figures) {
 	v.DropOff.Categories = steps
 	v.DropOff.Series = []Series{{Name: "gave up", Color: outcomeOrder[2].color, Values: counts}}
 	v.DropOff.Refresh()
+	// Laid out again at the window's width: the tab was first measured
+	// in the kiosk's big theme, wider than a small screen.
+	v.scroll.Refresh()
 }
 
 // staffLangName names a language for staff: its French name and code.
@@ -499,7 +508,7 @@ func (k *Kiosk) writeStats(v *StatsView, dir, where string) {
 	k.wg.Add(1)
 	go func() {
 		defer k.wg.Done()
-		path, err := csvexport.Save(dir, f)
+		path, err := figurescsv.Save(dir, f)
 		fyne.Do(func() {
 			v.Export.Enable()
 			if err != nil {

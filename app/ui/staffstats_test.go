@@ -17,7 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"passerelle/app/audio"
-	"passerelle/app/csvexport"
+	"passerelle/app/figurescsv"
 	"passerelle/app/figurestest"
 	"passerelle/app/passerelle"
 	"passerelle/app/sqlite"
@@ -86,8 +86,8 @@ func newStatsRig(t testing.TB, size fyne.Size, events []passerelle.Event, dataDi
 	if v == nil || v.Stats == nil {
 		t.Fatalf("staff mode has no statistics tab on %s", r.where())
 	}
-	wait(t, v.Stats.Loaded())
 	v.Tabs.SelectIndex(3)
+	wait(t, v.Stats.Loaded())
 	// Staff mode's screen is first measured in the kiosk's big theme and
 	// the test window grows to it; a kiosk's full screen cannot: give it
 	// its size back, as the screen would.
@@ -239,7 +239,7 @@ func TestExportWritesTheCSVOfTheStatsCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want bytes.Buffer
-	if err := csvexport.Write(&want, f); err != nil {
+	if err := figurescsv.Write(&want, f); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(stick, "passerelle-stats-2026-11-18-2026-11-24.csv")
