@@ -273,9 +273,6 @@ func (k *Kiosk) showStats(v *StatsView, f passerelle.Figures) {
 	v.DropOff.Categories = steps
 	v.DropOff.Series = []Series{{Name: "gave up", Color: outcomeOrder[2].color, Values: counts}}
 	v.DropOff.Refresh()
-	// Laid out again at the window's width: the tab was first measured
-	// in the kiosk's big theme, wider than a small screen.
-	v.scroll.Refresh()
 }
 
 // staffLangName names a language for staff: its French name and code.
