@@ -177,14 +177,14 @@ sleep 3.5
 xdotool mouseup 1
 sleep 0.7
 pad_key() {
-	local x=(512 377 512 646 377 512 646 377 512 646) y=(578 315 315 315 403 403 403 490 490 490)
+	local x=(512 342 512 681 342 512 681 342 512 681) y=(569 240 240 240 350 350 350 460 460 460)
 	xdotool mousemove "${x[$1]}" "${y[$1]}" click 1
 	sleep 0.3
 }
 for ((i = 0; i < ${#staff_pin}; i++)); do
 	pad_key "${staff_pin:i:1}"
 done
-touch 646 578 # OK
+touch 681 569 # OK
 wait_for 1 count staff_unlocked
 touch 172 68 # the settings tab
 shot staff
