@@ -40,16 +40,47 @@ func (k *Kiosk) onHelp() {
 	if lang == "" {
 		lang = "fr"
 	}
-	if k.sessionGoesOn() { // after the end, only the staff log hears it
+	if k.sessionGoesOn() {
 		if err := k.session.HelpAsked(k.ctx); err != nil {
 			k.deps.Logger.Error("kiosk: save a help request", "err", err)
 		} else {
 			k.notifyHelp(k.sessionCall())
 		}
+	} else {
+		k.callOutsideSession()
 	}
 	k.deps.Logger.Warn("kiosk: a user asks for help", "screen", k.screen.Name, "step", k.screen.StepID)
 	k.refreshHelpCalls()
 	k.showHelpComing(lang, k.screen)
+}
+
+// callOutsideSession records a call made before a procedure started or
+// after it ended: the person was told someone is coming, so staff must
+// see it. It is a session of its own (a help_asked alone, Seq 1), so a
+// finished session's log still ends with its end. While the last such
+// call is open, another touch adds nothing: the signal is on already.
+func (k *Kiosk) callOutsideSession() {
+	if k.deps.Help == nil {
+		return
+	}
+	for _, c := range k.openCalls {
+		if c.SessionID == k.loneCall {
+			return
+		}
+	}
+	now := k.deps.Now()
+	e := passerelle.Event{ID: passerelle.NewID(now), SessionID: passerelle.NewID(now), Seq: 1,
+		Kind: passerelle.EventHelpAsked, At: now, StepID: k.screen.Name}
+	if k.session != nil { // ended: the call is about its procedure
+		e.ProcedureID, e.ProcedureVersion, e.StepID = k.session.Proc.ID, k.session.Proc.Version, k.session.Step().ID
+	}
+	if err := k.deps.Store.Append(k.ctx, e); err != nil {
+		k.deps.Logger.Error("kiosk: save a help request", "err", err)
+		return
+	}
+	k.loneCall = e.SessionID
+	k.notifyHelp(passerelle.HelpCall{SessionID: e.SessionID, ProcedureID: e.ProcedureID,
+		ProcedureVersion: e.ProcedureVersion, StepID: e.StepID, AskedAt: now})
 }
 
 // showHelpComing says someone is coming, by pictogram and voice, and
@@ -230,6 +261,9 @@ func (k *Kiosk) handleHelpCall(v *StaffView, c passerelle.HelpCall) {
 // when the catalog no longer has it.
 func (k *Kiosk) procedureTitle(id string) string {
 	c := k.catalog.Load()
+	if id == "" {
+		return "no procedure chosen yet"
+	}
 	if c == nil {
 		return id
 	}

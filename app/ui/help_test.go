@@ -336,3 +336,62 @@ func TestHandledCallGivesBackTheUsualDelay(t *testing.T) {
 		t.Fatalf("after Inactivity with the call handled: %s, want still-there", r.where())
 	}
 }
+
+// TestHelpOutsideASessionReachesTheDesk: the person told "someone is
+// coming" before choosing a procedure, or after the end, is seen at the
+// desk: a call of its own (the finished session's log still ends with
+// its end), listed, marked handled like any other; a second touch while
+// it is open makes no second call.
+func TestHelpOutsideASessionReachesTheDesk(t *testing.T) {
+	cases := []struct {
+		name     string
+		reach    func(r *staffRig)
+		wantStep string
+		wantProc string
+	}{
+		{"on the languages screen", func(r *staffRig) { r.tap(r.k.Screen().Start) }, "languages", ""},
+		{"after the end", func(r *staffRig) {
+			r.chooseLanguage("fr")
+			r.startProcedure("caf")
+			for _, d := range "123456" {
+				r.tap(r.k.Screen().Keys[string(d)])
+			}
+			r.tap(r.k.Screen().Next)
+		}, "done", "caf"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := newStaffRig(t, filepath.Join(t.TempDir(), "kiosk.db"), helpCatalog(t), staffPIN, newClock())
+			c.reach(r)
+			var ended []passerelle.Event
+			if s := r.k.Session(); s != nil {
+				ended = sessionEvents(t, r.db, s.ID)
+			}
+			r.tap(r.k.Screen().Help)
+			if r.where() != ui.ScreenHelp {
+				t.Fatalf("help led to %s", r.where())
+			}
+			assertSignal(t, r, true)
+			r.tap(r.k.Screen().GoOn)
+			r.tap(r.k.Screen().Help) // again, while the call is open
+			calls := r.k.OpenHelpCalls()
+			if len(calls) != 1 || calls[0].StepID != c.wantStep || calls[0].ProcedureID != c.wantProc {
+				t.Fatalf("open calls %+v, want one on %s of %q", calls, c.wantStep, c.wantProc)
+			}
+			if s := r.k.Session(); s != nil {
+				if got := sessionEvents(t, r.db, s.ID); len(got) != len(ended) {
+					t.Fatalf("the ended session's log grew: %d events, was %d", len(got), len(ended))
+				}
+			}
+			id := calls[0].SessionID
+			r.tap(r.k.Screen().GoOn)
+			v := openHelpTab(r)
+			test.Tap(v.HelpHandle[id])
+			evs := sessionEvents(t, r.db, id)
+			if len(evs) != 2 || evs[1].Kind != passerelle.EventHelpHandled || evs[1].Seq != 2 || evs[1].StepID != c.wantStep {
+				t.Fatalf("the call's log %+v, want help_asked then help_handled on %s", evs, c.wantStep)
+			}
+			assertSignal(t, r, false)
+		})
+	}
+}

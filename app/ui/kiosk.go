@@ -93,6 +93,7 @@ type Kiosk struct {
 	openCalls  []passerelle.HelpCall // what the desk signal shows (help.go)
 	signal     *fyne.Container
 	signalText *canvas.Text
+	loneCall   string // the session of the last call made outside a session
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
