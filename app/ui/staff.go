@@ -133,8 +133,9 @@ func (k *Kiosk) openStaff() {
 	k.deps.Player.Stop()
 	k.staff = &staffMode{under: k.screen, lastTouch: k.deps.Now()}
 	if !has {
-		k.showPINPad(ScreenStaffFirstPIN, fmt.Sprintf("Staff: this kiosk has no PIN yet. Choose one, %d to %d digits, then OK. (Or, with the kiosk stopped: passerelle pin -db FILE)",
+		k.showPINPad(ScreenStaffFirstPIN, fmt.Sprintf("Choose a staff PIN: %d to %d digits, then OK.",
 			passerelle.MinPINDigits, passerelle.MaxPINDigits), "Later", k.chooseFirstPIN)
+		k.staff.view.Message.SetText("Or, with the kiosk stopped: passerelle pin -db FILE")
 		return
 	}
 	k.showPINPad(ScreenStaffPIN, "Staff PIN", "Cancel", k.tryPIN)
@@ -212,8 +213,12 @@ func (k *Kiosk) showPINPad(name, title, cancel string, ok func()) {
 	v.Cancel = NewTile("cancel", cancel, uiIcon("back"), func() { k.closeStaff() })
 	v.Cancel.labelShare = 0.3
 	pad := container.New(keypadLayout{cols: 3}, v.Display, container.NewGridWithColumns(3, keys...))
-	top := container.NewVBox(v.Title, v.Message)
-	bottom := container.NewGridWithColumns(5, v.Cancel, layout.NewSpacer(), layout.NewSpacer(), layout.NewSpacer(), layout.NewSpacer())
+	// Fixed heights: a wrapped label asks for the height of its text
+	// wrapped at no width at all, which grew the window past the screen
+	// and pushed OK and Cancel out of reach. The title is one line; the
+	// message (a wrong PIN, the wait) sits beside Cancel, below the pad.
+	top := container.New(fixedHeight{pinPadTop}, v.Title)
+	bottom := container.New(besideCancel{}, v.Cancel, v.Message)
 	s := &Screen{Name: name}
 	s.root = container.NewPadded(container.NewBorder(top, container.New(fixedHeight{120}, bottom), nil, nil, pad))
 	k.staff.view = v
@@ -464,6 +469,25 @@ func (k *Kiosk) syncReport(ctx context.Context, status passerelle.SyncStatus, st
 	return fmt.Sprintf("Hub: %s\nThis kiosk's name there: %s\nLast sync that succeeded: %s\nLast attempt: %s\nLast error: %s\nEvents waiting to be sent: %s",
 		link.URL, link.Kiosk, when(status.LastSuccess), when(status.LastAttempt), lastError, pending)
 }
+
+// besideCancel lays out the PIN pad's Cancel key over the first fifth of
+// the width, as the kiosk's bottom bar does, and the message in the rest.
+type besideCancel struct{}
+
+func (besideCancel) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	cancel, message := objs[0], objs[1]
+	pad := theme.Padding()
+	w := (size.Width - 4*pad) / 5
+	cancel.Move(fyne.NewPos(0, 0))
+	cancel.Resize(fyne.NewSize(w, size.Height))
+	message.Move(fyne.NewPos(w+pad, 0))
+	message.Resize(fyne.NewSize(size.Width-w-pad, size.Height))
+}
+
+func (besideCancel) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
+
+// pinPadTop is the height of the PIN pad's title: one line.
+const pinPadTop = 60
 
 // fixedHeight gives its content a fixed height, the whole width.
 type fixedHeight struct{ h float32 }

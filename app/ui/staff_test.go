@@ -310,6 +310,10 @@ func TestFirstStartAsksStaffForAPIN(t *testing.T) {
 	if r.where() != ui.ScreenStaffFirstPIN {
 		t.Fatalf("first start shows %s, want the first PIN screen", r.where())
 	}
+	// The whole pad, OK and "Later" included, fits the smallest screen.
+	if min := r.w.Content().MinSize(); min.Width > 800 || min.Height > 480 {
+		t.Errorf("the first PIN screen needs %v, more than 800x480", min)
+	}
 	r.typePIN("1234")
 	if msg := r.k.Staff().Message.Text; !strings.Contains(msg, "too easy to guess") {
 		t.Errorf("1234 said %q", msg)
