@@ -28,6 +28,11 @@ const HelpWait = 20 * time.Minute
 // fill the staff list: a call forgotten yesterday must not light today's.
 const helpCallsShown = 12 * time.Hour
 
+// signalHeight is the desk signal's height: its colour across the whole
+// width is what the desk sees, so it can be thin, and the keypad of a
+// number step on an 800×480 screen keeps keys big enough to touch.
+const signalHeight = 32
+
 // signalColor is the desk signal's band: a calm blue, not a warning
 // colour, so the person waiting does not think something went wrong.
 var signalColor = color.NRGBA{R: 0xDC, G: 0xEB, B: 0xFA, A: 0xFF}
@@ -162,12 +167,12 @@ func (k *Kiosk) refreshHelpCalls() {
 // of the user's controls.
 func (k *Kiosk) newSignal() *fyne.Container {
 	k.signalText = canvas.NewText("", color.NRGBA{R: 0x1F, G: 0x5F, B: 0xBF, A: 0xFF})
-	k.signalText.TextSize = 28
+	k.signalText.TextSize = 24
 	k.signalText.TextStyle = fyne.TextStyle{Bold: true}
 	hand := picture(uiIcon("raised-hand"))
-	hand.SetMinSize(fyne.NewSquareSize(48))
+	hand.SetMinSize(fyne.NewSquareSize(signalHeight))
 	band := container.NewStack(canvas.NewRectangle(signalColor),
-		container.NewPadded(container.NewHBox(hand, container.NewCenter(k.signalText))))
+		container.NewHBox(hand, container.NewCenter(k.signalText)))
 	band.Hide()
 	return band
 }
@@ -181,11 +186,51 @@ func (k *Kiosk) updateSignal() {
 	k.signalText.Text = fmt.Sprintf("%d", n)
 	k.signalText.Refresh()
 	k.signal.Show()
+	if k.screen != nil {
+		k.win.Content().Refresh() // the band takes its room
+	}
 }
 
 // withSignal puts the desk signal above a screen.
 func (k *Kiosk) withSignal(root fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewBorder(k.signal, nil, nil, nil, root)
+	return container.New(signalLayout{}, k.signal, root)
+}
+
+// signalLayout gives the desk signal, when shown, a band above the
+// screen: signalHeight, or on a window under signalTallEnough only a
+// thin stripe of its colour, so that the keypad of a number step keeps
+// keys big enough to touch. Objects: the signal, the screen.
+type signalLayout struct{}
+
+// signalTallEnough is the window height from which the band has room for
+// its hand and count; below, it is a stripe.
+const signalTallEnough = 600
+
+const signalStripe = 8
+
+func (signalLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	band, root := objs[0].(*fyne.Container), objs[1]
+	h := float32(0)
+	if band.Visible() {
+		h = signalHeight
+		if size.Height < signalTallEnough {
+			h = signalStripe
+		}
+		content := band.Objects[1]
+		if h < signalHeight {
+			content.Hide()
+		} else {
+			content.Show()
+		}
+	}
+	band.Move(fyne.NewPos(0, 0))
+	band.Resize(fyne.NewSize(size.Width, h))
+	root.Move(fyne.NewPos(0, h))
+	root.Resize(fyne.NewSize(size.Width, size.Height-h))
+}
+
+func (signalLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return objs[1].MinSize()
 }
 
 // staffHelpCalls is the "Help calls" tab: the open calls, oldest first,

@@ -77,7 +77,13 @@ func assertSignal(t testing.TB, r *staffRig, shown bool) {
 	}
 	d := fyne.CurrentApp().Driver()
 	sp, ss := d.AbsolutePositionForObject(sig), sig.Size()
-	if ss.Height < 40 || ss.Width < r.w.Canvas().Size().Width/2 {
+	// Across the screen: a stripe of its colour on a short window, a band
+	// with the hand and the count from 600 px up.
+	minHeight := float32(30)
+	if r.w.Canvas().Size().Height < 600 {
+		minHeight = 8
+	}
+	if ss.Height < minHeight || ss.Width < r.w.Canvas().Size().Width*0.9 {
 		t.Errorf("desk signal %v: too small to see from the desk", ss)
 	}
 	for _, c := range r.k.Screen().Controls() {
@@ -150,6 +156,12 @@ func TestHelpSaysSomeoneIsComing(t *testing.T) {
 				t.Fatalf("go on led to %s with %q typed, want step code with 184", r.where(), r.k.Screen().Display.Text())
 			}
 			assertSignal(t, r, true) // nobody came yet
+			// The band takes its room: the keypad still fits, big enough,
+			// on every window, and the band covers none of its keys.
+			for _, size := range windowSizes {
+				assertFits(t, r.w, r.k.Screen(), size, string(lang)+" step with the desk signal")
+				assertSignal(t, r, true)
+			}
 		})
 	}
 }
