@@ -78,3 +78,41 @@ func TestHelpCallsFromTheEventLog(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkOpenHelpCalls reads the open calls (the desk signal, at every
+// call and every staff tab refresh) on a kiosk with a year of calls:
+// 20,000 sessions that called, all but 3 handled.
+func BenchmarkOpenHelpCalls(b *testing.B) {
+	ctx := context.Background()
+	db := passqlite.NewDB(filepath.Join(b.TempDir(), "kiosk.db"))
+	if err := db.Open(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	t0 := time.Date(2025, 11, 24, 9, 0, 0, 0, time.UTC)
+	const sessions = 20000
+	var evs []passerelle.Event
+	for i := range sessions {
+		at := t0.Add(time.Duration(i) * 26 * time.Minute)
+		id := passerelle.NewID(at)
+		kinds := []passerelle.EventKind{passerelle.EventSessionStarted, passerelle.EventHelpAsked, passerelle.EventHelpHandled, passerelle.EventSessionEnded}
+		if i >= sessions-3 {
+			kinds = kinds[:2]
+		}
+		for j, k := range kinds {
+			evs = append(evs, passerelle.Event{ID: passerelle.NewID(at), SessionID: id, Seq: j + 1, Kind: k,
+				At: at.Add(time.Duration(j) * time.Minute), ProcedureID: "caf", StepID: "code"})
+		}
+	}
+	if err := db.Append(ctx, evs...); err != nil {
+		b.Fatal(err)
+	}
+	now := t0.Add(sessions * 26 * time.Minute)
+	b.ResetTimer()
+	for b.Loop() {
+		calls, err := db.OpenHelpCalls(ctx, now.Add(-12*time.Hour))
+		if err != nil || len(calls) != 3 {
+			b.Fatalf("%d calls, %v", len(calls), err)
+		}
+	}
+}
