@@ -21,6 +21,9 @@ packages=(
 	# cluster of their own with its initdb and postgres (they fail without
 	# it when CI=true).
 	postgresql
+	# The hub's staff page is tested in a real browser (chromedp drives it
+	# headless; the test fails without it when CI=true).
+	chromium
 	# Fetch Go modules over HTTPS.
 	ca-certificates
 )

@@ -56,6 +56,9 @@ const usage = `Usage:
                                       refuse a kiosk from now on
   passerelle hub migrate -db hub.db   bring the hub's database to the latest
                                       schema, without serving
+  passerelle hub user add -db hub.db NAME
+                                      a staff account of the hub's page:
+                                      password read twice from stdin
   passerelle join -db kiosk.db -hub URL -token TOKEN
                                       join a hub with the token, on the kiosk
   passerelle sync -once -db kiosk.db  sync a kiosk with its hub once, now

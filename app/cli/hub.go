@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"syscall"
@@ -15,6 +16,7 @@ import (
 
 	"passerelle/app/bundle"
 	"passerelle/app/hubapi"
+	"passerelle/app/hubweb"
 	"passerelle/app/passerelle"
 )
 
@@ -39,6 +41,8 @@ func runHub(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runRevoke(ctx, args[1:], stdout, stderr)
 		case "migrate":
 			return runMigrate(ctx, args[1:], stdout, stderr)
+		case "user":
+			return runHubUser(ctx, args[1:], stdout, stderr)
 		}
 	}
 	c := newCommand("hub", hubSynopsis)
@@ -124,8 +128,18 @@ func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error {
 	server := &hubapi.Server{Store: store, Logger: logger, Now: time.Now}
 	return hubapi.Serve(ctx, hubapi.ServeConfig{
 		Addr: cfg.listen, TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, AllowPlainHTTP: cfg.allowPlainHTTP,
-		Handler: server.Handler(), Logger: logger,
+		Handler: hubHandler(server, store, logger, cfg.tlsCert != "" || cfg.allowPlainHTTP), Logger: logger,
 	})
+}
+
+// hubHandler serves the kiosks' API under /api/ and the staff page at
+// every other path. secure: browsers reach the hub over HTTPS (its own
+// certificate, or a proxy in front of it), so cookies are marked Secure.
+func hubHandler(api *hubapi.Server, store passerelle.HubStore, logger *slog.Logger, secure bool) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api.Handler())
+	mux.Handle("/", (&hubweb.Server{Store: store, Logger: logger, Now: time.Now, Secure: secure}).Handler())
+	return mux
 }
 
 // runEnroll creates a kiosk on the hub and prints its one-time token, on

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode"
 
+	"passerelle/app/figurescsv"
 	"passerelle/app/passerelle"
 )
 
@@ -53,7 +54,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return c.fail(stderr, err)
 		}
 		if *out == "" {
-			if err := writeFiguresCSV(stdout, f); err != nil {
+			if err := figurescsv.Write(stdout, f); err != nil {
 				return c.fail(stderr, err)
 			}
 			return 0

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) passerelle.HubStore) {
 	t.Run("put events concurrently", func(t *testing.T) { testPutEventsConcurrently(t, mustOpen) })
 	t.Run("event ids and totals", func(t *testing.T) { testEventIDsAndTotals(t, mustOpen) })
 	t.Run("catalog", func(t *testing.T) { testCatalog(t, mustOpen) })
+	t.Run("staff accounts", func(t *testing.T) { testStaffAccounts(t, mustOpen) })
 }
 
 type opener = func(t *testing.T) passerelle.HubStore

@@ -114,6 +114,9 @@ type HubStore interface {
 	// (q.Kiosk narrows them to one), for the hub's staff page.
 	FiguresSource
 
+	// StaffAccounts: the accounts and sessions of the hub's staff page.
+	StaffAccounts
+
 	Close() error
 }
 

@@ -1,0 +1,230 @@
+// Package hubweb is the hub's staff page: staff sign in with an account
+// made by passerelle hub user add, see the kiosks and the statistics of
+// every kiosk, with charts, and download them as CSV. Pages are
+// html/template files embedded here, styled by a small hand-written CSS
+// file; the only script refreshes the live part of the kiosks page.
+package hubweb
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"passerelle/app/passerelle"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// SessionLifetime is how long a sign-in lasts: a working day.
+const SessionLifetime = 10 * time.Hour
+
+// maxFormBytes bounds a form's body: a name, a password and a token.
+const maxFormBytes = 16 << 10
+
+// Cookie names.
+const (
+	sessionCookie = "passerelle_session"
+	loginCookie   = "passerelle_login" // the sign-in form's CSRF token, before any session
+)
+
+// Server serves the staff page.
+type Server struct {
+	Store  passerelle.HubStore
+	Logger *slog.Logger
+	Now    func() time.Time
+	// Secure marks the cookies Secure: the browser reaches the hub over
+	// HTTPS (its own TLS, or a proxy in front of it).
+	Secure bool
+	// RefreshEvery is how often the kiosks page fetches its live part;
+	// zero is every 10 seconds. Tests shorten it.
+	RefreshEvery time.Duration
+
+	once      sync.Once
+	templates *template.Template
+	limiter   limiter
+	dummyHash string // checked when no account has the name: the same time either way
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (s *Server) init() {
+	s.once.Do(func() {
+		s.templates = template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html"))
+		s.dummyHash = passerelle.HashPassword(newSecret(), passerelle.DefaultPINParams)
+	})
+}
+
+// Handler returns the page's routes. Every one but the sign-in page and
+// the static files needs a signed-in session.
+func (s *Server) Handler() http.Handler {
+	s.init()
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", http.FileServerFS(staticFiles))
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.login)
+	mux.Handle("POST /logout", s.signedIn(s.logout))
+	mux.Handle("GET /{$}", s.signedIn(s.kiosksPage))
+	mux.Handle("GET /live", s.signedIn(s.live))
+	mux.Handle("GET /stats", s.signedIn(s.statsPage))
+	mux.Handle("GET /stats.csv", s.signedIn(s.statsCSV))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "There is no such page on this hub.", http.StatusNotFound)
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		// No script, style or frame from elsewhere; no inline script. The
+		// charts' swatches and bars are sized by style attributes.
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// staffHandler serves a request of a signed-in staff member.
+type staffHandler func(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession)
+
+// signedIn sends a request without a valid session to the sign-in page
+// (a fragment's fetch gets 401: the script then reloads the whole page),
+// and refuses a POST without the session's CSRF token.
+func (s *Server) signedIn(next staffHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess, err := s.session(r)
+		if errors.Is(err, passerelle.ErrUnauthorized) {
+			if r.Method == http.MethodGet && r.URL.Path != "/live" {
+				http.Redirect(w, r, "/login", http.StatusSeeOther)
+				return
+			}
+			http.Error(w, "Sign in first.", http.StatusUnauthorized)
+			return
+		} else if err != nil {
+			s.internal(w, r, "read the session", err)
+			return
+		}
+		if r.Method == http.MethodPost && !sameToken(r.PostFormValue("csrf"), sess.CSRFToken) {
+			http.Error(w, "This form is out of date or did not come from this page: reload the page and try again.", http.StatusForbidden)
+			return
+		}
+		next(w, r, sess)
+	})
+}
+
+func (s *Server) session(r *http.Request) (passerelle.StaffSession, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" || len(c.Value) > 100 {
+		return passerelle.StaffSession{}, passerelle.ErrUnauthorized
+	}
+	return s.Store.StaffSession(r.Context(), hashSecret(c.Value), s.now())
+}
+
+func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.Secure}
+}
+
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, what string, err error) {
+	s.logger().Error("staff page: "+what, "path", r.URL.Path, "err", err)
+	http.Error(w, "The hub could not "+what+": see the hub's log.", http.StatusInternalServerError)
+}
+
+func sameToken(got, want string) bool {
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// hashSecret: a session token is 256 random bits, so a fast hash keeps it
+// from anyone who reads the database, as the kiosks' credentials are.
+func hashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+func newSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails on the systems Go supports
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// clientIP is the address the request came from. Behind a proxy every
+// staff member shares the proxy's: the per-account limit still holds.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// limiter counts wrong passwords in a row, by account and by address,
+// with the growing delays of the kiosk's PIN. It lives in memory: a
+// restarted hub forgets it, which a guesser cannot cause from outside.
+type limiter struct {
+	mu       sync.Mutex
+	failures map[string]passerelle.PINFailures
+}
+
+// maxLimiterKeys bounds the memory a flood of names and addresses takes.
+const maxLimiterKeys = 10000
+
+func (l *limiter) wait(now time.Time, keys ...string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var w time.Duration
+	for _, k := range keys {
+		w = max(w, l.failures[k].Wait(now))
+	}
+	return w
+}
+
+func (l *limiter) fail(now time.Time, keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failures == nil {
+		l.failures = map[string]passerelle.PINFailures{}
+	}
+	if len(l.failures) > maxLimiterKeys {
+		for k, f := range l.failures {
+			if now.Sub(f.Last) > time.Hour {
+				delete(l.failures, k)
+			}
+		}
+	}
+	for _, k := range keys {
+		f := l.failures[k]
+		l.failures[k] = passerelle.PINFailures{Count: f.Count + 1, Last: now}
+	}
+}
+
+func (l *limiter) clear(keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		delete(l.failures, k)
+	}
+}
