@@ -82,6 +82,31 @@ func TestHelpCallsFromTheEventLog(t *testing.T) {
 // BenchmarkOpenHelpCalls reads the open calls (the desk signal, at every
 // call and every staff tab refresh) on a kiosk with a year of calls:
 // 20,000 sessions that called, all but 3 handled.
+// TestCloseInterruptedLeavesHelpCallsAlone: a help call made outside a
+// procedure is alone under an id of its own; a restart closes the users'
+// sessions left open, never such a call (nor a staff event).
+func TestCloseInterruptedLeavesHelpCallsAlone(t *testing.T) {
+	ctx := context.Background()
+	db := passqlite.NewDB(filepath.Join(t.TempDir(), "kiosk.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	at := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	event := func(session string, seq int, kind passerelle.EventKind) passerelle.Event {
+		return passerelle.Event{ID: passerelle.NewID(at), SessionID: session, Seq: seq, Kind: kind, At: at, StepID: "languages"}
+	}
+	help, user, staff := passerelle.NewID(at), passerelle.NewID(at), passerelle.NewID(at)
+	if err := db.Append(ctx, event(help, 1, passerelle.EventHelpAsked), event(user, 1, passerelle.EventSessionStarted),
+		event(user, 2, passerelle.EventHelpAsked), event(staff, 1, passerelle.EventStaffUnlocked)); err != nil {
+		t.Fatal(err)
+	}
+	closed, err := db.CloseInterrupted(ctx, at.Add(time.Hour))
+	if err != nil || len(closed) != 1 || closed[0] != user {
+		t.Fatalf("CloseInterrupted = %v, %v; want only the user's session %s", closed, err, user)
+	}
+}
+
 func BenchmarkOpenHelpCalls(b *testing.B) {
 	ctx := context.Background()
 	db := passqlite.NewDB(filepath.Join(b.TempDir(), "kiosk.db"))
