@@ -34,6 +34,8 @@ type Session struct {
 	seq     int
 	path    []*passerelle.Step // the steps shown, the current one last
 	outcome passerelle.Outcome
+	// helpStep is the step of the open help call, "" when none is open.
+	helpStep string
 }
 
 // Start begins a session and records it with its first step.
@@ -146,7 +148,32 @@ func (s *Session) Replayed(ctx context.Context) error {
 // HelpAsked records that the user called for a mediator, or returns
 // ErrEnded after the end.
 func (s *Session) HelpAsked(ctx context.Context) error {
-	return s.note(ctx, passerelle.Event{Kind: passerelle.EventHelpAsked})
+	if err := s.note(ctx, passerelle.Event{Kind: passerelle.EventHelpAsked}); err != nil {
+		return err
+	}
+	s.helpStep = s.Step().ID
+	return nil
+}
+
+// HelpWaiting reports whether the user called a mediator and staff have
+// not marked the call handled yet.
+func (s *Session) HelpWaiting() bool { return s.helpStep != "" }
+
+// HelpHandled records that staff marked the open help call handled, with
+// the step of the call, even after the session ended (the person may have
+// finished, or walked away, before help came). It returns the event, or
+// passerelle.ErrNoOpenCall. The live session records it itself, so its
+// Seq stays its own.
+func (s *Session) HelpHandled(ctx context.Context) (passerelle.Event, error) {
+	if s.helpStep == "" {
+		return passerelle.Event{}, fmt.Errorf("session %s: %w", s.ID, passerelle.ErrNoOpenCall)
+	}
+	events := []passerelle.Event{{Kind: passerelle.EventHelpHandled, StepID: s.helpStep}}
+	if err := s.append(ctx, events...); err != nil {
+		return passerelle.Event{}, err
+	}
+	s.helpStep = ""
+	return events[0], nil
 }
 
 // StopAsked records that the user touched a control that would lose the

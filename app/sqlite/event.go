@@ -139,15 +139,18 @@ func (db *DB) CloseInterrupted(ctx context.Context, now time.Time) ([]string, er
 
 	// The last event of every session without a session_ended one. In
 	// SQLite, the bare columns of a MAX() aggregate come from the row that
-	// holds the maximum: the procedure is the one of the last event. Staff
-	// events are each alone in a session that never ends: not a user's.
+	// holds the maximum: the procedure is the one of the last event. Only
+	// users' sessions end: staff events, and a help call made outside a
+	// procedure (help_asked, then help_handled), are each alone under an id
+	// that never was a user's session.
 	rows, err := tx.QueryContext(ctx, `
 		SELECT session_id, MAX(seq), procedure_id, procedure_version
 		FROM events
 		WHERE kind NOT LIKE ? ESCAPE '\'
 		GROUP BY session_id
-		HAVING SUM(kind = ?) = 0
-		ORDER BY session_id`, `staff\_%`, string(passerelle.EventSessionEnded))
+		HAVING SUM(kind = ?) = 0 AND SUM(kind NOT IN (?, ?)) > 0
+		ORDER BY session_id`, `staff\_%`, string(passerelle.EventSessionEnded),
+		string(passerelle.EventHelpAsked), string(passerelle.EventHelpHandled))
 	if err != nil {
 		return nil, fmt.Errorf("close interrupted sessions: %w", err)
 	}

@@ -479,26 +479,6 @@ func (k *Kiosk) onListen() {
 	}
 }
 
-// onHelp calls a mediator: it is recorded, and staff hear and see it.
-func (k *Kiosk) onHelp() {
-	k.touched()
-	lang := k.lang
-	if lang == "" {
-		lang = "fr"
-	}
-	if k.sessionGoesOn() { // after the end, only the staff log hears it
-		if err := k.session.HelpAsked(k.ctx); err != nil {
-			k.deps.Logger.Error("kiosk: save a help request", "err", err)
-		}
-	}
-	k.deps.Logger.Warn("kiosk: a user asks for help", "screen", k.screen.Name, "step", k.screen.StepID)
-	s := &Screen{Name: ScreenHelp, Prompt: []passerelle.Prompt{prompt(lang, phraseMediatorComing)}, under: k.screen}
-	s.root = k.frame(s, lang, header(uiIcon("mediator"), say(lang, phraseMediatorComing), lang, 300))
-	s.Help.Disable()
-	s.Back.Disable()
-	k.show(s)
-}
-
 // showStillThere asks whether the user is still there.
 func (k *Kiosk) showStillThere() {
 	lang := k.lang

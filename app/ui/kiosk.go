@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 
 	"passerelle/app/passerelle"
 	"passerelle/app/session"
@@ -60,6 +61,11 @@ type Deps struct {
 	// Printer prints the end screen's summary; nil when the kiosk has
 	// none, and the end screen offers no printing.
 	Printer passerelle.Printer
+	// Help keeps the help calls for the desk signal and staff mode; nil:
+	// no signal, no list. HelpNotifier, when set, learns of every call
+	// opened or handled (the hub push).
+	Help         passerelle.HelpDesk
+	HelpNotifier passerelle.HelpNotifier
 	// Figures gives staff mode's statistics tab its figures; nil: the tab
 	// says there are none.
 	Figures passerelle.FiguresSource
@@ -93,6 +99,11 @@ type Kiosk struct {
 	staff  *staffMode // nil outside staff mode
 	corner *LongPress // staff's way in; nil without deps.Staff
 
+	openCalls  []passerelle.HelpCall // what the desk signal shows (help.go)
+	signal     *fyne.Container
+	signalText *canvas.Text
+	loneCall   string // the session of the last call made outside a session
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -109,6 +120,8 @@ func New(win fyne.Window, deps Deps, settings Settings) *Kiosk {
 	k.ctx, k.cancel = context.WithCancel(context.Background())
 	k.catalog.Store(deps.Catalog.Catalog())
 	k.prepareSpeech(k.catalog.Load())
+	k.signal = k.newSignal()
+	k.refreshHelpCalls() // calls left open before a restart
 	k.showWelcome()
 	k.startStaff()
 	return k
@@ -210,10 +223,10 @@ func (k *Kiosk) idleDelay() time.Duration {
 	// Help over such a step: a mediator may be helping on the phone.
 	if (k.screen.Name == ScreenStep || k.screen.Name == ScreenHelp) && k.session != nil {
 		if _, ended := k.session.Ended(); !ended && k.session.Step().Elsewhere {
-			return max(k.ElsewhereWait, k.Inactivity)
+			return k.helpDelay(max(k.ElsewhereWait, k.Inactivity))
 		}
 	}
-	return k.Inactivity
+	return k.helpDelay(k.Inactivity)
 }
 
 // touched notes activity: every user action calls it first.
@@ -234,7 +247,7 @@ func (k *Kiosk) show(s *Screen) {
 	k.shownAt = now
 	k.lastTouch = now
 	k.askedAt = time.Time{}
-	k.win.SetContent(k.withCorner(s.root))
+	k.win.SetContent(k.withCorner(k.withSignal(s.root)))
 	k.play(s.Prompt...)
 }
 

@@ -124,7 +124,7 @@ func checkEveryScreen(t *testing.T, source passerelle.CatalogSource) {
 				r.tap(r.k.Screen().Help)
 				check(string(lang) + " help")
 				r.tap(r.k.Screen().Next)
-				r.clock.Add(ui.DefaultSettings.ElsewhereWait) // long enough on any step
+				r.clock.Add(max(ui.DefaultSettings.ElsewhereWait, ui.HelpWait)) // long enough on any step, a help call open
 				r.k.CheckIdle()
 				check(string(lang) + " still there")
 				r.tap(r.k.Screen().Yes)

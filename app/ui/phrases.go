@@ -17,9 +17,11 @@ const (
 	phraseNumberIncomplete               // a number step's "continue" pressed too early
 	phraseStillThere                     // inactivity
 	phraseMediatorComing                 // help
-	phraseSaveFailed                     // the disk refused an answer
-	phraseOutOfService                   // no procedure, no database: ask at the desk
-	phraseErase                          // keypad
+	phraseHelpWait                       // the help screen's two choices
+	phraseHelpGoOn
+	phraseSaveFailed   // the disk refused an answer
+	phraseOutOfService // no procedure, no database: ask at the desk
+	phraseErase        // keypad
 	phraseHome
 	phraseBack
 	phraseListen
@@ -60,7 +62,9 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseChooseHint:       "Touchez une réponse pour l'écouter. Puis touchez la flèche verte.",
 		phraseNumberIncomplete: "Le numéro n'est pas complet. Regardez les chiffres encore une fois.",
 		phraseStillThere:       "Êtes-vous toujours là ? Touchez le bouton vert.",
-		phraseMediatorComing:   "Une personne va venir vous aider. Restez ici, s'il vous plaît.",
+		phraseMediatorComing:   "Une personne va venir vous aider. Vous pouvez attendre ici, ou continuer.",
+		phraseHelpWait:         "J'attends ici",
+		phraseHelpGoOn:         "Je continue",
 		phraseSaveFailed:       "Le kiosque a un problème. Appelez une personne pour vous aider, s'il vous plaît.",
 		phraseOutOfService:     "Le kiosque ne marche pas pour le moment. Demandez à l'accueil, s'il vous plaît.",
 		phraseErase:            "Effacé.",
@@ -90,7 +94,9 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseChooseHint:       "Touch an answer to hear it. Then touch the green arrow.",
 		phraseNumberIncomplete: "The number is not complete. Look at the digits again.",
 		phraseStillThere:       "Are you still there? Touch the green button.",
-		phraseMediatorComing:   "A person is coming to help you. Please stay here.",
+		phraseMediatorComing:   "A person is coming to help you. You can wait here, or go on.",
+		phraseHelpWait:         "I wait here",
+		phraseHelpGoOn:         "I go on",
 		phraseSaveFailed:       "The kiosk has a problem. Please call a person to help you.",
 		phraseOutOfService:     "The kiosk does not work for now. Please ask at the front desk.",
 		phraseErase:            "Erased.",
@@ -120,7 +126,9 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseChooseHint:       "المس جوابًا لتسمعه. ثم المس السهم الأخضر.",
 		phraseNumberIncomplete: "الرقم غير كامل. انظر إلى الأرقام مرة أخرى.",
 		phraseStillThere:       "هل ما زلت هنا؟ المس الزر الأخضر.",
-		phraseMediatorComing:   "سيأتي شخص لمساعدتك. ابقَ هنا من فضلك.",
+		phraseMediatorComing:   "سيأتي شخص لمساعدتك. يمكنك الانتظار هنا، أو المتابعة.",
+		phraseHelpWait:         "أنتظر هنا",
+		phraseHelpGoOn:         "أتابع",
 		phraseSaveFailed:       "في الجهاز مشكلة. من فضلك اطلب شخصًا لمساعدتك.",
 		phraseOutOfService:     "الجهاز لا يعمل الآن. من فضلك اسأل في الاستقبال.",
 		phraseErase:            "تم المسح.",

@@ -56,6 +56,8 @@ type Screen struct {
 	// Start covers the welcome screen; Yes answers "are you still there?"
 	// and, with No, "stop this procedure?".
 	Start, Yes, No *Tile
+	// Wait and GoOn answer "a person is coming": wait here, or go on.
+	Wait, GoOn *Tile
 	// Sign is the whole out-of-service screen: touching it says the
 	// sentence again.
 	Sign *Tile
@@ -86,7 +88,7 @@ func (s *Screen) Controls() []*Tile {
 	for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "A", "B"} {
 		all = append(all, s.Keys[k])
 	}
-	all = append(all, s.Print, s.Home, s.Back, s.Listen, s.Help, s.Next, s.PrevPage, s.NextPage, s.Start, s.Yes, s.No, s.Sign)
+	all = append(all, s.Print, s.Home, s.Back, s.Listen, s.Help, s.Next, s.PrevPage, s.NextPage, s.Start, s.Yes, s.No, s.Wait, s.GoOn, s.Sign)
 	var controls []*Tile
 	for _, t := range all {
 		if t != nil {

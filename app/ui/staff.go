@@ -70,8 +70,15 @@ type StaffView struct {
 	// Statistics is the statistics tab's content; Stats its controls.
 	Statistics *fyne.Container
 	Stats      *StatsView
-	Lock       *widget.Button
-	Leave      *widget.Button
+	// The help calls tab (help.go): open calls by session id, each with
+	// its "Handled" button, then the handled ones.
+	HelpCalls   *fyne.Container
+	HelpOpen    map[string]*widget.Label
+	HelpHandle  map[string]*widget.Button
+	HelpDone    []*widget.Label
+	HelpMessage *widget.Label
+	Lock        *widget.Button
+	Leave       *widget.Button
 }
 
 // Staff returns the controls of staff mode, or nil outside it.
@@ -93,7 +100,7 @@ func (k *Kiosk) startStaff() {
 		return
 	}
 	k.corner = NewLongPress(staffHold, k.deps.Now, k.openStaff)
-	k.win.SetContent(k.withCorner(k.screen.root))
+	k.win.SetContent(k.withCorner(k.withSignal(k.screen.root)))
 	if has, err := k.pinLock().HasPIN(k.ctx); err == nil && !has {
 		k.deps.Logger.Warn("kiosk: no staff PIN yet: choose one on the kiosk's screen, or run passerelle pin -db FILE with the kiosk stopped")
 		k.openStaff()
@@ -341,11 +348,14 @@ func (k *Kiosk) showStaff() {
 	k.staff.first = ""
 	k.refreshStaff()
 	v.Statistics = container.NewStack(k.staffStatistics())
+	v.HelpCalls, v.HelpMessage = container.NewVBox(), widget.NewLabel("")
+	k.staffHelpCalls(v)
 	v.Tabs = container.NewAppTabs(
 		container.NewTabItem("Catalog", container.NewVScroll(v.Catalog)),
 		container.NewTabItem("Sync", container.NewVScroll(v.Sync)),
 		container.NewTabItem("Settings", container.NewScroll(k.settingsForm(v))),
 		container.NewTabItem("Statistics", v.Statistics),
+		container.NewTabItem("Help calls", container.NewVScroll(container.NewBorder(nil, v.HelpMessage, nil, nil, v.HelpCalls))),
 	)
 	var themed *container.ThemeOverride
 	v.Tabs.OnSelected = func(item *container.TabItem) {
@@ -388,6 +398,7 @@ func (k *Kiosk) refreshStaff() {
 	}
 	k.staff.view.Catalog.SetText(k.catalogReport(status.CatalogVersion))
 	k.staff.view.Sync.SetText(k.syncReport(ctx, status, syncErr))
+	k.staffHelpCalls(k.staff.view)
 }
 
 // catalogReport says which catalog is live, its procedures, and the

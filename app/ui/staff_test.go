@@ -61,7 +61,7 @@ func newStaffRig(t *testing.T, path string, source passerelle.CatalogSource, pin
 	t.Cleanup(w.Close)
 	r := &staffRig{rig: &rig{t: t, w: w, db: db, sink: sink, player: player, asked: asked, clock: clk}, path: path}
 	r.k = ui.New(w, ui.Deps{Catalog: source, Store: db, Player: asked, Logger: logger, Now: clk.Now,
-		Staff: db, Sync: db, PINParams: cheapPIN,
+		Staff: db, Sync: db, Help: db, PINParams: cheapPIN,
 		OnSettings: func(s passerelle.KioskSettings) { r.applied = append(r.applied, s) },
 		Quit:       func() { r.quit++ },
 	}, ui.DefaultSettings)

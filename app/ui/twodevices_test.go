@@ -84,7 +84,9 @@ func TestElsewhereStepOutlivesTheInactivityDelay(t *testing.T) {
 	r.tap(r.k.Screen().Next)
 
 	// Well past the normal wipe: still on the step, the session goes on.
+	// The help call is still open: the longer of the two waits applies.
 	s := ui.DefaultSettings
+	s.ElsewhereWait = max(s.ElsewhereWait, ui.HelpWait)
 	r.clock.Add(s.Inactivity + s.StillThereWait + s.TapGuard)
 	r.k.CheckIdle()
 	r.clock.Add(s.ElsewhereWait - s.Inactivity - s.StillThereWait - s.TapGuard - 1e9)

@@ -1,0 +1,64 @@
+package passerelle
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// HelpCall is a user's call for a mediator: the help_asked events of a
+// session since its last help_handled. It is open until staff mark it
+// handled. Calls live only in the event log, so a restart keeps them.
+type HelpCall struct {
+	SessionID        string
+	ProcedureID      string
+	ProcedureVersion int
+	// StepID is the step of the latest help_asked: where the person is
+	// stuck, and the step help_handled carries.
+	StepID string
+	// AskedAt is the first help_asked of the call: the wait runs from it,
+	// as in the statistics (figures.go).
+	AskedAt time.Time
+	// HandledAt is the help_handled's time; zero while the call is open.
+	HandledAt time.Time
+}
+
+// Open reports whether nobody has marked the call handled yet.
+func (c HelpCall) Open() bool { return c.HandledAt.IsZero() }
+
+// Wait is how long the person waited: until now for an open call, until
+// it was handled otherwise.
+func (c HelpCall) Wait(now time.Time) time.Duration {
+	if c.Open() {
+		return now.Sub(c.AskedAt)
+	}
+	return c.HandledAt.Sub(c.AskedAt)
+}
+
+// ErrNoOpenCall is returned when marking handled a session that has no
+// open call: another staff member, or a second tap, was first.
+var ErrNoOpenCall = errors.New("no open help call in this session")
+
+// HelpDesk is what the kiosk's staff see and do of help calls.
+type HelpDesk interface {
+	// OpenHelpCalls returns the calls not yet handled asked since since,
+	// oldest first.
+	OpenHelpCalls(ctx context.Context, since time.Time) ([]HelpCall, error)
+	// HandledHelpCalls returns the calls handled since since, latest
+	// first.
+	HandledHelpCalls(ctx context.Context, since time.Time) ([]HelpCall, error)
+	// HandleHelpCall appends help_handled at now to the session of an open
+	// call (the next Seq, the call's StepID), even after the session
+	// ended, and returns the event. Without an open call: ErrNoOpenCall.
+	// The session must not be live: a live session appends through its
+	// own Seq counter (session.HelpHandled).
+	HandleHelpCall(ctx context.Context, sessionID string, now time.Time) (Event, error)
+}
+
+// HelpNotifier learns of every help call opened or handled on the kiosk,
+// as it happens. It is the seam where the kiosk pushes help calls to the
+// hub ahead of its normal sync, so the hub's staff page shows them within
+// seconds. It must not block: the kiosk calls it from its UI goroutine.
+type HelpNotifier interface {
+	HelpCallChanged(call HelpCall)
+}
