@@ -46,20 +46,11 @@ func runHubUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := passerelle.CheckStaffName(name); err != nil {
 		return c.fail(stderr, err)
 	}
-	read := passwordReader(stdin, stderr)
-	password, err := read(fmt.Sprintf("Password for %s (at least %d characters): ", name, passerelle.MinPasswordLength))
+	password, err := readTwice(passwordReader(stdin, stderr),
+		fmt.Sprintf("Password for %s (at least %d characters): ", name, passerelle.MinPasswordLength),
+		"The same password again: ", "passwords", "no account was created", passerelle.CheckNewPassword)
 	if err != nil {
 		return c.fail(stderr, err)
-	}
-	if err := passerelle.CheckNewPassword(password); err != nil {
-		return c.fail(stderr, errors.New(err.Error()+"; no account was created"))
-	}
-	again, err := read("The same password again: ")
-	if err != nil {
-		return c.fail(stderr, err)
-	}
-	if again != password {
-		return c.fail(stderr, errors.New("the two passwords differ; no account was created"))
 	}
 	store, err := openHubStoreBeside(*db)
 	if err != nil {

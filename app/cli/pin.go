@@ -39,22 +39,11 @@ func runPin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := kioskFile(*db); err != nil {
 		return c.fail(stderr, err)
 	}
-	read := pinReader(stdin, stderr)
-	pin, err := read(fmt.Sprintf("Staff PIN (%d to %d digits): ", passerelle.MinPINDigits, passerelle.MaxPINDigits))
+	pin, err := readTwice(pinReader(stdin, stderr),
+		fmt.Sprintf("Staff PIN (%d to %d digits): ", passerelle.MinPINDigits, passerelle.MaxPINDigits),
+		"The same PIN again: ", "PINs", "nothing was changed", passerelle.CheckNewPIN)
 	if err != nil {
 		return c.fail(stderr, err)
-	}
-	// Checked before asking again and before the database is opened:
-	// staff learn at once that a PIN is refused.
-	if err := passerelle.CheckNewPIN(pin); err != nil {
-		return c.fail(stderr, errors.New(err.Error()+"; nothing was changed"))
-	}
-	again, err := read("The same PIN again: ")
-	if err != nil {
-		return c.fail(stderr, err)
-	}
-	if again != pin {
-		return c.fail(stderr, errors.New("the two PINs differ; nothing was changed"))
 	}
 	store, err := openStoppedKiosk(*db)
 	if err != nil {
@@ -94,4 +83,26 @@ func pinReader(in io.Reader, stderr io.Writer) func(prompt string) (string, erro
 		}
 		return strings.TrimSpace(line), nil
 	}
+}
+
+// readTwice asks for a secret (a PIN, a password), checks it before asking
+// again and before any database is opened, so that staff learn at once
+// that it is refused, then asks again; it returns the secret when both
+// agree. Every refusal says what was left unchanged.
+func readTwice(read func(prompt string) (string, error), prompt, again, what, unchanged string, check func(string) error) (string, error) {
+	secret, err := read(prompt)
+	if err != nil {
+		return "", err
+	}
+	if err := check(secret); err != nil {
+		return "", errors.New(err.Error() + "; " + unchanged)
+	}
+	second, err := read(again)
+	if err != nil {
+		return "", err
+	}
+	if second != secret {
+		return "", fmt.Errorf("the two %s differ; %s", what, unchanged)
+	}
+	return secret, nil
 }
