@@ -62,3 +62,45 @@ type HelpDesk interface {
 type HelpNotifier interface {
 	HelpCallChanged(call HelpCall)
 }
+
+// HubHelpCall is a kiosk's help call as the hub's staff page shows it:
+// the call, from the help events the kiosk pushed, and the mark a staff
+// member made on the hub's page, if any.
+type HubHelpCall struct {
+	Kiosk string
+	HelpCall
+	// MarkedBy and MarkedAt: who marked the call handled on the hub's
+	// page, and when; empty until then. A marked call stays open on the
+	// hub until the kiosk's help_handled arrives: the kiosk records the
+	// mark the next time it asks (HelpMarks), then pushes its event.
+	MarkedBy string
+	MarkedAt time.Time
+}
+
+// HelpMark is a call marked handled on the hub that its kiosk has not
+// yet recorded: the kiosk appends help_handled for it.
+type HelpMark struct {
+	SessionID string
+	MarkedAt  time.Time
+}
+
+// HubHelpDesk is what the hub knows and does of the kiosks' help calls.
+// A call is the help_asked events of a session after its last
+// help_handled, as on the kiosk (HelpDesk): the hub holds the same
+// events, pushed by the kiosk as soon as they happen.
+type HubHelpDesk interface {
+	// HubOpenHelpCalls returns every kiosk's calls asked since since
+	// without a help_handled held after them, oldest first, with the
+	// hub's mark when there is one.
+	HubOpenHelpCalls(ctx context.Context, since time.Time) ([]HubHelpCall, error)
+	// MarkHelpHandled records that staff member by handled the open call
+	// of the kiosk's session at now. Without an open call, or when the
+	// call is marked already (another staff member was first):
+	// ErrNoOpenCall, and the first mark stays.
+	MarkHelpHandled(ctx context.Context, kiosk, sessionID, by string, now time.Time) error
+	// HelpMarks returns the marks of the kiosk's calls that are still
+	// open in the events held, oldest first: what the kiosk has to
+	// record. A mark concerns one call: after the kiosk's help_handled,
+	// a new call in the same session is open and unmarked.
+	HelpMarks(ctx context.Context, kiosk string) ([]HelpMark, error)
+}
