@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"passerelle/app/unprivileged"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -316,21 +317,24 @@ func TestExportSaysInPlainWordsWhyItFailed(t *testing.T) {
 		data  func(dir string) string
 		stick func(t *testing.T, usb string)
 		want  string
+		// asUser: root writes in a read-only folder, so the case runs
+		// as an ordinary user (unprivileged.Rerun).
+		asUser bool
 	}{
-		{"no stick and no data folder", func(string) string { return "" }, nil, "No USB stick is plugged in"},
-		{"the data folder is gone", func(dir string) string { return filepath.Join(dir, "gone") }, nil, "is not there any more"},
+		{"no stick and no data folder", func(string) string { return "" }, nil, "No USB stick is plugged in", false},
+		{"the data folder is gone", func(dir string) string { return filepath.Join(dir, "gone") }, nil, "is not there any more", false},
 		{"a read-only stick", inTemp, func(t *testing.T, usb string) {
-			if os.Geteuid() == 0 {
-				t.Skip("root writes in a read-only folder: this case needs an ordinary user")
-			}
 			stick := filepath.Join(usb, "STICK")
 			if err := os.Mkdir(stick, 0o555); err != nil {
 				t.Fatal(err)
 			}
-		}, "permission denied (a read-only USB stick"},
+		}, "permission denied (a read-only USB stick", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.asUser && unprivileged.Rerun(t) {
+				return
+			}
 			r := newStatsRig(t, fyne.NewSize(800, 480), handMade(), c.data)
 			if c.stick != nil {
 				c.stick(t, r.usb)
