@@ -1,15 +1,20 @@
 // Refreshes the live part of the kiosks page (every data-every ms), without
-// reloading the page. Signed out (or the session expired): reload, which
-// shows the sign-in page.
+// reloading the page: the help calls waiting and the kiosks. The part is
+// replaced only when it changed, so a Handled button is not swapped under
+// the pointer for nothing. Signed out (or the session expired): reload,
+// which shows the sign-in page.
 "use strict";
 (function () {
   const live = document.getElementById("live");
   if (!live) return;
+  let last = "";
   setInterval(async function () {
     try {
       const r = await fetch(live.dataset.refresh, { credentials: "same-origin", cache: "no-store" });
       if (r.status === 401) { location.reload(); return; }
-      if (r.ok) live.innerHTML = await r.text();
+      if (!r.ok) return;
+      const html = await r.text();
+      if (html !== last) { live.innerHTML = html; last = html; }
     } catch (e) { /* the hub is restarting: try again next time */ }
-  }, Number(live.dataset.every) || 10000);
+  }, Number(live.dataset.every) || 5000);
 })();
