@@ -91,9 +91,10 @@ func sameDay(a, b time.Time) bool {
 	return ay == by && am == bm && ad == bd
 }
 
-// minutes says a wait the way staff count it, as the kiosk's list does.
+// minutes says a wait the way staff count it: whole minutes gone, so
+// "less than 1 min" is true.
 func minutes(d time.Duration) string {
-	m := int(d.Round(time.Minute) / time.Minute)
+	m := int(d / time.Minute)
 	switch {
 	case m < 1:
 		return "less than 1 min"
