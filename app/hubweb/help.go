@@ -24,14 +24,17 @@ type helpRow struct {
 	MarkedBy, MarkedAt string
 }
 
+// errNoHelpDesk: the hub's store does not keep help calls.
+var errNoHelpDesk = errors.New("this hub's database does not keep help calls yet")
+
 // helpRows lists the open calls of every kiosk asked in the last 12
 // hours, oldest first. The store's HubHelpDesk is found by assertion
-// until passerelle.HubStore embeds it (once every store implements it):
-// a store without it lists none.
+// until passerelle.HubStore embeds it (once every store implements it);
+// a store without it gives errNoHelpDesk.
 func (s *Server) helpRows(r *http.Request, now time.Time) ([]helpRow, error) {
 	desk, ok := s.Store.(passerelle.HubHelpDesk)
 	if !ok {
-		return nil, nil
+		return nil, errNoHelpDesk
 	}
 	calls, err := desk.HubOpenHelpCalls(r.Context(), now.Add(-helpCallsShown))
 	if err != nil {
@@ -121,7 +124,7 @@ func (s *Server) markHandled(w http.ResponseWriter, r *http.Request, sess passer
 	}
 	desk, ok := s.Store.(passerelle.HubHelpDesk)
 	if !ok {
-		http.Error(w, "This hub's database does not keep help calls yet.", http.StatusNotImplemented)
+		http.Error(w, "This hub's database does not keep help calls yet: upgrade the hub.", http.StatusNotImplemented)
 		return
 	}
 	err := desk.MarkHelpHandled(r.Context(), kiosk, session, sess.User, s.now())
