@@ -137,6 +137,12 @@ func testHelpCalls(t *testing.T, openHub opener) {
 			call("a", "same", "x", minutes(1), "", time.Time{}),
 			call("b", "same", "y", minutes(2), "amina", minutes(5)),
 		}, map[string][]passerelle.HelpMark{"b": {{SessionID: "same", MarkedAt: minutes(5)}}}},
+		{"another kiosk's help_handled in a session of the same id answers nothing here", func(h helpHub) {
+			h.log("a", "same", 1, minutes(0), "session_started", "help_asked x")
+			h.log("b", "same", 1, minutes(0), "session_started", "help_asked y", "help_handled y", "help_asked z")
+			h.mark("a", "same", "amina", minutes(5))
+			h.log("b", "same", 5, minutes(6), "help_handled z")
+		}, []passerelle.HubHelpCall{call("a", "same", "x", minutes(1), "amina", minutes(5))}, map[string][]passerelle.HelpMark{"a": {{SessionID: "same", MarkedAt: minutes(5)}}}},
 		{"the first mark stays", func(h helpHub) {
 			h.log("a", "s1", 1, minutes(0), "session_started", "help_asked x")
 			h.mark("a", "s1", "amina", minutes(5))

@@ -20,15 +20,19 @@ var _ passerelle.HubHelpDesk = (*HubDB)(nil)
 //
 // hubOpenHelpCalls finds the sessions that asked since ?1 on the (kind, at)
 // index, then each one's last help_handled and the help_asked after it on
-// the partial indexes of migration 0004. A call is in range when one of its
-// help_asked is; its wait runs from its first help_asked, even an earlier
-// one. The step is the last help_asked's, taken by id: two events of one
-// seq (a kiosk's bug) cannot list a call twice.
+// the (kind, session_id, at) index. The range is read INDEXED BY: after
+// an ANALYZE, SQLite preferred to read every help_asked of the year in
+// session order (DISTINCT's) over the last hours' range. calls is
+// MATERIALIZED, or SQLite runs its subquery for each of its three uses.
+// A call is in range when one of its help_asked is; its wait runs from
+// its first help_asked, even an earlier one. The step is the last
+// help_asked's, taken by id: two events of one seq (a kiosk's bug) cannot
+// list a call twice.
 const hubOpenHelpCalls = `
 	WITH asking AS (
-		SELECT DISTINCT kiosk_id, session_id FROM events
+		SELECT DISTINCT kiosk_id, session_id FROM events INDEXED BY events_kind_at
 		WHERE kind = 'help_asked' AND at >= ?1),
-	calls AS (
+	calls AS MATERIALIZED (
 		SELECT s.kiosk_id, s.session_id,
 			COALESCE((SELECT MAX(h.seq) FROM events h WHERE h.kind = 'help_handled'
 				AND h.kiosk_id = s.kiosk_id AND h.session_id = s.session_id), 0) AS after_seq

@@ -20,11 +20,7 @@ CREATE TABLE help_marks (
     PRIMARY KEY (kiosk_id, session_id, after_seq)
 ) STRICT;
 
+-- A kiosk's pending marks. (A session's help events are found on
+-- events_kind_session, of migration 0002: indexes of their own, by kiosk,
+-- made no difference to BenchmarkHubHelpCalls.)
 CREATE INDEX help_marks_pending ON help_marks (kiosk_id, marked_at) WHERE settled = 0;
-
--- A session's help events, by kiosk: the last help_handled and the
--- help_asked after it, for every call in range. Partial, so that they hold
--- the help events only and the uploads of the other kinds never touch
--- them.
-CREATE INDEX events_help_asked ON events (kiosk_id, session_id, seq) WHERE kind = 'help_asked';
-CREATE INDEX events_help_handled ON events (kiosk_id, session_id, seq) WHERE kind = 'help_handled';
