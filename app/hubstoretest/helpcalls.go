@@ -16,14 +16,7 @@ import (
 // help call case.
 type helpHub struct {
 	t *testing.T
-	s helpStore
-}
-
-// helpStore is a HubStore that keeps help calls. Until every HubStore
-// does (PostgreSQL's is next), the suite skips the others.
-type helpStore interface {
-	passerelle.HubStore
-	passerelle.HubHelpDesk
+	s passerelle.HubStore
 }
 
 // helpEvents returns events of a session, seq from first, one a minute
@@ -68,16 +61,8 @@ func minutes(n int) time.Time { return t0.Add(time.Duration(n) * time.Minute) }
 // calls are computed from the events the kiosks sent, kiosk by kiosk; the
 // marks staff make on the hub's page join them until the kiosk's
 // help_handled arrives.
-func testHelpCalls(t *testing.T, openHub opener) {
+func testHelpCalls(t *testing.T, open opener) {
 	ctx := context.Background()
-	open := func(t *testing.T) helpStore {
-		t.Helper()
-		s, ok := openHub(t).(helpStore)
-		if !ok {
-			t.Skip("this store keeps no help calls yet")
-		}
-		return s
-	}
 	for _, tc := range []struct {
 		name string
 		// run puts events and marks; the calls since t0 and each kiosk's
@@ -227,12 +212,17 @@ func testHelpCalls(t *testing.T, openHub opener) {
 			{"no such session", "a", "nobody"},
 			{"another kiosk's call", "a", "of-b"},
 			{"no such kiosk", "nowhere", "of-b"},
+			{"a session id that is not text", "a", "handled\x00"},
+			{"a kiosk name that is not text", "a\xff", "of-b"},
 		} {
 			if err := s.MarkHelpHandled(ctx, c.kiosk, c.session, "amina", minutes(5)); !errors.Is(err, passerelle.ErrNoOpenCall) {
 				t.Errorf("%s: MarkHelpHandled(%s, %s) = %v; want ErrNoOpenCall", c.name, c.kiosk, c.session, err)
 			}
 		}
-		for _, k := range []string{"a", "b"} {
+		if err := s.MarkHelpHandled(ctx, "b", "of-b", "", minutes(5)); err == nil {
+			t.Error("a mark by nobody (no staff name) was recorded")
+		}
+		for _, k := range []string{"a", "b", "nowhere", "b\x00"} {
 			if marks, err := s.HelpMarks(ctx, k); err != nil || len(marks) != 0 {
 				t.Errorf("HelpMarks %s = %+v, %v; want none", k, marks, err)
 			}
