@@ -24,19 +24,10 @@ type helpRow struct {
 	MarkedBy, MarkedAt string
 }
 
-// errNoHelpDesk: the hub's store does not keep help calls.
-var errNoHelpDesk = errors.New("this hub's database does not keep help calls yet")
-
 // helpRows lists the open calls of every kiosk asked in the last 12
-// hours, oldest first. The store's HubHelpDesk is found by assertion
-// until passerelle.HubStore embeds it (once every store implements it);
-// a store without it gives errNoHelpDesk.
+// hours, oldest first.
 func (s *Server) helpRows(r *http.Request, now time.Time) ([]helpRow, error) {
-	desk, ok := s.Store.(passerelle.HubHelpDesk)
-	if !ok {
-		return nil, errNoHelpDesk
-	}
-	calls, err := desk.HubOpenHelpCalls(r.Context(), now.Add(-helpCallsShown))
+	calls, err := s.Store.HubOpenHelpCalls(r.Context(), now.Add(-helpCallsShown))
 	if err != nil {
 		return nil, err
 	}
@@ -122,12 +113,7 @@ func (s *Server) markHandled(w http.ResponseWriter, r *http.Request, sess passer
 		http.Error(w, "This form does not say which call was handled: reload the page and try again.", http.StatusBadRequest)
 		return
 	}
-	desk, ok := s.Store.(passerelle.HubHelpDesk)
-	if !ok {
-		http.Error(w, "This hub's database does not keep help calls yet: upgrade the hub.", http.StatusNotImplemented)
-		return
-	}
-	err := desk.MarkHelpHandled(r.Context(), kiosk, session, sess.User, s.now())
+	err := s.Store.MarkHelpHandled(r.Context(), kiosk, session, sess.User, s.now())
 	switch {
 	case errors.Is(err, passerelle.ErrNoOpenCall):
 		http.Redirect(w, r, "/?help=taken", http.StatusSeeOther)

@@ -97,27 +97,23 @@ func (s *Server) kioskRows(r *http.Request) ([]kioskRow, error) {
 // live is what the kiosks page refreshes by itself: the help calls
 // waiting, then the kiosks.
 type live struct {
-	Waiting []helpRow
-	// NoHelpDesk: the hub's store does not keep help calls, so the page
-	// does not pretend nobody waits.
-	NoHelpDesk bool
-	Kiosks     []kioskRow
-	UpdatedAt  time.Time
-	CSRF       string // the Handled buttons' forms
+	Waiting   []helpRow
+	Kiosks    []kioskRow
+	UpdatedAt time.Time
+	CSRF      string // the Handled buttons' forms
 }
 
 func (s *Server) liveData(r *http.Request, sess passerelle.StaffSession) (live, error) {
 	now := s.now()
 	waiting, err := s.helpRows(r, now)
-	noDesk := errors.Is(err, errNoHelpDesk)
-	if err != nil && !noDesk {
+	if err != nil {
 		return live{}, fmt.Errorf("list the help calls: %w", err)
 	}
 	rows, err := s.kioskRows(r)
 	if err != nil {
 		return live{}, fmt.Errorf("list the kiosks: %w", err)
 	}
-	return live{Waiting: waiting, NoHelpDesk: noDesk, Kiosks: rows, UpdatedAt: now, CSRF: sess.CSRFToken}, nil
+	return live{Waiting: waiting, Kiosks: rows, UpdatedAt: now, CSRF: sess.CSRFToken}, nil
 }
 
 func (s *Server) kiosksPage(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {
