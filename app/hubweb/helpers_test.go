@@ -52,9 +52,16 @@ type testHub struct {
 // cheapHash keeps the tests fast; the format and the checks are the real ones.
 var cheapHash = passerelle.PINParams{Memory: 64, Time: 1, Threads: 1}
 
-func startHub(t testing.TB, secure bool) *testHub { return startHubRefreshing(t, secure, 0) }
+func startHub(t testing.TB, secure bool) *testHub {
+	return startHubWith(t, &hubweb.Server{Secure: secure, Titles: fixedTitles})
+}
 
 func startHubRefreshing(t testing.TB, secure bool, every time.Duration) *testHub {
+	return startHubWith(t, &hubweb.Server{Secure: secure, RefreshEvery: every, Titles: fixedTitles})
+}
+
+// startHubWith serves web, given its Store and clock here, on loopback.
+func startHubWith(t testing.TB, web *hubweb.Server) *testHub {
 	t.Helper()
 	ctx := context.Background()
 	store := sqlite.NewHubDB(filepath.Join(t.TempDir(), "hub.db"))
@@ -67,10 +74,20 @@ func startHubRefreshing(t testing.TB, secure bool, every time.Duration) *testHub
 	}
 	clk := &clock{now: t0}
 	seedKiosk(t, store, "mairie-évry")
-	web := &hubweb.Server{Store: store, Now: clk.Now, Secure: secure, RefreshEvery: every}
+	web.Store, web.Now = store, clk.Now
 	srv := httptest.NewServer(web.Handler())
 	t.Cleanup(srv.Close)
 	return &testHub{URL: srv.URL, Store: store, Clock: clk}
+}
+
+// fixedTitles stands for the publisher's titles (bundle.Publisher.Titles,
+// whose own tests check them): one procedure of the shipped catalog, with
+// its French title, and one with no French title.
+func fixedTitles() map[string]passerelle.Text {
+	return map[string]passerelle.Text{
+		"caf-quarterly-declaration": {"fr": "Déclarer mes ressources à la CAF", "en": "Declare my income to the CAF"},
+		"english-only":              {"en": "Only in English"},
+	}
 }
 
 func sum(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
