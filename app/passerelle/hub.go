@@ -117,6 +117,10 @@ type HubStore interface {
 	// StaffAccounts: the accounts and sessions of the hub's staff page.
 	StaffAccounts
 
+	// HubHelpDesk: the kiosks' help calls, shown live on the hub's staff
+	// page, and the marks staff make there.
+	HubHelpDesk
+
 	Close() error
 }
 
