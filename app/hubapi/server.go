@@ -231,13 +231,7 @@ func (s *Server) help(w http.ResponseWriter, r *http.Request, k passerelle.Kiosk
 	}
 	// After the events: a help_handled just pushed closes its call, and
 	// its mark is not sent back.
-	// TODO(merge): s.Store.HelpMarks once HubStore embeds HubHelpDesk.
-	desk, ok := s.Store.(passerelle.HubHelpDesk)
-	if !ok {
-		writeError(w, http.StatusNotImplemented, "This hub does not take help calls yet: they arrive with the sync.")
-		return
-	}
-	marks, err := desk.HelpMarks(r.Context(), k.Name)
+	marks, err := s.Store.HelpMarks(r.Context(), k.Name)
 	if err != nil {
 		s.internal(w, r, "help marks", err)
 		return
