@@ -46,8 +46,23 @@ type helpRig struct {
 // when nil).
 func newHelpRig(t *testing.T, wrap func(http.Handler) http.Handler) *helpRig {
 	t.Helper()
+	return newHelpRigOn(t, openHubStore(t, filepath.Join(t.TempDir(), "hub.db")), wrap)
+}
+
+// hubStores are the hub's stores, each opened for one test: SQLite, and
+// PostgreSQL when installed.
+var hubStores = []struct {
+	name string
+	open func(t *testing.T) passerelle.HubStore
+}{
+	{"sqlite", func(t *testing.T) passerelle.HubStore { return openHubStore(t, filepath.Join(t.TempDir(), "hub.db")) }},
+	{"postgres", func(t *testing.T) passerelle.HubStore { return openPostgresHub(t, pgDatabase(t)) }},
+}
+
+func newHelpRigOn(t *testing.T, store passerelle.HubStore, wrap func(http.Handler) http.Handler) *helpRig {
+	t.Helper()
 	r := &helpRig{pushed: make(chan string, 100), marks: make(chan []passerelle.HelpMark, 100)}
-	r.hub = startHub(t, openHubStore(t, filepath.Join(t.TempDir(), "hub.db")), func(h http.Handler) http.Handler {
+	r.hub = startHub(t, store, func(h http.Handler) http.Handler {
 		if wrap != nil {
 			h = wrap(h)
 		}
@@ -185,8 +200,13 @@ func assertSyncedOnce(t *testing.T, r *helpRig, ids []string) {
 // longer open; the sync afterwards leaves the hub with the kiosk's events,
 // each once.
 func TestHelpCallRoundTrip(t *testing.T) {
+	for _, store := range hubStores {
+		t.Run(store.name, func(t *testing.T) { testHelpCallRoundTrip(t, newHelpRigOn(t, store.open(t), nil)) })
+	}
+}
+
+func testHelpCallRoundTrip(t *testing.T, r *helpRig) {
 	ctx := context.Background()
-	r := newHelpRig(t, nil)
 	earlier := appendSessions(t, r.kiosk, 3, 6) // the backlog the sync sends
 	r.open(t)
 	r.waitRequest(t, PathHelp) // it asks once at start
@@ -329,8 +349,13 @@ func downAddr(t *testing.T) string {
 // (credential, size), refuses other kinds with a sentence and stores
 // nothing of them, and answers the marks of the kiosk's own calls only.
 func TestHelpEndpoint(t *testing.T) {
+	for _, store := range hubStores {
+		t.Run(store.name, func(t *testing.T) { testHelpEndpoint(t, newHelpRigOn(t, store.open(t), nil)) })
+	}
+}
+
+func testHelpEndpoint(t *testing.T, r *helpRig) {
 	ctx := context.Background()
-	r := newHelpRig(t, nil)
 	link, _ := r.kiosk.HubLink(ctx)
 	auth := "Bearer " + link.Credential
 	call := helpCall(time.Now().Add(-time.Minute))
