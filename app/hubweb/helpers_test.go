@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/app/hubapi"
 	"passerelle/app/hubweb"
 	"passerelle/app/passerelle"
 	"passerelle/app/sqlite"
@@ -60,7 +62,8 @@ func startHubRefreshing(t testing.TB, secure bool, every time.Duration) *testHub
 	return startHubWith(t, &hubweb.Server{Secure: secure, RefreshEvery: every, Titles: fixedTitles})
 }
 
-// startHubWith serves web, given its Store and clock here, on loopback.
+// startHubWith serves web, given its Store and clock here, on loopback,
+// with the kiosks' API under /api/.
 func startHubWith(t testing.TB, web *hubweb.Server) *testHub {
 	t.Helper()
 	ctx := context.Background()
@@ -75,7 +78,12 @@ func startHubWith(t testing.TB, web *hubweb.Server) *testHub {
 	clk := &clock{now: t0}
 	seedKiosk(t, store, "mairie-évry")
 	web.Store, web.Now = store, clk.Now
-	srv := httptest.NewServer(web.Handler())
+	// The kiosks' API beside the page, as passerelle hub serves them.
+	api := &hubapi.Server{Store: store, Now: clk.Now, Logger: slog.New(slog.DiscardHandler)}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api.Handler())
+	mux.Handle("/", web.Handler())
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &testHub{URL: srv.URL, Store: store, Clock: clk}
 }
