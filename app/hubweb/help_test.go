@@ -225,6 +225,14 @@ func TestMarkHelpHandled(t *testing.T) {
 			page:     "Handled</button>",
 		},
 		{
+			name:     "a session id made up",
+			before:   func(*testing.T, *testHub, string) {},
+			form:     func(string) url.Values { return url.Values{"kiosk": {"mairie-évry"}, "session": {"'; DROP TABLE events; --"}} },
+			code:     http.StatusSeeOther,
+			location: "/?help=taken",
+			page:     "Handled</button>",
+		},
+		{
 			name:   "no session named",
 			before: func(*testing.T, *testHub, string) {},
 			form:   func(string) url.Values { return url.Values{"kiosk": {"mairie-évry"}} },

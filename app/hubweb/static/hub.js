@@ -7,6 +7,9 @@
 (function () {
   const live = document.getElementById("live");
   if (!live) return;
+  // A notice (a call a colleague marked first) is said once: a reload
+  // later must not say it again.
+  if (location.search) history.replaceState(null, "", location.pathname);
   let last = "";
   setInterval(async function () {
     try {
