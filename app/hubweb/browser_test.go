@@ -269,6 +269,9 @@ func helpRoundTrip(t *testing.T, ctx context.Context, hub *testHub, k *kiosk) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if title, err := chromedp.Run(ctx, chromedp.Title()); err != nil || title != "(1) Kiosks · Passerelle hub" {
+		t.Errorf("with one call waiting the page's title is %q, %v", title, err)
+	}
 	// The procedure's French title comes from the catalog the hub published.
 	for _, want := range []string{"Déclarer mes ressources à la CAF", "months", "09:57", "3 min"} {
 		if !strings.Contains(text, want) {
@@ -285,6 +288,9 @@ func helpRoundTrip(t *testing.T, ctx context.Context, hub *testHub, k *kiosk) {
 	}
 	if mark, err := chromedp.Run(ctx, chromedp.Text(chromedp.Search(marked))); err != nil || mark != "handled by "+staffName+" at 10:00, the kiosk will be told" {
 		t.Errorf("after the click the call says %q, %v", mark, err)
+	}
+	if title, err := chromedp.Run(ctx, chromedp.Title()); err != nil || title != "Kiosks · Passerelle hub" {
+		t.Errorf("with the call marked the page's title is %q, %v", title, err)
 	}
 
 	// The kiosk is told at its next push, and records the mark.

@@ -53,12 +53,14 @@ func TestHelpCallsWaiting(t *testing.T) {
 		calls    func(t *testing.T, hub *testHub)
 		want     []string // in this order
 		notWants []string
+		title    string // the kiosks page's title, before " · Passerelle hub"; "" unchecked
 	}{
 		{
 			name:     "nobody waits",
 			calls:    func(*testing.T, *testHub) {},
 			want:     []string{"Nobody is waiting."},
 			notWants: []string{"<table class=\"help\">", "Handled"},
+			title:    "Kiosks",
 		},
 		{
 			name: "one call, with the procedure's French title",
@@ -67,6 +69,7 @@ func TestHelpCallsWaiting(t *testing.T) {
 			},
 			want:     []string{"mairie-évry", "Déclarer mes ressources à la CAF", "<code>months</code>", "09:53", "7 min", `<button type="submit">Handled</button>`},
 			notWants: []string{"Nobody is waiting.", "yesterday"},
+			title:    "(1) Kiosks",
 		},
 		{
 			name: "oldest first, every kiosk",
@@ -77,6 +80,7 @@ func TestHelpCallsWaiting(t *testing.T) {
 			},
 			want: []string{"ccas-sud", "<code>documents</code>", "08:25", "1 h 35 min",
 				"mairie-évry", "<code>months</code>", "09:58", "2 min"},
+			title: "(2) Kiosks",
 		},
 		{
 			name: "a procedure the catalog lacks shows its id",
@@ -131,6 +135,7 @@ func TestHelpCallsWaiting(t *testing.T) {
 			},
 			want:     []string{"mairie-évry", "handled by bruno at 09:57, the kiosk will be told"},
 			notWants: []string{"Handled</button>"},
+			title:    "Kiosks", // someone is on it
 		},
 		{
 			name: "what a kiosk sends is shown as text, never as markup",
@@ -164,6 +169,9 @@ func TestHelpCallsWaiting(t *testing.T) {
 					if strings.Contains(part, w) {
 						t.Errorf("GET %s: the waiting part shows %q:\n%s", path, w, part)
 					}
+				}
+				if tc.title != "" && path == "/" && !strings.Contains(body, "<title>"+tc.title+" · Passerelle hub</title>") {
+					t.Errorf("the kiosks page's title is not %q:\n%s", tc.title, body[:min(len(body), 400)])
 				}
 			}
 		})
@@ -225,9 +233,11 @@ func TestMarkHelpHandled(t *testing.T) {
 			page:     "Handled</button>",
 		},
 		{
-			name:     "a session id made up",
-			before:   func(*testing.T, *testHub, string) {},
-			form:     func(string) url.Values { return url.Values{"kiosk": {"mairie-évry"}, "session": {"'; DROP TABLE events; --"}} },
+			name:   "a session id made up",
+			before: func(*testing.T, *testHub, string) {},
+			form: func(string) url.Values {
+				return url.Values{"kiosk": {"mairie-évry"}, "session": {"'; DROP TABLE events; --"}}
+			},
 			code:     http.StatusSeeOther,
 			location: "/?help=taken",
 			page:     "Handled</button>",

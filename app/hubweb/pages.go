@@ -103,6 +103,18 @@ type live struct {
 	CSRF      string // the Handled buttons' forms
 }
 
+// Unhandled counts the calls nobody marked yet: the page's title shows
+// it, so a page left in a background tab still tells someone waits.
+func (l live) Unhandled() int {
+	n := 0
+	for _, c := range l.Waiting {
+		if c.MarkedBy == "" {
+			n++
+		}
+	}
+	return n
+}
+
 func (s *Server) liveData(r *http.Request, sess passerelle.StaffSession) (live, error) {
 	now := s.now()
 	waiting, err := s.helpRows(r, now)
@@ -126,12 +138,17 @@ func (s *Server) kiosksPage(w http.ResponseWriter, r *http.Request, sess passere
 	if every <= 0 {
 		every = DefaultRefresh
 	}
+	title := "Kiosks"
+	if n := l.Unhandled(); n > 0 {
+		title = fmt.Sprintf("(%d) Kiosks", n)
+	}
 	s.render(w, http.StatusOK, "kiosks.html", struct {
 		page
+		Title        string
 		Live         live
 		RefreshMilli int64
 		Notice       string
-	}{page{User: sess.User, CSRF: sess.CSRFToken, Tab: "kiosks"}, l, every.Milliseconds(), helpNotices[r.URL.Query().Get("help")]})
+	}{page{User: sess.User, CSRF: sess.CSRFToken, Tab: "kiosks"}, title, l, every.Milliseconds(), helpNotices[r.URL.Query().Get("help")]})
 }
 
 // live serves the fragment the kiosks page fetches every few seconds.
