@@ -216,7 +216,7 @@ func testHelpCalls(t *testing.T, open opener) {
 			{"a kiosk name that is not text", "a\xff", "of-b"},
 		} {
 			if err := s.MarkHelpHandled(ctx, c.kiosk, c.session, "amina", minutes(5)); !errors.Is(err, passerelle.ErrNoOpenCall) {
-				t.Errorf("%s: MarkHelpHandled(%s, %s) = %v; want ErrNoOpenCall", c.name, c.kiosk, c.session, err)
+				t.Errorf("%s: MarkHelpHandled(%q, %q) = %v; want ErrNoOpenCall", c.name, c.kiosk, c.session, err)
 			}
 		}
 		if err := s.MarkHelpHandled(ctx, "b", "of-b", "", minutes(5)); err == nil {
