@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -48,5 +49,38 @@ func TestMigrationKeepsTheOpenHelpCalls(t *testing.T) {
 	}
 	if err := upgraded.MarkHelpHandled(ctx, "mairie", sid, "amina", time.Now()); err != nil {
 		t.Errorf("marking the call after the upgrade: %v", err)
+	}
+}
+
+// TestHelpMarksSettledByTheUpload: once the kiosk's help_handled is held,
+// its mark leaves the pending marks' index, which the kiosks' polls read;
+// another session's mark, and another kiosk's, stay pending.
+func TestHelpMarksSettledByTheUpload(t *testing.T) {
+	ctx := context.Background()
+	db := openHub(t)
+	at := time.Now().UTC().Truncate(time.Second).Add(-time.Hour)
+	event := func(session string, seq int, kind passerelle.EventKind) passerelle.Event {
+		at := at.Add(time.Duration(seq) * time.Minute)
+		return passerelle.Event{ID: passerelle.NewID(at), SessionID: session, Seq: seq, Kind: kind, At: at, StepID: "income"}
+	}
+	for _, k := range []string{"a", "b"} {
+		joinKiosk(t, db, k)
+		if _, _, err := db.PutEvents(ctx, k, []passerelle.Event{event("s1", 1, passerelle.EventHelpAsked),
+			event("s2", 1, passerelle.EventHelpAsked)}); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{"s1", "s2"} {
+			if err := db.MarkHelpHandled(ctx, k, s, "amina", at.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, _, err := db.PutEvents(ctx, "a", []passerelle.Event{event("s1", 2, passerelle.EventHelpHandled)}); err != nil {
+		t.Fatal(err)
+	}
+	pending := query[string](t, connect(t, db.DSN()), `SELECT k.name || ' ' || m.session_id
+		FROM help_marks m JOIN kiosks k ON k.id = m.kiosk_id WHERE NOT m.settled ORDER BY k.name || ' ' || m.session_id COLLATE "C"`)
+	if want := "[a s2 b s1 b s2]"; fmt.Sprint(pending) != want {
+		t.Errorf("pending marks %v; want %s", pending, want)
 	}
 }
