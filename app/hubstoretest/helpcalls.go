@@ -175,6 +175,7 @@ func testHelpCalls(t *testing.T, open opener) {
 			map[string][]passerelle.HelpMark{"a": {{SessionID: "s1", MarkedAt: minutes(5)}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each case has a store of its own
 			s := open(t)
 			joined(t, s, "a")
 			joined(t, s, "b")
