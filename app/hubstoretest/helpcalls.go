@@ -175,6 +175,7 @@ func testHelpCalls(t *testing.T, open opener) {
 			map[string][]passerelle.HelpMark{"a": {{SessionID: "s1", MarkedAt: minutes(5)}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each case has a store of its own
 			s := open(t)
 			joined(t, s, "a")
 			joined(t, s, "b")
@@ -216,7 +217,7 @@ func testHelpCalls(t *testing.T, open opener) {
 			{"a kiosk name that is not text", "a\xff", "of-b"},
 		} {
 			if err := s.MarkHelpHandled(ctx, c.kiosk, c.session, "amina", minutes(5)); !errors.Is(err, passerelle.ErrNoOpenCall) {
-				t.Errorf("%s: MarkHelpHandled(%s, %s) = %v; want ErrNoOpenCall", c.name, c.kiosk, c.session, err)
+				t.Errorf("%s: MarkHelpHandled(%q, %q) = %v; want ErrNoOpenCall", c.name, c.kiosk, c.session, err)
 			}
 		}
 		if err := s.MarkHelpHandled(ctx, "b", "of-b", "", minutes(5)); err == nil {

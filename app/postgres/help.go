@@ -18,34 +18,32 @@ var _ passerelle.HubHelpDesk = (*HubDB)(nil)
 
 // The help calls are the SQLite hub's (app/sqlite/hubhelp.go says the
 // rules): every statement matches kiosk and session together, and a call
-// is named by the seq of its session's last help_handled before it.
+// is named by the seq of its session's last help_handled before it. They
+// read help_events, the help events apart (migration 0004): one index
+// lookup per session, where events would take one per month partition.
 //
-// hubOpenHelpCalls reads the sessions that asked since $1 on the
-// statistics' index (events_figures: kind, at, with kiosk and session),
-// then each one's last help_handled, its help_asked after it and the last
-// of them on events_help (migration 0004), one lookup per partition: a
-// session's events may lie in any month. Sessions are ordered as SQLite
-// orders them, byte by byte.
+// hubOpenHelpCalls reads the sessions that asked since $1, then each
+// one's last help_handled, the help_asked after it and the last of them.
+// Sessions are ordered as SQLite orders them, byte by byte.
 const hubOpenHelpCalls = `
 	WITH asking AS (
-		SELECT DISTINCT kiosk_id, session_id FROM events
+		SELECT DISTINCT kiosk_id, session_id FROM help_events
 		WHERE kind = 'help_asked' AND at >= $1),
 	calls AS (
-		SELECT s.kiosk_id, s.session_id, coalesce(h.seq, 0) AS after_seq
-		FROM asking s CROSS JOIN LATERAL (
-			SELECT max(h.seq) AS seq FROM events h
-			WHERE h.kind = 'help_handled' AND h.kiosk_id = s.kiosk_id AND h.session_id = s.session_id) h)
+		SELECT s.kiosk_id, s.session_id, coalesce((SELECT max(h.seq) FROM help_events h
+			WHERE h.kind = 'help_handled' AND h.kiosk_id = s.kiosk_id AND h.session_id = s.session_id), 0) AS after_seq
+		FROM asking s)
 	SELECT k.name, c.session_id, l.procedure_id, l.procedure_version, l.step_id, a.first_at,
 		coalesce(m.marked_by, ''), m.marked_at
 	FROM calls c
 	CROSS JOIN LATERAL (
-		SELECT min(a.at) AS first_at, max(a.at) AS last_at FROM events a
+		SELECT min(a.at) AS first_at, max(a.at) AS last_at FROM help_events a
 		WHERE a.kind = 'help_asked' AND a.kiosk_id = c.kiosk_id AND a.session_id = c.session_id
 			AND a.seq > c.after_seq) a
 	CROSS JOIN LATERAL (
-		SELECT l.procedure_id, l.procedure_version, l.step_id FROM events l
+		SELECT l.procedure_id, l.procedure_version, l.step_id FROM help_events l
 		WHERE l.kind = 'help_asked' AND l.kiosk_id = c.kiosk_id AND l.session_id = c.session_id
-		ORDER BY l.seq DESC, l.id DESC LIMIT 1) l
+		ORDER BY l.seq DESC, l.event_id COLLATE "C" DESC LIMIT 1) l
 	JOIN kiosks k ON k.id = c.kiosk_id
 	LEFT JOIN help_marks m ON m.kiosk_id = c.kiosk_id AND m.session_id = c.session_id AND m.after_seq = c.after_seq
 	WHERE a.last_at >= $1
@@ -99,9 +97,9 @@ func (db *HubDB) MarkHelpHandled(ctx context.Context, kiosk, sessionID, by strin
 	err = tx.QueryRow(ctx, `SELECT id FROM kiosks WHERE name = $1 FOR SHARE`, kiosk).Scan(&kioskID)
 	if err == nil {
 		err = tx.QueryRow(ctx, `
-			SELECT c.after_seq, EXISTS (SELECT 1 FROM events a WHERE a.kind = 'help_asked'
+			SELECT c.after_seq, EXISTS (SELECT 1 FROM help_events a WHERE a.kind = 'help_asked'
 				AND a.kiosk_id = $1 AND a.session_id = $2 AND a.seq > c.after_seq)
-			FROM (SELECT coalesce(max(h.seq), 0) AS after_seq FROM events h
+			FROM (SELECT coalesce(max(h.seq), 0) AS after_seq FROM help_events h
 				WHERE h.kind = 'help_handled' AND h.kiosk_id = $1 AND h.session_id = $2) c`,
 			kioskID, sessionID).Scan(&after, &open)
 	}
@@ -135,9 +133,9 @@ func (db *HubDB) HelpMarks(ctx context.Context, kiosk string) ([]passerelle.Help
 	}
 	rows, err := db.pool.Query(ctx, `
 		SELECT m.session_id, m.marked_at
-		FROM help_marks m JOIN kiosks k ON k.id = m.kiosk_id
-		WHERE k.name = $1 AND NOT m.settled
-			AND NOT EXISTS (SELECT 1 FROM events h WHERE h.kind = 'help_handled'
+		FROM help_marks m
+		WHERE m.kiosk_id = (SELECT id FROM kiosks WHERE name = $1) AND NOT m.settled
+			AND NOT EXISTS (SELECT 1 FROM help_events h WHERE h.kind = 'help_handled'
 				AND h.kiosk_id = m.kiosk_id AND h.session_id = m.session_id AND h.seq > m.after_seq)
 		ORDER BY m.marked_at, m.session_id COLLATE "C"`, kiosk)
 	if err != nil {

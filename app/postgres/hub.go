@@ -228,8 +228,9 @@ const batchColumns = `unnest($2::text[], $3::timestamptz[], $4::text[], $5::bigi
 		$8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[])
 	AS b (id, id_time, session_id, seq, kind, at, lang, procedure_id, procedure_version, step_id, answer, outcome)`
 
-// insertBatch stores the batch's new events and sessions, adds them to
-// the kiosk's counts, and settles the help marks its help_handled answer.
+// insertBatch stores the batch's new events, sessions and help events,
+// adds them to the kiosk's counts, and settles the help marks its
+// help_handled answer.
 const insertBatch = `
 		WITH k AS (SELECT id FROM kiosks WHERE name = $1),
 		inserted AS (
@@ -239,7 +240,7 @@ const insertBatch = `
 				b.procedure_version, b.step_id, b.answer, b.outcome
 			FROM ` + batchColumns + `, k
 			ON CONFLICT (id, id_time) DO NOTHING
-			RETURNING session_id, seq, kind),
+			RETURNING id, session_id, seq, kind, at, procedure_id, procedure_version, step_id),
 		new_sessions AS (
 			INSERT INTO sessions (id, kiosk_id)
 			SELECT DISTINCT i.session_id, k.id FROM inserted i, k
@@ -247,6 +248,11 @@ const insertBatch = `
 			ORDER BY 1
 			ON CONFLICT (id) DO NOTHING
 			RETURNING 1),
+		help AS (
+			INSERT INTO help_events (event_id, kiosk_id, session_id, seq, kind, at, procedure_id, procedure_version, step_id)
+			SELECT i.id, k.id, i.session_id, i.seq, i.kind, i.at, i.procedure_id, i.procedure_version, i.step_id
+			FROM inserted i, k
+			WHERE i.kind IN ('help_asked', 'help_handled')),
 		-- A help_handled stored answers the marks of its session's calls
 		-- before it (help.go).
 		settled AS (

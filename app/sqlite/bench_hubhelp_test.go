@@ -72,8 +72,8 @@ func helpCallsHub(tb testing.TB, n, open int) (string, time.Time) {
 // the open calls of the last 12 hours (at every refresh of every staff
 // page), a kiosk's pending marks (at every kiosk's poll), and a mark
 // refused because another staff member was first. Figures on 2 shared
-// cores: 1.2-2 ms, 20-30 µs (10 ms without the settled marks left out of
-// the read), 45-60 µs.
+// cores: 1.2-2 ms, 18-30 µs (10 ms without the settled marks left out of
+// the read), 37-60 µs.
 func BenchmarkHubHelpCalls(b *testing.B) {
 	ctx := context.Background()
 	const open = 100

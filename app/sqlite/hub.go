@@ -336,11 +336,6 @@ func (db *HubDB) PutEvents(ctx context.Context, kiosk string, events []passerell
 		return nil, nil, fmt.Errorf("put events of %s: %w", kiosk, err)
 	}
 	defer stored.Close()
-	settle, err := tx.PrepareContext(ctx, settleHelpMarks)
-	if err != nil {
-		return nil, nil, fmt.Errorf("put events of %s: %w", kiosk, err)
-	}
-	defer settle.Close()
 
 	seen := make(map[string]bool, len(events))
 	for _, e := range events {
@@ -357,7 +352,7 @@ func (db *HubDB) PutEvents(ctx context.Context, kiosk string, events []passerell
 			return nil, nil, fmt.Errorf("put events of %s: event %s: %w", kiosk, e.ID, err)
 		} else if n == 1 {
 			if e.Kind == passerelle.EventHelpHandled {
-				if _, err := settle.ExecContext(ctx, kioskID, e.SessionID, e.Seq); err != nil {
+				if _, err := tx.ExecContext(ctx, settleHelpMarks, kioskID, e.SessionID, e.Seq); err != nil {
 					return nil, nil, fmt.Errorf("put events of %s: event %s: settle help marks: %w", kiosk, e.ID, err)
 				}
 			}

@@ -128,8 +128,8 @@ func (db *HubDB) MarkHelpHandled(ctx context.Context, kiosk, sessionID, by strin
 func (db *HubDB) HelpMarks(ctx context.Context, kiosk string) ([]passerelle.HelpMark, error) {
 	rows, err := db.rdb.QueryContext(ctx, `
 		SELECT m.session_id, m.marked_at
-		FROM help_marks m JOIN kiosks k ON k.id = m.kiosk_id
-		WHERE k.name = ?1 AND m.settled = 0
+		FROM help_marks m
+		WHERE m.kiosk_id = (SELECT id FROM kiosks WHERE name = ?1) AND m.settled = 0
 			AND NOT EXISTS (SELECT 1 FROM events h WHERE h.kind = 'help_handled'
 				AND h.kiosk_id = m.kiosk_id AND h.session_id = m.session_id AND h.seq > m.after_seq)
 		ORDER BY m.marked_at, m.session_id`, kiosk)
