@@ -106,7 +106,10 @@ type HelpResponse struct {
 // HelpMark is a call marked handled on the hub.
 type HelpMark struct {
 	SessionID string `json:"session_id"`
-	MarkedAt  int64  `json:"marked_at"` // unix milliseconds, UTC
+	// AfterSeq names the call in its session: the seq of the session's
+	// help_handled before it, 0 when none (passerelle.HelpCall.AfterSeq).
+	AfterSeq int   `json:"after_seq"`
+	MarkedAt int64 `json:"marked_at"` // unix milliseconds, UTC
 }
 
 // Conflict is an event refused because the hub holds another event with

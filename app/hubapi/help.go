@@ -149,7 +149,7 @@ func (p *HelpPusher) marks(wire []HelpMark) []passerelle.HelpMark {
 			p.logger().Warn("help push: the hub marked handled a call that is not a session id", "session", clip(m.SessionID))
 			continue
 		}
-		marks = append(marks, passerelle.HelpMark{SessionID: m.SessionID, MarkedAt: time.UnixMilli(m.MarkedAt).UTC()})
+		marks = append(marks, passerelle.HelpMark{SessionID: m.SessionID, AfterSeq: m.AfterSeq, MarkedAt: time.UnixMilli(m.MarkedAt).UTC()})
 	}
 	return marks
 }

@@ -238,7 +238,7 @@ func (s *Server) help(w http.ResponseWriter, r *http.Request, k passerelle.Kiosk
 	}
 	resp := HelpResponse{Held: events.Held, Conflicts: events.Conflicts, Marks: make([]HelpMark, len(marks))}
 	for i, m := range marks {
-		resp.Marks[i] = HelpMark{SessionID: m.SessionID, MarkedAt: m.MarkedAt.UnixMilli()}
+		resp.Marks[i] = HelpMark{SessionID: m.SessionID, AfterSeq: m.AfterSeq, MarkedAt: m.MarkedAt.UnixMilli()}
 	}
 	writeJSON(w, http.StatusOK, resp)
 }

@@ -165,7 +165,7 @@ func testHelpCalls(t *testing.T, open opener) {
 			}
 			h.mark("a", "s1", "bruno", minutes(10))
 		}, []passerelle.HubHelpCall{call("a", "s1", "y", minutes(8), "bruno", minutes(10))},
-			map[string][]passerelle.HelpMark{"a": {{SessionID: "s1", MarkedAt: minutes(10)}}}},
+			map[string][]passerelle.HelpMark{"a": {{SessionID: "s1", AfterSeq: 3, MarkedAt: minutes(10)}}}},
 		{"an ask of the call arriving late: the mark stays on the call", func(h helpHub) {
 			events := helpEvents("s1", 1, minutes(0), "session_started", "help_asked x", "step_shown y", "help_asked y")
 			put(h.t, h.s, "a", events[3:]) // pushed at once
@@ -281,7 +281,7 @@ func equalMarks(got, want []passerelle.HelpMark) bool {
 		return false
 	}
 	for i := range got {
-		if got[i].SessionID != want[i].SessionID || !got[i].MarkedAt.Equal(want[i].MarkedAt) {
+		if got[i].SessionID != want[i].SessionID || got[i].AfterSeq != want[i].AfterSeq || !got[i].MarkedAt.Equal(want[i].MarkedAt) {
 			return false
 		}
 	}

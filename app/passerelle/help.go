@@ -21,6 +21,11 @@ type HelpCall struct {
 	AskedAt time.Time
 	// HandledAt is the help_handled's time; zero while the call is open.
 	HandledAt time.Time
+	// AfterSeq names the call in its session: the Seq of the session's
+	// help_handled before it, 0 when none. A mark made on the hub carries
+	// it (HelpMark), so it never closes a later call of the session.
+	// The kiosk's HelpDesk fills it; the hub's lists leave it 0.
+	AfterSeq int
 }
 
 // Open reports whether nobody has marked the call handled yet.
@@ -81,7 +86,10 @@ type HubHelpCall struct {
 // yet recorded: the kiosk appends help_handled for it.
 type HelpMark struct {
 	SessionID string
-	MarkedAt  time.Time
+	// AfterSeq names the call marked (HelpCall.AfterSeq): the kiosk
+	// records the mark only while that call is the open one.
+	AfterSeq int
+	MarkedAt time.Time
 }
 
 // HubHelpDesk is what the hub knows and does of the kiosks' help calls.

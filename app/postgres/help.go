@@ -132,7 +132,7 @@ func (db *HubDB) HelpMarks(ctx context.Context, kiosk string) ([]passerelle.Help
 		return nil, nil
 	}
 	rows, err := db.pool.Query(ctx, `
-		SELECT m.session_id, m.marked_at
+		SELECT m.session_id, m.after_seq, m.marked_at
 		FROM help_marks m
 		WHERE m.kiosk_id = (SELECT id FROM kiosks WHERE name = $1) AND NOT m.settled
 			AND NOT EXISTS (SELECT 1 FROM help_events h WHERE h.kind = 'help_handled'
@@ -143,7 +143,7 @@ func (db *HubDB) HelpMarks(ctx context.Context, kiosk string) ([]passerelle.Help
 	}
 	marks, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (passerelle.HelpMark, error) {
 		var m passerelle.HelpMark
-		err := row.Scan(&m.SessionID, &m.MarkedAt)
+		err := row.Scan(&m.SessionID, &m.AfterSeq, &m.MarkedAt)
 		m.MarkedAt = m.MarkedAt.UTC()
 		return m, err
 	})

@@ -25,7 +25,9 @@ const (
 			WHERE a.kind = 'help_asked' AND a.at >= ?1 AND a.seq > COALESCE((SELECT MAX(h.seq) FROM events h
 				WHERE h.kind = 'help_handled' AND h.session_id = a.session_id), 0)
 			GROUP BY a.session_id)
-		SELECT c.session_id, e.procedure_id, e.procedure_version, e.step_id, c.first_at, 0
+		SELECT c.session_id, e.procedure_id, e.procedure_version, e.step_id, c.first_at, 0,
+			COALESCE((SELECT MAX(h.seq) FROM events h
+				WHERE h.kind = 'help_handled' AND h.session_id = c.session_id), 0)
 		FROM asked c JOIN events e ON e.session_id = c.session_id AND e.seq = c.last_seq
 		ORDER BY c.first_at, c.session_id`
 
@@ -38,7 +40,7 @@ const (
 					AND p.kind = 'help_handled' AND p.seq < h.seq), 0) AS previous
 			FROM events h
 			WHERE kind = 'help_handled' AND at >= ?1)
-		SELECT h.session_id, h.procedure_id, h.procedure_version, h.step_id, MIN(a.at), h.at
+		SELECT h.session_id, h.procedure_id, h.procedure_version, h.step_id, MIN(a.at), h.at, h.previous
 		FROM handled h JOIN events a ON a.session_id = h.session_id AND a.kind = 'help_asked'
 			AND a.seq < h.seq AND a.seq > h.previous
 		GROUP BY h.session_id, h.seq
@@ -74,7 +76,7 @@ func helpCalls(ctx context.Context, q *sql.DB, query string, since time.Time) ([
 	for rows.Next() {
 		var c passerelle.HelpCall
 		var asked, handled int64
-		if err := rows.Scan(&c.SessionID, &c.ProcedureID, &c.ProcedureVersion, &c.StepID, &asked, &handled); err != nil {
+		if err := rows.Scan(&c.SessionID, &c.ProcedureID, &c.ProcedureVersion, &c.StepID, &asked, &handled, &c.AfterSeq); err != nil {
 			return nil, err
 		}
 		c.AskedAt = fromMillis(asked)

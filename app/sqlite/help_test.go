@@ -50,7 +50,7 @@ func TestHelpCallsFromTheEventLog(t *testing.T) {
 	}
 	want := []passerelle.HelpCall{
 		{SessionID: "twice", ProcedureID: "caf", ProcedureVersion: 2, StepID: "b", AskedAt: t0.Add(time.Minute)},
-		{SessionID: "helped", ProcedureID: "caf", ProcedureVersion: 2, StepID: "c", AskedAt: t0.Add(4 * time.Minute)},
+		{SessionID: "helped", ProcedureID: "caf", ProcedureVersion: 2, StepID: "c", AskedAt: t0.Add(4 * time.Minute), AfterSeq: 3},
 	}
 	if len(open) != len(want) || open[0] != want[0] || open[1] != want[1] {
 		t.Fatalf("open calls\n%+v\nwant\n%+v", open, want)
@@ -59,7 +59,7 @@ func TestHelpCallsFromTheEventLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(done) != 1 || done[0].SessionID != "helped" || done[0].StepID != "a" || done[0].Wait(time.Time{}) != time.Minute {
+	if len(done) != 1 || done[0].SessionID != "helped" || done[0].StepID != "a" || done[0].AfterSeq != 0 || done[0].Wait(time.Time{}) != time.Minute {
 		t.Fatalf("handled calls %+v, want helped's, answered in a minute", done)
 	}
 

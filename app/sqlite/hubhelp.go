@@ -127,7 +127,7 @@ func (db *HubDB) MarkHelpHandled(ctx context.Context, kiosk, sessionID, by strin
 // answered ones out of the index read; the NOT EXISTS is the rule itself.
 func (db *HubDB) HelpMarks(ctx context.Context, kiosk string) ([]passerelle.HelpMark, error) {
 	rows, err := db.rdb.QueryContext(ctx, `
-		SELECT m.session_id, m.marked_at
+		SELECT m.session_id, m.after_seq, m.marked_at
 		FROM help_marks m
 		WHERE m.kiosk_id = (SELECT id FROM kiosks WHERE name = ?1) AND m.settled = 0
 			AND NOT EXISTS (SELECT 1 FROM events h WHERE h.kind = 'help_handled'
@@ -141,7 +141,7 @@ func (db *HubDB) HelpMarks(ctx context.Context, kiosk string) ([]passerelle.Help
 	for rows.Next() {
 		var m passerelle.HelpMark
 		var at int64
-		if err := rows.Scan(&m.SessionID, &at); err != nil {
+		if err := rows.Scan(&m.SessionID, &m.AfterSeq, &at); err != nil {
 			return nil, fmt.Errorf("help marks of %s: %w", kiosk, err)
 		}
 		m.MarkedAt = fromMillis(at)

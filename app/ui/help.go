@@ -312,7 +312,9 @@ func (k *Kiosk) markHandled(sessionID string) error {
 // RecordHubMarks records the calls staff marked handled on the hub's page,
 // as the "Handled" button of staff mode does, and tells the hub push, so
 // the calls close on the hub too. A call handled here already
-// (ErrNoOpenCall) stays as it is: its help_handled is on its way. The
+// (ErrNoOpenCall) stays as it is: its help_handled is on its way; so does
+// a later call of the same session, which a mark of the call before it
+// (another AfterSeq) must not close: the person asked again. The
 // person waiting is not disturbed: the "someone is coming" screen stays
 // until they go on; only the desk signal goes out. It runs on the UI
 // goroutine (fyne.Do).
@@ -320,7 +322,21 @@ func (k *Kiosk) RecordHubMarks(marks []passerelle.HelpMark) {
 	if k.deps.Help == nil || len(marks) == 0 {
 		return
 	}
+	// Every open call, however old: a mark may come long after its call
+	// (a kiosk offline), and it is rare, so reading them all is cheap.
+	open, err := k.deps.Help.OpenHelpCalls(k.ctx, time.Time{})
+	if err != nil {
+		k.deps.Logger.Error("kiosk: read the open help calls for the hub's marks", "err", err)
+		return
+	}
+	callOf := map[string]int{} // session → the AfterSeq of its open call
+	for _, c := range open {
+		callOf[c.SessionID] = c.AfterSeq
+	}
 	for _, m := range marks {
+		if after, ok := callOf[m.SessionID]; !ok || after != m.AfterSeq {
+			continue // handled here already, or asked again since
+		}
 		err := k.markHandled(m.SessionID)
 		switch {
 		case errors.Is(err, passerelle.ErrNoOpenCall):

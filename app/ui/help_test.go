@@ -451,6 +451,19 @@ func TestHubMarkIsRecorded(t *testing.T) {
 			test.Tap(v.HelpHandle[id])
 			test.Tap(v.Lock)
 		}, false},
+		{"handled on the kiosk, then asked again: the old call's mark", func(r *staffRig) (string, string) {
+			id := askHelpOnCode(r, "fr")
+			r.tap(r.k.Screen().GoOn)
+			return id, ui.ScreenHelp
+		}, func(r *staffRig, id string) {
+			v := openHelpTab(r)
+			test.Tap(v.HelpHandle[id])
+			test.Tap(v.Lock)
+			r.tap(r.k.Screen().Help) // the person asks again
+			if calls := r.k.OpenHelpCalls(); len(calls) != 1 || calls[0].SessionID != id || calls[0].AfterSeq == 0 {
+				r.t.Fatalf("after asking again, the open calls are %+v; want the session's second call", calls)
+			}
+		}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := newStaffRig(t, filepath.Join(t.TempDir(), "kiosk.db"), helpCatalog(t), staffPIN, newClock())
