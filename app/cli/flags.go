@@ -78,6 +78,7 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	fs.IntVar(&c.rate, "rate", 150, fmt.Sprintf("speech rate, %d to %d words per minute", audio.MinRate, audio.MaxRate))
 	fs.BoolVar(&c.debug, "debug", false, "also log diagnostics meant for developers")
 	fs.StringVar(&c.printer, "printer", "", "CUPS name of a receipt printer (lpstat -p lists them): the end screen then offers to print its summary")
+	configPath := configFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -87,26 +88,31 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	// Only the command line's flags win over the settings staff saved:
+	// the configuration file's values are defaults, as the flags' are.
 	c.given = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { c.given[f.Name] = true })
-	if !c.given["elsewhere-wait"] {
+	from, err := applyConfig(fs, *configPath, "kiosk")
+	if err != nil {
+		return c, err
+	}
+	if !c.given["elsewhere-wait"] && from["elsewhere-wait"] == "" {
 		// A long -inactivity alone carries over to steps done elsewhere.
 		c.elsewhere = max(c.elsewhere, c.inactivity)
 	}
-	var err error
 	if c.width, c.height, err = parseSize(size); err != nil {
-		return c, err
+		return c, from.locate(err)
 	}
 	if c.speechLimit, err = parseBytes(speechLimit); err != nil {
-		return c, fmt.Errorf("-speech-cache-size %s: %w", speechLimit, err)
+		return c, from.locate(fmt.Errorf("-speech-cache-size %s: %w", speechLimit, err))
 	}
 	if err := kioskFile(c.db); err != nil {
-		return c, err
+		return c, from.locate(err)
 	}
 	if c.printer != "" && !cupsName.MatchString(c.printer) {
-		return c, fmt.Errorf("-printer %q is not a CUPS printer name: letters, digits, - and _, as lpstat -p lists them", c.printer)
+		return c, from.locate(fmt.Errorf("-printer %q is not a CUPS printer name: letters, digits, - and _, as lpstat -p lists them", c.printer))
 	}
-	return c, c.check()
+	return c, from.locate(c.check())
 }
 
 // cupsName is a CUPS destination name as staff type it (CUPS itself also
