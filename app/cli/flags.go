@@ -60,24 +60,8 @@ const (
 func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	var c kioskConfig
 	var size, speechLimit string
-	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
+	fs := kioskFlags(&c, &size, &speechLimit)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.catalog, "catalog", DefaultCatalog, "folder of procedures")
-	fs.StringVar(&c.db, "db", defaultDataPath("kiosk.db"), "the kiosk's database file")
-	fs.StringVar(&c.speech, "speech-cache", defaultCachePath("speech"), "folder of synthesised speech")
-	fs.StringVar(&speechLimit, "speech-cache-size", formatBytes(audio.DefaultCacheLimit),
-		"disk space the synthesised speech may take, 20MB to 50GB: the speech used least recently is deleted, and made again when needed")
-	fs.BoolVar(&c.windowed, "windowed", false, "run in a window instead of full screen")
-	fs.StringVar(&size, "size", "1024x768", "window size when windowed, from 800x480")
-	fs.DurationVar(&c.inactivity, "inactivity", ui.DefaultSettings.Inactivity, "time without a touch before \"are you still there?\", 20s to 30m")
-	fs.DurationVar(&c.stillThere, "still-there", ui.DefaultSettings.StillThereWait, "time the question waits before the session ends, 10s to 5m")
-	fs.DurationVar(&c.elsewhere, "elsewhere-wait", ui.DefaultSettings.ElsewhereWait,
-		"on a step done on the person's phone or another computer, time without a touch before \"are you still there?\", 2m to 1h, and not shorter than -inactivity")
-	fs.DurationVar(&c.retention, "retention", 30*24*time.Hour, "how long typed personal values are kept, 0s (not at all) to 8784h (a year)")
-	fs.Float64Var(&c.volume, "volume", 1, "volume, 0 (silent) to 1")
-	fs.IntVar(&c.rate, "rate", 150, fmt.Sprintf("speech rate, %d to %d words per minute", audio.MinRate, audio.MaxRate))
-	fs.BoolVar(&c.debug, "debug", false, "also log diagnostics meant for developers")
-	fs.StringVar(&c.printer, "printer", "", "CUPS name of a receipt printer (lpstat -p lists them): the end screen then offers to print its summary")
 	configPath := configFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -113,6 +97,29 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 		return c, from.locate(fmt.Errorf("-printer %q is not a CUPS printer name: letters, digits, - and _, as lpstat -p lists them", c.printer))
 	}
 	return c, from.locate(c.check())
+}
+
+// kioskFlags defines the kiosk's flags, into c and the strings parseKiosk
+// reads further.
+func kioskFlags(c *kioskConfig, size, speechLimit *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
+	fs.StringVar(&c.catalog, "catalog", DefaultCatalog, "folder of procedures")
+	fs.StringVar(&c.db, "db", defaultDataPath("kiosk.db"), "the kiosk's database file")
+	fs.StringVar(&c.speech, "speech-cache", defaultCachePath("speech"), "folder of synthesised speech")
+	fs.StringVar(speechLimit, "speech-cache-size", formatBytes(audio.DefaultCacheLimit),
+		"disk space the synthesised speech may take, 20MB to 50GB: the speech used least recently is deleted, and made again when needed")
+	fs.BoolVar(&c.windowed, "windowed", false, "run in a window instead of full screen")
+	fs.StringVar(size, "size", "1024x768", "window size when windowed, from 800x480")
+	fs.DurationVar(&c.inactivity, "inactivity", ui.DefaultSettings.Inactivity, "time without a touch before \"are you still there?\", 20s to 30m")
+	fs.DurationVar(&c.stillThere, "still-there", ui.DefaultSettings.StillThereWait, "time the question waits before the session ends, 10s to 5m")
+	fs.DurationVar(&c.elsewhere, "elsewhere-wait", ui.DefaultSettings.ElsewhereWait,
+		"on a step done on the person's phone or another computer, time without a touch before \"are you still there?\", 2m to 1h, and not shorter than -inactivity")
+	fs.DurationVar(&c.retention, "retention", 30*24*time.Hour, "how long typed personal values are kept, 0s (not at all) to 8784h (a year)")
+	fs.Float64Var(&c.volume, "volume", 1, "volume, 0 (silent) to 1")
+	fs.IntVar(&c.rate, "rate", 150, fmt.Sprintf("speech rate, %d to %d words per minute", audio.MinRate, audio.MaxRate))
+	fs.BoolVar(&c.debug, "debug", false, "also log diagnostics meant for developers")
+	fs.StringVar(&c.printer, "printer", "", "CUPS name of a receipt printer (lpstat -p lists them): the end screen then offers to print its summary")
+	return fs
 }
 
 // cupsName is a CUPS destination name as staff type it (CUPS itself also

@@ -72,13 +72,7 @@ type hubConfig struct {
 
 func parseHub(c *command, args []string) (hubConfig, error) {
 	var cfg hubConfig
-	c.StringVar(&cfg.listen, "listen", "127.0.0.1:8750", "the address and port to listen on")
-	c.StringVar(&cfg.db, "db", defaultDataPath("hub.db"), dbUsage)
-	c.StringVar(&cfg.catalog, "catalog", "", "the folder of procedures the hub publishes to its kiosks")
-	c.StringVar(&cfg.tlsCert, "tls-cert", "", "the TLS certificate file (PEM, with its chain): the hub serves HTTPS")
-	c.StringVar(&cfg.tlsKey, "tls-key", "", "the TLS certificate's private key file (PEM)")
-	c.BoolVar(&cfg.allowPlainHTTP, "allow-plain-http", false,
-		"serve plain HTTP on an address other than loopback, when a proxy in front of the hub encrypts the traffic")
+	hubFlags(c.FlagSet, &cfg)
 	configPath := configFlag(c.FlagSet)
 	if _, err := c.parse(args); err != nil {
 		return cfg, err
@@ -88,6 +82,17 @@ func parseHub(c *command, args []string) (hubConfig, error) {
 		return cfg, err
 	}
 	return cfg, from.locate(cfg.check())
+}
+
+// hubFlags defines the hub's flags on fs, into cfg.
+func hubFlags(fs *flag.FlagSet, cfg *hubConfig) {
+	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:8750", "the address and port to listen on")
+	fs.StringVar(&cfg.db, "db", defaultDataPath("hub.db"), dbUsage)
+	fs.StringVar(&cfg.catalog, "catalog", "", "the folder of procedures the hub publishes to its kiosks")
+	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "the TLS certificate file (PEM, with its chain): the hub serves HTTPS")
+	fs.StringVar(&cfg.tlsKey, "tls-key", "", "the TLS certificate's private key file (PEM)")
+	fs.BoolVar(&cfg.allowPlainHTTP, "allow-plain-http", false,
+		"serve plain HTTP on an address other than loopback, when a proxy in front of the hub encrypts the traffic")
 }
 
 // check refuses a hub configuration that cannot work or is not safe.

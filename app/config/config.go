@@ -35,6 +35,10 @@ import (
 // kilobytes; anything bigger is not one.
 const MaxSize = 1 << 20
 
+// maxLine is the longest line read: a path or a connection string is far
+// shorter.
+const maxLine = 64 << 10
+
 // Setting is one key = value line.
 type Setting struct {
 	Key, Value string
@@ -100,8 +104,9 @@ func Parse(r io.Reader, name string, sections ...string) (*File, error) {
 	section := ""
 	firstLine := map[string]int{} // section + "\x00" + key → line
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), MaxSize)
-	for n := 1; sc.Scan(); n++ {
+	sc.Buffer(make([]byte, 0, 4096), maxLine)
+	n := 1
+	for ; sc.Scan(); n++ {
 		fail := func(format string, args ...any) error {
 			return &Error{name, n, fmt.Sprintf(format, args...)}
 		}
@@ -148,7 +153,7 @@ func Parse(r io.Reader, name string, sections ...string) (*File, error) {
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, &Error{name, 0, "a line is too long: it is not a configuration file"}
+			return nil, &Error{name, n, fmt.Sprintf("the line is longer than %d KB: it is not a setting", maxLine>>10)}
 		}
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
