@@ -26,6 +26,10 @@ packages=(
 	chromium
 	# Fetch Go modules over HTTPS.
 	ca-certificates
+	# The Debian package's checks (packaging/test-deb.sh): the kiosk session's
+	# compositor and its X server, chvt, the package's linter, systemd-analyze,
+	# a page asked of the installed hub, pgrep.
+	cage xwayland kbd lintian systemd curl procps
 )
 
 missing=()
