@@ -70,6 +70,8 @@ install -m 0644 "$root/LICENSE" "$root/README.md" "$root/assets/LICENSES.md" "$d
 printf 'passerelle (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- Passerelle <contact@passerelle.example.org>  %s\n' \
 	"$version" "$commit" "$(date -R -d "@${SOURCE_DATE_EPOCH:-$started}")" | gzip -9n >"$doc/changelog.gz"
 gzip -9n "$doc/README.md"
+install -D -m 0644 "$root/packaging/passerelle.1" "$pkg/usr/share/man/man1/passerelle.1"
+gzip -9n "$pkg/usr/share/man/man1/passerelle.1"
 find "$pkg" -type d -exec chmod 0755 {} +
 find "$pkg/usr/share/passerelle" -type f -exec chmod 0644 {} +
 

@@ -122,18 +122,27 @@ display=:$((90 + RANDOM % 400))
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 pids+=($!)
 waitfor 10 "Xvfb did not start on $display" xdpyinfo -display "$display"
-say "the kiosk on Xvfb $display: $kiosk_cmd"
-# shellcheck disable=SC2086 # the unit's command line, split as systemd splits it
-DISPLAY=$display as passerelle $kiosk_cmd >"$work/kiosk.log" 2>&1 &
-kiosk=$!
-pids+=($kiosk)
-waitfor 30 "the kiosk's window did not appear (see kiosk.log)" env DISPLAY="$display" xdotool search --onlyvisible --name '^Passerelle$'
-DISPLAY=$display xwininfo -name Passerelle | grep -q 'Map State: IsViewable' || fail "the kiosk's window is not on screen"
+# run_kiosk LOG CATALOG: starts the kiosk as its session does, on Xvfb,
+# waits for its window, checks it serves CATALOG, and stops it.
+run_kiosk() {
+	local log=$work/$1 catalog=$2 kiosk
+	say "the kiosk on Xvfb $display: $kiosk_cmd"
+	# shellcheck disable=SC2086 # the unit's command line, split as systemd splits it
+	DISPLAY=$display as passerelle $kiosk_cmd >"$log" 2>&1 &
+	kiosk=$!
+	pids+=($kiosk)
+	waitfor 30 "the kiosk's window did not appear (see $1)" env DISPLAY="$display" xdotool search --onlyvisible --name '^Passerelle$'
+	DISPLAY=$display xwininfo -name Passerelle | grep -q 'Map State: IsViewable' || fail "the kiosk's window is not on screen"
+	waitfor 10 "the kiosk does not serve $catalog (see $1)" grep -q "msg=\"catalog: loaded\" folder=$catalog " "$log"
+	kill -TERM "$kiosk"
+	wait "$kiosk" || fail "the kiosk did not stop cleanly on SIGTERM (see $1)"
+	grep -q 'level=ERROR' "$log" && fail "the kiosk logged an error (see $1)"
+	grep -q 'msg="kiosk: scale from the screen' "$log" || fail "the kiosk did not size its targets from the screen (see $1)"
+	return 0
+}
+run_kiosk kiosk.log /usr/share/passerelle/procedures
 [ -f "$kiosk_db" ] || fail "the kiosk made no database at $kiosk_db"
 [ "$(stat -c %U "$kiosk_db")" = passerelle ] || fail "$kiosk_db does not belong to the user passerelle"
-kill -TERM "$kiosk"
-wait "$kiosk" || fail "the kiosk did not stop cleanly on SIGTERM (see kiosk.log)"
-grep -q 'level=ERROR' "$work/kiosk.log" && fail "the kiosk logged an error (see kiosk.log)"
 
 # The same command in cage, as the session runs it, on a headless output:
 # Fyne's window through XWayland.
@@ -205,6 +214,8 @@ say "upgrade to $version+ci1"
 state >"$work/after.txt"
 diff -u "$work/before.txt" "$work/after.txt" || fail "the upgrade changed the data above"
 say "the upgrade kept the databases, the settings and the catalogs"
+# The upgraded kiosk starts on the kept data and serves the hub's catalog.
+run_kiosk kiosk-upgraded.log /var/lib/passerelle/kiosk/catalog
 
 # --- Purge.
 say "apt-get purge passerelle"
