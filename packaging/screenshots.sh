@@ -192,3 +192,8 @@ touch 262 68 # the statistics tab
 sleep 1      # its figures are read off the screen's thread
 shot staff-stats
 grep "level=ERROR" "$work/kiosk.log" >&2 || true # what the kiosk found wrong, for the person who runs this
+
+# The hub's staff page: the real hub served on loopback, signed in and
+# shot by headless chromium (the browser test, asked for its screenshot).
+PASSERELLE_HUB_SCREENSHOT="$PWD/packaging/screenshots/hub.png" go test ./app/hubweb -run TestBrowser -count=1 >/dev/null
+echo "hub.png"

@@ -35,6 +35,7 @@ type Publisher struct {
 
 	mu       sync.Mutex
 	problems []passerelle.Problem
+	titles   map[string]passerelle.Text
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -111,10 +112,21 @@ func (p *Publisher) Problems() []passerelle.Problem {
 // says why it was refused. Attempts not read are dropped beyond a few.
 func (p *Publisher) Attempts() <-chan string { return p.attempts }
 
+// Titles returns the titles of the procedures of the version this
+// publisher published last, by procedure id; nil before the first. It
+// keeps only the titles, not the catalog's pictograms: the hub's staff
+// page names the procedures of help calls with them. Do not change the
+// map: every caller shares it.
+func (p *Publisher) Titles() map[string]passerelle.Text {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.titles
+}
+
 // publish snapshots the folder and publishes the snapshot if it has no
 // problem. The error is the store's, or a cancelled context.
 func (p *Publisher) publish() error {
-	v, problems, err := p.snapshot()
+	v, procs, problems, err := p.snapshot()
 	if err != nil {
 		return err
 	}
@@ -143,6 +155,13 @@ func (p *Publisher) publish() error {
 		return fmt.Errorf("publish the catalog folder %s: %w", p.Dir, err)
 	}
 	p.last = v.Hash
+	titles := make(map[string]passerelle.Text, len(procs))
+	for _, pr := range procs {
+		titles[pr.ID] = pr.Title
+	}
+	p.mu.Lock()
+	p.titles = titles
+	p.mu.Unlock()
 	if published {
 		p.Logger.Info("catalog: published", "version", short(v.Hash), "bytes", len(v.Archive), "folder", p.Dir)
 	}
@@ -150,33 +169,35 @@ func (p *Publisher) publish() error {
 }
 
 // snapshot packs the folder, unpacks the archive into a temporary folder
-// and validates what it unpacked. The problems name files in Dir.
-func (p *Publisher) snapshot() (passerelle.CatalogVersion, []passerelle.Problem, error) {
+// and validates what it unpacked. The problems name files in Dir; the
+// procedures are those loaded, nil when hash is the version published
+// last (nothing to load again).
+func (p *Publisher) snapshot() (passerelle.CatalogVersion, []*passerelle.Procedure, []passerelle.Problem, error) {
 	archive, hash, err := Pack(p.Dir)
 	if err != nil {
-		return passerelle.CatalogVersion{}, []passerelle.Problem{{File: p.Dir, Message: plain(errors.Unwrap(err))}}, nil
+		return passerelle.CatalogVersion{}, nil, []passerelle.Problem{{File: p.Dir, Message: plain(errors.Unwrap(err))}}, nil
 	}
 	v := passerelle.CatalogVersion{Hash: hash, Archive: archive, PublishedAt: p.Now()}
 	if hash == p.last {
-		return v, nil, nil // validated when it was published
+		return v, nil, nil, nil // validated when it was published
 	}
 	tmp, err := os.MkdirTemp("", "passerelle-publish-")
 	if err != nil {
-		return v, nil, fmt.Errorf("snapshot the catalog: %w", err)
+		return v, nil, nil, fmt.Errorf("snapshot the catalog: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	snap := filepath.Join(tmp, "catalog")
 	if _, err := Unpack(archive, snap); err != nil {
-		return v, []passerelle.Problem{{File: p.Dir, Message: err.Error()}}, nil
+		return v, nil, []passerelle.Problem{{File: p.Dir, Message: err.Error()}}, nil
 	}
 	res, err := procedure.Load(p.ctx, snap)
 	if err != nil {
-		return v, nil, err
+		return v, nil, nil, err
 	}
 	for i, pr := range res.Problems {
 		if rel, err := filepath.Rel(snap, pr.File); err == nil {
 			res.Problems[i].File = filepath.Join(p.Dir, rel)
 		}
 	}
-	return v, res.Problems, nil
+	return v, res.Procedures, res.Problems, nil
 }

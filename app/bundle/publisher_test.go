@@ -226,3 +226,34 @@ func TestPublisherOpenFailsWhenTheStoreRefuses(t *testing.T) {
 		t.Fatalf("Close after a failed Open: %v", err)
 	}
 }
+
+// TestPublisherKeepsThePublishedTitles: the hub's staff page names the
+// procedures of help calls by the titles of the version kiosks run, not
+// by those of a folder with problems that was refused.
+func TestPublisherKeepsThePublishedTitles(t *testing.T) {
+	t.Parallel()
+	h := newHub(t, shippedCopy(t))
+	h.attempt(t)
+	title := func() string { t.Helper(); return h.pub.Titles()[editedProcID]["fr"] }
+	if got := title(); got != shippedTitleV {
+		t.Fatalf("title %q after the first publication, want %q", got, shippedTitleV)
+	}
+	// One write, both changes: a new title in a version with a problem.
+	file := filepath.Join(h.dir, editedFile)
+	data, err := os.ReadFile(file)
+	errorsFatal(t, err)
+	edited := strings.Replace(strings.Replace(string(data), shippedTitle, "fr: Créer son adresse email", 1), "next: has-phone", "next: no-such-step", 1)
+	errorsFatal(t, os.WriteFile(file, []byte(edited), 0o644))
+	h.attempt(t)
+	if len(h.pub.Problems()) == 0 {
+		t.Fatal("the broken edit has no problem")
+	}
+	if got := title(); got != shippedTitleV {
+		t.Fatalf("title %q after a refused edit, want the published %q", got, shippedTitleV)
+	}
+	h.edit(t, "next: no-such-step", "next: has-phone")
+	h.attempt(t)
+	if got := title(); got != "Créer son adresse email" {
+		t.Fatalf("title %q after the mended edit was published, want %q", got, "Créer son adresse email")
+	}
+}

@@ -33,6 +33,7 @@ type kioskConfig struct {
 	rate        int
 	tapGuard    time.Duration // 0: the default
 	syncEvery   time.Duration // between syncs with the hub; 0: the default
+	helpPoll    time.Duration // between asks for the hub's marks while a help call is open; 0: the default
 	debug       bool          // log the toolkit's diagnostics too
 	printer     string        // CUPS destination of the receipt printer; "": none
 	// given names the flags on the command line: they win over the

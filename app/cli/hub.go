@@ -143,17 +143,18 @@ func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error {
 	server := &hubapi.Server{Store: store, Logger: logger, Now: time.Now}
 	return hubapi.Serve(ctx, hubapi.ServeConfig{
 		Addr: cfg.listen, TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, AllowPlainHTTP: cfg.allowPlainHTTP,
-		Handler: hubHandler(server, store, logger, cfg.tlsCert != "" || cfg.allowPlainHTTP), Logger: logger,
+		Handler: hubHandler(server, store, publisher.Titles, logger, cfg.tlsCert != "" || cfg.allowPlainHTTP), Logger: logger,
 	})
 }
 
 // hubHandler serves the kiosks' API under /api/ and the staff page at
 // every other path. secure: browsers reach the hub over HTTPS (its own
 // certificate, or a proxy in front of it), so cookies are marked Secure.
-func hubHandler(api *hubapi.Server, store passerelle.HubStore, logger *slog.Logger, secure bool) http.Handler {
+// titles names the procedures of help calls (the publisher's catalog).
+func hubHandler(api *hubapi.Server, store passerelle.HubStore, titles func() map[string]passerelle.Text, logger *slog.Logger, secure bool) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.Handler())
-	mux.Handle("/", (&hubweb.Server{Store: store, Logger: logger, Now: time.Now, Secure: secure}).Handler())
+	mux.Handle("/", (&hubweb.Server{Store: store, Titles: titles, Logger: logger, Now: time.Now, Secure: secure}).Handler())
 	return mux
 }
 

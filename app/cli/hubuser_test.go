@@ -103,7 +103,7 @@ func TestHubServesPageAndAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	srv := httptest.NewServer(hubHandler(&hubapi.Server{Store: store}, store, nil, false))
+	srv := httptest.NewServer(hubHandler(&hubapi.Server{Store: store}, store, nil, nil, false))
 	defer srv.Close()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, tc := range []struct {

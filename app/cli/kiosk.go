@@ -16,6 +16,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"passerelle/app/audio"
+	"passerelle/app/hubapi"
 	"passerelle/app/lp"
 	"passerelle/app/passerelle"
 	"passerelle/app/procedure"
@@ -208,7 +209,8 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 	// A kiosk joined to a hub serves the catalog the hub sends, from its
 	// data folder; one not joined, the shipped catalog, as before.
 	var stopSync func()
-	r.catalog, stopSync = hubSync(ctx, c, r.db, logger)
+	var help *hubapi.HelpPusher
+	r.catalog, help, stopSync = hubSync(ctx, c, r.db, logger)
 	watcher := procedure.NewWatcher(r.catalog)
 	watcher.Logger = logger
 	if err := watcher.Open(); err != nil {
@@ -236,9 +238,16 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 	if c.printer != "" {
 		deps.Printer = lp.Printer{Name: c.printer}
 	}
+	if help != nil {
+		deps.HelpNotifier = help
+	}
 	r.ui = ui.New(r.win, deps, settings)
 	r.ui.Run()
 	r.closers = append(r.closers, r.ui.Close)
+	if help != nil {
+		// Closed before the screens: no mark is recorded once they stop.
+		r.closers = append(r.closers, startHelpPush(help, r.ui, logger))
+	}
 	purgeCtx, stopPurge := context.WithCancel(ctx)
 	go purgeDaily(purgeCtx, r.db, func() time.Duration { return time.Duration(retention.Load()) }, logger)
 	r.closers = append(r.closers, stopPurge)

@@ -13,6 +13,11 @@ const (
 	PathReport = "/api/v1/report"
 	// PathEvents: POST EventsRequest → EventsResponse.
 	PathEvents = "/api/v1/events"
+	// PathHelp: POST HelpRequest → HelpResponse. The kiosk pushes its
+	// unsent help events as soon as a call opens or is handled, ahead of
+	// its sync, and asks every few seconds while a call is open: the
+	// answer names the calls staff marked handled on the hub's page.
+	PathHelp = "/api/v1/help"
 	// PathCatalog: GET → 200 with the latest catalog as one archive
 	// (application/gzip), its hash in the ETag (quoted) and in the
 	// Catalog-Hash header; 304 when If-None-Match names it already; 404
@@ -76,6 +81,32 @@ type EventsRequest struct {
 type EventsResponse struct {
 	Held      []string   `json:"held"`
 	Conflicts []Conflict `json:"conflicts,omitempty"`
+}
+
+// HelpRequest carries a kiosk's unsent help events: help_asked and
+// help_handled only (any other kind refuses the whole request, 400: those
+// go to PathEvents). The list may be empty: the kiosk only asks for the
+// marks. The limits of PathEvents apply.
+type HelpRequest struct {
+	Events []Event `json:"events"`
+}
+
+// HelpResponse says, as EventsResponse does, which events the hub now
+// holds: it stores them as PathEvents does, so the same events sent again
+// by the sync are acknowledged again, never held twice. Marks are the
+// kiosk's calls staff marked handled on the hub's page and still open in
+// the events the hub holds, oldest first: the kiosk records each
+// (help_handled) and pushes it, which closes the call on the hub.
+type HelpResponse struct {
+	Held      []string   `json:"held"`
+	Conflicts []Conflict `json:"conflicts,omitempty"`
+	Marks     []HelpMark `json:"marks"`
+}
+
+// HelpMark is a call marked handled on the hub.
+type HelpMark struct {
+	SessionID string `json:"session_id"`
+	MarkedAt  int64  `json:"marked_at"` // unix milliseconds, UTC
 }
 
 // Conflict is an event refused because the hub holds another event with

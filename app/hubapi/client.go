@@ -121,6 +121,12 @@ func (c *client) events(ctx context.Context, body []byte) (EventsResponse, error
 	return resp, err
 }
 
+func (c *client) help(ctx context.Context, body []byte) (HelpResponse, error) {
+	var resp HelpResponse
+	err := c.doRaw(ctx, http.MethodPost, PathHelp, body, &resp)
+	return resp, err
+}
+
 // catalog downloads the latest catalog unless it is the one named have.
 // changed is false when the kiosk has it already or the hub has none.
 func (c *client) catalog(ctx context.Context, have string) (archive []byte, hash string, changed bool, err error) {

@@ -148,6 +148,12 @@ func checkNames(body []byte, allowed map[string]bool) error {
 // time out of bounds...) is refused alone, with the reason, so one bad event
 // never blocks the kiosk's backlog: the kiosk keeps it, counted as refused.
 func decodeEvents(body []byte, now time.Time) (valid []passerelle.Event, refused []Conflict, err error) {
+	return decodeBatch(body, now, nil)
+}
+
+// decodeBatch reads a batch whose events are all of the kinds given (nil:
+// any kind).
+func decodeBatch(body []byte, now time.Time, kinds map[passerelle.EventKind]bool) (valid []passerelle.Event, refused []Conflict, err error) {
 	var req EventsRequest
 	if err := decodeStrict(body, eventsNames, &req); err != nil {
 		return nil, nil, err
@@ -157,6 +163,11 @@ func decodeEvents(body []byte, now time.Time) (valid []passerelle.Event, refused
 	}
 	if len(req.Events) > MaxBatchEvents {
 		return nil, nil, badRequest("the batch has %d events, more than %d", len(req.Events), MaxBatchEvents)
+	}
+	for _, w := range req.Events {
+		if kinds != nil && !kinds[passerelle.EventKind(w.Kind)] {
+			return nil, nil, badRequest("an event of kind %q is not a help call: it goes with the others to %s", clip(w.Kind), PathEvents)
+		}
 	}
 	for _, w := range req.Events {
 		if err := checkEvent(w, now); err != nil {
@@ -250,6 +261,17 @@ func isUUID(s string) bool {
 		}
 	}
 	return true
+}
+
+// helpKinds are the kinds PathHelp carries.
+var helpKinds = map[passerelle.EventKind]bool{passerelle.EventHelpAsked: true, passerelle.EventHelpHandled: true}
+
+// decodeHelp reads a help push: a batch as decodeEvents reads it, whose
+// events are all help calls. Another kind refuses the whole request, even
+// in an event that would be refused alone: refused alone, it would be
+// marked so on the kiosk and never sent with the sync.
+func decodeHelp(body []byte, now time.Time) (valid []passerelle.Event, refused []Conflict, err error) {
+	return decodeBatch(body, now, helpKinds)
 }
 
 // decodeReport reads a kiosk's report.

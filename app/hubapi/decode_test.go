@@ -113,8 +113,18 @@ func FuzzDecodeEvents(f *testing.F) {
 	f.Add([]byte(`{"events":[{"id":"x"}]}`))
 	f.Add([]byte(`{"events":[{"ID":"0193a2b4-0000-7000-8000-000000000001","seq":1e3}]} `))
 	f.Add([]byte(strings.Replace(batchJSON(wireEvent(0)), `"at":`, `"at":-`, 1)))
+	f.Add([]byte(batchJSON(helpEvent(0, passerelle.EventHelpAsked), helpEvent(1, passerelle.EventHelpHandled))))
 	f.Fuzz(func(t *testing.T, body []byte) {
+		help, helpRefused, helpErr := decodeHelp(body, decodeNow)
+		for _, e := range help {
+			if !helpKinds[e.Kind] {
+				t.Fatalf("decodeHelp accepted a %s", e.Kind)
+			}
+		}
 		valid, refused, err := decodeEvents(body, decodeNow)
+		if helpErr == nil && (err != nil || len(help) != len(valid) || len(helpRefused) != len(refused)) {
+			t.Fatalf("decodeHelp read %d events, decodeEvents %d (%v): a help push is a batch", len(help), len(valid), err)
+		}
 		if err != nil {
 			if len(valid)+len(refused) != 0 {
 				t.Fatalf("an error with %d events accepted", len(valid))

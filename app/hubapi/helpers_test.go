@@ -18,6 +18,7 @@ import (
 // Syncer reads, and the log the kiosk appends to.
 type kioskDB interface {
 	passerelle.Outbox
+	passerelle.HelpDesk
 	Append(ctx context.Context, events ...passerelle.Event) error
 	Close() error
 }

@@ -48,6 +48,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+PathJoin, s.join)
 	mux.Handle("POST "+PathReport, s.authenticated(s.report))
 	mux.Handle("POST "+PathEvents, s.authenticated(s.events))
+	mux.Handle("POST "+PathHelp, s.authenticated(s.help))
 	mux.Handle("GET "+PathCatalog, s.authenticated(s.catalog))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "There is no such page on this hub.")
@@ -205,12 +206,52 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, k passerelle.Kio
 		writeError(w, http.StatusBadRequest, sentence(err))
 		return
 	}
+	resp, ok := s.putEvents(w, r, k, valid, refused)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// help stores a kiosk's help events as events does, then answers with the
+// marks staff made on its calls.
+func (s *Server) help(w http.ResponseWriter, r *http.Request, k passerelle.Kiosk) {
+	body, ok := s.readBody(w, r)
+	if !ok {
+		return
+	}
+	valid, refused, err := decodeHelp(body, s.now())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, sentence(err))
+		return
+	}
+	events, ok := s.putEvents(w, r, k, valid, refused)
+	if !ok {
+		return
+	}
+	// After the events: a help_handled just pushed closes its call, and
+	// its mark is not sent back.
+	marks, err := s.Store.HelpMarks(r.Context(), k.Name)
+	if err != nil {
+		s.internal(w, r, "help marks", err)
+		return
+	}
+	resp := HelpResponse{Held: events.Held, Conflicts: events.Conflicts, Marks: make([]HelpMark, len(marks))}
+	for i, m := range marks {
+		resp.Marks[i] = HelpMark{SessionID: m.SessionID, MarkedAt: m.MarkedAt.UnixMilli()}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// putEvents stores the events of a batch the kiosk k sent and says which
+// the hub holds; it answers 500 itself when the store fails.
+func (s *Server) putEvents(w http.ResponseWriter, r *http.Request, k passerelle.Kiosk, valid []passerelle.Event, refused []Conflict) (EventsResponse, bool) {
 	resp := EventsResponse{Held: []string{}, Conflicts: refused}
 	if len(valid) > 0 {
 		held, conflicts, err := s.Store.PutEvents(r.Context(), k.Name, valid)
 		if err != nil {
 			s.internal(w, r, "put events", err)
-			return
+			return resp, false
 		}
 		resp.Held = append(resp.Held, held...)
 		for _, c := range conflicts {
@@ -218,7 +259,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, k passerelle.Kio
 		}
 	}
 	s.logConflicts(k.Name, resp.Conflicts)
-	writeJSON(w, http.StatusOK, resp)
+	return resp, true
 }
 
 // logConflicts warns staff of refused events: a few in full, then a count,

@@ -65,6 +65,7 @@ func assertNothingStored(t *testing.T, store passerelle.HubStore) {
 func TestRequestsWithoutAGoodCredentialAreRefused(t *testing.T) {
 	events, _ := json.Marshal(EventsRequest{Events: []Event{toWire(sessionEvents(time.Now(), 2)[0])}})
 	report, _ := json.Marshal(Report{AppVersion: "1.0", PendingEvents: 3})
+	help, _ := json.Marshal(HelpRequest{Events: []Event{toWire(helpCall(time.Now())[2])}})
 	for _, c := range []struct {
 		name string
 		// auth gives the Authorization header from the kiosk's link and
@@ -91,7 +92,7 @@ func TestRequestsWithoutAGoodCredentialAreRefused(t *testing.T) {
 			for _, r := range []struct {
 				path string
 				body []byte
-			}{{PathEvents, events}, {PathReport, report}} {
+			}{{PathEvents, events}, {PathReport, report}, {PathHelp, help}} {
 				status, msg := post(t, hub.URL, r.path, c.auth(link, pending), r.body)
 				if status != c.status {
 					t.Errorf("%s: status %d (%s), want %d", r.path, status, msg, c.status)
@@ -222,11 +223,13 @@ func TestOversizedRequestIsRefused(t *testing.T) {
 	kiosk, _ := newKiosk(t)
 	link := join(t, hub.Store, kiosk, "mairie-1", hub.URL)
 	huge := []byte(`{"events":[` + strings.Repeat(" ", MaxRequestBytes) + `]}`)
-	status, msg := post(t, hub.URL, PathEvents, "Bearer "+link.Credential, huge)
-	if status != http.StatusRequestEntityTooLarge {
-		t.Fatalf("status %d (%s), want 413", status, msg)
+	for _, path := range []string{PathEvents, PathHelp} {
+		status, msg := post(t, hub.URL, path, "Bearer "+link.Credential, huge)
+		if status != http.StatusRequestEntityTooLarge {
+			t.Fatalf("%s: status %d (%s), want 413", path, status, msg)
+		}
 	}
-	status, _ = post(t, hub.URL, PathJoin, "", huge)
+	status, _ := post(t, hub.URL, PathJoin, "", huge)
 	if status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("join: status %d, want 413", status)
 	}

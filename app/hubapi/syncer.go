@@ -213,32 +213,39 @@ func (s *Syncer) send(ctx context.Context, c *client, b batch) error {
 	if err != nil {
 		return err
 	}
+	return acknowledge(ctx, s.Outbox, s.logger(), s.now(), c.base, b, resp.Held, resp.Conflicts)
+}
+
+// acknowledge records the hub's answer to batch b: the events it holds are
+// marked sent, those it refused marked refused.
+func acknowledge(ctx context.Context, outbox passerelle.Outbox, logger *slog.Logger, now time.Time,
+	hub string, b batch, heldIDs []string, refused []Conflict) error {
 	// Only ids of this batch: a confused hub cannot mark other events.
 	var held []string
-	for _, id := range resp.Held {
+	for _, id := range heldIDs {
 		if b.ids[id] {
 			held = append(held, id)
 		}
 	}
 	var conflicts []passerelle.EventConflict
-	for _, cf := range resp.Conflicts {
+	for _, cf := range refused {
 		if b.ids[cf.ID] {
 			conflicts = append(conflicts, passerelle.EventConflict{ID: cf.ID, Reason: cf.Reason})
-			s.logger().Warn("sync: the hub refused an event", "event", cf.ID, "reason", cf.Reason)
+			logger.Warn("sync: the hub refused an event", "event", cf.ID, "reason", cf.Reason)
 		}
 	}
-	now := s.now().UTC()
-	if err := s.Outbox.MarkSent(ctx, held, now); err != nil {
+	now = now.UTC()
+	if err := outbox.MarkSent(ctx, held, now); err != nil {
 		return fmt.Errorf("mark %d events sent: %w", len(held), err)
 	}
 	if len(conflicts) > 0 {
-		if err := s.Outbox.MarkConflicts(ctx, conflicts, now); err != nil {
+		if err := outbox.MarkConflicts(ctx, conflicts, now); err != nil {
 			return fmt.Errorf("mark %d events refused: %w", len(conflicts), err)
 		}
 	}
 	if len(held)+len(conflicts) < len(b.ids) {
 		// Sending again would loop on the same events.
-		return fmt.Errorf("the hub at %s acknowledged %d of %d events", c.base, len(held)+len(conflicts), len(b.ids))
+		return fmt.Errorf("the hub at %s acknowledged %d of %d events", hub, len(held)+len(conflicts), len(b.ids))
 	}
 	return nil
 }

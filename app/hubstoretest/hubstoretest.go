@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) passerelle.HubStore) {
 	t.Run("event ids and totals", func(t *testing.T) { testEventIDsAndTotals(t, mustOpen) })
 	t.Run("catalog", func(t *testing.T) { testCatalog(t, mustOpen) })
 	t.Run("staff accounts", func(t *testing.T) { testStaffAccounts(t, mustOpen) })
+	t.Run("help calls", func(t *testing.T) { testHelpCalls(t, mustOpen) })
 }
 
 type opener = func(t *testing.T) passerelle.HubStore

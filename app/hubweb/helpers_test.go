@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/app/hubapi"
 	"passerelle/app/hubweb"
 	"passerelle/app/passerelle"
 	"passerelle/app/sqlite"
@@ -52,9 +54,17 @@ type testHub struct {
 // cheapHash keeps the tests fast; the format and the checks are the real ones.
 var cheapHash = passerelle.PINParams{Memory: 64, Time: 1, Threads: 1}
 
-func startHub(t testing.TB, secure bool) *testHub { return startHubRefreshing(t, secure, 0) }
+func startHub(t testing.TB, secure bool) *testHub {
+	return startHubWith(t, &hubweb.Server{Secure: secure, Titles: fixedTitles})
+}
 
 func startHubRefreshing(t testing.TB, secure bool, every time.Duration) *testHub {
+	return startHubWith(t, &hubweb.Server{Secure: secure, RefreshEvery: every, Titles: fixedTitles})
+}
+
+// startHubWith serves web, given its Store and clock here, on loopback,
+// with the kiosks' API under /api/.
+func startHubWith(t testing.TB, web *hubweb.Server) *testHub {
 	t.Helper()
 	ctx := context.Background()
 	store := sqlite.NewHubDB(filepath.Join(t.TempDir(), "hub.db"))
@@ -67,10 +77,25 @@ func startHubRefreshing(t testing.TB, secure bool, every time.Duration) *testHub
 	}
 	clk := &clock{now: t0}
 	seedKiosk(t, store, "mairie-évry")
-	web := &hubweb.Server{Store: store, Now: clk.Now, Secure: secure, RefreshEvery: every}
-	srv := httptest.NewServer(web.Handler())
+	web.Store, web.Now = store, clk.Now
+	// The kiosks' API beside the page, as passerelle hub serves them.
+	api := &hubapi.Server{Store: store, Now: clk.Now, Logger: slog.New(slog.DiscardHandler)}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api.Handler())
+	mux.Handle("/", web.Handler())
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &testHub{URL: srv.URL, Store: store, Clock: clk}
+}
+
+// fixedTitles stands for the publisher's titles (bundle.Publisher.Titles,
+// whose own tests check them): one procedure of the shipped catalog, with
+// its French title, and one with no French title.
+func fixedTitles() map[string]passerelle.Text {
+	return map[string]passerelle.Text{
+		"caf-quarterly-declaration": {"fr": "Déclarer mes ressources à la CAF", "en": "Declare my income to the CAF"},
+		"english-only":              {"en": "Only in English"},
+	}
 }
 
 func sum(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }

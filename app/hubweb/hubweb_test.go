@@ -25,6 +25,7 @@ func TestEveryPageNeedsSignIn(t *testing.T) {
 		{"CSV", "GET", "/stats.csv", http.StatusSeeOther, "/login"},
 		{"live fragment", "GET", "/live", http.StatusUnauthorized, ""},
 		{"sign out", "POST", "/logout", http.StatusUnauthorized, ""},
+		{"mark a help call handled", "POST", "/help/handled", http.StatusUnauthorized, ""},
 		{"a forged cookie", "GET", "/stats", http.StatusSeeOther, "/login"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -94,40 +94,68 @@ func (s *Server) kioskRows(r *http.Request) ([]kioskRow, error) {
 	return rows, nil
 }
 
-// live is what the kiosks page refreshes by itself. The mediator's help
-// calls join the kiosks here: the fragment is the seam.
+// live is what the kiosks page refreshes by itself: the help calls
+// waiting, then the kiosks.
 type live struct {
+	Waiting   []helpRow
 	Kiosks    []kioskRow
 	UpdatedAt time.Time
+	CSRF      string // the Handled buttons' forms
 }
 
-func (s *Server) liveData(r *http.Request) (live, error) {
+// Unhandled counts the calls nobody marked yet: the page's title shows
+// it, so a page left in a background tab still tells someone waits.
+func (l live) Unhandled() int {
+	n := 0
+	for _, c := range l.Waiting {
+		if c.MarkedBy == "" {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Server) liveData(r *http.Request, sess passerelle.StaffSession) (live, error) {
+	now := s.now()
+	waiting, err := s.helpRows(r, now)
+	if err != nil {
+		return live{}, fmt.Errorf("list the help calls: %w", err)
+	}
 	rows, err := s.kioskRows(r)
-	return live{Kiosks: rows, UpdatedAt: s.now()}, err
+	if err != nil {
+		return live{}, fmt.Errorf("list the kiosks: %w", err)
+	}
+	return live{Waiting: waiting, Kiosks: rows, UpdatedAt: now, CSRF: sess.CSRFToken}, nil
 }
 
 func (s *Server) kiosksPage(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {
-	l, err := s.liveData(r)
+	l, err := s.liveData(r, sess)
 	if err != nil {
-		s.internal(w, r, "list the kiosks", err)
+		s.internal(w, r, "list the kiosks and help calls", err)
 		return
 	}
 	every := s.RefreshEvery
 	if every <= 0 {
-		every = 10 * time.Second
+		every = DefaultRefresh
+	}
+	title := "Kiosks"
+	if n := l.Unhandled(); n > 0 {
+		title = fmt.Sprintf("(%d) Kiosks", n)
 	}
 	s.render(w, http.StatusOK, "kiosks.html", struct {
 		page
+		Title        string
 		Live         live
 		RefreshMilli int64
-	}{page{User: sess.User, CSRF: sess.CSRFToken, Tab: "kiosks"}, l, every.Milliseconds()})
+		Notice       string
+	}{page{User: sess.User, CSRF: sess.CSRFToken, Tab: "kiosks"}, title, l, every.Milliseconds(), helpNotices[r.URL.Query().Get("help")]})
 }
 
-// live serves the fragment the kiosks page fetches every 10 seconds.
-func (s *Server) live(w http.ResponseWriter, r *http.Request, _ passerelle.StaffSession) {
-	l, err := s.liveData(r)
+// live serves the fragment the kiosks page fetches every few seconds.
+func (s *Server) live(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {
+	l, err := s.liveData(r, sess)
 	if err != nil {
-		s.internal(w, r, "list the kiosks", err)
+		s.internal(w, r, "list the kiosks and help calls", err)
 		return
 	}
 	s.render(w, http.StatusOK, "live", l)

@@ -2,7 +2,9 @@
 // made by passerelle hub user add, see the kiosks and the statistics of
 // every kiosk, with charts, and download them as CSV. Pages are
 // html/template files embedded here, styled by a small hand-written CSS
-// file; the only script refreshes the live part of the kiosks page.
+// file; the only script refreshes the live part of the kiosks page: the
+// kiosks' help calls waiting, which staff mark handled there, and the
+// kiosks.
 package hubweb
 
 import (
@@ -31,6 +33,11 @@ var staticFiles embed.FS
 // SessionLifetime is how long a sign-in lasts: a working day.
 const SessionLifetime = 10 * time.Hour
 
+// DefaultRefresh is how often the kiosks page refreshes its live part: a
+// help call shows within seconds, and each refresh costs the hub two
+// small queries.
+const DefaultRefresh = 5 * time.Second
+
 // maxFormBytes bounds a form's body: a name, a password and a token.
 const maxFormBytes = 16 << 10
 
@@ -49,8 +56,12 @@ type Server struct {
 	// HTTPS (its own TLS, or a proxy in front of it).
 	Secure bool
 	// RefreshEvery is how often the kiosks page fetches its live part;
-	// zero is every 10 seconds. Tests shorten it.
+	// zero is DefaultRefresh. Tests shorten it.
 	RefreshEvery time.Duration
+	// Titles gives the procedures' titles of the catalog the hub published
+	// last (bundle.Publisher.Titles): help calls name their procedure by
+	// its French title. Nil, or a procedure it lacks, shows the id.
+	Titles func() map[string]passerelle.Text
 
 	once      sync.Once
 	templates *template.Template
@@ -90,6 +101,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /logout", s.signedIn(s.logout))
 	mux.Handle("GET /{$}", s.signedIn(s.kiosksPage))
 	mux.Handle("GET /live", s.signedIn(s.live))
+	mux.Handle("POST /help/handled", s.signedIn(s.markHandled))
 	mux.Handle("GET /stats", s.signedIn(s.statsPage))
 	mux.Handle("GET /stats.csv", s.signedIn(s.statsCSV))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -117,6 +117,10 @@ type HubStore interface {
 	// StaffAccounts: the accounts and sessions of the hub's staff page.
 	StaffAccounts
 
+	// HubHelpDesk: the kiosks' help calls, shown live on the hub's staff
+	// page, and the marks staff make there.
+	HubHelpDesk
+
 	Close() error
 }
 
@@ -144,6 +148,11 @@ type Outbox interface {
 	// the order they were appended, WITHOUT their personal values (those
 	// never leave the kiosk), skipping events marked as conflicts.
 	Unsent(ctx context.Context, limit int) ([]Event, error)
+	// UnsentHelp returns up to limit of the unsent events that make help
+	// calls (help_asked, help_handled), as Unsent does: in order, without
+	// personal values, skipping conflicts. The kiosk pushes them to the
+	// hub ahead of the rest, so staff learn of a call within seconds.
+	UnsentHelp(ctx context.Context, limit int) ([]Event, error)
 	// MarkSent records that the hub holds these events. Idempotent.
 	MarkSent(ctx context.Context, ids []string, at time.Time) error
 	// MarkConflicts records events the hub refused as conflicts: they are

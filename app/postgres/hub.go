@@ -228,8 +228,8 @@ const batchColumns = `unnest($2::text[], $3::timestamptz[], $4::text[], $5::bigi
 		$8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[])
 	AS b (id, id_time, session_id, seq, kind, at, lang, procedure_id, procedure_version, step_id, answer, outcome)`
 
-// insertBatch stores the batch's new events and sessions and adds them to
-// the kiosk's counts.
+// insertBatch stores the batch's new events and sessions, adds them to
+// the kiosk's counts, and settles the help marks its help_handled answer.
 const insertBatch = `
 		WITH k AS (SELECT id FROM kiosks WHERE name = $1),
 		inserted AS (
@@ -239,14 +239,21 @@ const insertBatch = `
 				b.procedure_version, b.step_id, b.answer, b.outcome
 			FROM ` + batchColumns + `, k
 			ON CONFLICT (id, id_time) DO NOTHING
-			RETURNING session_id, kind),
+			RETURNING session_id, seq, kind),
 		new_sessions AS (
 			INSERT INTO sessions (id, kiosk_id)
 			SELECT DISTINCT i.session_id, k.id FROM inserted i, k
 			WHERE i.kind = 'session_started' -- a user's session, not a staff event
 			ORDER BY 1
 			ON CONFLICT (id) DO NOTHING
-			RETURNING 1)
+			RETURNING 1),
+		-- A help_handled stored answers the marks of its session's calls
+		-- before it (help.go).
+		settled AS (
+			UPDATE help_marks m SET settled = true
+			FROM inserted i, k
+			WHERE i.kind = 'help_handled' AND m.kiosk_id = k.id AND m.session_id = i.session_id
+				AND m.after_seq < i.seq AND NOT m.settled)
 		UPDATE kiosks SET events_held = events_held + (SELECT count(*) FROM inserted),
 			sessions_held = sessions_held + (SELECT count(*) FROM new_sessions)
 		WHERE name = $1`

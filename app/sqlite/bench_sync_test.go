@@ -70,6 +70,29 @@ func BenchmarkUnsent(b *testing.B) {
 	})
 }
 
+// BenchmarkUnsentHelp reads the help calls to push on a kiosk with a
+// million events, a hundred thousand of them unsent (a month offline),
+// and three help events among them: the pusher asks every few seconds
+// while a call is open.
+func BenchmarkUnsentHelp(b *testing.B) {
+	ctx := context.Background()
+	path := bigKiosk(b, 1_000_000, 900_000)
+	db := passqlite.NewDB(path)
+	if err := db.Open(); err != nil {
+		b.Fatal(err)
+	}
+	defer MustCloseDB(b, db)
+	if err := db.Append(ctx, helpVisit("helped", time.Now())...); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		events, err := db.UnsentHelp(ctx, 500)
+		if err != nil || len(events) != 2 {
+			b.Fatalf("UnsentHelp: %d events, %v", len(events), err)
+		}
+	}
+}
+
 // BenchmarkHubPutEvents stores batches of 500 new events, as kiosks upload
 // them, and reports the events stored per second. "again" sends batches
 // the hub holds already, as a kiosk whose acknowledgement was lost does.

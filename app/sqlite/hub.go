@@ -336,6 +336,11 @@ func (db *HubDB) PutEvents(ctx context.Context, kiosk string, events []passerell
 		return nil, nil, fmt.Errorf("put events of %s: %w", kiosk, err)
 	}
 	defer stored.Close()
+	settle, err := tx.PrepareContext(ctx, settleHelpMarks)
+	if err != nil {
+		return nil, nil, fmt.Errorf("put events of %s: %w", kiosk, err)
+	}
+	defer settle.Close()
 
 	seen := make(map[string]bool, len(events))
 	for _, e := range events {
@@ -351,6 +356,11 @@ func (db *HubDB) PutEvents(ctx context.Context, kiosk string, events []passerell
 		if n, err := res.RowsAffected(); err != nil {
 			return nil, nil, fmt.Errorf("put events of %s: event %s: %w", kiosk, e.ID, err)
 		} else if n == 1 {
+			if e.Kind == passerelle.EventHelpHandled {
+				if _, err := settle.ExecContext(ctx, kioskID, e.SessionID, e.Seq); err != nil {
+					return nil, nil, fmt.Errorf("put events of %s: event %s: settle help marks: %w", kiosk, e.ID, err)
+				}
+			}
 			held = append(held, e.ID)
 			continue
 		}

@@ -15,18 +15,48 @@ var _ passerelle.Outbox = (*DB)(nil)
 // Unsent returns the oldest events the hub has not acknowledged, without
 // their personal values: personal_values is not even read.
 func (db *DB) Unsent(ctx context.Context, limit int) ([]passerelle.Event, error) {
-	if limit <= 0 {
-		return nil, nil
+	events, err := db.unsent(ctx, unsentEvents, limit)
+	if err != nil {
+		return nil, fmt.Errorf("unsent events: %w", err)
 	}
-	rows, err := db.rdb.QueryContext(ctx, `
+	return events, nil
+}
+
+// UnsentHelp returns the oldest help events (help_asked, help_handled) the
+// hub has not acknowledged, as Unsent does.
+func (db *DB) UnsentHelp(ctx context.Context, limit int) ([]passerelle.Event, error) {
+	events, err := db.unsent(ctx, unsentHelpEvents, limit)
+	if err != nil {
+		return nil, fmt.Errorf("unsent help events: %w", err)
+	}
+	return events, nil
+}
+
+// The unsent events, and the unsent help events alone. Both read the
+// pending marks through their partial index, then each pending event by
+// its id: a kiosk long offline reads its backlog without the sent events
+// (BenchmarkUnsentHelp).
+const (
+	unsentColumns = `
 		SELECT e.id, e.session_id, e.seq, e.kind, e.at, e.lang, e.procedure_id,
 			e.procedure_version, e.step_id, e.answer, e.outcome
 		FROM sync_marks m JOIN events e ON e.id = m.event_id
-		WHERE m.sent_at IS NULL AND m.conflict IS NULL
+		WHERE m.sent_at IS NULL AND m.conflict IS NULL`
+	unsentEvents = unsentColumns + `
 		ORDER BY m.seq
-		LIMIT ?`, limit)
+		LIMIT ?`
+	unsentHelpEvents = unsentColumns + ` AND e.kind IN ('help_asked', 'help_handled')
+		ORDER BY m.seq
+		LIMIT ?`
+)
+
+func (db *DB) unsent(ctx context.Context, query string, limit int) ([]passerelle.Event, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := db.rdb.QueryContext(ctx, query, limit)
 	if err != nil {
-		return nil, fmt.Errorf("unsent events: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	var events []passerelle.Event
@@ -35,13 +65,13 @@ func (db *DB) Unsent(ctx context.Context, limit int) ([]passerelle.Event, error)
 		var at int64
 		if err := rows.Scan(&e.ID, &e.SessionID, &e.Seq, &e.Kind, &at, &e.Lang, &e.ProcedureID,
 			&e.ProcedureVersion, &e.StepID, &e.Answer, &e.Outcome); err != nil {
-			return nil, fmt.Errorf("unsent events: %w", err)
+			return nil, err
 		}
 		e.At = fromMillis(at)
 		events = append(events, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("unsent events: %w", err)
+		return nil, err
 	}
 	return events, nil
 }

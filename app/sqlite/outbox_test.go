@@ -268,3 +268,88 @@ func TestOutboxToHub(t *testing.T) {
 		}
 	}
 }
+
+// helpVisit is a session whose user called a mediator on the income step,
+// typed a personal value, was helped, and finished.
+func helpVisit(session string, start time.Time) []passerelle.Event {
+	events := visit(session, start, false)
+	at := start.Add(10 * time.Second)
+	asked := passerelle.Event{ID: passerelle.NewID(at), SessionID: session, Seq: 4, Kind: passerelle.EventHelpAsked,
+		At: at, ProcedureID: "caf-quarterly-declaration", ProcedureVersion: 3, StepID: "income"}
+	handled := asked
+	handled.ID, handled.Seq, handled.Kind, handled.At = passerelle.NewID(at.Add(time.Minute)), 5, passerelle.EventHelpHandled, at.Add(time.Minute)
+	end := passerelle.Event{ID: passerelle.NewID(at.Add(2 * time.Minute)), SessionID: session, Seq: 6,
+		Kind: passerelle.EventSessionEnded, At: at.Add(2 * time.Minute), ProcedureID: "caf-quarterly-declaration",
+		ProcedureVersion: 3, Outcome: passerelle.OutcomeFinished}
+	return append(events, asked, handled, end)
+}
+
+func TestUnsentHelp(t *testing.T) {
+	ctx := context.Background()
+	open := func(t *testing.T) (*passqlite.DB, []passerelle.Event) {
+		t.Helper()
+		db := MustOpenDB(t)
+		s1 := helpVisit("s1", t0)
+		// A call made on the welcome screen: a session of its own.
+		lone := passerelle.Event{ID: passerelle.NewID(t0.Add(time.Hour)), SessionID: "s2", Seq: 1,
+			Kind: passerelle.EventHelpAsked, At: t0.Add(time.Hour), StepID: "welcome"}
+		s3 := visit("s3", t0.Add(2*time.Hour), true)
+		for _, events := range [][]passerelle.Event{s1, {lone}, s3} {
+			if err := db.Append(ctx, events...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return db, []passerelle.Event{s1[3], s1[4], lone}
+	}
+	assertUnsentHelp := func(t *testing.T, db *passqlite.DB, limit int, want []passerelle.Event) {
+		t.Helper()
+		got, err := db.UnsentHelp(ctx, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("UnsentHelp(%d) = %d events:\n%v\nwant %d:\n%v", limit, len(got), got, len(want), want)
+		}
+	}
+
+	t.Run("only the help events, in the order appended", func(t *testing.T) {
+		db, help := open(t)
+		assertUnsentHelp(t, db, 100, help)
+		assertUnsentHelp(t, db, 2, help[:2])
+		assertUnsentHelp(t, db, 0, nil)
+	})
+	t.Run("help events sent are sent for the normal sync too", func(t *testing.T) {
+		db, help := open(t)
+		if err := db.MarkSent(ctx, eventIDs(help[:2]), t0); err != nil {
+			t.Fatal(err)
+		}
+		assertUnsentHelp(t, db, 100, help[2:])
+		unsent, err := db.Unsent(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range unsent {
+			if e.ID == help[0].ID || e.ID == help[1].ID {
+				t.Errorf("Unsent still returns the help event %s pushed already", e.Kind)
+			}
+		}
+		assertPending(t, db, 6+1+4-2)
+	})
+	t.Run("a help event in conflict is not sent again", func(t *testing.T) {
+		db, help := open(t)
+		if err := db.MarkConflicts(ctx, []passerelle.EventConflict{{ID: help[0].ID, Reason: "refused"}}, t0); err != nil {
+			t.Fatal(err)
+		}
+		assertUnsentHelp(t, db, 100, help[1:])
+	})
+	t.Run("no personal value leaves with a help event", func(t *testing.T) {
+		db := MustOpenDB(t)
+		asked := helpVisit("s1", t0)[3]
+		asked.Personal = "06 12 34 56 78"
+		if err := db.Append(ctx, asked); err != nil {
+			t.Fatal(err)
+		}
+		asked.Personal = ""
+		assertUnsentHelp(t, db, 100, []passerelle.Event{asked})
+	})
+}

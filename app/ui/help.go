@@ -282,12 +282,7 @@ func (k *Kiosk) staffHelpCalls(v *StaffView) {
 // itself, so its next event keeps the right Seq; any other (ended, or
 // before a restart) through the help desk.
 func (k *Kiosk) handleHelpCall(v *StaffView, c passerelle.HelpCall) {
-	var err error
-	if k.session != nil && k.session.ID == c.SessionID && k.session.HelpWaiting() {
-		_, err = k.session.HelpHandled(k.ctx)
-	} else {
-		_, err = k.deps.Help.HandleHelpCall(k.ctx, c.SessionID, k.deps.Now())
-	}
+	err := k.markHandled(c.SessionID)
 	switch {
 	case errors.Is(err, passerelle.ErrNoOpenCall):
 		v.HelpMessage.SetText("Someone already marked this call handled.")
@@ -300,6 +295,46 @@ func (k *Kiosk) handleHelpCall(v *StaffView, c passerelle.HelpCall) {
 		k.notifyHelp(c)
 	}
 	k.staffHelpCalls(v)
+}
+
+// markHandled records help_handled in the session's open call: the live
+// session records it itself, so its next event keeps the right Seq; any
+// other (ended, or before a restart) through the help desk.
+func (k *Kiosk) markHandled(sessionID string) error {
+	if k.session != nil && k.session.ID == sessionID && k.session.HelpWaiting() {
+		_, err := k.session.HelpHandled(k.ctx)
+		return err
+	}
+	_, err := k.deps.Help.HandleHelpCall(k.ctx, sessionID, k.deps.Now())
+	return err
+}
+
+// RecordHubMarks records the calls staff marked handled on the hub's page,
+// as the "Handled" button of staff mode does, and tells the hub push, so
+// the calls close on the hub too. A call handled here already
+// (ErrNoOpenCall) stays as it is: its help_handled is on its way. The
+// person waiting is not disturbed: the "someone is coming" screen stays
+// until they go on; only the desk signal goes out. It runs on the UI
+// goroutine (fyne.Do).
+func (k *Kiosk) RecordHubMarks(marks []passerelle.HelpMark) {
+	if k.deps.Help == nil || len(marks) == 0 {
+		return
+	}
+	for _, m := range marks {
+		err := k.markHandled(m.SessionID)
+		switch {
+		case errors.Is(err, passerelle.ErrNoOpenCall):
+		case err != nil:
+			k.deps.Logger.Error("kiosk: record a help call marked handled on the hub", "session", m.SessionID, "err", err)
+		default:
+			k.deps.Logger.Info("kiosk: a help call was marked handled on the hub", "session", m.SessionID)
+			k.notifyHelp(passerelle.HelpCall{SessionID: m.SessionID, HandledAt: k.deps.Now()})
+		}
+	}
+	k.refreshHelpCalls()
+	if v := k.Staff(); v != nil {
+		k.staffHelpCalls(v) // the list staff may be reading
+	}
 }
 
 // procedureTitle names a procedure for staff, in French if it can, or by its id

@@ -407,3 +407,99 @@ func TestHelpOutsideASessionReachesTheDesk(t *testing.T) {
 		})
 	}
 }
+
+// TestHubMarkIsRecorded: a call staff marked handled on the hub's page is
+// recorded on the kiosk as the "Handled" button records it (the live
+// session with its own Seq, any other through the help desk), the desk
+// signal goes out, the hub push is told, and the person waiting sees
+// nothing alarming: the "someone is coming" screen stays. A call handled
+// here already records nothing more.
+func TestHubMarkIsRecorded(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		// call opens a call and returns its session and the screen the
+		// person should still see once the hub's mark is recorded.
+		call func(r *staffRig) (session, screen string)
+		// before runs between the call and the mark.
+		before   func(r *staffRig, session string)
+		recorded bool
+	}{
+		{"the live session waits on the help screen", func(r *staffRig) (string, string) {
+			return askHelpOnCode(r, "ar"), ui.ScreenHelp
+		}, nil, true},
+		{"the person went on with the procedure", func(r *staffRig) (string, string) {
+			id := askHelpOnCode(r, "fr")
+			r.tap(r.k.Screen().GoOn)
+			return id, "step:code"
+		}, nil, true},
+		{"a call made on the languages screen", func(r *staffRig) (string, string) {
+			r.tap(r.k.Screen().Start)
+			r.tap(r.k.Screen().Help)
+			return r.k.OpenHelpCalls()[0].SessionID, ui.ScreenHelp
+		}, nil, true},
+		{"staff read the help calls tab", func(r *staffRig) (string, string) {
+			id := askHelpOnCode(r, "en")
+			openHelpTab(r)
+			return id, ui.ScreenStaff
+		}, nil, true},
+		{"handled on the kiosk already", func(r *staffRig) (string, string) {
+			id := askHelpOnCode(r, "en")
+			r.tap(r.k.Screen().GoOn)
+			return id, "step:code"
+		}, func(r *staffRig, id string) {
+			v := openHelpTab(r)
+			test.Tap(v.HelpHandle[id])
+			test.Tap(v.Lock)
+		}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := newStaffRig(t, filepath.Join(t.TempDir(), "kiosk.db"), helpCatalog(t), staffPIN, newClock())
+			id, screen := c.call(r)
+			if c.before != nil {
+				c.before(r, id)
+			}
+			before := sessionEvents(t, r.db, id)
+			told := len(r.told)
+			r.clock.Add(2 * time.Minute)
+
+			r.k.RecordHubMarks([]passerelle.HelpMark{{SessionID: id, MarkedAt: r.clock.Now().Add(-time.Second)}})
+
+			after := sessionEvents(t, r.db, id)
+			if !c.recorded {
+				if len(after) != len(before) || len(r.told) != told {
+					t.Fatalf("a call handled already: %d events added, the push told %d times", len(after)-len(before), len(r.told)-told)
+				}
+				return
+			}
+			e := after[len(after)-1]
+			if len(after) != len(before)+1 || e.Kind != passerelle.EventHelpHandled || e.Seq != len(before)+1 || !e.At.Equal(r.clock.Now()) {
+				t.Fatalf("the call's log ends with %+v, want help_handled, seq %d, at %v", e, len(before)+1, r.clock.Now())
+			}
+			if e.StepID != before[len(before)-1].StepID {
+				t.Errorf("help_handled on step %q, want the call's %q", e.StepID, before[len(before)-1].StepID)
+			}
+			if len(r.told) != told+1 || r.told[told].SessionID != id || r.told[told].Open() {
+				t.Fatalf("the push was told %+v, want the call handled", r.told[told:])
+			}
+			if len(r.k.OpenHelpCalls()) != 0 {
+				t.Errorf("open calls %+v after the hub's mark", r.k.OpenHelpCalls())
+			}
+			if r.where() != screen {
+				t.Errorf("the mark moved the person to %s, want %s", r.where(), screen)
+			}
+			if v := r.k.Staff(); v != nil && v.HelpOpen != nil {
+				if len(v.HelpOpen) != 0 || len(v.HelpDone) != 1 {
+					t.Errorf("staff's list after the hub's mark: %d open, %d handled", len(v.HelpOpen), len(v.HelpDone))
+				}
+				test.Tap(v.Lock)
+			}
+			assertSignal(t, r, false)
+			// The same mark again (the hub answers it until it holds the
+			// kiosk's help_handled) records nothing more.
+			r.k.RecordHubMarks([]passerelle.HelpMark{{SessionID: id}})
+			if again := sessionEvents(t, r.db, id); len(again) != len(after) {
+				t.Errorf("the same mark twice: %d events, want %d", len(again), len(after))
+			}
+		})
+	}
+}

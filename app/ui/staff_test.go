@@ -32,7 +32,11 @@ type staffRig struct {
 	path    string
 	applied []passerelle.KioskSettings // what OnSettings received
 	quit    int
+	told    []passerelle.HelpCall // what the HelpNotifier was told
 }
+
+// HelpCallChanged records what the kiosk tells its hub push.
+func (r *staffRig) HelpCallChanged(c passerelle.HelpCall) { r.told = append(r.told, c) }
 
 // newStaffRig opens a kiosk on the database at path (made if needed),
 // with the staff PIN set first when pin is not "".
@@ -61,7 +65,7 @@ func newStaffRig(t *testing.T, path string, source passerelle.CatalogSource, pin
 	t.Cleanup(w.Close)
 	r := &staffRig{rig: &rig{t: t, w: w, db: db, sink: sink, player: player, asked: asked, clock: clk}, path: path}
 	r.k = ui.New(w, ui.Deps{Catalog: source, Store: db, Player: asked, Logger: logger, Now: clk.Now,
-		Staff: db, Sync: db, Help: db, PINParams: cheapPIN,
+		Staff: db, Sync: db, Help: db, HelpNotifier: r, PINParams: cheapPIN,
 		OnSettings: func(s passerelle.KioskSettings) { r.applied = append(r.applied, s) },
 		Quit:       func() { r.quit++ },
 	}, ui.DefaultSettings)

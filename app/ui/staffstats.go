@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -42,8 +43,11 @@ type StatsView struct {
 	Wait       *widget.Label // time to answer; hidden when no call was marked handled
 	Status     *widget.Label // "Reading…", or why the figures cannot be read
 
-	ByPeriod    *Chart // sessions per period by outcome, the completion rate over them
-	DropOff     *Chart // where people give up, for the procedure with most drop-offs
+	ByPeriod *Chart // sessions per period by outcome, the completion rate over them
+	DropOff  *Chart // where people give up, in the procedure DropOffPick names
+	// DropOffPick chooses the drop-off chart's procedure among those
+	// people gave up on; it starts on the one with most drop-offs.
+	DropOffPick *widget.Select
 	ByLanguage  *Chart
 	ByProcedure *Chart
 
@@ -115,6 +119,11 @@ func (k *Kiosk) staffStatistics() fyne.CanvasObject {
 		k.loadStats(v)
 	}
 	v.Period.Horizontal = true
+	v.DropOffPick = widget.NewSelect(nil, func(string) {
+		k.staffTouched()
+		k.showDropOffs(v)
+	})
+	v.DropOffPick.Hide() // until someone gave up
 	v.Export = widget.NewButtonWithIcon("Export CSV", theme.DocumentSaveIcon(), func() {
 		k.staffTouched()
 		k.exportStats(v)
@@ -123,7 +132,8 @@ func (k *Kiosk) staffStatistics() fyne.CanvasObject {
 
 	top := container.NewBorder(nil, nil, widget.NewLabel("Last:"), v.Export, v.Period)
 	headline := container.NewGridWithColumns(2, v.Sessions, v.Completion, v.HelpCalls, v.Wait)
-	charts := container.NewGridWithColumns(2, v.ByPeriod, v.DropOff, v.ByProcedure, v.ByLanguage)
+	dropOff := container.NewBorder(v.DropOffPick, nil, nil, nil, v.DropOff)
+	charts := container.NewGridWithColumns(2, v.ByPeriod, dropOff, v.ByProcedure, v.ByLanguage)
 	// One scroll for all, as the other tabs: the tab then asks no width
 	// of the window, whatever the theme the sizes are measured in.
 	v.scroll = container.NewVScroll(container.NewVBox(top, v.Exported, v.Status, headline, charts))
@@ -264,7 +274,28 @@ func (k *Kiosk) showStats(v *StatsView, f passerelle.Figures) {
 	setRanked(v.ByLanguage, byLang, staffLangName)
 	setRanked(v.ByProcedure, byProc, func(p string) string { return p })
 
-	proc, steps, counts := k.dropOffs(f)
+	// The procedure chosen stays chosen from one period to the next, as
+	// long as people gave up on it; else the one with most drop-offs.
+	procs := dropOffProcedures(f)
+	chosen := v.DropOffPick.Selected
+	if !slices.Contains(procs, chosen) && len(procs) > 0 {
+		chosen = procs[0]
+	}
+	v.DropOffPick.Options = procs
+	v.DropOffPick.Selected = chosen // without OnChanged: showDropOffs follows
+	v.DropOffPick.Refresh()
+	if len(procs) > 1 {
+		v.DropOffPick.Show()
+	} else {
+		v.DropOffPick.Hide()
+	}
+	k.showDropOffs(v)
+}
+
+// showDropOffs draws the drop-off chart of the procedure chosen.
+func (k *Kiosk) showDropOffs(v *StatsView) {
+	proc := v.DropOffPick.Selected
+	steps, counts := k.dropOffs(v.shown, proc)
 	v.DropOff.Title = "Where people give up"
 	if proc != "" {
 		v.DropOff.Title = "Where people give up: " + proc
@@ -299,21 +330,23 @@ func setRanked(c *Chart, counts map[string]float64, name func(string) string) {
 	c.Refresh()
 }
 
-// dropOffs picks the procedure where most people gave up, and counts its
-// drop-offs by step, in the order of the procedure's steps when the
-// catalog still has it.
-func (k *Kiosk) dropOffs(f passerelle.Figures) (procedure string, steps []string, counts []float64) {
+// dropOffProcedures lists the procedures people gave up on, most
+// drop-offs first (then by id, so the order never flickers).
+func dropOffProcedures(f passerelle.Figures) []string {
 	byProc := map[string]int{}
 	for _, d := range f.DropOffs {
 		byProc[d.Procedure] += d.Sessions
 	}
-	for p, n := range byProc {
-		if procedure == "" || n > byProc[procedure] || (n == byProc[procedure] && p < procedure) {
-			procedure = p
-		}
-	}
+	procs := slices.Collect(maps.Keys(byProc))
+	slices.SortFunc(procs, func(a, b string) int { return cmp.Or(cmp.Compare(byProc[b], byProc[a]), cmp.Compare(a, b)) })
+	return procs
+}
+
+// dropOffs counts a procedure's drop-offs by step, in the order of the
+// procedure's steps when the catalog still has it.
+func (k *Kiosk) dropOffs(f passerelle.Figures, procedure string) (steps []string, counts []float64) {
 	if procedure == "" {
-		return "", nil, nil
+		return nil, nil
 	}
 	byStep := map[string]float64{}
 	for _, d := range f.DropOffs {
@@ -356,7 +389,7 @@ func (k *Kiosk) dropOffs(f passerelle.Figures) (procedure string, steps []string
 			steps[i] = "(before the first step)"
 		}
 	}
-	return procedure, steps, counts
+	return steps, counts
 }
 
 // statsPeriods lists every period of f's range, those without sessions

@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"passerelle/app/unprivileged"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +178,37 @@ func statsPeriod(choice string) passerelle.Period {
 	return map[string]passerelle.Period{ui.StatsDays: passerelle.PeriodDay, ui.StatsWeeks: passerelle.PeriodWeek, ui.StatsMonths: passerelle.PeriodMonth}[choice]
 }
 
+// TestDropOffChartFollowsTheProcedureChosen: with people giving up on
+// two procedures, the chart starts on the one with most drop-offs; staff
+// pick the other and see its steps, and the choice stays when they
+// change the period.
+func TestDropOffChartFollowsTheProcedureChosen(t *testing.T) {
+	at := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	ameli := figurestest.Session(passerelle.NewID(at), "ameli-attestation", "fr", at).
+		Show("start", time.Second).Show("number", time.Second).End(passerelle.OutcomeAbandoned, time.Minute)
+	r := newStatsRig(t, fyne.NewSize(800, 480), append(handMade(), ameli.Events()...), inTemp)
+	v := r.k.Staff().Stats
+	shows := func(proc, step string, n float64) {
+		t.Helper()
+		drops := v.DropOff.Bars()
+		if !strings.Contains(v.DropOff.Title, proc) || len(drops) != 1 || drops[0].Category != step || drops[0].Value != n {
+			t.Errorf("drop-off chart %q shows %+v, want %s: %v on %s", v.DropOff.Title, drops, proc, n, step)
+		}
+	}
+	if !v.DropOffPick.Visible() || !slices.Equal(v.DropOffPick.Options, []string{"caf-prime-activite", "ameli-attestation"}) {
+		t.Fatalf("the procedure picker shows %v (visible %v); want both procedures, most drop-offs first", v.DropOffPick.Options, v.DropOffPick.Visible())
+	}
+	shows("caf-prime-activite", "income", 2)
+	v.DropOffPick.SetSelected("ameli-attestation")
+	shows("ameli-attestation", "number", 1)
+	v.Period.SetSelected(ui.StatsMonths)
+	wait(t, v.Loaded())
+	if v.DropOffPick.Selected != "ameli-attestation" {
+		t.Errorf("after a new period the picker shows %q; want the procedure chosen kept", v.DropOffPick.Selected)
+	}
+	shows("ameli-attestation", "number", 1)
+}
+
 // TestChartBarsAreProportionalToTheFigures: on the smallest kiosk screen,
 // the stacked bar of the day's sessions has its finished piece three
 // times its abandoned one, the other days have none, and the procedures'
@@ -316,21 +349,24 @@ func TestExportSaysInPlainWordsWhyItFailed(t *testing.T) {
 		data  func(dir string) string
 		stick func(t *testing.T, usb string)
 		want  string
+		// asUser: root writes in a read-only folder, so the case runs
+		// as an ordinary user (unprivileged.Rerun).
+		asUser bool
 	}{
-		{"no stick and no data folder", func(string) string { return "" }, nil, "No USB stick is plugged in"},
-		{"the data folder is gone", func(dir string) string { return filepath.Join(dir, "gone") }, nil, "is not there any more"},
+		{"no stick and no data folder", func(string) string { return "" }, nil, "No USB stick is plugged in", false},
+		{"the data folder is gone", func(dir string) string { return filepath.Join(dir, "gone") }, nil, "is not there any more", false},
 		{"a read-only stick", inTemp, func(t *testing.T, usb string) {
-			if os.Geteuid() == 0 {
-				t.Skip("root writes in a read-only folder: this case needs an ordinary user")
-			}
 			stick := filepath.Join(usb, "STICK")
 			if err := os.Mkdir(stick, 0o555); err != nil {
 				t.Fatal(err)
 			}
-		}, "permission denied (a read-only USB stick"},
+		}, "permission denied (a read-only USB stick", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.asUser && unprivileged.Rerun(t) {
+				return
+			}
 			r := newStatsRig(t, fyne.NewSize(800, 480), handMade(), c.data)
 			if c.stick != nil {
 				c.stick(t, r.usb)
