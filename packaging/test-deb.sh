@@ -192,6 +192,18 @@ grep -qx 'inactivity = 2m' "$conf" || fail "could not change a setting in $conf"
 kill -TERM "$hub"
 wait "$hub" || fail "the hub did not stop cleanly on SIGTERM (see hub.log)"
 
+# Where systemd runs (not in a container), the hub starts as its unit runs
+# it too: in its sandbox, which must leave it what it needs.
+if [ -d /run/systemd/system ]; then
+	say "systemctl start passerelle-hub, in its sandbox"
+	systemctl start passerelle-hub.service
+	waitfor 20 "the hub does not answer under systemd (journalctl -u passerelle-hub)" curl -fsS "http://$listen/login"
+	systemctl stop passerelle-hub.service
+	systemd-analyze security --no-pager passerelle-hub.service | tail -n 1
+else
+	say "systemd does not run here (a container): the hub's sandbox is not tried"
+fi
+
 # state: what an upgrade must keep, in one text.
 state() {
 	passerelle stats -db "$kiosk_db" -json
