@@ -167,6 +167,8 @@ kiosk_window_in_cage() {
 waitfor 30 "the kiosk's window did not appear in cage (see cage.log)" kiosk_window_in_cage
 kill -TERM "$cage"
 wait "$cage" || true
+# cage stopped by a signal leaves its XWayland's socket and lock.
+find /tmp/.X11-unix /tmp -maxdepth 1 -user passerelle \( -name 'X[0-9]*' -o -name '.X[0-9]*-lock' \) -delete
 
 # --- The hub, with its unit's ExecStart line, as its user.
 hub_cmd=$(execstart passerelle-hub.service)
@@ -191,6 +193,15 @@ sed -i 's/^#inactivity = 90s$/inactivity = 2m/' "$conf"
 grep -qx 'inactivity = 2m' "$conf" || fail "could not change a setting in $conf"
 kill -TERM "$hub"
 wait "$hub" || fail "the hub did not stop cleanly on SIGTERM (see hub.log)"
+# Each wrote only where the package gives it room (the hub's sandbox lets
+# it write in its data folder only).
+for owner in "$hub_user:/var/lib/passerelle/hub" "passerelle:/var/lib/passerelle/kiosk:/var/cache/passerelle"; do
+	IFS=: read -r user places <<<"$owner"
+	args=()
+	for place in ${places//:/ }; do args+=(-not -path "$place" -not -path "$place/*"); done
+	elsewhere=$(find / -xdev -user "$user" "${args[@]}" -not -path "$work/runtime-*" 2>/dev/null | head -n 5)
+	[ -z "$elsewhere" ] || fail "$user wrote outside ${places//:/ and }: $elsewhere"
+done
 
 # Where systemd runs (not in a container), the hub starts as its unit runs
 # it too: in its sandbox, which must leave it what it needs.
