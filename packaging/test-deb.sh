@@ -7,7 +7,7 @@
 # starts the hub with its unit's ExecStart line as the unit's user and
 # asks it a page on loopback, joins the kiosk to it, upgrades to a rebuilt
 # package and checks the databases, the settings and the catalogs are kept,
-# then purges and checks they are gone.
+# removes it (they stay), then purges it and checks they are gone.
 #
 #   sudo bash packaging/test-deb.sh
 #
@@ -240,7 +240,13 @@ say "the upgrade kept the databases, the settings and the catalogs"
 # The upgraded kiosk starts on the kept data and serves the hub's catalog.
 run_kiosk kiosk-upgraded.log /var/lib/passerelle/kiosk/catalog
 
-# --- Purge.
+# --- Remove keeps the data and the settings; purge removes them.
+say "apt-get remove passerelle"
+apt-get remove -y -qq passerelle >"$work/apt.log" 2>&1 || fail "apt-get remove (see apt.log)"
+[ ! -e /usr/bin/passerelle ] || fail "apt-get remove left /usr/bin/passerelle"
+for kept in "$kiosk_db" "$hub_db" /var/lib/passerelle/kiosk/catalog/ /var/lib/passerelle/hub/procedures "$conf"; do
+	[ -e "$kept" ] || fail "apt-get remove removed $kept: only purge may"
+done
 say "apt-get purge passerelle"
 apt-get purge -y -qq passerelle >"$work/apt.log" 2>&1 || fail "apt-get purge (see apt.log)"
 for left in /var/lib/passerelle /var/cache/passerelle /etc/passerelle /usr/bin/passerelle /usr/share/passerelle; do
