@@ -84,6 +84,9 @@ func Read(path string, sections ...string) (*File, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if info, err := f.Stat(); err == nil && !info.Mode().IsRegular() {
+		return nil, &Error{path, 0, "this is not a file: give the configuration file"}
+	}
 	return Parse(f, path, sections...)
 }
 

@@ -100,6 +100,15 @@ func TestReadMissingFile(t *testing.T) {
 	}
 }
 
+func TestReadRefusesAFolder(t *testing.T) {
+	dir := t.TempDir()
+	_, err := config.Read(dir, sections...)
+	var ce *config.Error
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), dir+": this is not a file") {
+		t.Fatalf("error %v, want one saying the folder is not a file", err)
+	}
+}
+
 func TestNilFileHasNoSettings(t *testing.T) {
 	var f *config.File
 	if s := f.Section("kiosk"); s != nil {
