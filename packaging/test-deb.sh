@@ -196,6 +196,7 @@ sed -i 's/^#inactivity = 90s$/inactivity = 2m/' "$conf"
 grep -qx 'inactivity = 2m' "$conf" || fail "could not change a setting in $conf"
 kill -TERM "$hub"
 wait "$hub" || fail "the hub did not stop cleanly on SIGTERM (see hub.log)"
+grep -q 'level=ERROR' "$work/hub.log" && fail "the hub logged an error (see hub.log)"
 # Each wrote only where the package gives it room (the hub's sandbox lets
 # it write in its data folder only).
 for owner in "$hub_user:/var/lib/passerelle/hub" "passerelle:/var/lib/passerelle/kiosk:/var/cache/passerelle"; do
