@@ -26,6 +26,11 @@ packages=(
 	chromium
 	# Fetch Go modules over HTTPS.
 	ca-certificates
+	# The Debian package: fyne package's bundle is a .tar.xz (build-deb.sh);
+	# its checks (test-deb.sh): the kiosk session's compositor and its X
+	# server, chvt, the package's linter, systemd-analyze, a page asked of
+	# the installed hub, pgrep.
+	xz-utils cage xwayland kbd lintian systemd curl procps
 )
 
 missing=()

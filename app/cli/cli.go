@@ -13,6 +13,9 @@ import (
 
 // Run runs the subcommand named by args and returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
+		return runVersion(stdout)
+	}
 	cmd, rest := "kiosk", args
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, rest = args[0], args[1:]
@@ -34,6 +37,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runSimulate(ctx, rest, stdout, stderr)
 	case "pin":
 		return runPin(ctx, rest, stdout, stderr)
+	case "version":
+		return runVersion(stdout)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -68,6 +73,8 @@ const usage = `Usage:
                                       or a hub's database, and its sync state
   passerelle pin -db kiosk.db         set the staff PIN (read twice from stdin),
                                       with the kiosk stopped
+  passerelle version                  print the version and the commit it was
+                                      built from (also --version)
   passerelle help                     show this help
 Each command takes -h for its flags. A hub's -db (hub, enroll, revoke, migrate,
 stats) is a SQLite file, or a PostgreSQL connection string:
@@ -75,5 +82,6 @@ postgres://user:password@host/dbname or "host=... dbname=... user=...".
 `
 
 // DefaultCatalog is the catalog shipped with the kiosk, relative to the
-// working directory.
-const DefaultCatalog = "data/procedures"
+// working directory. The Debian package's build sets it to where the
+// package puts it (/usr/share/passerelle/procedures, -ldflags -X).
+var DefaultCatalog = "data/procedures"

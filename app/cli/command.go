@@ -90,20 +90,26 @@ func (c *command) plain(err error) string {
 	if f == nil {
 		return msg
 	}
-	want := "a valid value"
+	return fmt.Sprintf("-%s %s is not %s", m[2], m[1], valueKind(f))
+}
+
+// valueKind says in plain words what a flag's value must be.
+func valueKind(f *flag.Flag) string {
 	if g, ok := f.Value.(flag.Getter); ok {
 		switch g.Get().(type) {
 		case bool:
-			want = "true or false"
+			return "true or false"
 		case int, int64:
-			want = "a whole number"
+			return "a whole number"
 		case uint, uint64:
-			want = "a whole number from 0"
+			return "a whole number from 0"
+		case float64:
+			return "a number"
 		case time.Duration:
-			want = "a duration like 90s or 5m"
+			return "a duration like 90s or 5m"
 		}
 	}
-	return fmt.Sprintf("-%s %s is not %s", m[2], m[1], want)
+	return "a valid value"
 }
 
 // required refuses empty values of the named flags.

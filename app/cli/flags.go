@@ -61,24 +61,9 @@ const (
 func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	var c kioskConfig
 	var size, speechLimit string
-	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
+	fs := kioskFlags(&c, &size, &speechLimit)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.catalog, "catalog", DefaultCatalog, "folder of procedures")
-	fs.StringVar(&c.db, "db", defaultDataPath("kiosk.db"), "the kiosk's database file")
-	fs.StringVar(&c.speech, "speech-cache", defaultCachePath("speech"), "folder of synthesised speech")
-	fs.StringVar(&speechLimit, "speech-cache-size", formatBytes(audio.DefaultCacheLimit),
-		"disk space the synthesised speech may take, 20MB to 50GB: the speech used least recently is deleted, and made again when needed")
-	fs.BoolVar(&c.windowed, "windowed", false, "run in a window instead of full screen")
-	fs.StringVar(&size, "size", "1024x768", "window size when windowed, from 800x480")
-	fs.DurationVar(&c.inactivity, "inactivity", ui.DefaultSettings.Inactivity, "time without a touch before \"are you still there?\", 20s to 30m")
-	fs.DurationVar(&c.stillThere, "still-there", ui.DefaultSettings.StillThereWait, "time the question waits before the session ends, 10s to 5m")
-	fs.DurationVar(&c.elsewhere, "elsewhere-wait", ui.DefaultSettings.ElsewhereWait,
-		"on a step done on the person's phone or another computer, time without a touch before \"are you still there?\", 2m to 1h, and not shorter than -inactivity")
-	fs.DurationVar(&c.retention, "retention", 30*24*time.Hour, "how long typed personal values are kept, 0s (not at all) to 8784h (a year)")
-	fs.Float64Var(&c.volume, "volume", 1, "volume, 0 (silent) to 1")
-	fs.IntVar(&c.rate, "rate", 150, fmt.Sprintf("speech rate, %d to %d words per minute", audio.MinRate, audio.MaxRate))
-	fs.BoolVar(&c.debug, "debug", false, "also log diagnostics meant for developers")
-	fs.StringVar(&c.printer, "printer", "", "CUPS name of a receipt printer (lpstat -p lists them): the end screen then offers to print its summary")
+	configPath := configFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -88,26 +73,54 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	// Only the command line's flags win over the settings staff saved:
+	// the configuration file's values are defaults, as the flags' are.
 	c.given = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { c.given[f.Name] = true })
-	if !c.given["elsewhere-wait"] {
+	from, err := applyConfig(fs, *configPath, "kiosk")
+	if err != nil {
+		return c, err
+	}
+	if !c.given["elsewhere-wait"] && from["elsewhere-wait"] == "" {
 		// A long -inactivity alone carries over to steps done elsewhere.
 		c.elsewhere = max(c.elsewhere, c.inactivity)
 	}
-	var err error
 	if c.width, c.height, err = parseSize(size); err != nil {
-		return c, err
+		return c, from.locate(err)
 	}
 	if c.speechLimit, err = parseBytes(speechLimit); err != nil {
-		return c, fmt.Errorf("-speech-cache-size %s: %w", speechLimit, err)
+		return c, from.locate(fmt.Errorf("-speech-cache-size %s: %w", speechLimit, err))
 	}
 	if err := kioskFile(c.db); err != nil {
-		return c, err
+		return c, from.locate(err)
 	}
 	if c.printer != "" && !cupsName.MatchString(c.printer) {
-		return c, fmt.Errorf("-printer %q is not a CUPS printer name: letters, digits, - and _, as lpstat -p lists them", c.printer)
+		return c, from.locate(fmt.Errorf("-printer %q is not a CUPS printer name: letters, digits, - and _, as lpstat -p lists them", c.printer))
 	}
-	return c, c.check()
+	return c, from.locate(c.check())
+}
+
+// kioskFlags defines the kiosk's flags, into c and the strings parseKiosk
+// reads further.
+func kioskFlags(c *kioskConfig, size, speechLimit *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
+	fs.StringVar(&c.catalog, "catalog", DefaultCatalog, "folder of procedures")
+	fs.StringVar(&c.db, "db", defaultDataPath("kiosk.db"), "the kiosk's database file")
+	fs.StringVar(&c.speech, "speech-cache", defaultCachePath("speech"), "folder of synthesised speech")
+	fs.StringVar(speechLimit, "speech-cache-size", formatBytes(audio.DefaultCacheLimit),
+		"disk space the synthesised speech may take, 20MB to 50GB: the speech used least recently is deleted, and made again when needed")
+	fs.BoolVar(&c.windowed, "windowed", false, "run in a window instead of full screen")
+	fs.StringVar(size, "size", "1024x768", "window size when windowed, from 800x480")
+	fs.DurationVar(&c.inactivity, "inactivity", ui.DefaultSettings.Inactivity, "time without a touch before \"are you still there?\", 20s to 30m")
+	fs.DurationVar(&c.stillThere, "still-there", ui.DefaultSettings.StillThereWait, "time the question waits before the session ends, 10s to 5m")
+	fs.DurationVar(&c.elsewhere, "elsewhere-wait", ui.DefaultSettings.ElsewhereWait,
+		"on a step done on the person's phone or another computer, time without a touch before \"are you still there?\", 2m to 1h, and not shorter than -inactivity")
+	fs.DurationVar(&c.retention, "retention", 30*24*time.Hour, "how long typed personal values are kept, 0s (not at all) to 8784h (a year)")
+	fs.Float64Var(&c.volume, "volume", 1, "volume, 0 (silent) to 1")
+	fs.IntVar(&c.rate, "rate", 150, fmt.Sprintf("speech rate, %d to %d words per minute", audio.MinRate, audio.MaxRate))
+	fs.BoolVar(&c.debug, "debug", false, "also log diagnostics meant for developers")
+	fs.StringVar(&c.printer, "printer", "", "CUPS name of a receipt printer (lpstat -p lists them): the end screen then offers to print its summary")
+	return fs
 }
 
 // cupsName is a CUPS destination name as staff type it (CUPS itself also

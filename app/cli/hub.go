@@ -72,33 +72,48 @@ type hubConfig struct {
 
 func parseHub(c *command, args []string) (hubConfig, error) {
 	var cfg hubConfig
-	c.StringVar(&cfg.listen, "listen", "127.0.0.1:8750", "the address and port to listen on")
-	c.StringVar(&cfg.db, "db", defaultDataPath("hub.db"), dbUsage)
-	c.StringVar(&cfg.catalog, "catalog", "", "the folder of procedures the hub publishes to its kiosks")
-	c.StringVar(&cfg.tlsCert, "tls-cert", "", "the TLS certificate file (PEM, with its chain): the hub serves HTTPS")
-	c.StringVar(&cfg.tlsKey, "tls-key", "", "the TLS certificate's private key file (PEM)")
-	c.BoolVar(&cfg.allowPlainHTTP, "allow-plain-http", false,
-		"serve plain HTTP on an address other than loopback, when a proxy in front of the hub encrypts the traffic")
+	hubFlags(c.FlagSet, &cfg)
+	configPath := configFlag(c.FlagSet)
 	if _, err := c.parse(args); err != nil {
 		return cfg, err
 	}
-	if err := required(map[string]string{"listen": cfg.listen, "db": cfg.db, "catalog": cfg.catalog}); err != nil {
+	from, err := applyConfig(c.FlagSet, *configPath, "hub")
+	if err != nil {
 		return cfg, err
 	}
+	return cfg, from.locate(cfg.check())
+}
+
+// hubFlags defines the hub's flags on fs, into cfg.
+func hubFlags(fs *flag.FlagSet, cfg *hubConfig) {
+	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:8750", "the address and port to listen on")
+	fs.StringVar(&cfg.db, "db", defaultDataPath("hub.db"), dbUsage)
+	fs.StringVar(&cfg.catalog, "catalog", "", "the folder of procedures the hub publishes to its kiosks")
+	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "the TLS certificate file (PEM, with its chain): the hub serves HTTPS")
+	fs.StringVar(&cfg.tlsKey, "tls-key", "", "the TLS certificate's private key file (PEM)")
+	fs.BoolVar(&cfg.allowPlainHTTP, "allow-plain-http", false,
+		"serve plain HTTP on an address other than loopback, when a proxy in front of the hub encrypts the traffic")
+}
+
+// check refuses a hub configuration that cannot work or is not safe.
+func (cfg hubConfig) check() error {
+	if err := required(map[string]string{"listen": cfg.listen, "db": cfg.db, "catalog": cfg.catalog}); err != nil {
+		return err
+	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
-		return cfg, usagef("give both -tls-cert and -tls-key, or neither")
+		return usagef("give both -tls-cert and -tls-key, or neither")
 	}
 	host, port, err := net.SplitHostPort(cfg.listen)
 	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
-		return cfg, usagef("-listen %q is not an address and port like 127.0.0.1:8750", cfg.listen)
+		return usagef("-listen %q is not an address and port like 127.0.0.1:8750", cfg.listen)
 	}
 	if cfg.tlsCert == "" && !cfg.allowPlainHTTP && !loopbackHost(host) {
-		return cfg, usagef("-listen %s is reachable from other machines, and without -tls-cert and -tls-key the kiosks' credentials would cross the network in clear: give a certificate, or -allow-plain-http when a proxy in front of the hub encrypts the traffic", cfg.listen)
+		return usagef("-listen %s is reachable from other machines, and without -tls-cert and -tls-key the kiosks' credentials would cross the network in clear: give a certificate, or -allow-plain-http when a proxy in front of the hub encrypts the traffic", cfg.listen)
 	}
 	if info, err := os.Stat(cfg.catalog); err != nil || !info.IsDir() {
-		return cfg, usagef("-catalog %s is not a folder: give the folder of procedures the hub publishes", cfg.catalog)
+		return usagef("-catalog %s is not a folder: give the folder of procedures the hub publishes", cfg.catalog)
 	}
-	return cfg, nil
+	return nil
 }
 
 // loopbackHost says whether a listening host is reachable from this

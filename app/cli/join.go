@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -174,30 +173,9 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// appVersion names the build: its module version, or the commit it was
-// built from for a build from a checkout.
+// appVersion names the build for the hub: its version and the commit it
+// was built from.
 func appVersion() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	v := info.Main.Version
-	var rev, modified string
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = shortHash(s.Value)
-		case "vcs.modified":
-			if s.Value == "true" {
-				modified = "+changes"
-			}
-		}
-	}
-	if rev == "" {
-		return v
-	}
-	if v == "" || v == "(devel)" {
-		return rev + modified
-	}
-	return v + " " + rev + modified
+	v, c := buildVersion()
+	return v + " " + c
 }

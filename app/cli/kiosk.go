@@ -61,6 +61,7 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	if err := findDisplay(); err != nil {
 		return err
 	}
+	applyScale(logger)
 	if c.volume == 0 {
 		logger.Warn("kiosk: the volume is 0 (-volume 0): the kiosk is silent, users will not hear the prompts")
 	}
