@@ -104,6 +104,8 @@ type Kiosk struct {
 	signalText *canvas.Text
 	loneCall   string // the session of the last call made outside a session
 
+	shift bool // a shift key is down: Tab goes back (keys.go)
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -124,6 +126,7 @@ func New(win fyne.Window, deps Deps, settings Settings) *Kiosk {
 	k.refreshHelpCalls() // calls left open before a restart
 	k.showWelcome()
 	k.startStaff()
+	k.listenKeys()
 	return k
 }
 
@@ -317,6 +320,7 @@ func (k *Kiosk) prepareSpeech(c *passerelle.Catalog) {
 		}
 	}
 	prompts = append(prompts, placeSpeech(c)...)
+	prompts = append(prompts, keySpeech(c)...)
 	k.deps.Player.Prepare(prompts)
 }
 

@@ -63,6 +63,12 @@ type rig struct {
 	clock *clock
 	// screens lists what was shown, as "name" or "step:ID".
 	screens []string
+	// byKeys makes act use the keys alone, never a touch (keys_test.go).
+	byKeys bool
+	keyed  map[*ui.Screen]bool // the screens a key was pressed on
+	// langLeft is how many prompts were asked when the language screen
+	// was left.
+	langLeft int
 }
 
 func newRig(t testing.TB, source passerelle.CatalogSource) *rig {
@@ -114,8 +120,23 @@ func (r *rig) where() string {
 
 func (r *rig) note() {
 	if w := r.where(); len(r.screens) == 0 || r.screens[len(r.screens)-1] != w {
+		if len(r.screens) > 0 && r.screens[len(r.screens)-1] == ui.ScreenLanguages {
+			r.langLeft = r.asked.count() - len(r.k.Screen().Prompt)
+		}
 		r.screens = append(r.screens, w)
 	}
+}
+
+// act uses a tile the way the rig's person does: a touch, or with
+// byKeys the focus moved onto it and Enter.
+func (r *rig) act(tile *ui.Tile) {
+	r.t.Helper()
+	if !r.byKeys {
+		r.tap(tile)
+		return
+	}
+	r.keyTo(tile)
+	r.press(fyne.KeyReturn)
 }
 
 // played waits for the player to finish and returns what it played.
@@ -132,9 +153,9 @@ func (r *rig) played() []passerelle.Played {
 // chooseLanguage goes from welcome to the procedure grid in lang.
 func (r *rig) chooseLanguage(lang passerelle.Lang) {
 	r.t.Helper()
-	r.tap(r.k.Screen().Start)
-	r.tap(r.k.Screen().Tile(string(lang)))
-	r.tap(r.k.Screen().Next)
+	r.act(r.k.Screen().Start)
+	r.act(r.k.Screen().Tile(string(lang)))
+	r.act(r.k.Screen().Next)
 }
 
 // startProcedure finds the procedure on the grid's pages and starts it.
@@ -145,10 +166,10 @@ func (r *rig) startProcedure(id string) {
 		if next == nil || next.Disabled() {
 			r.t.Fatalf("procedure %s not on any page", id)
 		}
-		r.tap(next)
+		r.act(next)
 	}
-	r.tap(r.k.Screen().Tile(id))
-	r.tap(r.k.Screen().Next)
+	r.act(r.k.Screen().Tile(id))
+	r.act(r.k.Screen().Next)
 }
 
 // walk answers every step until the session ends, choosing the option
@@ -179,15 +200,15 @@ func (r *rig) walk() []string {
 					break
 				}
 			}
-			r.tap(s.Tile(pick.ID))
+			r.act(s.Tile(pick.ID))
 		case passerelle.KindChecklist:
-			r.tap(s.Tiles[0])
+			r.act(s.Tiles[0])
 		case passerelle.KindNumber:
 			for _, d := range validNumber(r.t, st.Number) {
-				r.tap(s.Keys[string(d)])
+				r.act(s.Keys[string(d)])
 			}
 		}
-		r.tap(s.Next)
+		r.act(s.Next)
 	}
 }
 
@@ -210,11 +231,19 @@ func validNumber(t testing.TB, rule *passerelle.NumberRule) string {
 // person can go through every shipped procedure, in every shipped
 // language, by touching pictograms and listening.
 func TestWalkEveryProcedureInEveryLanguage(t *testing.T) {
+	walkEveryProcedure(t, false)
+}
+
+// walkEveryProcedure walks every shipped procedure in every language by
+// touch, or with byKeys by keys alone, and checks the screens, prompts
+// and events of each walk.
+func walkEveryProcedure(t *testing.T, byKeys bool) {
 	cat := openCatalog(t, shipped).Catalog()
 	for _, lang := range cat.Langs() {
 		for _, proc := range cat.In(lang) {
 			t.Run(string(lang)+"/"+proc.ID, func(t *testing.T) {
 				r := newRig(t, openCatalog(t, shipped))
+				r.byKeys = byKeys
 				r.chooseLanguage(lang)
 				r.startProcedure(proc.ID)
 				path := r.walk()
@@ -243,7 +272,7 @@ func TestWalkEveryProcedureInEveryLanguage(t *testing.T) {
 					if p.Prompt.Lang == lang && p.Prompt.Text == native.Native {
 						afterLang = true // the language tile speaks its name
 					}
-					if afterLang && p.Prompt.Lang != lang {
+					if afterLang && !byKeys && p.Prompt.Lang != lang {
 						t.Errorf("prompt in %s after choosing %s: %q", p.Prompt.Lang, lang, p.Prompt.Text)
 					}
 					if p.Source == "" || p.Duration <= 0 {
@@ -262,6 +291,15 @@ func TestWalkEveryProcedureInEveryLanguage(t *testing.T) {
 				}
 				if !afterLang {
 					t.Errorf("touching the %s tile did not say %q", lang, native.Native)
+				}
+				if byKeys {
+					// Keys name each control they pass on the language
+					// screen, each language in its own: after it, lang only.
+					for _, p := range r.asked.since(r.langLeft) {
+						if p.Lang != lang {
+							t.Errorf("prompt in %s after choosing %s by keys: %q", p.Lang, lang, p.Text)
+						}
+					}
 				}
 
 				// The events in the SQLite file.
@@ -289,7 +327,7 @@ func TestWalkEveryProcedureInEveryLanguage(t *testing.T) {
 				}
 
 				// Done: back to welcome.
-				r.tap(r.k.Screen().Next)
+				r.act(r.k.Screen().Next)
 				if r.where() != ui.ScreenWelcome {
 					t.Errorf("after the end: %s, want welcome", r.where())
 				}

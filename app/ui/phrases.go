@@ -47,6 +47,12 @@ const (
 	phraseDigitAt
 	phraseLetterOf
 	phraseLetterAt
+	// Keys (keys.go): the first key on a screen says how many controls
+	// there are, then how to move; controls without a label get a name.
+	phraseKeysCount
+	phraseKeysHow
+	phraseEraseKey
+	phrasePreviousPage
 )
 
 // formatted are the phrases that take numbers: positionPrompt fills them.
@@ -86,6 +92,10 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseDigitAt:          "Chiffre %d.",
 		phraseLetterOf:         "Lettre %d sur %d.",
 		phraseLetterAt:         "Lettre %d.",
+		phraseKeysCount:        "Boutons sur cet écran :",
+		phraseKeysHow:          "Appuyez sur les flèches pour passer d'un bouton à l'autre. Appuyez sur Entrée pour choisir.",
+		phraseEraseKey:         "Effacer",
+		phrasePreviousPage:     "Page d'avant",
 	},
 	"en": {
 		phraseTouch:            "Touch the screen to start.",
@@ -118,6 +128,10 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseDigitAt:          "Digit %d.",
 		phraseLetterOf:         "Letter %d of %d.",
 		phraseLetterAt:         "Letter %d.",
+		phraseKeysCount:        "Buttons on this screen:",
+		phraseKeysHow:          "Press the arrows to go from one button to the next. Press Enter to choose.",
+		phraseEraseKey:         "Erase",
+		phrasePreviousPage:     "Page before",
 	},
 	"ar": {
 		phraseTouch:            "المس الشاشة للبدء.",
@@ -150,6 +164,10 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseDigitAt:          "الرقم %d.",
 		phraseLetterOf:         "الحرف %d من %d.",
 		phraseLetterAt:         "الحرف %d.",
+		phraseKeysCount:        "عدد الأزرار في هذه الشاشة:",
+		phraseKeysHow:          "اضغط على الأسهم للانتقال من زر إلى آخر. اضغط على زر الإدخال للاختيار.",
+		phraseEraseKey:         "مسح",
+		phrasePreviousPage:     "الصفحة السابقة",
 	},
 }
 

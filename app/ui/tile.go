@@ -25,6 +25,7 @@ type Tile struct {
 	selected bool
 	ticked   bool
 	disabled bool
+	focused  bool // the keys' focus ring is on it (focus.go)
 	// minSide is the smallest side the tile accepts; layouts make it
 	// bigger whenever the screen allows.
 	minSide float32
@@ -96,6 +97,7 @@ func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
 		tile:  t,
 		frame: canvas.NewRectangle(colorBackground),
 		tick:  picture(uiIcon("check-tick")),
+		ring:  newFocusRing(),
 	}
 	if len(t.picture) > 0 {
 		r.pic = picture(t.picture)
@@ -119,6 +121,7 @@ type tileRenderer struct {
 	pic   *canvas.Raster
 	label textBlock
 	tick  *canvas.Raster
+	ring  focusRing
 }
 
 // Layout scales everything to the tile: the label takes at most
@@ -152,6 +155,7 @@ func (r *tileRenderer) Layout(size fyne.Size) {
 	tick := min(size.Width, size.Height) / 3
 	r.tick.Move(fyne.NewPos(size.Width-tick-pad/2, pad/2))
 	r.tick.Resize(fyne.NewSquareSize(tick))
+	r.ring.layout(size)
 }
 
 // MinSize is small: a tile scales up to the space the screen gives it,
@@ -169,6 +173,8 @@ func (r *tileRenderer) Refresh() {
 		r.pic.Refresh()
 	}
 	r.tick.Refresh()
+	r.ring.outer.Refresh()
+	r.ring.inner.Refresh()
 }
 
 func (r *tileRenderer) refreshState() {
@@ -199,6 +205,7 @@ func (r *tileRenderer) refreshState() {
 			r.pic.Translucency = 0.75 // greyed out, still recognisable
 		}
 	}
+	r.ring.show(t.focused)
 	if t.ticked {
 		r.tick.Show()
 	} else {
@@ -212,7 +219,7 @@ func (r *tileRenderer) Objects() []fyne.CanvasObject {
 		objs = append(objs, r.pic)
 	}
 	objs = append(objs, r.label.objects()...)
-	return append(objs, r.tick)
+	return append(append(objs, r.tick), r.ring.objects()...)
 }
 
 func (r *tileRenderer) Destroy() {}

@@ -1,0 +1,215 @@
+package ui
+
+import (
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"passerelle/app/passerelle"
+)
+
+// keyAction is what a key does, whatever keyboard or keypad sent it: a
+// person who cannot see or touch the screen moves a focus ring over the
+// controls, hears each one named, and acts on it.
+type keyAction int
+
+const (
+	keyNone     keyAction = iota
+	keyPrevious           // the focus goes to the control before
+	keyNext               // the focus goes to the control after
+	keySelect             // the focused control acts, as if touched
+	keyListen             // the screen's prompt again, as the listen control
+)
+
+// keyActions maps keys to actions. A 4-key keypad for blind users sends
+// one key of each row (the README's "Using the kiosk" has the table);
+// a full keyboard has them all. Left and right swap for a language
+// written right to left, where the grid runs right to left.
+var keyActions = map[fyne.KeyName]keyAction{
+	fyne.KeyLeft: keyPrevious, fyne.KeyUp: keyPrevious, fyne.KeyPageUp: keyPrevious,
+	fyne.KeyRight: keyNext, fyne.KeyDown: keyNext, fyne.KeyPageDown: keyNext, fyne.KeyTab: keyNext,
+	fyne.KeyReturn: keySelect, fyne.KeyEnter: keySelect, fyne.KeySpace: keySelect,
+	fyne.KeyF1: keyListen,
+}
+
+// listenKeys hooks the kiosk's keys on the window's canvas: they reach
+// it whenever no widget has Fyne's focus, which in the user's screens is
+// always (staff mode's fields take the keys while it is open).
+func (k *Kiosk) listenKeys() {
+	c := k.win.Canvas()
+	c.SetOnTypedKey(k.typedKey)
+	// The desktop driver gives Tab to its own focus chain and never to
+	// OnTypedKey; key down sees it, and the shift that makes it go back.
+	if dc, ok := c.(desktop.Canvas); ok {
+		dc.SetOnKeyDown(func(ev *fyne.KeyEvent) {
+			switch ev.Name {
+			case desktop.KeyShiftLeft, desktop.KeyShiftRight:
+				k.shift = true
+			case fyne.KeyTab:
+				k.typedKey(ev)
+			}
+		})
+		dc.SetOnKeyUp(func(ev *fyne.KeyEvent) {
+			if ev.Name == desktop.KeyShiftLeft || ev.Name == desktop.KeyShiftRight {
+				k.shift = false
+			}
+		})
+	}
+}
+
+// typedKey turns a key into its action on the screen on show.
+func (k *Kiosk) typedKey(ev *fyne.KeyEvent) {
+	if k.staff != nil || k.screen == nil {
+		return
+	}
+	act := keyActions[ev.Name]
+	switch {
+	case ev.Name == fyne.KeyTab && k.shift:
+		act = keyPrevious
+	case (ev.Name == fyne.KeyLeft || ev.Name == fyne.KeyRight) && rtl(k.lang):
+		act = keyPrevious + keyNext - act
+	}
+	if act == keyNone {
+		return
+	}
+	k.keyAct(k.screen, act)
+}
+
+// keyAct does act on screen s. Keys follow the rule touches follow: a
+// choice says itself and lights up at the first press of select, and
+// only the green arrow, reached and selected, moves on.
+func (k *Kiosk) keyAct(s *Screen, act keyAction) {
+	k.touched()
+	if act == keyListen {
+		k.onListen()
+		return
+	}
+	order := focusOrder(s)
+	at := -1
+	for i, t := range order {
+		if t == s.focus {
+			at = i
+		}
+	}
+	if act == keySelect && at >= 0 && !order[at].Disabled() {
+		order[at].Tapped(nil)
+		return
+	}
+	// A first press of select, with nothing focused yet, only shows where
+	// the focus is: acting on an unheard control would be a guess.
+	step := 1
+	if act == keyPrevious {
+		step = -1
+		if at < 0 {
+			at = len(order) // from nothing, "previous" reaches the green arrow
+		}
+	}
+	to := nextEnabled(order, at, step)
+	if to == nil {
+		return
+	}
+	if s.focus != nil {
+		s.focus.setFocused(false)
+	}
+	s.focus = to
+	to.setFocused(true)
+	var speak []passerelle.Prompt
+	if !s.keysHeard {
+		// The first key on a screen: how many controls, how to move.
+		s.keysHeard = true
+		lang := k.speechLang()
+		speak = append(speak, prompt(lang, phraseKeysCount), passerelle.Prompt{Text: strconv.Itoa(enabledCount(order)), Lang: lang}, prompt(lang, phraseKeysHow))
+	}
+	k.play(append(speak, k.spokenName(s, to)...)...)
+}
+
+// nextEnabled returns the first enabled tile after index at going by
+// step, round the end of the list, or nil when every tile is disabled.
+func nextEnabled(order []*Tile, at, step int) *Tile {
+	n := len(order)
+	for i := 1; i <= n; i++ {
+		t := order[((at+step*i)%n+n)%n]
+		if !t.Disabled() {
+			return t
+		}
+	}
+	return nil
+}
+
+func enabledCount(tiles []*Tile) int {
+	n := 0
+	for _, t := range tiles {
+		if !t.Disabled() {
+			n++
+		}
+	}
+	return n
+}
+
+// keypadOrder is the keys of a number step as they are drawn, row by row.
+var keypadOrder = []string{"1", "2", "3", "A", "4", "5", "6", "B", "7", "8", "9", "erase", "0"}
+
+// focusOrder is the screen's controls in the order the keys visit them:
+// the order they are read in, the screen's content first and the bottom
+// bar last, so that "previous" from nothing reaches the green arrow.
+func focusOrder(s *Screen) []*Tile {
+	all := []*Tile{s.Start, s.Sign, s.Yes, s.No, s.Wait, s.GoOn, s.PrevPage}
+	all = append(all, s.Tiles...)
+	all = append(all, s.NextPage)
+	for _, key := range keypadOrder {
+		all = append(all, s.Keys[key])
+	}
+	all = append(all, s.Print, s.Home, s.Back, s.Listen, s.Help, s.Next)
+	var order []*Tile
+	for _, t := range all {
+		if t != nil {
+			order = append(order, t)
+		}
+	}
+	return order
+}
+
+// speechLang is the language the kiosk speaks its own phrases in now:
+// the user's; on the language screen, the one highlighted, which the
+// person just heard and is about to confirm; before that, French (the
+// bar of the language screen is in French too).
+func (k *Kiosk) speechLang() passerelle.Lang {
+	switch s := k.screen; {
+	case k.lang != "":
+		return k.lang
+	case s != nil && s.Name == ScreenLanguages && s.selected != nil:
+		return passerelle.Lang(s.selected.ID)
+	}
+	return "fr"
+}
+
+// spokenName is what the kiosk says when the focus reaches t: its
+// label, in the language it is written in, or for a control without
+// one, what it does.
+func (k *Kiosk) spokenName(s *Screen, t *Tile) []passerelle.Prompt {
+	lang := k.speechLang()
+	switch {
+	case t == s.Start || t == s.Sign:
+		return s.Prompt // a whole screen, in every language
+	case s.Name == ScreenLanguages && s.Tile(t.ID) == t:
+		return []passerelle.Prompt{{Text: t.Label, Lang: passerelle.Lang(t.ID)}}
+	case t.ID == "erase" && s.Keys["erase"] == t:
+		return []passerelle.Prompt{prompt(lang, phraseEraseKey)}
+	case t == s.PrevPage:
+		return []passerelle.Prompt{prompt(lang, phrasePreviousPage)}
+	}
+	return []passerelle.Prompt{{Text: t.Label, Lang: lang}}
+}
+
+// keySpeech is what the keys may say of a catalog beyond what touches
+// say, rendered ahead of time: the procedures' titles alone.
+func keySpeech(c *passerelle.Catalog) []passerelle.Prompt {
+	var prompts []passerelle.Prompt
+	for _, p := range c.Procedures {
+		for _, l := range p.Langs {
+			prompts = append(prompts, passerelle.Prompt{Text: p.Title[l], Lang: l})
+		}
+	}
+	return prompts
+}
