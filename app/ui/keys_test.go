@@ -1,12 +1,14 @@
 package ui_test
 
 import (
+	"image/color"
 	"strconv"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 
+	"passerelle/app/passerelle"
 	"passerelle/app/ui"
 )
 
@@ -84,4 +86,149 @@ func (r *rig) keyTo(tile *ui.Tile) {
 // the same screens, the same step prompts, the same events.
 func TestWalkEveryProcedureByKeys(t *testing.T) {
 	walkEveryProcedure(t, true)
+}
+
+// TestKeys checks the promises of the keys one by one, each from a fresh
+// kiosk: where the focus goes, what it says, what a press does.
+func TestKeys(t *testing.T) {
+	cases := []struct {
+		name  string
+		lang  passerelle.Lang // "": stay on the language screen
+		check func(t *testing.T, r *rig)
+	}{
+		{"previous from nothing reaches the green arrow", "", func(t *testing.T, r *rig) {
+			r.press(fyne.KeyUp)
+			if !r.k.Screen().Next.Focused() {
+				t.Error("up on a fresh screen did not reach the green arrow")
+			}
+		}},
+		{"the focus goes round", "", func(t *testing.T, r *rig) {
+			s := r.k.Screen()
+			r.keyTo(s.Next)
+			r.press(fyne.KeyDown)
+			if !s.Tiles[0].Focused() || s.Next.Focused() {
+				t.Error("down on the green arrow did not go round to the first tile")
+			}
+		}},
+		{"page down and page up, the keypad's keys", "", func(t *testing.T, r *rig) {
+			s := r.k.Screen()
+			r.press(fyne.KeyPageDown)
+			r.press(fyne.KeyPageDown)
+			r.press(fyne.KeyPageUp)
+			if !s.Tiles[0].Focused() {
+				t.Error("page down twice, page up once did not land on the first tile")
+			}
+		}},
+		{"select first only shows the focus", "", func(t *testing.T, r *rig) {
+			s := r.k.Screen()
+			r.press(fyne.KeySpace)
+			if !s.Tiles[0].Focused() || s.Tiles[0].Selected() || r.k.Screen() != s {
+				t.Error("the first select did more than put the ring on the first tile")
+			}
+		}},
+		{"select on a choice says it and answers nothing", "fr", func(t *testing.T, r *rig) {
+			r.startProcedure("create-email")
+			r.act(r.k.Screen().Next) // information → the choice has-phone
+			s := r.k.Screen()
+			yes := s.Tile("yes")
+			r.keyTo(yes)
+			n := r.asked.count()
+			r.press(fyne.KeyReturn)
+			said := r.asked.since(n)
+			if len(said) != 1 || said[0].Text != "Oui, à moi" {
+				t.Errorf("select on the answer said %+v, want its label", said)
+			}
+			if !yes.Selected() || r.k.Screen() != s || countEvents(t, r, passerelle.EventAnswerGiven) != 0 {
+				t.Error("select on an answer did more than highlight it")
+			}
+			r.keyTo(s.Next)
+			r.press(fyne.KeyEnter)
+			if r.where() != "step:prepare" || countEvents(t, r, passerelle.EventAnswerGiven) != 1 {
+				t.Errorf("select on the green arrow led to %s", r.where())
+			}
+		}},
+		{"F1 says the screen again, recorded like listen", "fr", func(t *testing.T, r *rig) {
+			r.startProcedure("create-email")
+			n := r.asked.count()
+			r.press(fyne.KeyF1)
+			said := r.asked.since(n)
+			if len(said) == 0 || said[0] != r.k.Screen().Prompt[0] || countEvents(t, r, passerelle.EventPromptReplayed) != 1 {
+				t.Errorf("F1 said %+v, want the step's prompt, recorded", said)
+			}
+		}},
+		{"right to left: left goes forward", "ar", func(t *testing.T, r *rig) {
+			s := r.k.Screen()
+			r.press(fyne.KeyLeft)
+			r.press(fyne.KeyLeft)
+			if !s.Tiles[1].Focused() {
+				t.Error("left twice in Arabic did not reach the second procedure")
+			}
+			r.press(fyne.KeyRight)
+			if !s.Tiles[0].Focused() {
+				t.Error("right in Arabic did not go back to the first procedure")
+			}
+		}},
+		{"after help, the focus is where it was", "fr", func(t *testing.T, r *rig) {
+			r.startProcedure("create-email")
+			s := r.k.Screen()
+			r.act(s.Help)
+			r.act(r.k.Screen().GoOn)
+			if r.k.Screen() != s || !s.Help.Focused() {
+				t.Errorf("back from help on %s, focus on help %v", r.where(), s.Help.Focused())
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRig(t, openCatalog(t, shipped))
+			r.byKeys = true
+			if c.lang == "" {
+				r.act(r.k.Screen().Start)
+			} else {
+				r.chooseLanguage(c.lang)
+			}
+			c.check(t, r)
+		})
+	}
+}
+
+func countEvents(t *testing.T, r *rig, kind passerelle.EventKind) int {
+	t.Helper()
+	n := 0
+	for _, e := range sessionEvents(t, r.db, r.k.Session().ID) {
+		if e.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// TestFocusRingIsDrawn looks at the pixels: the ring is a black band at
+// the tile's edge and a yellow one inside it, there only while focused.
+func TestFocusRingIsDrawn(t *testing.T) {
+	r := newRig(t, openCatalog(t, shipped))
+	r.byKeys = true
+	r.act(r.k.Screen().Start)
+	tile := r.k.Screen().Tiles[0]
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(tile)
+	y := int(pos.Y + tile.Size().Height/2)
+	at := func(dx int) color.NRGBA {
+		img := r.w.Canvas().Capture()
+		return color.NRGBAModel.Convert(img.At(int(pos.X)+dx, y)).(color.NRGBA)
+	}
+	isYellow := func(c color.NRGBA) bool { return c.R > 0xE0 && c.G > 0xC0 && c.B < 0x40 }
+	if isYellow(at(12)) {
+		t.Fatal("a yellow band before any key")
+	}
+	r.keyTo(tile)
+	if c := at(3); c.R > 0x20 || c.G > 0x20 || c.B > 0x20 {
+		t.Errorf("outer band %v, want black", c)
+	}
+	if c := at(12); !isYellow(c) {
+		t.Errorf("inner band %v, want yellow", c)
+	}
+	r.press(fyne.KeyDown)
+	if isYellow(at(12)) {
+		t.Error("the ring stayed on the tile the focus left")
+	}
 }
