@@ -32,13 +32,18 @@ func newFocusRing() focusRing {
 	return r
 }
 
-// layout fits the ring inside a tile of the given size: drawn outside, a
-// neighbour drawn later would cover it.
+// focusOut is how far the ring reaches beyond the tile: half the gap
+// between tiles, so it covers less of the tile's own label and no
+// neighbour (drawn after) covers it.
+const focusOut = 5
+
+// layout places the ring around a tile of the given size.
 func (r focusRing) layout(size fyne.Size) {
-	r.outer.Move(fyne.NewPos(0, 0))
-	r.outer.Resize(size)
-	r.inner.Move(fyne.NewPos(focusBand, focusBand))
-	r.inner.Resize(fyne.NewSize(max(0, size.Width-2*focusBand), max(0, size.Height-2*focusBand)))
+	r.outer.Move(fyne.NewPos(-focusOut, -focusOut))
+	r.outer.Resize(fyne.NewSize(size.Width+2*focusOut, size.Height+2*focusOut))
+	in := float32(focusBand - focusOut)
+	r.inner.Move(fyne.NewPos(in, in))
+	r.inner.Resize(fyne.NewSize(max(0, size.Width-2*in), max(0, size.Height-2*in)))
 }
 
 func (r focusRing) show(on bool) {

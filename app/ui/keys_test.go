@@ -203,8 +203,9 @@ func countEvents(t *testing.T, r *rig, kind passerelle.EventKind) int {
 	return n
 }
 
-// TestFocusRingIsDrawn looks at the pixels: the ring is a black band at
-// the tile's edge and a yellow one inside it, there only while focused.
+// TestFocusRingIsDrawn looks at the pixels: the ring is a black band
+// across the tile's edge and a yellow one inside it, there only while
+// focused.
 func TestFocusRingIsDrawn(t *testing.T) {
 	r := newRig(t, openCatalog(t, shipped))
 	r.byKeys = true
@@ -217,18 +218,18 @@ func TestFocusRingIsDrawn(t *testing.T) {
 		return color.NRGBAModel.Convert(img.At(int(pos.X)+dx, y)).(color.NRGBA)
 	}
 	isYellow := func(c color.NRGBA) bool { return c.R > 0xE0 && c.G > 0xC0 && c.B < 0x40 }
-	if isYellow(at(12)) {
+	if isYellow(at(6)) {
 		t.Fatal("a yellow band before any key")
 	}
 	r.keyTo(tile)
-	if c := at(3); c.R > 0x20 || c.G > 0x20 || c.B > 0x20 {
+	if c := at(-2); c.R > 0x20 || c.G > 0x20 || c.B > 0x20 {
 		t.Errorf("outer band %v, want black", c)
 	}
-	if c := at(12); !isYellow(c) {
+	if c := at(6); !isYellow(c) {
 		t.Errorf("inner band %v, want yellow", c)
 	}
 	r.press(fyne.KeyDown)
-	if isYellow(at(12)) {
+	if isYellow(at(6)) {
 		t.Error("the ring stayed on the tile the focus left")
 	}
 }
