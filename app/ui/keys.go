@@ -63,6 +63,10 @@ func (k *Kiosk) typedKey(ev *fyne.KeyEvent) {
 	if k.staff != nil || k.screen == nil {
 		return
 	}
+	if t := k.typedOnKeypad(ev.Name); t != nil {
+		t.Tapped(nil)
+		return
+	}
 	act := keyActions[ev.Name]
 	switch {
 	case ev.Name == fyne.KeyTab && k.shift:
@@ -74,6 +78,22 @@ func (k *Kiosk) typedKey(ev *fyne.KeyEvent) {
 		return
 	}
 	k.keyAct(k.screen, act)
+}
+
+// typedOnKeypad is the key of a number step's keypad a keyboard key
+// stands for: a digit (either keyboard's), A or B, Backspace for erase.
+// The keypad tile does the rest, disabled or not, said or not.
+func (k *Kiosk) typedOnKeypad(name fyne.KeyName) *Tile {
+	if k.screen.Keys == nil {
+		return nil
+	}
+	if name == fyne.KeyBackspace {
+		return k.screen.Keys["erase"]
+	}
+	if len(name) == 1 && (name >= fyne.Key0 && name <= fyne.Key9 || name == fyne.KeyA || name == fyne.KeyB) {
+		return k.screen.Keys[string(name)]
+	}
+	return nil
 }
 
 // keyAct does act on screen s. Keys follow the rule touches follow: a

@@ -168,6 +168,27 @@ func TestKeys(t *testing.T) {
 				t.Error("right in Arabic did not go back to the first procedure")
 			}
 		}},
+		{"digits typed on a keyboard press the keypad's keys", "fr", func(t *testing.T, r *rig) {
+			r.startProcedure("ameli-attestation")
+			for i := 0; r.k.Screen().Keys == nil; i++ {
+				st := r.k.Session().Step()
+				if i > 10 || st.Kind != passerelle.KindInfo && st.Kind != passerelle.KindChoice {
+					t.Fatalf("no number step on the way: at %s", r.where())
+				}
+				for _, o := range st.Options {
+					if next, _ := r.k.Session().Proc.Step(o.Next); next != nil && next.Kind == passerelle.KindNumber {
+						r.act(r.k.Screen().Tile(o.ID))
+					}
+				}
+				r.act(r.k.Screen().Next)
+			}
+			for _, key := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.KeyA, fyne.Key3, fyne.KeyBackspace, fyne.Key4} {
+				r.press(key)
+			}
+			if got := r.k.Screen().Display.Text(); got != "124" {
+				t.Errorf("typed 1, 2, A (no letter there), 3, backspace, 4: the boxes show %q, want 124", got)
+			}
+		}},
 		{"after help, the focus is where it was", "fr", func(t *testing.T, r *rig) {
 			r.startProcedure("create-email")
 			s := r.k.Screen()
