@@ -42,7 +42,14 @@ func (k *Kiosk) listenKeys() {
 	// The desktop driver gives Tab to its own focus chain and never to
 	// OnTypedKey; key down sees it, and the shift that makes it go back.
 	if dc, ok := c.(desktop.Canvas); ok {
+		// Key down comes once a press, where typed keys repeat while a
+		// key is held: a held switch must act once.
+		k.keyDown = true
 		dc.SetOnKeyDown(func(ev *fyne.KeyEvent) {
+			if k.Scanning && k.staff == nil {
+				k.switchPressed()
+				return
+			}
 			switch ev.Name {
 			case desktop.KeyShiftLeft, desktop.KeyShiftRight:
 				k.shift = true
@@ -61,6 +68,12 @@ func (k *Kiosk) listenKeys() {
 // typedKey turns a key into its action on the screen on show.
 func (k *Kiosk) typedKey(ev *fyne.KeyEvent) {
 	if k.staff != nil || k.screen == nil {
+		return
+	}
+	if k.Scanning {
+		if !k.keyDown { // a desktop's switch is taken at key down
+			k.switchPressed()
+		}
 		return
 	}
 	if t := k.typedOnKeypad(ev.Name); t != nil {
@@ -105,15 +118,8 @@ func (k *Kiosk) keyAct(s *Screen, act keyAction) {
 		k.onListen()
 		return
 	}
-	order := focusOrder(s)
-	at := -1
-	for i, t := range order {
-		if t == s.focus {
-			at = i
-		}
-	}
-	if act == keySelect && at >= 0 && !order[at].Disabled() {
-		order[at].Tapped(nil)
+	if act == keySelect && s.focus != nil {
+		s.focus.Tapped(nil) // a disabled tile ignores it
 		return
 	}
 	// A first press of select, with nothing focused yet, only shows where
@@ -121,27 +127,45 @@ func (k *Kiosk) keyAct(s *Screen, act keyAction) {
 	step := 1
 	if act == keyPrevious {
 		step = -1
-		if at < 0 {
-			at = len(order) // from nothing, "previous" reaches the green arrow
+	}
+	to := s.moveFocus(step)
+	if to == nil {
+		return
+	}
+	var speak []passerelle.Prompt
+	if !s.keysHeard {
+		// The first key on a screen: how many controls, how to move.
+		s.keysHeard = true
+		lang := k.speechLang()
+		speak = append(speak, prompt(lang, phraseKeysCount), passerelle.Prompt{Text: strconv.Itoa(enabledCount(focusOrder(s))), Lang: lang}, prompt(lang, phraseKeysHow))
+	}
+	k.play(append(speak, k.spokenName(s, to)...)...)
+}
+
+// moveFocus puts the ring on the next enabled control going by step
+// (1 or -1), round the ends, and returns it; nil when there is none.
+// From nothing, 1 reaches the first control and -1 the green arrow.
+func (s *Screen) moveFocus(step int) *Tile {
+	order := focusOrder(s)
+	at := -1
+	for i, t := range order {
+		if t == s.focus {
+			at = i
 		}
+	}
+	if at < 0 && step < 0 {
+		at = len(order)
 	}
 	to := nextEnabled(order, at, step)
 	if to == nil {
-		return
+		return nil
 	}
 	if s.focus != nil {
 		s.focus.setFocused(false)
 	}
 	s.focus = to
 	to.setFocused(true)
-	var speak []passerelle.Prompt
-	if !s.keysHeard {
-		// The first key on a screen: how many controls, how to move.
-		s.keysHeard = true
-		lang := k.speechLang()
-		speak = append(speak, prompt(lang, phraseKeysCount), passerelle.Prompt{Text: strconv.Itoa(enabledCount(order)), Lang: lang}, prompt(lang, phraseKeysHow))
-	}
-	k.play(append(speak, k.spokenName(s, to)...)...)
+	return to
 }
 
 // nextEnabled returns the first enabled tile after index at going by

@@ -12,6 +12,15 @@ import (
 	"passerelle/app/ui"
 )
 
+// walkBy is how a rig's person uses a tile.
+type walkBy int
+
+const (
+	byTouch walkBy = iota
+	byKeys         // arrows and Enter
+	byScan         // one-switch scanning: waits for the ring, any key
+)
+
 // press sends a key to the window's canvas, where the driver sends the
 // keys no widget takes, a second after the last action.
 func (r *rig) press(key fyne.KeyName) {
@@ -85,7 +94,7 @@ func (r *rig) keyTo(tile *ui.Tile) {
 // TestWalkEveryProcedureByKeys is the touch walk with the keys alone:
 // the same screens, the same step prompts, the same events.
 func TestWalkEveryProcedureByKeys(t *testing.T) {
-	walkEveryProcedure(t, true)
+	walkEveryProcedure(t, byKeys)
 }
 
 // TestKeys checks the promises of the keys one by one, each from a fresh
@@ -202,7 +211,7 @@ func TestKeys(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := newRig(t, openCatalog(t, shipped))
-			r.byKeys = true
+			r.how = byKeys
 			if c.lang == "" {
 				r.act(r.k.Screen().Start)
 			} else {
@@ -229,7 +238,7 @@ func countEvents(t *testing.T, r *rig, kind passerelle.EventKind) int {
 // focused.
 func TestFocusRingIsDrawn(t *testing.T) {
 	r := newRig(t, openCatalog(t, shipped))
-	r.byKeys = true
+	r.how = byKeys
 	r.act(r.k.Screen().Start)
 	tile := r.k.Screen().Tiles[0]
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(tile)

@@ -26,12 +26,17 @@ type Settings struct {
 	// TapGuard is how long touches on "continue" are ignored after a screen
 	// appears, so that a double tap never answers two screens.
 	TapGuard time.Duration
+	// Scanning is one-switch scanning (keys_scan.go): the focus ring moves
+	// by itself every ScanEvery, and any key acts on what it is on.
+	Scanning  bool
+	ScanEvery time.Duration
 }
 
 // DefaultSettings are the settings of a kiosk in a public place.
 var DefaultSettings = Settings{
 	KioskSettings: passerelle.DefaultKioskSettings,
 	TapGuard:      500 * time.Millisecond,
+	ScanEvery:     1500 * time.Millisecond,
 }
 
 // Deps are what the kiosk needs from the other packages.
@@ -104,7 +109,9 @@ type Kiosk struct {
 	signalText *canvas.Text
 	loneCall   string // the session of the last call made outside a session
 
-	shift bool // a shift key is down: Tab goes back (keys.go)
+	shift   bool      // a shift key is down: Tab goes back (keys.go)
+	keyDown bool      // the canvas reports key down: a desktop's (keys.go)
+	scan    scanState // one-switch scanning (keys_scan.go)
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -163,6 +170,9 @@ func (k *Kiosk) Run() {
 			}
 		}
 	}()
+	if k.Scanning {
+		k.runScan()
+	}
 }
 
 // Close stops Run's goroutines and waits for them.

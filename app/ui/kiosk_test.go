@@ -63,9 +63,12 @@ type rig struct {
 	clock *clock
 	// screens lists what was shown, as "name" or "step:ID".
 	screens []string
-	// byKeys makes act use the keys alone, never a touch (keys_test.go).
-	byKeys bool
-	keyed  map[*ui.Screen]bool // the screens a key was pressed on
+	// how act uses a tile: byTouch, or byKeys or byScan, never a touch
+	// (keys_test.go).
+	how      walkBy
+	keyed    map[*ui.Screen]bool // the screens a key was pressed on
+	switches int                 // switch presses, to vary the key
+	start    time.Time           // when a test's own part began
 	// langLeft is how many prompts were asked when the language screen
 	// was left.
 	langLeft int
@@ -131,12 +134,16 @@ func (r *rig) note() {
 // byKeys the focus moved onto it and Enter.
 func (r *rig) act(tile *ui.Tile) {
 	r.t.Helper()
-	if !r.byKeys {
+	switch r.how {
+	case byKeys:
+		r.keyTo(tile)
+		r.press(fyne.KeyReturn)
+	case byScan:
+		r.scanTo(tile)
+		r.pressSwitch()
+	default:
 		r.tap(tile)
-		return
 	}
-	r.keyTo(tile)
-	r.press(fyne.KeyReturn)
 }
 
 // played waits for the player to finish and returns what it played.
@@ -231,19 +238,20 @@ func validNumber(t testing.TB, rule *passerelle.NumberRule) string {
 // person can go through every shipped procedure, in every shipped
 // language, by touching pictograms and listening.
 func TestWalkEveryProcedureInEveryLanguage(t *testing.T) {
-	walkEveryProcedure(t, false)
+	walkEveryProcedure(t, byTouch)
 }
 
-// walkEveryProcedure walks every shipped procedure in every language by
-// touch, or with byKeys by keys alone, and checks the screens, prompts
-// and events of each walk.
-func walkEveryProcedure(t *testing.T, byKeys bool) {
+// walkEveryProcedure walks every shipped procedure in every language,
+// using tiles the way how says, and checks the screens, prompts and
+// events of each walk.
+func walkEveryProcedure(t *testing.T, how walkBy) {
 	cat := openCatalog(t, shipped).Catalog()
 	for _, lang := range cat.Langs() {
 		for _, proc := range cat.In(lang) {
 			t.Run(string(lang)+"/"+proc.ID, func(t *testing.T) {
 				r := newRig(t, openCatalog(t, shipped))
-				r.byKeys = byKeys
+				r.how = how
+				r.k.Scanning = how == byScan
 				r.chooseLanguage(lang)
 				r.startProcedure(proc.ID)
 				path := r.walk()
@@ -272,7 +280,7 @@ func walkEveryProcedure(t *testing.T, byKeys bool) {
 					if p.Prompt.Lang == lang && p.Prompt.Text == native.Native {
 						afterLang = true // the language tile speaks its name
 					}
-					if afterLang && !byKeys && p.Prompt.Lang != lang {
+					if afterLang && how != byKeys && p.Prompt.Lang != lang {
 						t.Errorf("prompt in %s after choosing %s: %q", p.Prompt.Lang, lang, p.Prompt.Text)
 					}
 					if p.Source == "" || p.Duration <= 0 {
@@ -292,7 +300,7 @@ func walkEveryProcedure(t *testing.T, byKeys bool) {
 				if !afterLang {
 					t.Errorf("touching the %s tile did not say %q", lang, native.Native)
 				}
-				if byKeys {
+				if how == byKeys {
 					// Keys name each control they pass on the language
 					// screen, each language in its own: after it, lang only.
 					for _, p := range r.asked.since(r.langLeft) {

@@ -1,0 +1,73 @@
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+)
+
+// One-switch scanning, for a person who can press one big switch and
+// nothing more precise: the focus ring moves by itself from control to
+// control, every ScanEvery, and any key (the switch) acts on the control
+// it is on, as a touch would. The ring moves in silence, so that the
+// screen's prompt is heard whole; a choice selected says itself, as a
+// touched one does, and only the green arrow, selected in its turn,
+// moves on.
+
+// scanState is what scanning keeps between its moves.
+type scanState struct {
+	screen *Screen   // the screen the last move was on
+	moved  time.Time // when the ring last moved, or the screen appeared
+}
+
+// runScan moves the ring while the kiosk runs, until Close.
+func (k *Kiosk) runScan() {
+	k.wg.Add(1)
+	go func() {
+		defer k.wg.Done()
+		// A tenth of the interval: the ring moves on time, give or take.
+		tick := time.NewTicker(max(k.ScanEvery/10, 20*time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-k.ctx.Done():
+				return
+			case <-tick.C:
+				fyne.Do(k.CheckScan)
+			}
+		}
+	}()
+}
+
+// CheckScan moves the ring to the next control once ScanEvery has passed
+// since it last moved, the screen appeared or the switch was pressed.
+// Run calls it; tests call it themselves after moving their clock.
+func (k *Kiosk) CheckScan() {
+	if !k.Scanning || k.staff != nil || k.screen == nil {
+		return
+	}
+	now := k.deps.Now()
+	if k.scan.screen != k.screen {
+		// A new screen (or one given back): the ring starts afresh.
+		k.scan = scanState{screen: k.screen, moved: now}
+		return
+	}
+	if now.Sub(k.scan.moved) < k.ScanEvery {
+		return
+	}
+	k.scan.moved = now
+	// Not a touch: a person who has gone still gets "are you still
+	// there?" all the same.
+	k.screen.moveFocus(1)
+}
+
+// switchPressed is any key in scanning mode: the control under the ring
+// acts. Before the ring reaches one, the press does nothing.
+func (k *Kiosk) switchPressed() {
+	s := k.screen
+	if s == nil || s.focus == nil || s.focus.Disabled() {
+		return
+	}
+	k.scan.moved = k.deps.Now() // the person sees what their press did
+	s.focus.Tapped(nil)
+}
