@@ -36,6 +36,8 @@ type kioskConfig struct {
 	helpPoll    time.Duration // between asks for the hub's marks while a help call is open; 0: the default
 	debug       bool          // log the toolkit's diagnostics too
 	printer     string        // CUPS destination of the receipt printer; "": none
+	scan        bool          // one-switch scanning
+	scanEvery   time.Duration // between moves of the scanning ring
 	// given names the flags on the command line: they win over the
 	// settings staff saved.
 	given map[string]bool
@@ -54,6 +56,9 @@ const (
 	maxWidth, maxHeight          = 7680, 4320
 	minSpeechCache               = 20 << 20
 	maxSpeechCache               = 50 << 30
+	// Faster than half a second no switch user can follow the ring;
+	// slower than 10 s a screen takes minutes to go round.
+	minScanEvery, maxScanEvery = 500 * time.Millisecond, 10 * time.Second
 )
 
 // parseKiosk reads the kiosk's flags and checks every value: a value out
@@ -120,6 +125,8 @@ func kioskFlags(c *kioskConfig, size, speechLimit *string) *flag.FlagSet {
 	fs.IntVar(&c.rate, "rate", 150, fmt.Sprintf("speech rate, %d to %d words per minute", audio.MinRate, audio.MaxRate))
 	fs.BoolVar(&c.debug, "debug", false, "also log diagnostics meant for developers")
 	fs.StringVar(&c.printer, "printer", "", "CUPS name of a receipt printer (lpstat -p lists them): the end screen then offers to print its summary")
+	fs.BoolVar(&c.scan, "scan", false, "one-switch scanning: the focus ring moves by itself and any key acts on what it is on")
+	fs.DurationVar(&c.scanEvery, "scan-every", ui.DefaultSettings.ScanEvery, "with -scan, time between two moves of the ring, 0.5s to 10s")
 	return fs
 }
 
@@ -142,6 +149,7 @@ func (c kioskConfig) check() error {
 		{"-still-there", c.stillThere, minStillThere, maxStillThere},
 		{"-elsewhere-wait", c.elsewhere, minElsewhere, maxElsewhere},
 		{"-retention", c.retention, 0, maxRetention},
+		{"-scan-every", c.scanEvery, minScanEvery, maxScanEvery},
 	}
 	for _, d := range durations {
 		if d.v < d.min || d.v > d.max {

@@ -35,6 +35,8 @@ func TestKioskRefusesSettingsOutOfRange(t *testing.T) {
 		{"speech cache not a size", []string{"-speech-cache-size", "lots"}, []string{"-speech-cache-size lots", "300MB"}},
 		{"empty database path", []string{"-db", ""}, []string{"-db is empty"}},
 		{"printer name with a space", []string{"-printer", "Epson TM"}, []string{`-printer "Epson TM"`, "lpstat -p"}},
+		{"scanning too fast to follow", []string{"-scan", "-scan-every", "100ms"}, []string{"-scan-every 100ms", "from 500ms to 10s"}},
+		{"scanning too slow", []string{"-scan-every", "1m"}, []string{"-scan-every 1m", "from 500ms to 10s"}},
 		{"printer name as an option", []string{"-printer", "-o"}, []string{`-printer "-o"`, "CUPS printer name"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

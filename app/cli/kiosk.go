@@ -227,6 +227,7 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 	if c.tapGuard > 0 {
 		settings.TapGuard = c.tapGuard
 	}
+	settings.Scanning, settings.ScanEvery = c.scan, c.scanEvery
 	deps := ui.Deps{Catalog: watcher, Store: r.db, Player: r.player, Logger: logger,
 		Staff: r.db, Sync: r.db, Help: r.db, Pinned: c.given, Quit: a.Quit,
 		Figures: r.db, DataDir: filepath.Dir(c.db),
