@@ -132,14 +132,15 @@ func (k *Kiosk) keyAct(s *Screen, act keyAction) {
 	if to == nil {
 		return
 	}
-	var speak []passerelle.Prompt
+	speak := k.spokenName(s, to)
 	if !s.keysHeard {
-		// The first key on a screen: how many controls, how to move.
+		// The first key on a screen: how many controls, how to move. The
+		// name comes first, so a person who knows already moves on at once.
 		s.keysHeard = true
 		lang := k.speechLang()
 		speak = append(speak, prompt(lang, phraseKeysCount), passerelle.Prompt{Text: strconv.Itoa(enabledCount(focusOrder(s))), Lang: lang}, prompt(lang, phraseKeysHow))
 	}
-	k.play(append(speak, k.spokenName(s, to)...)...)
+	k.play(speak...)
 }
 
 // moveFocus puts the ring on the next enabled control going by step
@@ -238,6 +239,13 @@ func (k *Kiosk) spokenName(s *Screen, t *Tile) []passerelle.Prompt {
 		return s.Prompt // a whole screen, in every language
 	case s.Name == ScreenLanguages && s.Tile(t.ID) == t:
 		return []passerelle.Prompt{{Text: t.Label, Lang: passerelle.Lang(t.ID)}}
+	case s.Name == ScreenLanguages:
+		// The bar is written in French here, but speaks the language
+		// highlighted: its names, not its labels.
+		bar := map[*Tile]phrase{s.Home: phraseHome, s.Back: phraseBack, s.Listen: phraseListen, s.Help: phraseHelp, s.Next: phraseNext}
+		if p, ok := bar[t]; ok {
+			return []passerelle.Prompt{prompt(lang, p)}
+		}
 	case t.ID == "erase" && s.Keys["erase"] == t:
 		return []passerelle.Prompt{prompt(lang, phraseEraseKey)}
 	case t == s.PrevPage:

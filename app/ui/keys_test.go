@@ -74,19 +74,27 @@ func (r *rig) keyTo(tile *ui.Tile) {
 			r.t.Fatalf("%s: %d controls have the focus ring after %s, want 1", r.where(), len(focused), key)
 		}
 		f := focused[0]
+		// The name first; after the first key on a screen, how many
+		// controls there are and how to move.
+		name := len(said)
+		if first {
+			name = len(said) - 3
+			if name < 1 || said[name+1].Text != strconv.Itoa(enabled) {
+				r.t.Errorf("%s: the first key said %+v, want a name, how many controls (%d) and how to move", r.where(), said, enabled)
+				name = len(said)
+			}
+		}
 		switch {
 		case f.Disabled():
 			r.t.Errorf("%s: the focus is on the disabled %q", r.where(), f.ID)
-		case len(said) == 0 || said[len(said)-1].Text == "":
+		case name == 0 || said[name-1].Text == "":
 			r.t.Errorf("%s: the focus reached %q in silence: %+v", r.where(), f.ID, said)
-		case f.Label != "" && f != s.Sign && said[len(said)-1].Text != f.Label:
-			r.t.Errorf("%s: the focus reached %q and said %q, want its label", r.where(), f.ID, said[len(said)-1].Text)
-		}
-		if first && (len(said) < 3 || said[1].Text != strconv.Itoa(enabled)) {
-			r.t.Errorf("%s: the first key said %+v, want how many controls (%d) and how to move", r.where(), said, enabled)
-		}
-		if !first && len(said) != 1 {
-			r.t.Errorf("%s: a focus move said %+v, want the control's name only", r.where(), said)
+		case f.Label != "" && f != s.Sign && s.Name != ui.ScreenLanguages && said[name-1].Text != f.Label:
+			// (The language screen's bar, drawn in French, speaks the
+			// language highlighted: TestWalkEveryProcedureEyesClosed.)
+			r.t.Errorf("%s: the focus reached %q and said %q, want its label", r.where(), f.ID, said[name-1].Text)
+		case f != s.Start && f != s.Sign && name != 1:
+			r.t.Errorf("%s: the focus reached %q and said %+v, want its name once", r.where(), f.ID, said)
 		}
 	}
 }
