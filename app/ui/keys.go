@@ -40,29 +40,26 @@ func (k *Kiosk) listenKeys() {
 	c := k.win.Canvas()
 	c.SetOnTypedKey(k.typedKey)
 	// The desktop driver gives Tab to its own focus chain and never to
-	// OnTypedKey; key down sees it, and the shift that makes it go back.
+	// OnTypedKey; key down sees it.
 	if dc, ok := c.(desktop.Canvas); ok {
 		// Key down comes once a press, where typed keys repeat while a
 		// key is held: a held switch must act once.
 		k.keyDown = true
 		dc.SetOnKeyDown(func(ev *fyne.KeyEvent) {
-			if k.Scanning && k.staff == nil {
+			switch {
+			case k.Scanning && k.staff == nil:
 				k.switchPressed()
-				return
-			}
-			switch ev.Name {
-			case desktop.KeyShiftLeft, desktop.KeyShiftRight:
-				k.shift = true
-			case fyne.KeyTab:
+			case ev.Name == fyne.KeyTab:
 				k.typedKey(ev)
 			}
 		})
-		dc.SetOnKeyUp(func(ev *fyne.KeyEvent) {
-			if ev.Name == desktop.KeyShiftLeft || ev.Name == desktop.KeyShiftRight {
-				k.shift = false
-			}
-		})
 	}
+}
+
+// shifted reports whether a shift key is down, which turns Tab back.
+func shifted() bool {
+	d, ok := fyne.CurrentApp().Driver().(desktop.Driver)
+	return ok && d.CurrentKeyModifiers()&fyne.KeyModifierShift != 0
 }
 
 // typedKey turns a key into its action on the screen on show.
@@ -82,7 +79,7 @@ func (k *Kiosk) typedKey(ev *fyne.KeyEvent) {
 	}
 	act := keyActions[ev.Name]
 	switch {
-	case ev.Name == fyne.KeyTab && k.shift:
+	case ev.Name == fyne.KeyTab && shifted():
 		act = keyPrevious
 	case (ev.Name == fyne.KeyLeft || ev.Name == fyne.KeyRight) && rtl(k.lang):
 		act = keyPrevious + keyNext - act

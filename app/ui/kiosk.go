@@ -109,7 +109,6 @@ type Kiosk struct {
 	signalText *canvas.Text
 	loneCall   string // the session of the last call made outside a session
 
-	shift   bool      // a shift key is down: Tab goes back (keys.go)
 	keyDown bool      // the canvas reports key down: a desktop's (keys.go)
 	scan    scanState // one-switch scanning (keys_scan.go)
 
