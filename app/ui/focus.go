@@ -29,6 +29,7 @@ func newFocusRing() focusRing {
 	r := focusRing{outer: canvas.NewRectangle(color.Transparent), inner: canvas.NewRectangle(color.Transparent)}
 	r.outer.StrokeColor, r.outer.StrokeWidth, r.outer.CornerRadius = colorFocusOuter, focusBand, 18
 	r.inner.StrokeColor, r.inner.StrokeWidth, r.inner.CornerRadius = colorFocusInner, focusBand, 12
+	r.show(false)
 	return r
 }
 
@@ -58,6 +59,14 @@ func (r focusRing) show(on bool) {
 
 func (r focusRing) objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.outer, r.inner} }
 
+// focusable is what the keys' ring can be on: a tile, a help place's card.
+type focusable interface {
+	fyne.Tappable
+	Disabled() bool
+	Focused() bool
+	setFocused(bool)
+}
+
 // Focused reports whether the keys' focus ring is on the tile.
 func (t *Tile) Focused() bool { return t.focused }
 
@@ -65,5 +74,18 @@ func (t *Tile) setFocused(on bool) {
 	if t.focused != on {
 		t.focused = on
 		t.Refresh()
+	}
+}
+
+// Focused reports whether the keys' focus ring is on the card.
+func (c *PlaceCard) Focused() bool { return c.focused }
+
+// Disabled is false: a card can always be touched, to hear it again.
+func (c *PlaceCard) Disabled() bool { return false }
+
+func (c *PlaceCard) setFocused(on bool) {
+	if c.focused != on {
+		c.focused = on
+		c.Refresh()
 	}
 }

@@ -143,7 +143,7 @@ func (k *Kiosk) keyAct(s *Screen, act keyAction) {
 // moveFocus puts the ring on the next enabled control going by step
 // (1 or -1), round the ends, and returns it; nil when there is none.
 // From nothing, 1 reaches the first control and -1 the green arrow.
-func (s *Screen) moveFocus(step int) *Tile {
+func (s *Screen) moveFocus(step int) focusable {
 	order := focusOrder(s)
 	at := -1
 	for i, t := range order {
@@ -168,7 +168,7 @@ func (s *Screen) moveFocus(step int) *Tile {
 
 // nextEnabled returns the first enabled tile after index at going by
 // step, round the end of the list, or nil when every tile is disabled.
-func nextEnabled(order []*Tile, at, step int) *Tile {
+func nextEnabled(order []focusable, at, step int) focusable {
 	n := len(order)
 	for i := 1; i <= n; i++ {
 		t := order[((at+step*i)%n+n)%n]
@@ -179,9 +179,9 @@ func nextEnabled(order []*Tile, at, step int) *Tile {
 	return nil
 }
 
-func enabledCount(tiles []*Tile) int {
+func enabledCount(order []focusable) int {
 	n := 0
-	for _, t := range tiles {
+	for _, t := range order {
 		if !t.Disabled() {
 			n++
 		}
@@ -195,20 +195,26 @@ var keypadOrder = []string{"1", "2", "3", "A", "4", "5", "6", "B", "7", "8", "9"
 // focusOrder is the screen's controls in the order the keys visit them:
 // the order they are read in, the screen's content first and the bottom
 // bar last, so that "previous" from nothing reaches the green arrow.
-func focusOrder(s *Screen) []*Tile {
-	all := []*Tile{s.Start, s.Sign, s.Yes, s.No, s.Wait, s.GoOn, s.PrevPage}
-	all = append(all, s.Tiles...)
-	all = append(all, s.NextPage)
+func focusOrder(s *Screen) []focusable {
+	tiles := []*Tile{s.Start, s.Sign, s.Yes, s.No, s.Wait, s.GoOn, s.PrevPage}
+	tiles = append(tiles, s.Tiles...)
+	tiles = append(tiles, s.NextPage)
 	for _, key := range keypadOrder {
-		all = append(all, s.Keys[key])
+		tiles = append(tiles, s.Keys[key])
 	}
-	all = append(all, s.Print, s.Home, s.Back, s.Listen, s.Help, s.Next)
-	var order []*Tile
-	for _, t := range all {
-		if t != nil {
-			order = append(order, t)
+	var order []focusable
+	add := func(tiles ...*Tile) {
+		for _, t := range tiles {
+			if t != nil { // a nil *Tile would be a non-nil focusable
+				order = append(order, t)
+			}
 		}
 	}
+	add(tiles...)
+	for _, c := range s.Places {
+		order = append(order, c)
+	}
+	add(s.Print, s.Home, s.Back, s.Listen, s.Help, s.Next)
 	return order
 }
 
@@ -226,11 +232,15 @@ func (k *Kiosk) speechLang() passerelle.Lang {
 	return "fr"
 }
 
-// spokenName is what the kiosk says when the focus reaches t: its
+// spokenName is what the kiosk says when the focus reaches f: a tile's
 // label, in the language it is written in, or for a control without
-// one, what it does.
-func (k *Kiosk) spokenName(s *Screen, t *Tile) []passerelle.Prompt {
+// one, what it does; a help place's card, what touching it says.
+func (k *Kiosk) spokenName(s *Screen, f focusable) []passerelle.Prompt {
 	lang := k.speechLang()
+	if c, ok := f.(*PlaceCard); ok {
+		return []passerelle.Prompt{placePrompt(lang, placeNow{c.Place, c.Open})}
+	}
+	t := f.(*Tile)
 	switch {
 	case t == s.Start || t == s.Sign:
 		return s.Prompt // a whole screen, in every language

@@ -25,19 +25,13 @@ func (r *rig) scanTo(tile *ui.Tile) {
 	controls := s.Controls()
 	r.k.CheckScan() // the kiosk notes a new screen at its first check
 	for i := 0; !tile.Focused(); i++ {
-		if i > len(controls) {
+		if i > len(controls)+len(s.Places) {
 			r.t.Fatalf("%s: the ring never reaches the tile %q", r.where(), tile.ID)
 		}
 		n := r.asked.count()
 		r.clock.Add(r.k.ScanEvery)
 		r.k.CheckScan()
-		focused := 0
-		for _, c := range controls {
-			if c.Focused() {
-				focused++
-			}
-		}
-		if focused != 1 {
+		if focused := focusedCount(s); focused != 1 {
 			r.t.Fatalf("%s: %d controls have the ring after a scanning move, want 1", r.where(), focused)
 		}
 		if said := r.asked.since(n); len(said) > 0 {
@@ -121,9 +115,16 @@ func TestScanning(t *testing.T) {
 	}
 }
 
+// focusedCount is how many of the screen's controls and help places'
+// cards have the ring.
 func focusedCount(s *ui.Screen) int {
 	n := 0
 	for _, c := range s.Controls() {
+		if c.Focused() {
+			n++
+		}
+	}
+	for _, c := range s.Places {
 		if c.Focused() {
 			n++
 		}

@@ -45,7 +45,7 @@ func (r *rig) keyTo(tile *ui.Tile) {
 		r.t.Fatalf("no such tile on screen %s", r.where())
 	}
 	controls := s.Controls()
-	enabled := 0
+	enabled := len(s.Places) // a help place's card is never disabled
 	for _, c := range controls {
 		if !c.Disabled() {
 			enabled++
@@ -57,7 +57,7 @@ func (r *rig) keyTo(tile *ui.Tile) {
 		key = fyne.KeyUp
 	}
 	for i := 0; !tile.Focused(); i++ {
-		if i > len(controls) {
+		if i > len(controls)+len(s.Places) {
 			r.t.Fatalf("%s: the keys never reach the tile %q", r.where(), tile.ID)
 		}
 		first := !r.keyed[s]
@@ -70,10 +70,15 @@ func (r *rig) keyTo(tile *ui.Tile) {
 				focused = append(focused, c)
 			}
 		}
-		if len(focused) != 1 {
-			r.t.Fatalf("%s: %d controls have the focus ring after %s, want 1", r.where(), len(focused), key)
+		cards := 0
+		for _, c := range s.Places {
+			if c.Focused() {
+				cards++
+			}
 		}
-		f := focused[0]
+		if len(focused)+cards != 1 {
+			r.t.Fatalf("%s: %d controls have the focus ring after %s, want 1", r.where(), len(focused)+cards, key)
+		}
 		// The name first; after the first key on a screen, how many
 		// controls there are and how to move.
 		name := len(said)
@@ -84,6 +89,13 @@ func (r *rig) keyTo(tile *ui.Tile) {
 				name = len(said)
 			}
 		}
+		if cards == 1 {
+			if name != 1 || said[0].Text == "" {
+				r.t.Errorf("%s: the focus reached a help place and said %+v, want its name once", r.where(), said)
+			}
+			continue
+		}
+		f := focused[0]
 		switch {
 		case f.Disabled():
 			r.t.Errorf("%s: the focus is on the disabled %q", r.where(), f.ID)
@@ -204,6 +216,38 @@ func TestKeys(t *testing.T) {
 			}
 			if got := r.k.Screen().Display.Text(); got != "124" {
 				t.Errorf("typed 1, 2, A (no letter there), 3, backspace, 4: the boxes show %q, want 124", got)
+			}
+		}},
+		{"a help place's card is reached and says what a touch says", "en", func(t *testing.T, r *rig) {
+			r.startProcedure("ameli-attestation")
+			for i := 0; len(r.k.Screen().Places) == 0; i++ {
+				st := r.k.Session().Step()
+				if i > 10 || st.Kind != passerelle.KindInfo && st.Kind != passerelle.KindChoice {
+					t.Fatalf("no help place on the way: at %s", r.where())
+				}
+				for _, o := range st.Options {
+					if next, _ := r.k.Session().Proc.Step(o.Next); next != nil && next.Kind == passerelle.KindHandoff {
+						r.act(r.k.Screen().Tile(o.ID))
+						break
+					}
+				}
+				r.act(r.k.Screen().Next)
+			}
+			card := r.k.Screen().Places[0]
+			var said []passerelle.Prompt
+			for i := 0; !card.Focused(); i++ {
+				if i > 20 {
+					t.Fatal("the keys never reach the help place")
+				}
+				n := r.asked.count()
+				r.press(fyne.KeyDown)
+				said = r.asked.since(n)
+			}
+			n := r.asked.count()
+			r.press(fyne.KeyReturn)
+			touched := r.asked.since(n)
+			if len(said) == 0 || len(touched) != 1 || said[0] != touched[0] || said[0].Text == "" {
+				t.Errorf("the ring on the card said %+v, selecting it %+v: want the same sentence first", said, touched)
 			}
 		}},
 		{"after help, the focus is where it was", "fr", func(t *testing.T, r *rig) {

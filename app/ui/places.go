@@ -61,7 +61,8 @@ type PlaceCard struct {
 	Open     bool // at the time the screen appeared
 	OnTapped func()
 
-	lang passerelle.Lang
+	lang    passerelle.Lang
+	focused bool // the keys' focus ring is on it (focus.go)
 }
 
 func newPlaceCard(p placeNow, lang passerelle.Lang, tapped func()) *PlaceCard {
@@ -88,7 +89,7 @@ var (
 // CreateRenderer is part of fyne.Widget.
 func (c *PlaceCard) CreateRenderer() fyne.WidgetRenderer {
 	c.ExtendBaseWidget(c)
-	r := &placeCardRenderer{card: c, frame: canvas.NewRectangle(colorClosedBack)}
+	r := &placeCardRenderer{card: c, frame: canvas.NewRectangle(colorClosedBack), ring: newFocusRing()}
 	r.frame.CornerRadius = 18
 	r.frame.StrokeWidth = 3
 	r.frame.StrokeColor = colorTileBorder
@@ -117,12 +118,14 @@ type placeCardRenderer struct {
 	frame                *canvas.Rectangle
 	kind, sign           *canvas.Raster
 	name, address, phone textBlock
+	ring                 focusRing // the keys' (focus.go)
 }
 
 // Layout: the kind's pictogram, the open/closed sign, then the texts; in
 // a right-to-left language, the other way round.
 func (r *placeCardRenderer) Layout(size fyne.Size) {
 	r.frame.Resize(size)
+	r.ring.layout(size)
 	pad := clamp(min(size.Width, size.Height)/12, 4, theme.InnerPadding())
 	h := max(0, size.Height-2*pad)
 	side := min(h, size.Width/4)
@@ -163,10 +166,13 @@ func (r *placeCardRenderer) Refresh() {
 	}
 	r.Layout(r.card.Size())
 	r.frame.Refresh()
+	r.ring.show(r.card.focused)
+	r.ring.outer.Refresh()
+	r.ring.inner.Refresh()
 }
 
 func (r *placeCardRenderer) Objects() []fyne.CanvasObject {
-	return append([]fyne.CanvasObject{r.frame, r.kind, r.sign}, r.texts()...)
+	return append(append([]fyne.CanvasObject{r.frame, r.kind, r.sign}, r.texts()...), r.ring.objects()...)
 }
 
 func (r *placeCardRenderer) Destroy() {}

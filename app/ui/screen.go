@@ -69,8 +69,8 @@ type Screen struct {
 	under    *Screen // the screen an overlay (help, still there, stop) covers
 	onStop   func()  // what "yes" does on the stop question
 
-	focus     *Tile // where the keys' focus ring is (keys.go)
-	keysHeard bool  // the first key on the screen said how keys work
+	focus     focusable // where the keys' focus ring is (keys.go)
+	keysHeard bool      // the first key on the screen said how keys work
 }
 
 // Tile returns the choice tile with the given id, or nil.
