@@ -1,0 +1,222 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"passerelle/app/passerelle"
+	"passerelle/app/procedure"
+)
+
+// The lines come from the shipped Arabic texts (data/procedures and the
+// kiosk's own phrases). Each case lists the pieces as drawn from left to
+// right: the start of an Arabic sentence is the rightmost piece, its
+// full stop the leftmost.
+func TestDrawOrder(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+		rtl  bool
+		want []string
+	}{
+		{"welcome: the full stop on the left", "المس الشاشة للبدء.", true,
+			[]string{".", "المس الشاشة للبدء"}},
+		{"a Latin word in the middle", "ستصلك رسالة SMS عندما تكون وثيقتك جاهزة.", true,
+			[]string{".", "عندما تكون وثيقتك جاهزة", " ", "SMS", " ", "ستصلك رسالة"}},
+		{"a Latin word at the end", "بطاقتك Vitale", true,
+			[]string{"Vitale", " ", "بطاقتك"}},
+		{"a line starting with a Latin word", "RIB ورقة فيها رقم حسابك البنكي.", true,
+			[]string{".", "ورقة فيها رقم حسابك البنكي", " ", "RIB"}},
+		{"a web address before the full stop", "على هاتفك أو على الحاسوب، افتح موقع ameli.fr.", true,
+			[]string{".", "ameli.fr", " ", "افتح موقع", " ", "،", "على هاتفك أو على الحاسوب"}},
+		{"a number in two groups reads right to left too", "اتصل بالتأمين الصحي على الرقم 36 46.", true,
+			[]string{".", "46", " ", "36", " ", "اتصل بالتأمين الصحي على الرقم"}},
+		{"digits after an Arabic comma", "نعم، 1 أو 2", true,
+			[]string{"2", " ", "أو", " ", "1", " ", "،", "نعم"}},
+		{"a number of months", "يبقى صالحًا لمدة 6 أشهر.", true,
+			[]string{".", "أشهر", " ", "6", " ", "يبقى صالحًا لمدة"}},
+		{"guillemets turn round", "اختر « Mon Compte ».", true,
+			[]string{".", "«", " ", "Mon Compte", " ", "»", " ", "اختر"}},
+		{"a wrapped line with no Arabic letter", "SMS 123.", true,
+			[]string{".", "SMS 123"}},
+		{"the Arabic question mark stays with its word", "هل نجح ذلك؟", true,
+			[]string{"هل نجح ذلك؟"}},
+		{"invisible direction marks are dropped", "رسالة\u200f SMS\u202b", true,
+			[]string{"SMS", " ", "رسالة"}},
+		{"a paragraph separator does not cut the line", "رسالة\u2029SMS", true,
+			[]string{"SMS", "\u2029", "رسالة"}},
+		{"French stays as written", "Touchez l'écran pour commencer.", false,
+			[]string{"Touchez l'écran pour commencer."}},
+		{"nothing to draw", "\u200f", true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := drawOrder(tt.line, tt.rtl); !slices.Equal(got, tt.want) {
+				t.Errorf("drawOrder(%q)\n got %q\nwant %q", tt.line, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRTLText(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want bool
+	}{
+		{"Arabic", "المس الشاشة للبدء.", true},
+		{"Arabic after a Latin word", "SMS رسالة", true},
+		{"French", "Touchez l'écran pour commencer.", false},
+		{"a phone number", "36 46", false},
+		{"Arabic-Indic digits alone", "١٢٣", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rtlText(tt.text); got != tt.want {
+				t.Errorf("rtlText(%q) = %v, want %v", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+// Every Arabic text shipped, broken into lines as a sentence is on the
+// smallest screen and on a wide one: each line loses no character, its
+// rightmost piece is where it starts and its leftmost where it ends.
+func TestShippedArabicLinesDrawRightToLeft(t *testing.T) {
+	test.NewTempApp(t)
+	texts := shippedArabic(t)
+	if len(texts) < 50 {
+		t.Fatalf("found %d Arabic texts in the shipped catalog and phrases, want many", len(texts))
+	}
+	mixed := 0
+	for _, text := range texts {
+		for _, width := range []float32{300, 900} {
+			for _, l := range breakLines(text, textSize, fyne.TextStyle{Bold: true}, true, width) {
+				if !l.rtl {
+					t.Errorf("%q: a line of an Arabic text is laid out left to right", l.text)
+				}
+				pieces := drawOrder(l.text, l.rtl)
+				if len(pieces) > 1 {
+					mixed++
+				}
+				checkLine(t, l.text, pieces)
+			}
+		}
+	}
+	if mixed < 20 {
+		t.Errorf("only %d lines mix directions: the check above saw too little", mixed)
+	}
+}
+
+// checkLine checks the pieces of one right-to-left line, drawn from left
+// to right.
+func checkLine(t *testing.T, line string, pieces []string) {
+	t.Helper()
+	if len(pieces) == 0 {
+		t.Errorf("%q: nothing drawn", line)
+		return
+	}
+	// A sign alone was turned round to be drawn: turn it back.
+	written := func(piece string) string {
+		if rtlText(piece) {
+			return piece
+		}
+		if r := []rune(piece); len(r) == 1 {
+			return string(turned(r[0]))
+		}
+		return piece
+	}
+	var all []rune
+	for _, p := range pieces {
+		all = append(all, []rune(written(p))...)
+	}
+	want := []rune(line)
+	slices.Sort(all)
+	slices.Sort(want)
+	if !slices.Equal(all, want) {
+		t.Errorf("%q: the pieces %q do not hold the same characters", line, pieces)
+	}
+	if first := written(pieces[len(pieces)-1]); !strings.HasPrefix(line, first) {
+		t.Errorf("%q: the rightmost piece %q is not where the line starts (pieces %q)", line, first, pieces)
+	}
+	if last := written(pieces[0]); !strings.HasSuffix(line, last) {
+		t.Errorf("%q: the leftmost piece %q is not where the line ends (pieces %q)", line, last, pieces)
+	}
+}
+
+// shippedArabic returns every Arabic text of the shipped catalog and of
+// the kiosk's phrases.
+func shippedArabic(t *testing.T) []string {
+	t.Helper()
+	res, err := procedure.Load(context.Background(), shippedCatalog)
+	if err != nil || len(res.Problems) > 0 {
+		t.Fatalf("shipped catalog: %v %v", err, res.Problems)
+	}
+	var texts []string
+	add := func(text passerelle.Text) {
+		if s := text[passerelle.Lang("ar")]; s != "" {
+			texts = append(texts, s)
+		}
+	}
+	for _, p := range res.Procedures {
+		add(p.Title)
+		add(p.Intro)
+		for _, d := range p.Documents {
+			add(d.Label)
+		}
+		for _, st := range p.Steps {
+			add(st.Say)
+			for _, o := range st.Options {
+				add(o.Label)
+			}
+		}
+	}
+	for _, s := range phrases[passerelle.Lang("ar")] {
+		texts = append(texts, s)
+	}
+	return texts
+}
+
+const shippedCatalog = "../../data/procedures"
+
+// A sentence of an Arabic screen, drawn by the real widget at a width
+// that wraps it: every line is aligned right, its pieces side by side
+// from left to right without overlap, the first line holds the start of
+// the sentence at its right end and the last line the full stop at its
+// left end.
+func TestArabicSentenceIsDrawnRightToLeft(t *testing.T) {
+	test.NewTempApp(t)
+	text := "ستصلك رسالة SMS عندما تكون وثيقتك جاهزة. استلمها من البلدية خلال 3 أشهر."
+	s := newSentence(text, passerelle.Lang("ar"))
+	w := test.NewWindow(s)
+	defer w.Close()
+	w.Resize(fyne.NewSize(420, 400))
+	s.Resize(fyne.NewSize(400, 300))
+	lines := s.block.lines
+	if len(lines) < 2 {
+		t.Fatalf("the sentence takes %d line, want it wrapped", len(lines))
+	}
+	for i, line := range lines {
+		x := line[0].Position().X
+		for _, piece := range line {
+			if piece.Position().X < x-0.5 {
+				t.Errorf("line %d: piece %q at %.1f overlaps the one before it (ends at %.1f)", i, piece.Text, piece.Position().X, x)
+			}
+			x = piece.Position().X + piece.Size().Width
+		}
+		if x < 400-1 || x > 400+1 {
+			t.Errorf("line %d ends at %.1f, want the right edge 400", i, x)
+		}
+	}
+	if first := lines[0][len(lines[0])-1].Text; !strings.HasPrefix(text, first) {
+		t.Errorf("the first line's rightmost piece is %q, want the start of the sentence", first)
+	}
+	if last := lines[len(lines)-1][0].Text; last != "." {
+		t.Errorf("the last line's leftmost piece is %q, want the full stop", last)
+	}
+}
