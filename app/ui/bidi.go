@@ -1,11 +1,16 @@
 package ui
 
 import (
+	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
 	"golang.org/x/text/unicode/bidi"
+
+	"passerelle/app/passerelle"
 )
 
 // Fyne (2.7) shapes each run of one direction on its own, so Arabic
@@ -154,3 +159,44 @@ func withoutSeparators(s string) string {
 		return r
 	}, s)
 }
+
+// arrow returns the pictogram of a "back", "next" or paging arrow for a
+// screen in lang: in a right-to-left language it points the other way,
+// as the layout goes (next is on the left).
+func arrow(name string, lang passerelle.Lang) []byte {
+	icon := uiIcon(name)
+	if !rtl(lang) {
+		return icon
+	}
+	return mirrorSVG(icon)
+}
+
+// mirrorSVG returns an SVG drawn mirrored left to right: its content in
+// a group flipped around the middle of its viewBox. An SVG whose viewBox
+// cannot be read comes back as it is.
+func mirrorSVG(svg []byte) []byte {
+	s := string(svg)
+	open := strings.Index(s, "<svg")
+	if open < 0 {
+		return svg
+	}
+	tagEnd := strings.IndexByte(s[open:], '>')
+	last := strings.LastIndex(s, "</svg>")
+	if tagEnd < 0 || last < open+tagEnd {
+		return svg
+	}
+	tagEnd += open + 1
+	m := viewBoxRE.FindStringSubmatch(s[open:tagEnd])
+	if m == nil {
+		return svg
+	}
+	x, errX := strconv.ParseFloat(m[1], 64)
+	w, errW := strconv.ParseFloat(m[2], 64)
+	if errX != nil || errW != nil {
+		return svg
+	}
+	flip := fmt.Sprintf(`<g transform="matrix(-1 0 0 1 %g 0)">`, 2*x+w)
+	return []byte(s[:tagEnd] + flip + s[tagEnd:last] + "</g>" + s[last:])
+}
+
+var viewBoxRE = regexp.MustCompile(`viewBox="\s*([-0-9.eE+]+)[\s,]+[-0-9.eE+]+[\s,]+([-0-9.eE+]+)`)

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"image"
+	"image/color"
 	"slices"
 	"strings"
 	"testing"
@@ -218,5 +220,63 @@ func TestArabicSentenceIsDrawnRightToLeft(t *testing.T) {
 	}
 	if last := lines[len(lines)-1][0].Text; last != "." {
 		t.Errorf("the last line's leftmost piece is %q, want the full stop", last)
+	}
+}
+
+// In a right-to-left language the arrows are drawn mirrored: every pixel
+// of the Arabic arrow is the French one's seen in a mirror.
+func TestArrowsPointTheOtherWayRightToLeft(t *testing.T) {
+	for _, name := range []string{"back", "next", "page-prev", "page-next"} {
+		t.Run(name, func(t *testing.T) {
+			const side = 64
+			ltr := drawPictogram(arrow(name, "fr"), side, side).(*image.NRGBA)
+			rtl := drawPictogram(arrow(name, "ar"), side, side).(*image.NRGBA)
+			if !slices.Equal(ltr.Pix, drawPictogram(uiIcon(name), side, side).(*image.NRGBA).Pix) {
+				t.Errorf("the French %s arrow is not the pictogram as drawn", name)
+			}
+			differ, mismatched := 0, 0
+			for y := range side {
+				for x := range side {
+					a, m := ltr.NRGBAAt(x, y), rtl.NRGBAAt(side-1-x, y)
+					if a != rtl.NRGBAAt(x, y) {
+						differ++
+					}
+					if colourDistance(a, m) > 64 {
+						mismatched++
+					}
+				}
+			}
+			if differ < side {
+				t.Errorf("the Arabic %s arrow is drawn as the French one", name)
+			}
+			// Anti-aliased edges differ a little (77 pixels of 4096 for
+			// "next"); a mirror one pixel off differs on 336.
+			if mismatched > 2*side {
+				t.Errorf("the Arabic %s arrow: %d pixels are not the French one's mirrored", name, mismatched)
+			}
+		})
+	}
+}
+
+func colourDistance(a, b color.NRGBA) int {
+	d := func(x, y uint8) int { return max(int(x), int(y)) - min(int(x), int(y)) }
+	return d(a.R, b.R) + d(a.G, b.G) + d(a.B, b.B) + d(a.A, b.A)
+}
+
+func TestMirrorSVGKeepsWhatItCannotRead(t *testing.T) {
+	tests := []struct {
+		name string
+		svg  string
+	}{
+		{"no svg element", "<g/>"},
+		{"no viewBox", `<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5"/></svg>`},
+		{"not closed", `<svg viewBox="0 0 10 10"><rect/>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(mirrorSVG([]byte(tt.svg))); got != tt.svg {
+				t.Errorf("mirrorSVG(%q) = %q, want it unchanged", tt.svg, got)
+			}
+		})
 	}
 }
