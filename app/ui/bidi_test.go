@@ -280,3 +280,22 @@ func TestMirrorSVGKeepsWhatItCannotRead(t *testing.T) {
 		})
 	}
 }
+
+// Whatever staff type, a line is drawn whole: drawOrder neither panics
+// nor loses a character (but the invisible direction marks it drops).
+func FuzzDrawOrder(f *testing.F) {
+	for _, seed := range []string{"المس الشاشة للبدء.", "اختر « Mon Compte ».", "(CAF) [١٢٣] {x}", "\u202eabc\u202c د", "\xff\xfe ب", "ب\u2029\r\t1"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		pieces := drawOrder(line, rtlText(line))
+		var got []rune
+		for _, p := range pieces {
+			got = append(got, []rune(p)...)
+		}
+		want := []rune(stripBidiControls(line))
+		if len(got) != len(want) {
+			t.Fatalf("drawOrder(%q) = %q: %d characters, want %d", line, pieces, len(got), len(want))
+		}
+	})
+}
