@@ -13,7 +13,7 @@ import (
 	"passerelle/app/passerelle"
 )
 
-// Fyne (2.7) shapes each run of one direction on its own, so Arabic
+// Fyne (2.7 and 2.8) shapes each run of one direction on its own, so Arabic
 // letters join and a right-to-left run comes out right to left; but it
 // draws the runs of a line one after the other in the order they are
 // written, and guesses the line's direction from its first letter. An
@@ -44,8 +44,8 @@ func rtlText(text string) bool {
 // left (rtl) or left to right. Each piece keeps its letters in the order
 // they are written, so that Fyne's shaping joins Arabic letters: a piece
 // with a right-to-left letter is one that Fyne draws right to left by
-// itself. A piece of punctuation or spaces alone, which Fyne would draw
-// left to right, comes already reversed (brackets turned round).
+// itself. A sign of a right-to-left run (a full stop, a bracket) is a
+// piece alone, a bracket or quotation mark already turned round.
 func drawOrder(line string, rtl bool) []string {
 	line = stripBidiControls(line)
 	if line == "" {
