@@ -4,11 +4,14 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"image/draw"
 	"slices"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
 	"passerelle/app/passerelle"
@@ -298,4 +301,57 @@ func FuzzDrawOrder(f *testing.F) {
 			t.Fatalf("drawOrder(%q) = %q: %d characters, want %d", line, pieces, len(got), len(want))
 		}
 	})
+}
+
+// drawOrder counts on Fyne to draw a piece of Arabic words right to left
+// (its first word on the right) and a piece of Latin words left to
+// right. This checks it on Fyne's own drawing: the first word drawn
+// alone matches the right end of the piece for Arabic, the left end for
+// French, far better than the other end.
+func TestFyneDrawsAPieceInItsDirection(t *testing.T) {
+	test.NewTempApp(t)
+	tests := []struct {
+		name, first, rest string
+		rtl               bool
+	}{
+		{"Arabic words right to left", "المس", "الشاشة للبدء", true},
+		{"Latin words left to right", "Mon", "Compte", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			piece, first := drawText(t, tt.first+" "+tt.rest), drawText(t, tt.first)
+			w, h := first.Bounds().Dx(), min(first.Bounds().Dy(), piece.Bounds().Dy())
+			pw := piece.Bounds().Dx()
+			diff := func(offset int) int {
+				d := 0
+				for y := range h {
+					for x := range w {
+						d += colourDistance(first.NRGBAAt(x, y), piece.NRGBAAt(offset+x, y))
+					}
+				}
+				return d
+			}
+			right, left := diff(pw-w), diff(0)
+			if tt.rtl && right*2 > left || !tt.rtl && left*2 > right {
+				t.Errorf("%q drawn alone differs from the right end of %q by %d, from its left end by %d", tt.first, tt.first+" "+tt.rest, right, left)
+			}
+		})
+	}
+}
+
+// drawText draws s as Fyne draws a piece of a line, in a box its size.
+func drawText(t *testing.T, s string) *image.NRGBA {
+	t.Helper()
+	text := canvas.NewText(s, color.Black)
+	text.TextSize = 40
+	size := fyne.MeasureText(s, text.TextSize, text.TextStyle)
+	text.Resize(size)
+	w := test.NewWindow(container.NewWithoutLayout(text))
+	defer w.Close()
+	w.SetPadded(false)
+	w.Resize(size)
+	img := w.Canvas().Capture()
+	out := image.NewNRGBA(image.Rect(0, 0, int(size.Width), int(size.Height)))
+	draw.Draw(out, out.Bounds(), img, image.Point{}, draw.Src)
+	return out
 }
