@@ -101,7 +101,7 @@ bash "$root/packaging/build-deb.sh" "$work/v1"
 deb=$work/v1/passerelle_${version}_amd64.deb
 [ -f "$deb" ] || fail "build-deb made no $deb"
 say "lintian"
-lintian --fail-on error "$deb" >"$work/lintian.log" 2>&1 || fail "lintian found errors (see lintian.log)"
+LC_ALL=C.UTF-8 lintian --fail-on error "$deb" >"$work/lintian.log" 2>&1 || fail "lintian found errors (see lintian.log)"
 grep -v '^running with root privileges' "$work/lintian.log" || true
 
 say "apt-get install ./$(basename "$deb")"
@@ -135,7 +135,7 @@ run_kiosk() {
 	kiosk=$!
 	pids+=($kiosk)
 	waitfor 30 "the kiosk's window did not appear (see $1)" env DISPLAY="$display" xdotool search --onlyvisible --name '^Passerelle$'
-	DISPLAY=$display xwininfo -name Passerelle | grep -q 'Map State: IsViewable' || fail "the kiosk's window is not on screen"
+	DISPLAY=$display LC_ALL=C.UTF-8 xwininfo -name Passerelle | grep -q 'Map State: IsViewable' || fail "the kiosk's window is not on screen"
 	waitfor 10 "the kiosk does not serve $catalog (see $1)" grep -q "msg=\"catalog: loaded\" folder=$catalog " "$log"
 	kill -TERM "$kiosk"
 	wait "$kiosk" || fail "the kiosk did not stop cleanly on SIGTERM (see $1)"
