@@ -59,7 +59,8 @@ func drawOrder(line string, rtl bool) []string {
 	var p bidi.Paragraph
 	// A paragraph separator ends the algorithm's input: a line has none
 	// by now, but a stray one (U+2029) must not cut the line short.
-	if _, err := p.SetString(withoutSeparators(line), bidi.DefaultDirection(bidi.RightToLeft)); err != nil {
+	runes := []rune(line)
+	if _, err := p.SetString(withoutSeparators(string(joinNumberGroups(runes))), bidi.DefaultDirection(bidi.RightToLeft)); err != nil {
 		return []string{line}
 	}
 	order, err := p.Order()
@@ -68,8 +69,9 @@ func drawOrder(line string, rtl bool) []string {
 	}
 	// Order gives the runs in the order they are written, each at level
 	// 1 (right to left) or 2 (a Latin word, a number) in a right-to-left
-	// line: drawn from the left, the last run comes first.
-	runes := []rune(line)
+	// line: drawn from the left, the last run comes first. The pieces are
+	// cut from the line itself: what the algorithm read has the same runes
+	// at the same places, but for joined number groups.
 	var pieces []string
 	for i := order.NumRuns() - 1; i >= 0; i-- {
 		run := order.Run(i)
@@ -147,6 +149,23 @@ func stripBidiControls(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// joinNumberGroups returns a copy of the runes with each space between
+// two digits made a no-break space. The algorithm reads that as a
+// number separator, so a phone number written in groups ("36 46") stays
+// one number drawn left to right, as it is dialled and as the kiosk
+// shows it big under the sentence. With a plain space the groups are
+// two numbers, which a right-to-left line draws the other way round
+// ("46 36"): someone dialling what they see would call a wrong number.
+func joinNumberGroups(runes []rune) []rune {
+	out := slices.Clone(runes)
+	for i := 1; i+1 < len(out); i++ {
+		if out[i] == ' ' && unicode.IsDigit(runes[i-1]) && unicode.IsDigit(runes[i+1]) {
+			out[i] = '\u00a0'
+		}
+	}
+	return out
 }
 
 // withoutSeparators turns paragraph separators into spaces, keeping the

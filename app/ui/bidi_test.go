@@ -39,8 +39,12 @@ func TestDrawOrder(t *testing.T) {
 			[]string{".", "ورقة فيها رقم حسابك البنكي", " ", "RIB"}},
 		{"a web address before the full stop", "على هاتفك أو على الحاسوب، افتح موقع ameli.fr.", true,
 			[]string{".", "ameli.fr", " ", "افتح موقع", " ", "،", "على هاتفك أو على الحاسوب"}},
-		{"a number in two groups reads right to left too", "اتصل بالتأمين الصحي على الرقم 36 46.", true,
-			[]string{".", "46", " ", "36", " ", "اتصل بالتأمين الصحي على الرقم"}},
+		{"a phone number in groups stays as dialled", "اتصل بالتأمين الصحي على الرقم 36 46.", true,
+			[]string{".", "36 46", " ", "اتصل بالتأمين الصحي على الرقم"}},
+		{"a ten-digit phone number stays as dialled", "اتصل بالرقم 01 23 45 67 89 اليوم", true,
+			[]string{"اليوم", " ", "01 23 45 67 89", " ", "اتصل بالرقم"}},
+		{"numbers apart stay apart", "نعم 1 أو 2 3", true,
+			[]string{"2 3", " ", "أو", " ", "1", " ", "نعم"}},
 		{"digits after an Arabic comma", "نعم، 1 أو 2", true,
 			[]string{"2", " ", "أو", " ", "1", " ", "،", "نعم"}},
 		{"a number of months", "يبقى صالحًا لمدة 6 أشهر.", true,
@@ -63,6 +67,27 @@ func TestDrawOrder(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := drawOrder(tt.line, tt.rtl); !slices.Equal(got, tt.want) {
 				t.Errorf("drawOrder(%q)\n got %q\nwant %q", tt.line, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestWrapWords(t *testing.T) {
+	tests := []struct {
+		name, para string
+		want       []string
+	}{
+		{"spaces", "Appelez le  numéro", []string{"Appelez", "le", "numéro"}},
+		{"a number in groups is one word", "Appelez le 01 23 45 67 89.", []string{"Appelez", "le", "01 23 45 67 89."}},
+		{"a no-break space holds", "36\u00a046 ou 32 30", []string{"36\u00a046", "ou", "32 30"}},
+		{"a digit then a word", "6 mois", []string{"6", "mois"}},
+		{"Arabic", "على الرقم 36 46.", []string{"على", "الرقم", "36 46."}},
+		{"nothing", "  ", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := wrapWords(tt.para); !slices.Equal(got, tt.want) {
+				t.Errorf("wrapWords(%q) = %q, want %q", tt.para, got, tt.want)
 			}
 		})
 	}

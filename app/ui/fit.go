@@ -3,6 +3,7 @@ package ui
 import (
 	"image/color"
 	"strings"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -182,7 +183,7 @@ func breakLines(text string, size float32, style fyne.TextStyle, wrap bool, w fl
 			continue
 		}
 		cur := ""
-		for _, word := range strings.Fields(para) {
+		for _, word := range wrapWords(para) {
 			if cur == "" {
 				cur = word
 				continue
@@ -197,6 +198,31 @@ func breakLines(text string, size float32, style fyne.TextStyle, wrap bool, w fl
 		lines = append(lines, line{cur, rtl})
 	}
 	return lines
+}
+
+// wrapWords cuts a paragraph at its spaces, but not at a space between
+// two digits: a number written in groups ("36 46", "01 23 45 67 89") is
+// never cut across two lines (see joinNumberGroups); nor at a no-break
+// space, which says so.
+func wrapWords(para string) []string {
+	runes := []rune(para)
+	joined := joinNumberGroups(runes)
+	var words []string
+	start := -1
+	for i, r := range joined {
+		space := unicode.IsSpace(r) && r != '\u00a0'
+		switch {
+		case space && start >= 0:
+			words = append(words, string(runes[start:i]))
+			start = -1
+		case !space && start < 0:
+			start = i
+		}
+	}
+	if start >= 0 {
+		words = append(words, string(runes[start:]))
+	}
+	return words
 }
 
 // clip cuts a line that is too wide, ending it with "…".
