@@ -44,7 +44,7 @@ func testLoginFailures(t *testing.T, open opener) {
 		{"each key counts its failures in a row", []loginStep{
 			{"record", []string{account, address}, 0, []passerelle.PINFailures{failed(1, 0), failed(1, 0)}},
 			{"record", []string{"account:bob", address}, time.Second, []passerelle.PINFailures{failed(1, time.Second), failed(2, time.Second)}},
-			{"record", []string{account, address}, 2 * time.Second, []passerelle.PINFailures{failed(2, 2 * time.Second), failed(3, 2 * time.Second)}},
+			{"record", []string{account, address}, 2 * time.Second, []passerelle.PINFailures{failed(2, 2*time.Second), failed(3, 2*time.Second)}},
 			{"read", []string{address, "account:carla", account, "account:bob"}, 3 * time.Second,
 				[]passerelle.PINFailures{failed(3, 2*time.Second), none, failed(2, 2*time.Second), failed(1, time.Second)}},
 		}},
@@ -58,7 +58,7 @@ func testLoginFailures(t *testing.T, open opener) {
 			{"clear", []string{account}, time.Second, nil},
 			{"clear", []string{account}, time.Second, nil},
 			{"read", []string{account, address}, time.Second, []passerelle.PINFailures{none, failed(2, 0)}},
-			{"record", []string{account}, 2 * time.Second, []passerelle.PINFailures{failed(1, 2 * time.Second)}},
+			{"record", []string{account}, 2 * time.Second, []passerelle.PINFailures{failed(1, 2*time.Second)}},
 		}},
 		{"a clock behind does not move the last failure back", []loginStep{
 			{"record", []string{account}, time.Minute, []passerelle.PINFailures{failed(1, time.Minute)}},
