@@ -34,8 +34,9 @@ func (s *Server) showLogin(w http.ResponseWriter, code int, d loginData) {
 }
 
 // login checks a name and password. Wrong passwords in a row, for the
-// account and from the address, make the next try wait longer and
-// longer; a try during the wait is refused unchecked.
+// account and from the address, on any hub of the database, make the
+// next try wait longer and longer; a try during the wait is refused
+// unchecked.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	c, err := r.Cookie(loginCookie)
 	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
@@ -43,9 +44,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, password := r.PostFormValue("name"), r.PostFormValue("password")
-	keys := []string{"account:" + name, "address:" + clientIP(r)}
+	keys := loginKeys(name, clientIP(r))
 	now := s.now()
-	if wait := s.limiter.wait(now, keys...); wait > 0 {
+	// Unable to read the counts, the hub cannot tell whether the try must
+	// wait: it refuses it, unchecked.
+	failures, err := s.Store.LoginFailures(r.Context(), keys, now)
+	if err != nil {
+		s.internal(w, r, "check the wrong passwords typed before", err)
+		return
+	}
+	if wait := loginWait(failures, now); wait > 0 {
 		s.showLogin(w, http.StatusTooManyRequests, loginData{Name: name,
 			Problem: fmt.Sprintf("Too many wrong passwords: wait %s, then try again.", plainWait(wait))})
 		return
@@ -56,16 +64,23 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		s.limiter.fail(now, keys...)
+		failures, err := s.Store.RecordLoginFailure(r.Context(), keys, now)
+		if err != nil {
+			s.internal(w, r, "count the wrong password", err)
+			return
+		}
 		s.logger().Warn("staff page: wrong name or password", "account", name, "address", clientIP(r))
 		problem := "Wrong name or password."
-		if wait := s.limiter.wait(now, keys...); wait > 0 {
+		if wait := loginWait(failures, now); wait > 0 {
 			problem += fmt.Sprintf(" Wait %s before the next try.", plainWait(wait))
 		}
 		s.showLogin(w, http.StatusUnauthorized, loginData{Name: name, Problem: problem})
 		return
 	}
-	s.limiter.clear(keys...)
+	// Failing to forget the wrong passwords costs a delay at worst.
+	if err := s.Store.ClearLoginFailures(r.Context(), keys, now); err != nil {
+		s.logger().Warn("staff page: forget the wrong passwords", "account", name, "err", err)
+	}
 	// Sessions nobody signed out of are removed here, at each sign-in.
 	if err := s.Store.DeleteStaffSession(r.Context(), nil, now); err != nil {
 		s.logger().Warn("staff page: remove expired sessions", "err", err)
