@@ -54,8 +54,22 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if wait := loginWait(failures, now); wait > 0 {
-		s.showLogin(w, http.StatusTooManyRequests, loginData{Name: name,
-			Problem: fmt.Sprintf("Too many wrong passwords: wait %s, then try again.", plainWait(wait))})
+		s.tooMany(w, name, wait)
+		return
+	}
+	// The try counts as a wrong password until the password is found
+	// right. Of tries sent at once, to this hub or to others, the ones
+	// counted past the free tries are refused unchecked, as if sent one
+	// after the other: the password check is slow, and all of them would
+	// pass the read above during it. Unable to count, the hub refuses.
+	counted, err := s.Store.RecordLoginFailure(r.Context(), keys, now)
+	if err != nil {
+		s.internal(w, r, "count the try", err)
+		return
+	}
+	if overtaken(failures, counted) {
+		s.logger().Warn("staff page: tries at once, refused", "account", name, "address", clientIP(r))
+		s.tooMany(w, name, loginWait(counted, now))
 		return
 	}
 	ok, err := s.checkPassword(r, name, password)
@@ -64,14 +78,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		failures, err := s.Store.RecordLoginFailure(r.Context(), keys, now)
-		if err != nil {
-			s.internal(w, r, "count the wrong password", err)
-			return
-		}
 		s.logger().Warn("staff page: wrong name or password", "account", name, "address", clientIP(r))
 		problem := "Wrong name or password."
-		if wait := loginWait(failures, now); wait > 0 {
+		if wait := loginWait(counted, now); wait > 0 {
 			problem += fmt.Sprintf(" Wait %s before the next try.", plainWait(wait))
 		}
 		s.showLogin(w, http.StatusUnauthorized, loginData{Name: name, Problem: problem})
@@ -110,6 +119,11 @@ func (s *Server) checkPassword(r *http.Request, name, password string) (bool, er
 	}
 	ok, err := passerelle.CheckPassword(hash, password)
 	return ok && exists, err
+}
+
+func (s *Server) tooMany(w http.ResponseWriter, name string, wait time.Duration) {
+	s.showLogin(w, http.StatusTooManyRequests, loginData{Name: name,
+		Problem: fmt.Sprintf("Too many wrong passwords: wait %s, then try again.", plainWait(wait))})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {

@@ -47,3 +47,18 @@ func loginWait(failures []passerelle.PINFailures, now time.Time) time.Duration {
 	}
 	return wait
 }
+
+// overtaken reports whether other tries were counted between the read of
+// the counts and this try's count (counted, the counts with it) and used
+// up the free tries: this try comes after them, and must wait. Counts
+// cleared or forgotten between (a sign-in, a day passed) start again from
+// zero, which needs no wait.
+func overtaken(read, counted []passerelle.PINFailures) bool {
+	for i, c := range counted {
+		before := c.Count - 1 // the count this try came after
+		if before != read[i].Count && passerelle.PINDelay(before) > 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -68,3 +68,34 @@ func TestLoginKeys(t *testing.T) {
 		})
 	}
 }
+
+func TestOvertaken(t *testing.T) {
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	n := func(counts ...int) []passerelle.PINFailures {
+		fs := make([]passerelle.PINFailures, len(counts))
+		for i, c := range counts {
+			fs[i] = passerelle.PINFailures{Count: c, Last: now}
+		}
+		return fs
+	}
+	for _, tc := range []struct {
+		name          string
+		read, counted []passerelle.PINFailures
+		want          bool
+	}{
+		{"alone: counted one more than read", n(0, 0), n(1, 1), false},
+		{"alone, the third try", n(2, 2), n(3, 3), false},
+		{"alone, after a wait", n(5, 5), n(6, 6), false},
+		{"another try between, still free", n(0, 0), n(2, 2), false},
+		{"tries between used the free ones", n(0, 0), n(4, 4), true},
+		{"on the address only", n(1, 0), n(1, 4), true},
+		{"the counts cleared between", n(5, 5), n(1, 1), false},
+		{"cleared, then tries between used the free ones", n(5, 5), n(4, 4), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := overtaken(tc.read, tc.counted); got != tc.want {
+				t.Errorf("overtaken(%v, %v) = %v; want %v", tc.read, tc.counted, got, tc.want)
+			}
+		})
+	}
+}

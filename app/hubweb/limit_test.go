@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -130,19 +131,17 @@ func (s *brokenCounts) StaffPasswordHash(ctx context.Context, name string) (stri
 	return s.HubStore.StaffPasswordHash(ctx, name)
 }
 
-// A hub that cannot read the counts refuses the try unchecked, even the
-// right password: otherwise a guesser who broke the counts would guess
-// without a wait. One that cannot count a wrong password says so.
+// A hub that cannot read or count the tries refuses them unchecked, even
+// the right password: otherwise a guesser who broke the counts would
+// guess without a wait.
 func TestLoginLimitStoreFails(t *testing.T) {
 	for _, tc := range []struct {
-		name     string
-		store    *brokenCounts
-		password string
-		says     string
-		checked  int32
+		name  string
+		store *brokenCounts
+		says  string
 	}{
-		{"the counts cannot be read", &brokenCounts{read: true}, staffPassword, "could not check the wrong passwords typed before", 0},
-		{"a wrong password cannot be counted", &brokenCounts{record: true}, "not the password", "could not count the wrong password", 1},
+		{"the counts cannot be read", &brokenCounts{read: true}, "could not check the wrong passwords typed before"},
+		{"the try cannot be counted", &brokenCounts{record: true}, "could not count the try"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hub := startHub(t, false)
@@ -150,7 +149,7 @@ func TestLoginLimitStoreFails(t *testing.T) {
 			broken := serveStaffPage(t, hub, tc.store)
 			c := newClient(t)
 			_, body := get(t, c, broken.URL+"/login")
-			resp, page := post(t, c, broken.URL+"/login", url.Values{"csrf": {csrfOf(t, body)}, "name": {staffName}, "password": {tc.password}})
+			resp, page := post(t, c, broken.URL+"/login", url.Values{"csrf": {csrfOf(t, body)}, "name": {staffName}, "password": {staffPassword}})
 			if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(page, tc.says) {
 				t.Fatalf("%s: %s\n%s\nwant 500 saying %q", tc.name, resp.Status, page, tc.says)
 			}
@@ -159,9 +158,59 @@ func TestLoginLimitStoreFails(t *testing.T) {
 					t.Errorf("signed in all the same: %s", ck)
 				}
 			}
-			if got := tc.store.checked.Load(); got != tc.checked {
-				t.Errorf("passwords checked: %d; want %d", got, tc.checked)
+			if got := tc.store.checked.Load(); got != 0 {
+				t.Errorf("passwords checked: %d; want none", got)
 			}
 		})
+	}
+}
+
+// Tries sent at once, over two hubs, get the free tries only: the others
+// are refused unchecked, as if sent one after the other.
+func TestLoginLimitTriesAtOnce(t *testing.T) {
+	const tries = 8
+	first := startHub(t, false)
+	hubs := []*testHub{first, serveStaffPage(t, first, besideHub(t, first))}
+	type form struct {
+		c    *http.Client
+		url  string
+		data url.Values
+	}
+	forms := make([]form, tries)
+	for i := range forms {
+		c, hub := newClient(t), hubs[i%2]
+		_, body := get(t, c, hub.URL+"/login")
+		forms[i] = form{c, hub.URL + "/login", url.Values{"csrf": {csrfOf(t, body)}, "name": {staffName}, "password": {"not the password"}}}
+	}
+	type result struct {
+		code int
+		err  error
+	}
+	results := make(chan result, tries)
+	start := make(chan struct{})
+	for _, f := range forms {
+		go func() {
+			<-start
+			resp, err := f.c.PostForm(f.url, f.data)
+			if err != nil {
+				results <- result{err: err}
+				return
+			}
+			resp.Body.Close()
+			results <- result{code: resp.StatusCode}
+		}()
+	}
+	close(start)
+	codes := map[int]int{}
+	for range tries {
+		r := <-results
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		codes[r.code]++
+	}
+	// The free tries are 2; the third is checked, and sets the wait.
+	if want := map[int]int{http.StatusUnauthorized: 3, http.StatusTooManyRequests: tries - 3}; !maps.Equal(codes, want) {
+		t.Errorf("%d wrong passwords at once: statuses %v; want %v (3 checked, the others refused)", tries, codes, want)
 	}
 }
