@@ -3,6 +3,7 @@ package hubstoretest
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -92,6 +93,16 @@ func testLoginFailures(t *testing.T, open opener) {
 			}
 		})
 	}
+	t.Run("a key too long is refused, and nothing counted", func(t *testing.T) {
+		s := open(t)
+		long := "account:" + strings.Repeat("é", passerelle.MaxLoginKeyLength/2)
+		if _, err := s.RecordLoginFailure(context.Background(), []string{address, long}, t0); err == nil {
+			t.Errorf("RecordLoginFailure of a key of %d bytes: no error", len(long))
+		}
+		runLoginStep(t, s, 1, loginStep{"read", []string{address, long}, 0, []passerelle.PINFailures{{}, {}}})
+		longest := "account:" + strings.Repeat("a", passerelle.MaxLoginKeyLength-len("account:"))
+		runLoginStep(t, s, 2, loginStep{"record", []string{longest}, 0, []passerelle.PINFailures{failed(1, 0)}})
+	})
 	t.Run("failures at once all count", func(t *testing.T) {
 		s := open(t)
 		recordAtOnce(t, s, s, 8)

@@ -43,9 +43,13 @@ type StaffAccounts interface {
 	// order: zero for a key with none.
 	LoginFailures(ctx context.Context, keys []string, now time.Time) ([]PINFailures, error)
 	// RecordLoginFailure counts one more wrong password, at now, for each
-	// key (a key given twice counts once), in one step that hubs sharing
-	// the database cannot interleave, and returns the new counts in keys'
-	// order.
+	// key (a key given twice counts once; a key longer than
+	// MaxLoginKeyLength is an error, and nothing is counted), and returns the new counts in keys'
+	// order. Calls at once, from hubs sharing the database, all count and
+	// each returns a count of its own: the staff page counts a try before
+	// checking it, and refuses the ones counted past the free tries. Last
+	// is the latest failure's time: a hub whose clock is behind does not
+	// move it back.
 	RecordLoginFailure(ctx context.Context, keys []string, now time.Time) ([]PINFailures, error)
 	// ClearLoginFailures forgets the keys' wrong passwords: the right one
 	// was typed. Idempotent.

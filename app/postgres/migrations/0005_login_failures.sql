@@ -3,8 +3,9 @@
 -- and kept across restarts (users.go). An address says who tried: a row
 -- is deleted a day after its last wrong password
 -- (passerelle.LoginFailureMemory), at the next wrong password or sign-in.
+-- A key is 1 to passerelle.MaxLoginKeyLength bytes.
 CREATE TABLE login_failures (
-    key     text        PRIMARY KEY CHECK (length(key) BETWEEN 1 AND 100),
+    key     text        PRIMARY KEY CHECK (octet_length(key) BETWEEN 1 AND 100),
     count   integer     NOT NULL CHECK (count > 0),
     last_at timestamptz NOT NULL
 );
