@@ -126,7 +126,7 @@ func (db *HubDB) ClearLoginFailures(ctx context.Context, keys []string, now time
 // with one.
 func (db *HubDB) pruneLoginFailures(ctx context.Context, forgotten time.Time) error {
 	_, err := db.pool.Exec(ctx, `DELETE FROM login_failures WHERE key IN (
-		SELECT key FROM login_failures WHERE last_at <= $1 ORDER BY key FOR UPDATE SKIP LOCKED)`, forgotten)
+		SELECT key FROM login_failures WHERE last_at <= $1 FOR UPDATE SKIP LOCKED)`, forgotten)
 	if err != nil {
 		return fmt.Errorf("delete the wrong passwords older than a day: %w", err)
 	}
