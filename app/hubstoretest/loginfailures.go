@@ -172,8 +172,9 @@ func samePINFailures(a, b passerelle.PINFailures) bool {
 }
 
 // recordAtOnce records n wrong passwords for one account and one address
-// at once, taking turns on the handles a and b: each must count, and each
-// record return a count of its own, 1 to n.
+// at once, taking turns on the handles a and b and giving the keys in
+// either order (locks taken in the order given would deadlock): each must
+// count, and each record return a count of its own, 1 to n.
 func recordAtOnce(t *testing.T, a, b passerelle.StaffAccounts, n int) {
 	t.Helper()
 	keys := []string{account, address}
@@ -181,17 +182,20 @@ func recordAtOnce(t *testing.T, a, b passerelle.StaffAccounts, n int) {
 	errs := make(chan error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		s := a
+		s, given := a, keys
 		if i%2 == 1 {
 			s = b
 		}
+		if i%4 >= 2 {
+			given = []string{address, account}
+		}
 		wg.Go(func() {
-			fs, err := s.RecordLoginFailure(context.Background(), keys, t0)
+			fs, err := s.RecordLoginFailure(context.Background(), given, t0)
 			if err != nil {
 				errs <- err
 				return
 			}
-			counts <- fs[0].Count
+			counts <- fs[slices.Index(given, account)].Count
 		})
 	}
 	wg.Wait()
