@@ -68,7 +68,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if overtaken(failures, counted) {
-		s.logger().Warn("staff page: tries at once, refused", "account", name, "address", clientIP(r))
+		s.logger().Warn("staff page: tries at once, refused", "account", s.accountForLog(r, name), "address", clientIP(r))
 		s.tooMany(w, name, loginWait(counted, now))
 		return
 	}
@@ -78,7 +78,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		s.logger().Warn("staff page: wrong name or password", "account", name, "address", clientIP(r))
+		s.logger().Warn("staff page: wrong name or password", "account", s.accountForLog(r, name), "address", clientIP(r))
 		problem := "Wrong name or password."
 		if wait := loginWait(counted, now); wait > 0 {
 			problem += fmt.Sprintf(" Wait %s before the next try.", plainWait(wait))
@@ -105,6 +105,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, s.cookie(loginCookie, "", -1))
 	s.logger().Info("staff page: signed in", "account", name, "address", clientIP(r))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// accountForLog names the account of a refused try for the log, only if
+// it exists: what someone typed in the name field may be their password.
+func (s *Server) accountForLog(r *http.Request, name string) string {
+	if _, err := s.Store.StaffPasswordHash(r.Context(), name); err != nil {
+		return "(no such account)"
+	}
+	return name
 }
 
 // checkPassword runs the slow hash whether the account exists or not, so
