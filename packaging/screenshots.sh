@@ -3,9 +3,10 @@
 # the welcome screen, a choice step (an answer touched), a step with a
 # sketch of the other screen (screen:), the "stop this procedure?"
 # question that home asks in the middle of a procedure, an end screen, a
-# social security number half typed (one box per digit), and staff mode's
-# settings and statistics (on five weeks of sessions made up by
-# passerelle simulate).
+# social security number half typed (one box per digit), the same choice
+# and number steps in Arabic (the screen mirrored, read right to left),
+# and staff mode's settings and statistics (on five weeks of sessions
+# made up by passerelle simulate).
 #
 #   bash packaging/screenshots.sh [OUTDIR]     (default packaging/screenshots)
 #
@@ -92,11 +93,26 @@ shot() { sleep 0.5; import -window root "$out/$1.png"; echo "screenshot: $out/$1
 # half second the green arrow ignores touches after a new screen.
 touch() { xdotool mousemove "$1" "$2" click 1; sleep 0.7; }
 
+# In a right-to-left language the screen is mirrored: mx X is the place
+# of what is at X in French.
+rtl=false
+mx() { if $rtl; then echo $((1024 - $1)); else echo "$1"; fi; }
+
 # The bottom bar has 5 equal controls; "home" is the first, "next" the last.
-home() { touch 105 705; }
-next() { touch 920 705; }
-first_answer() { touch 100 300; } # the first answer tile, whether 2, 3 or 4 of them
-stop_no() { touch 760 480; }      # the stop question's red circle, right: go on
+home() { touch "$(mx 105)" 705; }
+next() { touch "$(mx 920)" 705; }
+first_answer() { touch "$(mx 100)" 300; } # the first answer tile, whether 2, 3 or 4 of them
+stop_no() { touch "$(mx 760)" 480; }      # the stop question's red circle: go on
+stop_yes() { touch "$(mx 264)" 480; }     # its green tick: stop
+# stop: home in the middle of a procedure, then yes: back to welcome.
+stop() {
+	local stops ended
+	stops=$(count stop_asked) ended=$(count session_ended)
+	home
+	wait_for $((stops + 1)) count stop_asked
+	stop_yes
+	wait_for $((ended + 1)) count session_ended
+}
 # key DIGIT: the keypad of a number step, 3 columns of keys under the boxes.
 key() {
 	local x=(439 294 439 584 294 439 584 294 439 584) y=(577 293 293 293 388 388 388 483 483 483)
@@ -104,18 +120,19 @@ key() {
 	sleep 0.3
 }
 
-# start PROCEDURE: from welcome, French, then the procedure's tile: its
-# place on the first page of the grid (4 a page, with the page arrows
-# beside, in the order validate lists them).
+# start PROCEDURE [LANGUAGE_X]: from welcome, French (or the language
+# tile at LANGUAGE_X), then the procedure's tile: its place on the first
+# page of the grid (4 a page, with the page arrows beside, in the order
+# validate lists them).
 start() {
 	local tile_x=(337 686 337 686) tile_y=(170 170 470 470) rank started
 	rank=$(awk -v id="$1" '$1 == id { print NR; exit }' "$work/validate.log")
 	[ -n "$rank" ] && [ "$rank" -le 4 ] || fail "$1 is not on the first page of procedures"
 	started=$(count session_started)
-	touch 512 300 # anywhere: start
-	touch 170 300 # the first language tile: Français
-	next
-	touch "${tile_x[rank - 1]}" "${tile_y[rank - 1]}"
+	touch 512 300          # anywhere: start
+	touch "${2:-170}" 300 # a language tile, Français first
+	touch 920 705          # next: the languages are chosen on a French screen
+	touch "$(mx "${tile_x[rank - 1]}")" "${tile_y[rank - 1]}"
 	next
 	wait_for $((started + 1)) count session_started
 	wait_for "$1" last session_started procedure_id
@@ -169,6 +186,23 @@ for d in 1 8 5 0 5; do # the start of a number no one has: sex, year, month
 	key "$d"
 done
 shot number
+
+# The same in Arabic, the third language tile: the screen reads right to
+# left, the keypad stays a phone's.
+stop
+rtl=true
+start "$procedure" 843
+walk_to "$procedure" "$choice_step"
+first_answer
+shot choice-ar
+stop
+start "$number_procedure" 843
+walk_to "$number_procedure" "$number_step"
+for d in 1 8 5 0 5; do
+	key "$d"
+done
+shot number-ar
+rtl=false
 
 # Staff mode: the top left corner held 3 s, the PIN on its pad (the keys
 # of a number step, OK in the last row), then the settings tab.

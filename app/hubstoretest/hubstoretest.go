@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) passerelle.HubStore) {
 	t.Run("catalog", func(t *testing.T) { testCatalog(t, mustOpen) })
 	t.Run("staff accounts", func(t *testing.T) { testStaffAccounts(t, mustOpen) })
 	t.Run("help calls", func(t *testing.T) { testHelpCalls(t, mustOpen) })
+	t.Run("login failures", func(t *testing.T) { testLoginFailures(t, mustOpen) })
 }
 
 type opener = func(t *testing.T) passerelle.HubStore

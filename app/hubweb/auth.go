@@ -34,8 +34,9 @@ func (s *Server) showLogin(w http.ResponseWriter, code int, d loginData) {
 }
 
 // login checks a name and password. Wrong passwords in a row, for the
-// account and from the address, make the next try wait longer and
-// longer; a try during the wait is refused unchecked.
+// account and from the address, on any hub of the database, make the
+// next try wait longer and longer; a try during the wait is refused
+// unchecked.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	c, err := r.Cookie(loginCookie)
 	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
@@ -43,11 +44,32 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, password := r.PostFormValue("name"), r.PostFormValue("password")
-	keys := []string{"account:" + name, "address:" + clientIP(r)}
+	keys := loginKeys(name, clientIP(r))
 	now := s.now()
-	if wait := s.limiter.wait(now, keys...); wait > 0 {
-		s.showLogin(w, http.StatusTooManyRequests, loginData{Name: name,
-			Problem: fmt.Sprintf("Too many wrong passwords: wait %s, then try again.", plainWait(wait))})
+	// Unable to read the counts, the hub cannot tell whether the try must
+	// wait: it refuses it, unchecked.
+	failures, err := s.Store.LoginFailures(r.Context(), keys, now)
+	if err != nil {
+		s.internal(w, r, "check the wrong passwords typed before", err)
+		return
+	}
+	if wait := loginWait(failures, now); wait > 0 {
+		s.tooMany(w, name, wait)
+		return
+	}
+	// The try counts as a wrong password until the password is found
+	// right. Of tries sent at once, to this hub or to others, the ones
+	// counted past the free tries are refused unchecked, as if sent one
+	// after the other: the password check is slow, and all of them would
+	// pass the read above during it. Unable to count, the hub refuses.
+	counted, err := s.Store.RecordLoginFailure(r.Context(), keys, now)
+	if err != nil {
+		s.internal(w, r, "count the try", err)
+		return
+	}
+	if overtaken(failures, counted) {
+		s.logger().Warn("staff page: tries at once, refused", "account", s.accountForLog(r, name), "address", clientIP(r))
+		s.tooMany(w, name, loginWait(counted, now))
 		return
 	}
 	ok, err := s.checkPassword(r, name, password)
@@ -56,16 +78,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		s.limiter.fail(now, keys...)
-		s.logger().Warn("staff page: wrong name or password", "account", name, "address", clientIP(r))
+		s.logger().Warn("staff page: wrong name or password", "account", s.accountForLog(r, name), "address", clientIP(r))
 		problem := "Wrong name or password."
-		if wait := s.limiter.wait(now, keys...); wait > 0 {
+		if wait := loginWait(counted, now); wait > 0 {
 			problem += fmt.Sprintf(" Wait %s before the next try.", plainWait(wait))
 		}
 		s.showLogin(w, http.StatusUnauthorized, loginData{Name: name, Problem: problem})
 		return
 	}
-	s.limiter.clear(keys...)
+	// Failing to forget the wrong passwords costs a delay at worst.
+	if err := s.Store.ClearLoginFailures(r.Context(), keys, now); err != nil {
+		s.logger().Warn("staff page: forget the wrong passwords", "account", name, "err", err)
+	}
 	// Sessions nobody signed out of are removed here, at each sign-in.
 	if err := s.Store.DeleteStaffSession(r.Context(), nil, now); err != nil {
 		s.logger().Warn("staff page: remove expired sessions", "err", err)
@@ -83,6 +107,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
+// accountForLog names the account of a refused try for the log, only if
+// it exists: what someone typed in the name field may be their password.
+func (s *Server) accountForLog(r *http.Request, name string) string {
+	if _, err := s.Store.StaffPasswordHash(r.Context(), name); err != nil {
+		return "(no such account)"
+	}
+	return name
+}
+
 // checkPassword runs the slow hash whether the account exists or not, so
 // that the time taken does not tell which names exist.
 func (s *Server) checkPassword(r *http.Request, name, password string) (bool, error) {
@@ -95,6 +128,11 @@ func (s *Server) checkPassword(r *http.Request, name, password string) (bool, er
 	}
 	ok, err := passerelle.CheckPassword(hash, password)
 	return ok && exists, err
+}
+
+func (s *Server) tooMany(w http.ResponseWriter, name string, wait time.Duration) {
+	s.showLogin(w, http.StatusTooManyRequests, loginData{Name: name,
+		Problem: fmt.Sprintf("Too many wrong passwords: wait %s, then try again.", plainWait(wait))})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {

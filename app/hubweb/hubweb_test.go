@@ -3,13 +3,16 @@ package hubweb_test
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"passerelle/app/figurescsv"
+	"passerelle/app/hubweb"
 	"passerelle/app/passerelle"
 )
 
@@ -255,4 +258,46 @@ func TestSessionExpires(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRefusedTriesLogNoTypedSecret: the log of a refused sign-in names
+// the account only when it exists: what was typed in the name field of
+// a wrong try may be a password.
+func TestRefusedTriesLogNoTypedSecret(t *testing.T) {
+	var log syncBuffer
+	hub := startHubWith(t, &hubweb.Server{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	c := newClient(t)
+	const typedInTheWrongField = "correct-horse-battery-staple"
+	for _, name := range []string{typedInTheWrongField, staffName} {
+		if resp := login(t, c, hub, name, "not the password"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("wrong try as %q: %s; want 401", name, resp.Status)
+		}
+	}
+	got := log.String()
+	if strings.Contains(got, typedInTheWrongField) {
+		t.Errorf("the log holds what was typed as a name:\n%s", got)
+	}
+	for _, want := range []string{"account=\"(no such account)\"", "account=" + staffName} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the log lacks %s:\n%s", want, got)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer the server's goroutines may write to.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -65,7 +65,6 @@ type Server struct {
 
 	once      sync.Once
 	templates *template.Template
-	limiter   limiter
 	dummyHash string // checked when no account has the name: the same time either way
 }
 
@@ -191,52 +190,4 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// limiter counts wrong passwords in a row, by account and by address,
-// with the growing delays of the kiosk's PIN. It lives in memory: a
-// restarted hub forgets it, which a guesser cannot cause from outside.
-type limiter struct {
-	mu       sync.Mutex
-	failures map[string]passerelle.PINFailures
-}
-
-// maxLimiterKeys bounds the memory a flood of names and addresses takes.
-const maxLimiterKeys = 10000
-
-func (l *limiter) wait(now time.Time, keys ...string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var w time.Duration
-	for _, k := range keys {
-		w = max(w, l.failures[k].Wait(now))
-	}
-	return w
-}
-
-func (l *limiter) fail(now time.Time, keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.failures == nil {
-		l.failures = map[string]passerelle.PINFailures{}
-	}
-	if len(l.failures) > maxLimiterKeys {
-		for k, f := range l.failures {
-			if now.Sub(f.Last) > time.Hour {
-				delete(l.failures, k)
-			}
-		}
-	}
-	for _, k := range keys {
-		f := l.failures[k]
-		l.failures[k] = passerelle.PINFailures{Count: f.Count + 1, Last: now}
-	}
-}
-
-func (l *limiter) clear(keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range keys {
-		delete(l.failures, k)
-	}
 }

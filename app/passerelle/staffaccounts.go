@@ -31,7 +31,40 @@ type StaffAccounts interface {
 	// DeleteStaffSession ends a session (signing out), and every expired
 	// one with it. Idempotent.
 	DeleteStaffSession(ctx context.Context, tokenHash []byte, now time.Time) error
+
+	// The wrong passwords typed in a row on the staff page, counted per
+	// key ("account:NAME", "address:IP"; 1 to MaxLoginKeyLength bytes)
+	// and shared by every hub on the database, so that spreading tries
+	// over hubs, or restarting one, gains nothing. A count is forgotten
+	// LoginFailureMemory after its last wrong password: it reads as zero,
+	// and its row is deleted at the next wrong password or sign-in.
+
+	// LoginFailures returns each key's wrong passwords in a row, in keys'
+	// order: zero for a key with none.
+	LoginFailures(ctx context.Context, keys []string, now time.Time) ([]PINFailures, error)
+	// RecordLoginFailure counts one more wrong password, at now, for each
+	// key (a key given twice counts once; a key longer than
+	// MaxLoginKeyLength is an error, and nothing is counted), and returns the new counts in keys'
+	// order. Calls at once, from hubs sharing the database, all count and
+	// each returns a count of its own: the staff page counts a try before
+	// checking it, and refuses the ones counted past the free tries. Last
+	// is the latest failure's time: a hub whose clock is behind does not
+	// move it back.
+	RecordLoginFailure(ctx context.Context, keys []string, now time.Time) ([]PINFailures, error)
+	// ClearLoginFailures forgets the keys' wrong passwords: the right one
+	// was typed. Idempotent.
+	ClearLoginFailures(ctx context.Context, keys []string, now time.Time) error
 }
+
+// LoginFailureMemory is how long the hub keeps a key of wrong passwords
+// after the last one, an address with it: longer than the longest delay
+// (an hour), so that the delays hold, and short, as an address says who
+// tried.
+const LoginFailureMemory = 24 * time.Hour
+
+// MaxLoginKeyLength bounds a key of wrong passwords, in bytes: an account
+// name (64 bytes at most) or an IPv6 address, with its prefix.
+const MaxLoginKeyLength = 100
 
 // StaffSession is a staff member signed in on the hub's page.
 type StaffSession struct {

@@ -37,3 +37,19 @@ func openHub(t testing.TB) *postgres.HubDB {
 func TestHubStoreConformance(t *testing.T) {
 	hubstoretest.Run(t, func(t *testing.T) passerelle.HubStore { return openHub(t) })
 }
+
+// Two hubs on one database share what the hub keeps.
+func TestHubStoreShared(t *testing.T) {
+	hubstoretest.RunShared(t, func(t *testing.T) (passerelle.HubStore, passerelle.HubStore) {
+		dsn := postgrestest.NewDatabase(t)
+		var handles [2]*postgres.HubDB
+		for i := range handles {
+			handles[i] = postgres.NewHubDB(dsn)
+			handles[i].Logger = slog.New(slog.DiscardHandler)
+			if err := handles[i].Open(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return handles[0], handles[1]
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -67,4 +68,88 @@ func (db *HubDB) DeleteStaffSession(ctx context.Context, tokenHash []byte, now t
 		return fmt.Errorf("sign out: %w", err)
 	}
 	return nil
+}
+
+// LoginFailures returns each key's wrong passwords in a row.
+func (db *HubDB) LoginFailures(ctx context.Context, keys []string, now time.Time) ([]passerelle.PINFailures, error) {
+	rows, err := db.pool.Query(ctx, `SELECT key, count, last_at FROM login_failures WHERE key = ANY($1) AND last_at > $2`,
+		keys, now.Add(-passerelle.LoginFailureMemory))
+	if err != nil {
+		return nil, fmt.Errorf("wrong passwords: %w", err)
+	}
+	found, err := scanLoginFailures(rows)
+	if err != nil {
+		return nil, fmt.Errorf("wrong passwords: %w", err)
+	}
+	return inKeysOrder(keys, found), nil
+}
+
+// RecordLoginFailure counts a wrong password for each key in one
+// statement, which locks the keys' rows in the keys' sorted order: hubs
+// counting at once wait for each other, never deadlock, and lose no count.
+func (db *HubDB) RecordLoginFailure(ctx context.Context, keys []string, now time.Time) ([]passerelle.PINFailures, error) {
+	unique := slices.Compact(slices.Sorted(slices.Values(keys))) // one key twice in one upsert is an error
+	forgotten := now.Add(-passerelle.LoginFailureMemory)
+	// A count forgotten (older than a day) starts again at one; a hub
+	// whose clock is behind does not move the last one back.
+	rows, err := db.pool.Query(ctx, `INSERT INTO login_failures AS f (key, count, last_at)
+		SELECT key, 1, $2 FROM unnest($1::text[]) AS key ORDER BY key
+		ON CONFLICT (key) DO UPDATE SET
+			count   = CASE WHEN f.last_at <= $3 THEN 1 ELSE f.count + 1 END,
+			last_at = CASE WHEN f.last_at <= $3 THEN excluded.last_at ELSE greatest(f.last_at, excluded.last_at) END
+		RETURNING key, count, last_at`, unique, now, forgotten)
+	if err != nil {
+		return nil, fmt.Errorf("count a wrong password: %w", err)
+	}
+	found, err := scanLoginFailures(rows)
+	if err != nil {
+		return nil, fmt.Errorf("count a wrong password: %w", err)
+	}
+	if err := db.pruneLoginFailures(ctx, forgotten); err != nil {
+		return nil, err
+	}
+	return inKeysOrder(keys, found), nil
+}
+
+// ClearLoginFailures forgets the keys' wrong passwords.
+func (db *HubDB) ClearLoginFailures(ctx context.Context, keys []string, now time.Time) error {
+	if _, err := db.pool.Exec(ctx, `DELETE FROM login_failures WHERE key = ANY($1)`, keys); err != nil {
+		return fmt.Errorf("forget the wrong passwords: %w", err)
+	}
+	return db.pruneLoginFailures(ctx, now.Add(-passerelle.LoginFailureMemory))
+}
+
+// pruneLoginFailures deletes the counts forgotten: an address is kept no
+// longer than passerelle.LoginFailureMemory after its last wrong password.
+// A row another hub is counting is skipped (the next prune takes it if it
+// is still old), so that the prune never waits for a count nor deadlocks
+// with one.
+func (db *HubDB) pruneLoginFailures(ctx context.Context, forgotten time.Time) error {
+	_, err := db.pool.Exec(ctx, `DELETE FROM login_failures WHERE key IN (
+		SELECT key FROM login_failures WHERE last_at <= $1 FOR UPDATE SKIP LOCKED)`, forgotten)
+	if err != nil {
+		return fmt.Errorf("delete the wrong passwords older than a day: %w", err)
+	}
+	return nil
+}
+
+func scanLoginFailures(rows pgx.Rows) (map[string]passerelle.PINFailures, error) {
+	found := map[string]passerelle.PINFailures{}
+	var key string
+	var f passerelle.PINFailures
+	_, err := pgx.ForEachRow(rows, []any{&key, &f.Count, &f.Last}, func() error {
+		f.Last = f.Last.UTC()
+		found[key] = f
+		return nil
+	})
+	return found, err
+}
+
+// inKeysOrder returns the failures of each key, zero for one not found.
+func inKeysOrder(keys []string, found map[string]passerelle.PINFailures) []passerelle.PINFailures {
+	fs := make([]passerelle.PINFailures, len(keys))
+	for i, key := range keys {
+		fs[i] = found[key]
+	}
+	return fs
 }

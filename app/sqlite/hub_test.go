@@ -74,7 +74,7 @@ func TestOpenRefusesTheOtherKind(t *testing.T) {
 			}
 			raw.Close()
 		}, func(path string) error { return passqlite.NewHubDB(path).Open() },
-			passqlite.ErrNewerSchema, []string{"newer Passerelle", "schema 0009_regions", "knows up to 0004_help_marks"}},
+			passqlite.ErrNewerSchema, []string{"newer Passerelle", "schema 0009_regions", "knows up to 0005_login_failures"}},
 		{"a hub's file cut short", func(t testing.TB, path string) {
 			hubFile(t, path)
 			rewrite(t, path, func(b []byte) []byte { return b[:60] })
@@ -230,4 +230,22 @@ func TestOpenBesideHub(t *testing.T) {
 	if err := passqlite.NewHubDB(kiosk).OpenBesideHub(); !errors.Is(err, passqlite.ErrOtherKind) {
 		t.Errorf("a kiosk's file opened beside a hub: %v; want ErrOtherKind", err)
 	}
+}
+
+// The hub and a handle beside it (a staff command's) share what the hub
+// keeps: the second handle stands for a second hub, which the file's
+// lock refuses, but which SQLite would order the same way.
+func TestHubStoreShared(t *testing.T) {
+	hubstoretest.RunShared(t, func(t *testing.T) (passerelle.HubStore, passerelle.HubStore) {
+		path := filepath.Join(t.TempDir(), "hub.db")
+		a, b := passqlite.NewHubDB(path), passqlite.NewHubDB(path)
+		if err := a.Open(); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.OpenBesideHub(); err != nil {
+			a.Close()
+			t.Fatal(err)
+		}
+		return a, b
+	})
 }

@@ -70,3 +70,93 @@ func (db *HubDB) DeleteStaffSession(ctx context.Context, tokenHash []byte, now t
 	}
 	return nil
 }
+
+// LoginFailures returns each key's wrong passwords in a row.
+func (db *HubDB) LoginFailures(ctx context.Context, keys []string, now time.Time) ([]passerelle.PINFailures, error) {
+	fs := make([]passerelle.PINFailures, len(keys))
+	forgotten := now.Add(-passerelle.LoginFailureMemory).UnixMilli()
+	for i, key := range keys {
+		var last int64
+		err := db.rdb.QueryRowContext(ctx, `SELECT count, last_at FROM login_failures WHERE key = ? AND last_at > ?`,
+			key, forgotten).Scan(&fs[i].Count, &last)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		} else if err != nil {
+			return nil, fmt.Errorf("wrong passwords of %s: %w", key, err)
+		}
+		fs[i].Last = fromMillis(last)
+	}
+	return fs, nil
+}
+
+// RecordLoginFailure counts a wrong password for each key, in one
+// transaction: the file's lock orders the hubs that share it.
+func (db *HubDB) RecordLoginFailure(ctx context.Context, keys []string, now time.Time) ([]passerelle.PINFailures, error) {
+	tx, err := db.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("count a wrong password: %w", err)
+	}
+	defer tx.Rollback()
+	forgotten := now.Add(-passerelle.LoginFailureMemory).UnixMilli()
+	counted := map[string]passerelle.PINFailures{}
+	for _, key := range keys {
+		if _, done := counted[key]; done {
+			continue
+		}
+		// A count forgotten (older than a day) starts again at one; a
+		// hub whose clock is behind does not move the last one back.
+		var f passerelle.PINFailures
+		var last int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO login_failures (key, count, last_at) VALUES (?1, 1, ?2)
+			ON CONFLICT (key) DO UPDATE SET
+				count   = CASE WHEN last_at <= ?3 THEN 1 ELSE count + 1 END,
+				last_at = CASE WHEN last_at <= ?3 THEN ?2 ELSE max(last_at, ?2) END
+			RETURNING count, last_at`, key, now.UnixMilli(), forgotten).Scan(&f.Count, &last)
+		if err != nil {
+			return nil, fmt.Errorf("count a wrong password for %s: %w", key, err)
+		}
+		f.Last = fromMillis(last)
+		counted[key] = f
+	}
+	if err := pruneLoginFailures(ctx, tx, forgotten); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("count a wrong password: %w", err)
+	}
+	fs := make([]passerelle.PINFailures, len(keys))
+	for i, key := range keys {
+		fs[i] = counted[key]
+	}
+	return fs, nil
+}
+
+// ClearLoginFailures forgets the keys' wrong passwords.
+func (db *HubDB) ClearLoginFailures(ctx context.Context, keys []string, now time.Time) error {
+	tx, err := db.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("forget the wrong passwords: %w", err)
+	}
+	defer tx.Rollback()
+	for _, key := range keys {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = ?`, key); err != nil {
+			return fmt.Errorf("forget the wrong passwords of %s: %w", key, err)
+		}
+	}
+	if err := pruneLoginFailures(ctx, tx, now.Add(-passerelle.LoginFailureMemory).UnixMilli()); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("forget the wrong passwords: %w", err)
+	}
+	return nil
+}
+
+// pruneLoginFailures deletes the counts forgotten: an address is kept no
+// longer than passerelle.LoginFailureMemory after its last wrong password.
+func pruneLoginFailures(ctx context.Context, tx *sql.Tx, forgotten int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE last_at <= ?`, forgotten); err != nil {
+		return fmt.Errorf("delete the wrong passwords older than a day: %w", err)
+	}
+	return nil
+}

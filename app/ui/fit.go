@@ -3,6 +3,7 @@ package ui
 import (
 	"image/color"
 	"strings"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -25,7 +26,11 @@ type textBlock struct {
 	color      color.Color
 	wrap       bool
 
-	lines []*canvas.Text
+	// lines are the fitted lines, each drawn as pieces of one direction
+	// from left to right (see drawOrder); made holds every piece made so
+	// far, reused at the next fit.
+	lines [][]*canvas.Text
+	made  []*canvas.Text
 	used  fyne.Size // the space the lines take after the last fit
 	fitIn fyne.Size // the box of the last fit, to skip the same work again
 	dirty bool      // text or style changed since the last fit
@@ -40,27 +45,52 @@ func (b *textBlock) fit(w, h float32) float32 {
 	}
 	b.fitIn, b.dirty = box, false
 	lines, size := fitLines(b.text, b.max, max(b.floor, 1), b.style, b.wrap, w, h)
-	for len(b.lines) < len(lines) {
-		b.lines = append(b.lines, canvas.NewText("", b.color))
-	}
-	b.lines = b.lines[:len(lines)]
 	lineH := fyne.MeasureText("Mg", size, b.style).Height
 	b.used = fyne.NewSize(w, lineH*float32(len(lines)))
-	for i, l := range lines {
-		t := b.lines[i]
-		t.Text, t.TextSize, t.TextStyle, t.Color, t.Alignment = l, size, b.style, b.color, b.align
-		t.Resize(fyne.NewSize(w, lineH))
+	// Lines break in the order the text is written; then each line is
+	// put in the order it is drawn.
+	b.lines = b.lines[:0]
+	n := 0
+	for _, l := range lines {
+		var drawn []*canvas.Text
+		for _, piece := range drawOrder(l.text, l.rtl) {
+			if n == len(b.made) {
+				b.made = append(b.made, canvas.NewText("", b.color))
+			}
+			t := b.made[n]
+			n++
+			t.Text, t.TextSize, t.TextStyle, t.Color, t.Alignment = piece, size, b.style, b.color, fyne.TextAlignLeading
+			t.Resize(fyne.NewSize(fyne.MeasureText(piece, size, b.style).Width, lineH))
+			drawn = append(drawn, t)
+		}
+		b.lines = append(b.lines, drawn)
 	}
 	return b.used.Height
 }
 
-// place puts the fitted lines at pos, centred vertically in height h.
+// place puts the fitted lines at pos, centred vertically in height h,
+// each line aligned in the box's width.
 func (b *textBlock) place(pos fyne.Position, h float32) {
 	y := pos.Y + max(0, (h-b.used.Height)/2)
-	for _, t := range b.lines {
-		t.Move(fyne.NewPos(pos.X, y))
-		y += t.Size().Height
-		t.Refresh()
+	lineH := b.used.Height / float32(max(1, len(b.lines)))
+	for _, line := range b.lines {
+		width := float32(0)
+		for _, t := range line {
+			width += t.Size().Width
+		}
+		x := pos.X
+		switch b.align {
+		case fyne.TextAlignCenter:
+			x += (b.used.Width - width) / 2
+		case fyne.TextAlignTrailing:
+			x += b.used.Width - width
+		}
+		for _, t := range line {
+			t.Move(fyne.NewPos(x, y))
+			x += t.Size().Width
+			t.Refresh()
+		}
+		y += lineH
 	}
 }
 
@@ -71,28 +101,37 @@ func (b *textBlock) lineHeight() float32 {
 }
 
 func (b *textBlock) objects() []fyne.CanvasObject {
-	objs := make([]fyne.CanvasObject, len(b.lines))
-	for i, t := range b.lines {
-		objs[i] = t
+	var objs []fyne.CanvasObject
+	for _, line := range b.lines {
+		for _, t := range line {
+			objs = append(objs, t)
+		}
 	}
 	return objs
+}
+
+// line is one line of text, in the order it is written, and the way its
+// paragraph reads.
+type line struct {
+	text string
+	rtl  bool // the paragraph holds a right-to-left letter (see rtlText)
 }
 
 // fitLines returns text broken into lines at the largest size between
 // floor and max that fits w×h. When even floor does not fit, it returns
 // the lines that fit at floor, the last one cut with "…".
-func fitLines(text string, maxSize, floor float32, style fyne.TextStyle, wrap bool, w, h float32) ([]string, float32) {
+func fitLines(text string, maxSize, floor float32, style fyne.TextStyle, wrap bool, w, h float32) ([]line, float32) {
 	if text == "" || w <= 0 || h <= 0 {
 		return nil, floor
 	}
-	fits := func(size float32) ([]string, bool) {
+	fits := func(size float32) ([]line, bool) {
 		lines := breakLines(text, size, style, wrap, w)
 		lineH := fyne.MeasureText("Mg", size, style).Height
 		if float32(len(lines))*lineH > h {
 			return lines, false
 		}
 		for _, l := range lines {
-			if fyne.MeasureText(l, size, style).Width > w {
+			if fyne.MeasureText(l.text, size, style).Width > w {
 				return lines, false
 			}
 		}
@@ -105,7 +144,7 @@ func fitLines(text string, maxSize, floor float32, style fyne.TextStyle, wrap bo
 	// that fits, in whole units, between floor and max.
 	lo, hi := int(floor), int(maxSize)-1
 	best := -1
-	var bestLines []string
+	var bestLines []line
 	for lo <= hi {
 		mid := (lo + hi) / 2
 		if lines, ok := fits(float32(mid)); ok {
@@ -122,39 +161,68 @@ func fitLines(text string, maxSize, floor float32, style fyne.TextStyle, wrap bo
 	lineH := fyne.MeasureText("Mg", floor, style).Height
 	keep := max(1, int(h/lineH))
 	if keep < len(lines) {
-		lines = append(lines[:keep-1:keep-1], lines[keep-1]+"…")
+		lines = lines[:keep]
+		lines[keep-1].text += "…"
 	}
 	for i, l := range lines {
-		lines[i] = clip(l, floor, style, w)
+		lines[i].text = clip(l.text, floor, style, w)
 	}
 	return lines, floor
 }
 
 // breakLines breaks text into lines no wider than w at size, at spaces
-// when wrap is set; each "\n" starts a new line.
-func breakLines(text string, size float32, style fyne.TextStyle, wrap bool, w float32) []string {
-	var lines []string
+// when wrap is set; each "\n" starts a new paragraph, which reads right
+// to left or left to right on its own (a sign may show one sentence in
+// several languages).
+func breakLines(text string, size float32, style fyne.TextStyle, wrap bool, w float32) []line {
+	var lines []line
 	for _, para := range strings.Split(text, "\n") {
+		rtl := rtlText(para)
 		if !wrap {
-			lines = append(lines, para)
+			lines = append(lines, line{para, rtl})
 			continue
 		}
-		line := ""
-		for _, word := range strings.Fields(para) {
-			if line == "" {
-				line = word
+		cur := ""
+		for _, word := range wrapWords(para) {
+			if cur == "" {
+				cur = word
 				continue
 			}
-			if fyne.MeasureText(line+" "+word, size, style).Width <= w {
-				line += " " + word
+			if fyne.MeasureText(cur+" "+word, size, style).Width <= w {
+				cur += " " + word
 				continue
 			}
-			lines = append(lines, line)
-			line = word
+			lines = append(lines, line{cur, rtl})
+			cur = word
 		}
-		lines = append(lines, line)
+		lines = append(lines, line{cur, rtl})
 	}
 	return lines
+}
+
+// wrapWords cuts a paragraph at its spaces, but not at a space between
+// two digits: a number written in groups ("36 46", "01 23 45 67 89") is
+// never cut across two lines (see joinNumberGroups); nor at a no-break
+// space, which says so.
+func wrapWords(para string) []string {
+	runes := []rune(para)
+	joined := joinNumberGroups(runes)
+	var words []string
+	start := -1
+	for i, r := range joined {
+		space := unicode.IsSpace(r) && r != '\u00a0'
+		switch {
+		case space && start >= 0:
+			words = append(words, string(runes[start:i]))
+			start = -1
+		case !space && start < 0:
+			start = i
+		}
+	}
+	if start >= 0 {
+		words = append(words, string(runes[start:]))
+	}
+	return words
 }
 
 // clip cuts a line that is too wide, ending it with "…".

@@ -95,15 +95,15 @@ func (k *Kiosk) showProcedures() {
 	}
 	content := grid(s.Tiles, lang)
 	if pages > 1 {
-		s.PrevPage = NewTile("prev-page", "", uiIcon("page-prev"), func() { k.touched(); k.page--; k.showProcedures() })
-		s.NextPage = NewTile("next-page", say(lang, phraseMore), uiIcon("page-next"), func() { k.touched(); k.page++; k.showProcedures() })
+		s.PrevPage = NewTile("prev-page", "", arrow("page-prev", lang), func() { k.touched(); k.page--; k.showProcedures() })
+		s.NextPage = NewTile("next-page", say(lang, phraseMore), arrow("page-next", lang), func() { k.touched(); k.page++; k.showProcedures() })
 		if k.page == 0 {
 			s.PrevPage.Disable()
 		}
 		if k.page == pages-1 {
 			s.NextPage.Disable()
 		}
-		content = container.New(pagerLayout{}, s.PrevPage, content, s.NextPage)
+		content = container.New(pagerLayout{rtl: rtl(lang)}, s.PrevPage, content, s.NextPage)
 	}
 	s.root = k.frame(s, lang, content)
 	k.show(s)

@@ -97,7 +97,7 @@ func (k *Kiosk) showHelpComing(lang passerelle.Lang, under *Screen) {
 		k.touched()
 		k.play(s.Prompt...)
 	})
-	s.GoOn = NewTile("go-on", say(lang, phraseHelpGoOn), uiIcon("next"), func() {
+	s.GoOn = NewTile("go-on", say(lang, phraseHelpGoOn), arrow("next", lang), func() {
 		k.touched()
 		if !k.guarded() {
 			k.restore(s.under)

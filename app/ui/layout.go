@@ -194,10 +194,14 @@ func (tileGrid) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 // pagerLayout places the paging tiles on each side of the grid of
-// procedures, or under it in portrait. Objects: previous, grid, next.
-type pagerLayout struct{}
+// procedures, or under it in portrait, next on the side the language
+// reads towards. Objects: previous, grid, next.
+type pagerLayout struct{ rtl bool }
 
-func (pagerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (l pagerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if l.rtl {
+		defer mirror(size, objs...)
+	}
 	prev, grid, next := objs[0], objs[1], objs[2]
 	pad := theme.Padding()
 	if size.Height > size.Width*1.2 { // portrait: the paging tiles go under the grid

@@ -136,6 +136,12 @@ func (r *placeCardRenderer) Layout(size fyne.Size) {
 	r.sign.Resize(fyne.NewSquareSize(sign))
 	x := 3*pad + side + sign
 	w := max(0, size.Width-x-pad)
+	if rtl(r.card.lang) {
+		// The pictograms go to the right; the texts' box to the left, its
+		// lines keeping the order drawOrder gave their pieces.
+		mirror(size, r.kind, r.sign)
+		x = pad
+	}
 	nameH := r.name.fit(w, h*0.4)
 	addrH := r.address.fit(w, h*0.25)
 	phoneH := r.phone.fit(w, max(0, h-nameH-addrH))
@@ -143,10 +149,6 @@ func (r *placeCardRenderer) Layout(size fyne.Size) {
 	r.name.place(fyne.NewPos(x, y), nameH)
 	r.address.place(fyne.NewPos(x, y+nameH), addrH)
 	r.phone.place(fyne.NewPos(x, y+nameH+addrH), phoneH)
-	if rtl(r.card.lang) {
-		objs := append([]fyne.CanvasObject{r.kind, r.sign}, r.texts()...)
-		mirror(size, objs...)
-	}
 }
 
 func (r *placeCardRenderer) texts() []fyne.CanvasObject {

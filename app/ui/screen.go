@@ -112,11 +112,14 @@ func (s *Screen) select1(t *Tile) {
 // bar builds the bottom bar of controls for lang.
 func (k *Kiosk) bar(s *Screen, lang passerelle.Lang) fyne.CanvasObject {
 	s.Home = NewTile("home", say(lang, phraseHome), uiIcon("home"), k.onHome)
-	s.Back = NewTile("back", say(lang, phraseBack), uiIcon("back"), k.onBack)
+	s.Back = NewTile("back", say(lang, phraseBack), arrow("back", lang), k.onBack)
 	s.Listen = NewTile("listen", say(lang, phraseListen), uiIcon("replay"), k.onListen)
 	s.Help = NewTile("help", say(lang, phraseHelp), uiIcon("help"), k.onHelp)
-	s.Next = NewTile("next", say(lang, phraseNext), uiIcon("next"), k.onNext)
+	s.Next = NewTile("next", say(lang, phraseNext), arrow("next", lang), k.onNext)
 	s.Next.primary = true
+	if rtl(lang) { // next on the side the language reads towards
+		return container.NewGridWithColumns(5, s.Next, s.Help, s.Listen, s.Back, s.Home)
+	}
 	return container.NewGridWithColumns(5, s.Home, s.Back, s.Listen, s.Help, s.Next)
 }
 
