@@ -1,10 +1,6 @@
 package ui
 
-import (
-	"time"
-
-	"fyne.io/fyne/v2"
-)
+import "time"
 
 // One-switch scanning, for a person who can press one big switch and
 // nothing more precise: the focus ring moves by itself from control to
@@ -18,25 +14,6 @@ import (
 type scanState struct {
 	screen *Screen   // the screen the last move was on
 	moved  time.Time // when the ring last moved, or the screen appeared
-}
-
-// runScan moves the ring while the kiosk runs, until Close.
-func (k *Kiosk) runScan() {
-	k.wg.Add(1)
-	go func() {
-		defer k.wg.Done()
-		// A tenth of the interval: the ring moves on time, give or take.
-		tick := time.NewTicker(max(k.ScanEvery/10, 20*time.Millisecond))
-		defer tick.Stop()
-		for {
-			select {
-			case <-k.ctx.Done():
-				return
-			case <-tick.C:
-				fyne.Do(k.CheckScan)
-			}
-		}
-	}()
 }
 
 // CheckScan moves the ring to the next control once ScanEvery has passed

@@ -140,7 +140,7 @@ func New(win fyne.Window, deps Deps, settings Settings) *Kiosk {
 // Close. Tests leave it off and call CheckIdle and UseCatalog themselves.
 func (k *Kiosk) Run() {
 	updates, stop := k.deps.Catalog.Subscribe()
-	k.wg.Add(2)
+	k.wg.Add(1)
 	go func() {
 		defer k.wg.Done()
 		defer stop()
@@ -156,22 +156,29 @@ func (k *Kiosk) Run() {
 			}
 		}
 	}()
+	k.every(time.Second, k.CheckIdle)
+	if k.Scanning {
+		// A tenth of the interval: the ring moves on time, give or take.
+		k.every(max(k.ScanEvery/10, 20*time.Millisecond), k.CheckScan)
+	}
+}
+
+// every runs f on the UI goroutine every d, until Close.
+func (k *Kiosk) every(d time.Duration, f func()) {
+	k.wg.Add(1)
 	go func() {
 		defer k.wg.Done()
-		tick := time.NewTicker(time.Second)
+		tick := time.NewTicker(d)
 		defer tick.Stop()
 		for {
 			select {
 			case <-k.ctx.Done():
 				return
 			case <-tick.C:
-				fyne.Do(k.CheckIdle)
+				fyne.Do(f)
 			}
 		}
 	}()
-	if k.Scanning {
-		k.runScan()
-	}
 }
 
 // Close stops Run's goroutines and waits for them.
