@@ -56,9 +56,7 @@ const (
 	maxWidth, maxHeight          = 7680, 4320
 	minSpeechCache               = 20 << 20
 	maxSpeechCache               = 50 << 30
-	// Faster than half a second no switch user can follow the ring;
-	// slower than 10 s a screen takes minutes to go round.
-	minScanEvery, maxScanEvery = 500 * time.Millisecond, 10 * time.Second
+	minScanEvery, maxScanEvery   = passerelle.MinScanEvery, passerelle.MaxScanEvery
 )
 
 // parseKiosk reads the kiosk's flags and checks every value: a value out

@@ -227,7 +227,6 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 	if c.tapGuard > 0 {
 		settings.TapGuard = c.tapGuard
 	}
-	settings.Scanning, settings.ScanEvery = c.scan, c.scanEvery
 	deps := ui.Deps{Catalog: watcher, Store: r.db, Player: r.player, Logger: logger,
 		Staff: r.db, Sync: r.db, Help: r.db, Pinned: c.given, Quit: a.Quit,
 		Figures: r.db, DataDir: filepath.Dir(c.db),
@@ -275,7 +274,7 @@ func purgeDaily(ctx context.Context, db *sqlite.DB, retention func() time.Durati
 // settings staff saved in place of the flags not given.
 func liveSettings(ctx context.Context, c kioskConfig, db passerelle.StaffStore) (passerelle.KioskSettings, error) {
 	flags := passerelle.KioskSettings{Inactivity: c.inactivity, StillThereWait: c.stillThere, ElsewhereWait: c.elsewhere,
-		Volume: c.volume, Rate: c.rate, Retention: c.retention}
+		Volume: c.volume, Rate: c.rate, Retention: c.retention, Scanning: c.scan, ScanEvery: c.scanEvery}
 	saved, err := db.SavedSettings(ctx)
 	if err != nil {
 		return flags, err

@@ -334,6 +334,11 @@ type KioskSettings struct {
 	// Retention is how long a typed value a procedure allows to keep is
 	// kept.
 	Retention time.Duration
+	// Scanning is one-switch scanning, for a person who can press one
+	// switch and nothing more precise: the focus ring moves by itself
+	// every ScanEvery, and any key acts on what it is on.
+	Scanning  bool
+	ScanEvery time.Duration
 }
 
 // The names of the settings, in the store and on the command line.
@@ -345,10 +350,12 @@ const (
 	SettingRate       = "rate"
 	SettingLangs      = "languages"
 	SettingRetention  = "retention"
+	SettingScan       = "scan"
+	SettingScanEvery  = "scan-every"
 )
 
 // SettingNames lists every setting, in the order staff see them.
-var SettingNames = []string{SettingInactivity, SettingStillThere, SettingElsewhere, SettingVolume, SettingRate, SettingLangs, SettingRetention}
+var SettingNames = []string{SettingInactivity, SettingStillThere, SettingElsewhere, SettingVolume, SettingRate, SettingLangs, SettingRetention, SettingScan, SettingScanEvery}
 
 // The ranges of the settings: outside them a kiosk in a public place would
 // not work (a question covering every screen at once, a session ended
@@ -359,6 +366,9 @@ const (
 	MinElsewhere, MaxElsewhere   = 2 * time.Minute, time.Hour
 	MaxRetention                 = 366 * 24 * time.Hour
 	MinSpeechRate, MaxSpeechRate = 80, 450
+	// Faster than half a second no switch user can follow the ring;
+	// slower than 10 s a screen takes minutes to go round.
+	MinScanEvery, MaxScanEvery = 500 * time.Millisecond, 10 * time.Second
 )
 
 // DefaultKioskSettings are the settings of a kiosk in a public place.
@@ -369,6 +379,7 @@ var DefaultKioskSettings = KioskSettings{
 	Volume:         1,
 	Rate:           150,
 	Retention:      30 * 24 * time.Hour,
+	ScanEvery:      1500 * time.Millisecond,
 }
 
 // Value returns the setting called name as it is stored: durations as Go
@@ -393,6 +404,10 @@ func (s KioskSettings) Value(name string) string {
 		return strings.Join(codes, ",")
 	case SettingRetention:
 		return s.Retention.String()
+	case SettingScan:
+		return strconv.FormatBool(s.Scanning)
+	case SettingScanEvery:
+		return s.ScanEvery.String()
 	}
 	return ""
 }
@@ -418,6 +433,14 @@ func (s *KioskSettings) Set(name, value string) error {
 		return duration(&s.ElsewhereWait, MinElsewhere, MaxElsewhere)
 	case SettingRetention:
 		return duration(&s.Retention, 0, MaxRetention)
+	case SettingScanEvery:
+		return duration(&s.ScanEvery, MinScanEvery, MaxScanEvery)
+	case SettingScan:
+		v, err := strconv.ParseBool(value)
+		if err != nil {
+			return fmt.Errorf("scan %q: give true (the ring moves by itself) or false", value)
+		}
+		s.Scanning = v
 	case SettingVolume:
 		v, err := strconv.ParseFloat(value, 64)
 		if err != nil || !(v >= 0 && v <= 1) {

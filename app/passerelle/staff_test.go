@@ -101,6 +101,14 @@ func TestKioskSettings(t *testing.T) {
 		{"too fast", SettingRate, "451", true},
 		{"languages", SettingLangs, "fr, ar", false},
 		{"an unknown language", SettingLangs, "fr,xx", true},
+		{"scanning on", SettingScan, "true", false},
+		{"scanning off", SettingScan, "false", false},
+		{"scanning neither on nor off", SettingScan, "sometimes", true},
+		{"fastest ring", SettingScanEvery, "0.5s", false},
+		{"slowest ring", SettingScanEvery, "10s", false},
+		{"ring too fast", SettingScanEvery, "499ms", true},
+		{"ring too slow", SettingScanEvery, "11s", true},
+		{"ring not a duration", SettingScanEvery, "1.5", true},
 		{"an unknown setting", "colour", "red", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,9 @@
 package ui
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // One-switch scanning, for a person who can press one big switch and
 // nothing more precise: the focus ring moves by itself from control to
@@ -14,7 +17,41 @@ import "time"
 type scanState struct {
 	screen *Screen   // the screen the last move was on
 	moved  time.Time // when the ring last moved, or the screen appeared
+	// ticking is the interval the ticker calling CheckScan runs at, and
+	// stop stops it; 0 and nil when none runs.
+	ticking time.Duration
+	stop    context.CancelFunc
 }
+
+// followScanning starts, stops or retimes the ticker that moves the ring,
+// to match the settings: staff turn scanning on and off in staff mode
+// without a restart. Only a running kiosk has a ticker; tests call
+// CheckScan themselves.
+func (k *Kiosk) followScanning() {
+	want := time.Duration(0)
+	if k.running && k.Scanning {
+		// A tenth of the interval: the ring moves on time, give or take.
+		want = max(k.ScanEvery/10, 20*time.Millisecond)
+	}
+	if want == k.scan.ticking {
+		return
+	}
+	if k.scan.stop != nil {
+		k.scan.stop()
+		k.scan.stop = nil
+	}
+	k.scan.ticking = want
+	if want > 0 {
+		var ctx context.Context
+		ctx, k.scan.stop = context.WithCancel(k.ctx)
+		k.every(ctx, want, k.CheckScan)
+	}
+}
+
+// ScanTick is the interval at which the running kiosk checks whether the
+// scanning ring must move; 0 when it does not (scanning off, or Run not
+// called).
+func (k *Kiosk) ScanTick() time.Duration { return k.scan.ticking }
 
 // CheckScan moves the ring to the next control once ScanEvery has passed
 // since it last moved, the screen appeared or the switch was pressed.
@@ -26,7 +63,7 @@ func (k *Kiosk) CheckScan() {
 	now := k.deps.Now()
 	if k.scan.screen != k.screen {
 		// A new screen (or one given back): the ring starts afresh.
-		k.scan = scanState{screen: k.screen, moved: now}
+		k.scan.screen, k.scan.moved = k.screen, now
 		return
 	}
 	if now.Sub(k.scan.moved) < k.ScanEvery {

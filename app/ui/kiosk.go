@@ -26,17 +26,12 @@ type Settings struct {
 	// TapGuard is how long touches on "continue" are ignored after a screen
 	// appears, so that a double tap never answers two screens.
 	TapGuard time.Duration
-	// Scanning is one-switch scanning (keys_scan.go): the focus ring moves
-	// by itself every ScanEvery, and any key acts on what it is on.
-	Scanning  bool
-	ScanEvery time.Duration
 }
 
 // DefaultSettings are the settings of a kiosk in a public place.
 var DefaultSettings = Settings{
 	KioskSettings: passerelle.DefaultKioskSettings,
 	TapGuard:      500 * time.Millisecond,
-	ScanEvery:     1500 * time.Millisecond,
 }
 
 // Deps are what the kiosk needs from the other packages.
@@ -112,6 +107,8 @@ type Kiosk struct {
 	keyDown bool      // the canvas reports key down: a desktop's (keys.go)
 	scan    scanState // one-switch scanning (keys_scan.go)
 
+	running bool // Run was called: the kiosk keeps its own time
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -156,15 +153,13 @@ func (k *Kiosk) Run() {
 			}
 		}
 	}()
-	k.every(time.Second, k.CheckIdle)
-	if k.Scanning {
-		// A tenth of the interval: the ring moves on time, give or take.
-		k.every(max(k.ScanEvery/10, 20*time.Millisecond), k.CheckScan)
-	}
+	k.every(k.ctx, time.Second, k.CheckIdle)
+	k.running = true
+	k.followScanning()
 }
 
-// every runs f on the UI goroutine every d, until Close.
-func (k *Kiosk) every(d time.Duration, f func()) {
+// every runs f on the UI goroutine every d, until ctx ends.
+func (k *Kiosk) every(ctx context.Context, d time.Duration, f func()) {
 	k.wg.Add(1)
 	go func() {
 		defer k.wg.Done()
@@ -172,7 +167,7 @@ func (k *Kiosk) every(d time.Duration, f func()) {
 		defer tick.Stop()
 		for {
 			select {
-			case <-k.ctx.Done():
+			case <-ctx.Done():
 				return
 			case <-tick.C:
 				fyne.Do(f)

@@ -63,6 +63,7 @@ type StaffView struct {
 	Retention *widget.Entry // in days
 	Volume    *widget.Slider
 	Rate      *widget.Slider
+	Scan      *widget.Check // one-switch scanning; its interval is in Durations
 	Langs     map[passerelle.Lang]*widget.Check
 	Save      *widget.Button
 	Saved     *widget.Label // what saving did, or what to correct

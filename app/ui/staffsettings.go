@@ -57,6 +57,15 @@ func (k *Kiosk) settingsForm(v *StaffView) fyne.CanvasObject {
 	form.Append("Speech rate", hinted(v.Rate, fmt.Sprintf("%d to %d words per minute; now %d", passerelle.MinSpeechRate, passerelle.MaxSpeechRate, cur.Rate),
 		pinned(passerelle.SettingRate, v.Rate)))
 
+	v.Scan = widget.NewCheck("The focus ring moves by itself; any key acts on what it is on", func(bool) { k.staffTouched() })
+	v.Scan.SetChecked(cur.Scanning)
+	form.Append("One-switch scanning", hinted(v.Scan, "for a person who can press one switch and nothing more precise", pinned(passerelle.SettingScan, v.Scan)))
+	every := widget.NewEntry()
+	every.SetText(plainDuration(cur.Value(passerelle.SettingScanEvery)))
+	every.OnChanged = touched
+	v.Durations[passerelle.SettingScanEvery] = every
+	form.Append("Time between two moves of the ring", hinted(every, "0.5s to 10s, like 1.5s", pinned(passerelle.SettingScanEvery, every)))
+
 	v.Langs = map[passerelle.Lang]*widget.Check{}
 	offered := cur.Offered(k.catalog.Load())
 	langs := container.NewHBox()
@@ -114,6 +123,7 @@ func (k *Kiosk) saveSettings(v *StaffView) {
 	}
 	set(passerelle.SettingVolume, strconv.FormatFloat(v.Volume.Value, 'f', -1, 64))
 	set(passerelle.SettingRate, strconv.Itoa(int(v.Rate.Value)))
+	set(passerelle.SettingScan, strconv.FormatBool(v.Scan.Checked))
 	if days, err := strconv.ParseFloat(strings.TrimSpace(v.Retention.Text), 64); err != nil || days < 0 || days > 366 {
 		problems = append(problems, fmt.Sprintf("days a typed number is kept %q: give a number of days from 0 to 366", v.Retention.Text))
 	} else {
@@ -160,6 +170,7 @@ func (k *Kiosk) saveSettings(v *StaffView) {
 func (k *Kiosk) applySettings(next passerelle.KioskSettings) {
 	rateChanged := next.Rate != k.Rate
 	k.KioskSettings = next
+	k.followScanning()
 	if k.deps.OnSettings != nil {
 		k.deps.OnSettings(next)
 	}
