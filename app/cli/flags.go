@@ -38,6 +38,8 @@ type kioskConfig struct {
 	printer     string        // CUPS destination of the receipt printer; "": none
 	scan        bool          // one-switch scanning
 	scanEvery   time.Duration // between moves of the scanning ring
+	minPress    time.Duration // touches held less are ignored; 0: off
+	repeat      time.Duration // touches this soon after the last are ignored; 0: off
 	// given names the flags on the command line: they win over the
 	// settings staff saved.
 	given map[string]bool
@@ -125,6 +127,8 @@ func kioskFlags(c *kioskConfig, size, speechLimit *string) *flag.FlagSet {
 	fs.StringVar(&c.printer, "printer", "", "CUPS name of a receipt printer (lpstat -p lists them): the end screen then offers to print its summary")
 	fs.BoolVar(&c.scan, "scan", false, "one-switch scanning: the focus ring moves by itself and any key acts on what it is on")
 	fs.DurationVar(&c.scanEvery, "scan-every", ui.DefaultSettings.ScanEvery, "with -scan, time between two moves of the ring, 0.5s to 10s")
+	fs.DurationVar(&c.minPress, "min-press", 0, "for a hand that trembles, touches held less than this are ignored, 0s (off) to 2s")
+	fs.DurationVar(&c.repeat, "ignore-repeat", 0, "for a hand that trembles, a touch this soon after the last one taken is ignored, 0s (off) to 3s")
 	return fs
 }
 
@@ -148,6 +152,8 @@ func (c kioskConfig) check() error {
 		{"-elsewhere-wait", c.elsewhere, minElsewhere, maxElsewhere},
 		{"-retention", c.retention, 0, maxRetention},
 		{"-scan-every", c.scanEvery, minScanEvery, maxScanEvery},
+		{"-min-press", c.minPress, 0, passerelle.MaxMinPress},
+		{"-ignore-repeat", c.repeat, 0, passerelle.MaxIgnoreRepeat},
 	}
 	for _, d := range durations {
 		if d.v < d.min || d.v > d.max {

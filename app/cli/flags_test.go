@@ -37,6 +37,9 @@ func TestKioskRefusesSettingsOutOfRange(t *testing.T) {
 		{"printer name with a space", []string{"-printer", "Epson TM"}, []string{`-printer "Epson TM"`, "lpstat -p"}},
 		{"scanning too fast to follow", []string{"-scan", "-scan-every", "100ms"}, []string{"-scan-every 100ms", "from 500ms to 10s"}},
 		{"scanning too slow", []string{"-scan-every", "1m"}, []string{"-scan-every 1m", "from 500ms to 10s"}},
+		{"a negative press", []string{"-min-press", "-1ms"}, []string{"-min-press -1ms", "from 0s to 2s"}},
+		{"a press as long as a long press", []string{"-min-press", "5s"}, []string{"-min-press 5s", "from 0s to 2s"}},
+		{"repeats ignored too long", []string{"-ignore-repeat", "1m"}, []string{"-ignore-repeat 1m", "from 0s to 3s"}},
 		{"printer name as an option", []string{"-printer", "-o"}, []string{`-printer "-o"`, "CUPS printer name"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -274,7 +274,8 @@ func purgeDaily(ctx context.Context, db *sqlite.DB, retention func() time.Durati
 // settings staff saved in place of the flags not given.
 func liveSettings(ctx context.Context, c kioskConfig, db passerelle.StaffStore) (passerelle.KioskSettings, error) {
 	flags := passerelle.KioskSettings{Inactivity: c.inactivity, StillThereWait: c.stillThere, ElsewhereWait: c.elsewhere,
-		Volume: c.volume, Rate: c.rate, Retention: c.retention, Scanning: c.scan, ScanEvery: c.scanEvery}
+		Volume: c.volume, Rate: c.rate, Retention: c.retention, Scanning: c.scan, ScanEvery: c.scanEvery,
+		MinPress: c.minPress, IgnoreRepeat: c.repeat}
 	saved, err := db.SavedSettings(ctx)
 	if err != nil {
 		return flags, err

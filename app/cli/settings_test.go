@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"context"
 	"io"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+
+	"passerelle/app/passerelle"
+	"passerelle/app/sqlite"
 )
 
 func TestKioskAcceptsSettingsAtTheirLimits(t *testing.T) {
@@ -35,6 +40,10 @@ func TestKioskAcceptsSettingsAtTheirLimits(t *testing.T) {
 		{"smallest screen", []string{"-size", "800x480"}, func(c kioskConfig) bool { return c.width == 800 && c.height == 480 }},
 		{"speech cache in GB", []string{"-speech-cache-size", "2GB"}, func(c kioskConfig) bool { return c.speechLimit == 2<<30 }},
 		{"smallest speech cache", []string{"-speech-cache-size", "20MB"}, func(c kioskConfig) bool { return c.speechLimit == 20<<20 }},
+		{"touch tolerance off", nil, func(c kioskConfig) bool { return c.minPress == 0 && c.repeat == 0 }},
+		{"longest touch tolerance", []string{"-min-press", "2s", "-ignore-repeat", "3s"}, func(c kioskConfig) bool {
+			return c.minPress == 2*time.Second && c.repeat == 3*time.Second
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := parseKiosk(tc.args, io.Discard)
@@ -77,5 +86,48 @@ func TestWindowedKioskGetsTheAskedSize(t *testing.T) {
 	placeWindow(full, kioskConfig{})
 	if !full.FullScreen() {
 		t.Error("the kiosk is not full screen by default")
+	}
+}
+
+// TestCommandLineWinsOverSavedAccessSettings: staff saved scanning and
+// touch tolerance in staff mode; at the next start a flag given on the
+// command line wins, and the saved values of the others apply.
+func TestCommandLineWinsOverSavedAccessSettings(t *testing.T) {
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "kiosk.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	saved := map[string]string{passerelle.SettingScan: "true", passerelle.SettingScanEvery: "3s",
+		passerelle.SettingMinPress: "300ms", passerelle.SettingRepeat: "1s"}
+	if err := db.SaveSettings(ctx, saved, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want passerelle.KioskSettings // of it, the four access settings
+	}{
+		{"no flag: what staff saved", nil,
+			passerelle.KioskSettings{Scanning: true, ScanEvery: 3 * time.Second, MinPress: 300 * time.Millisecond, IgnoreRepeat: time.Second}},
+		{"-scan=false and -min-press win", []string{"-scan=false", "-min-press", "0s"},
+			passerelle.KioskSettings{ScanEvery: 3 * time.Second, IgnoreRepeat: time.Second}},
+		{"-scan-every and -ignore-repeat win", []string{"-scan-every", "1s", "-ignore-repeat", "0s"},
+			passerelle.KioskSettings{Scanning: true, ScanEvery: time.Second, MinPress: 300 * time.Millisecond}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseKiosk(tc.args, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := liveSettings(ctx, c, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Scanning != tc.want.Scanning || got.ScanEvery != tc.want.ScanEvery || got.MinPress != tc.want.MinPress || got.IgnoreRepeat != tc.want.IgnoreRepeat {
+				t.Errorf("got scan %v every %v, min press %v, repeat %v; want %+v", got.Scanning, got.ScanEvery, got.MinPress, got.IgnoreRepeat, tc.want)
+			}
+		})
 	}
 }

@@ -339,6 +339,12 @@ type KioskSettings struct {
 	// every ScanEvery, and any key acts on what it is on.
 	Scanning  bool
 	ScanEvery time.Duration
+	// Touch tolerance, for a hand that trembles: a touch held less than
+	// MinPress, and one coming less than IgnoreRepeat after the last one
+	// taken, are ignored; 0 turns each off. Keys and switches are not
+	// touches: they are never ignored.
+	MinPress     time.Duration
+	IgnoreRepeat time.Duration
 }
 
 // The names of the settings, in the store and on the command line.
@@ -352,10 +358,12 @@ const (
 	SettingRetention  = "retention"
 	SettingScan       = "scan"
 	SettingScanEvery  = "scan-every"
+	SettingMinPress   = "min-press"
+	SettingRepeat     = "ignore-repeat"
 )
 
 // SettingNames lists every setting, in the order staff see them.
-var SettingNames = []string{SettingInactivity, SettingStillThere, SettingElsewhere, SettingVolume, SettingRate, SettingLangs, SettingRetention, SettingScan, SettingScanEvery}
+var SettingNames = []string{SettingInactivity, SettingStillThere, SettingElsewhere, SettingVolume, SettingRate, SettingLangs, SettingRetention, SettingScan, SettingScanEvery, SettingMinPress, SettingRepeat}
 
 // The ranges of the settings: outside them a kiosk in a public place would
 // not work (a question covering every screen at once, a session ended
@@ -369,6 +377,9 @@ const (
 	// Faster than half a second no switch user can follow the ring;
 	// slower than 10 s a screen takes minutes to go round.
 	MinScanEvery, MaxScanEvery = 500 * time.Millisecond, 10 * time.Second
+	// A touch held longer than 2 s is a long press; a second touch 3 s
+	// after the first is meant.
+	MaxMinPress, MaxIgnoreRepeat = 2 * time.Second, 3 * time.Second
 )
 
 // DefaultKioskSettings are the settings of a kiosk in a public place.
@@ -408,6 +419,10 @@ func (s KioskSettings) Value(name string) string {
 		return strconv.FormatBool(s.Scanning)
 	case SettingScanEvery:
 		return s.ScanEvery.String()
+	case SettingMinPress:
+		return s.MinPress.String()
+	case SettingRepeat:
+		return s.IgnoreRepeat.String()
 	}
 	return ""
 }
@@ -435,6 +450,10 @@ func (s *KioskSettings) Set(name, value string) error {
 		return duration(&s.Retention, 0, MaxRetention)
 	case SettingScanEvery:
 		return duration(&s.ScanEvery, MinScanEvery, MaxScanEvery)
+	case SettingMinPress:
+		return duration(&s.MinPress, 0, MaxMinPress)
+	case SettingRepeat:
+		return duration(&s.IgnoreRepeat, 0, MaxIgnoreRepeat)
 	case SettingScan:
 		v, err := strconv.ParseBool(value)
 		if err != nil {

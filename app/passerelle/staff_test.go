@@ -109,6 +109,14 @@ func TestKioskSettings(t *testing.T) {
 		{"ring too fast", SettingScanEvery, "499ms", true},
 		{"ring too slow", SettingScanEvery, "11s", true},
 		{"ring not a duration", SettingScanEvery, "1.5", true},
+		{"every touch taken", SettingMinPress, "0s", false},
+		{"a press of a fifth of a second", SettingMinPress, "200ms", false},
+		{"a press too long to ask", SettingMinPress, "2.1s", true},
+		{"a press of minus one", SettingMinPress, "-1ms", true},
+		{"repeats taken", SettingRepeat, "0s", false},
+		{"repeats within 3s ignored", SettingRepeat, "3s", false},
+		{"repeats ignored too long", SettingRepeat, "4s", true},
+		{"repeat in bare milliseconds", SettingRepeat, "300", true},
 		{"an unknown setting", "colour", "red", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -62,6 +62,7 @@ func (r focusRing) objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.
 // focusable is what the keys' ring can be on: a tile, a help place's card.
 type focusable interface {
 	fyne.Tappable
+	act() // what a key or the switch does: never ignored as a touch may be
 	Disabled() bool
 	Focused() bool
 	setFocused(bool)

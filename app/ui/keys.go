@@ -74,7 +74,7 @@ func (k *Kiosk) typedKey(ev *fyne.KeyEvent) {
 		return
 	}
 	if t := k.typedOnKeypad(ev.Name); t != nil {
-		t.Tapped(nil)
+		t.act()
 		return
 	}
 	act := keyActions[ev.Name]
@@ -116,7 +116,7 @@ func (k *Kiosk) keyAct(s *Screen, act keyAction) {
 		return
 	}
 	if act == keySelect && s.focus != nil {
-		s.focus.Tapped(nil) // a disabled tile ignores it
+		s.focus.act() // a disabled tile ignores it
 		return
 	}
 	// A first press of select, with nothing focused yet, only shows where

@@ -83,5 +83,5 @@ func (k *Kiosk) switchPressed() {
 		return
 	}
 	k.scan.moved = k.deps.Now() // the person sees what their press did
-	s.focus.Tapped(nil)
+	s.focus.act()
 }

@@ -106,6 +106,7 @@ type Kiosk struct {
 
 	keyDown bool      // the canvas reports key down: a desktop's (keys.go)
 	scan    scanState // one-switch scanning (keys_scan.go)
+	touch   touchGate // touch tolerance (touch.go)
 
 	running bool // Run was called: the kiosk keeps its own time
 
@@ -123,6 +124,7 @@ func New(win fyne.Window, deps Deps, settings Settings) *Kiosk {
 	}
 	k := &Kiosk{Settings: settings, deps: deps, win: win}
 	k.ctx, k.cancel = context.WithCancel(context.Background())
+	k.touch = touchGate{now: deps.Now, settings: &k.KioskSettings}
 	k.catalog.Store(deps.Catalog.Catalog())
 	k.prepareSpeech(k.catalog.Load())
 	k.signal = k.newSignal()
@@ -257,6 +259,7 @@ func (k *Kiosk) guarded() bool {
 // show puts a screen on the window and speaks its prompt.
 func (k *Kiosk) show(s *Screen) {
 	k.screen = s
+	k.gateTouches(s)
 	now := k.deps.Now()
 	k.shownAt = now
 	k.lastTouch = now

@@ -56,6 +56,7 @@ func placePrompt(lang passerelle.Lang, p placeNow) passerelle.Prompt {
 // its phone number in big digits. Touching it says it again.
 type PlaceCard struct {
 	widget.BaseWidget
+	touchable // touch tolerance (touch.go)
 
 	Place    *passerelle.Place
 	Open     bool // at the time the screen appeared
@@ -71,8 +72,15 @@ func newPlaceCard(p placeNow, lang passerelle.Lang, tapped func()) *PlaceCard {
 	return c
 }
 
-// Tapped is part of fyne.Tappable.
+// Tapped is a touch: the card acts unless touch tolerance ignores it.
 func (c *PlaceCard) Tapped(*fyne.PointEvent) {
+	if c.takesTouch() {
+		c.act()
+	}
+}
+
+// act says the card again: a touch taken, a key or the switch.
+func (c *PlaceCard) act() {
 	if c.OnTapped != nil {
 		c.OnTapped()
 	}

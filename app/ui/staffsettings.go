@@ -36,6 +36,8 @@ func (k *Kiosk) settingsForm(v *StaffView) fyne.CanvasObject {
 		{passerelle.SettingInactivity, "Inactivity before \"are you still there?\"", "20s to 30m, like 90s or 2m"},
 		{passerelle.SettingStillThere, "Wait for an answer before the session ends", "10s to 5m"},
 		{passerelle.SettingElsewhere, "Inactivity on a step done on another device", "2m to 1h, not shorter than the inactivity"},
+		{passerelle.SettingMinPress, "Ignore touches shorter than", "0s (off) to 2s, like 150ms: for a hand that trembles"},
+		{passerelle.SettingRepeat, "Ignore a touch that follows another within", "0s (off) to 3s, like 500ms: for a hand that trembles"},
 	} {
 		e := widget.NewEntry()
 		e.SetText(plainDuration(cur.Value(d.name)))

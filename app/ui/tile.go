@@ -15,6 +15,7 @@ import (
 // before lifting cancels the touch.
 type Tile struct {
 	widget.BaseWidget
+	touchable // touch tolerance (touch.go)
 
 	ID       string // what the tile stands for: option id, language code, key...
 	Label    string
@@ -44,8 +45,16 @@ func NewTile(id, label string, pictogram []byte, tapped func()) *Tile {
 	return t
 }
 
-// Tapped runs the tile's action unless it is disabled.
+// Tapped is a touch: the tile acts unless touch tolerance ignores it.
 func (t *Tile) Tapped(*fyne.PointEvent) {
+	if t.takesTouch() {
+		t.act()
+	}
+}
+
+// act runs the tile's action unless it is disabled: a touch taken, a key
+// or the switch.
+func (t *Tile) act() {
 	if t.disabled || t.OnTapped == nil {
 		return
 	}
