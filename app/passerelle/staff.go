@@ -434,7 +434,11 @@ func (s *KioskSettings) Set(name, value string) error {
 	duration := func(d *time.Duration, lo, hi time.Duration) error {
 		v, err := time.ParseDuration(value)
 		if err != nil || v < lo || v > hi {
-			return fmt.Errorf("%s %q: give a duration from %s to %s, like 90s or 2m", name, value, plain(lo), plain(hi))
+			like := "90s or 2m"
+			if hi <= 10*time.Second { // the settings of touches and of the ring
+				like = "300ms or 1.5s"
+			}
+			return fmt.Errorf("%s %q: give a duration from %s to %s, like %s", name, value, plain(lo), plain(hi), like)
 		}
 		*d = v
 		return nil

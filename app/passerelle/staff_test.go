@@ -125,6 +125,9 @@ func TestKioskSettings(t *testing.T) {
 			if (err != nil) != tc.refused {
 				t.Fatalf("Set(%s, %s): %v, refused %v wanted", tc.setting, tc.value, err, tc.refused)
 			}
+			if err != nil && strings.Contains(err.Error(), "like 90s") && strings.HasSuffix(tc.value, "ms") {
+				t.Errorf("a setting in milliseconds is told %q", err)
+			}
 			if err == nil {
 				var back KioskSettings
 				if err := back.Set(tc.setting, s.Value(tc.setting)); err != nil || back.Value(tc.setting) != s.Value(tc.setting) {

@@ -103,3 +103,35 @@ func TestScanIntervalOutOfRangeIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestAccessSettingsGivenOnTheCommandLineAreFixed: -scan and -min-press
+// given on the command line show in the settings tab as fixed, and saving
+// the tab changes neither, while the others save.
+func TestAccessSettingsGivenOnTheCommandLineAreFixed(t *testing.T) {
+	pinned := map[string]bool{passerelle.SettingScan: true, passerelle.SettingMinPress: true}
+	r := newStaffRigPinned(t, filepath.Join(t.TempDir(), "kiosk.db"), openCatalog(t, shipped), staffPIN, newClock(), pinned)
+	r.hold(3 * time.Second)
+	r.typePIN(staffPIN)
+	v := r.k.Staff()
+	if !v.Scan.Disabled() || !v.Durations[passerelle.SettingMinPress].Disabled() {
+		t.Error("a setting given on the command line can be changed in the tab")
+	}
+	if v.Durations[passerelle.SettingRepeat].Disabled() {
+		t.Error("ignore-repeat, not given, cannot be changed")
+	}
+	v.Durations[passerelle.SettingRepeat].SetText("400ms")
+	test.Tap(v.Save)
+	saved, err := r.db.SavedSettings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := saved[passerelle.SettingScan]; ok {
+		t.Errorf("the fixed scan setting was saved: %v", saved)
+	}
+	if _, ok := saved[passerelle.SettingMinPress]; ok {
+		t.Errorf("the fixed min-press setting was saved: %v", saved)
+	}
+	if saved[passerelle.SettingRepeat] != "400ms" || r.k.IgnoreRepeat != 400*time.Millisecond {
+		t.Errorf("ignore-repeat 400ms: saved %v, the kiosk uses %v", saved, r.k.IgnoreRepeat)
+	}
+}

@@ -42,6 +42,13 @@ func (r *staffRig) HelpCallChanged(c passerelle.HelpCall) { r.told = append(r.to
 // with the staff PIN set first when pin is not "".
 func newStaffRig(t *testing.T, path string, source passerelle.CatalogSource, pin string, clk *clock) *staffRig {
 	t.Helper()
+	return newStaffRigPinned(t, path, source, pin, clk, nil)
+}
+
+// newStaffRigPinned is newStaffRig with the settings pinned given on the
+// command line.
+func newStaffRigPinned(t *testing.T, path string, source passerelle.CatalogSource, pin string, clk *clock, pinned map[string]bool) *staffRig {
+	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(ui.Theme())
 	db := sqlite.NewDB(path)
@@ -65,7 +72,7 @@ func newStaffRig(t *testing.T, path string, source passerelle.CatalogSource, pin
 	t.Cleanup(w.Close)
 	r := &staffRig{rig: &rig{t: t, w: w, db: db, sink: sink, player: player, asked: asked, clock: clk}, path: path}
 	r.k = ui.New(w, ui.Deps{Catalog: source, Store: db, Player: asked, Logger: logger, Now: clk.Now,
-		Staff: db, Sync: db, Help: db, HelpNotifier: r, PINParams: cheapPIN,
+		Staff: db, Sync: db, Help: db, HelpNotifier: r, PINParams: cheapPIN, Pinned: pinned,
 		OnSettings: func(s passerelle.KioskSettings) { r.applied = append(r.applied, s) },
 		Quit:       func() { r.quit++ },
 	}, ui.DefaultSettings)
