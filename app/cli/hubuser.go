@@ -1,17 +1,13 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
-
-	"golang.org/x/term"
 
 	"passerelle/app/passerelle"
 )
@@ -68,30 +64,9 @@ func runHubUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return 0
 }
 
-// passwordReader returns a function that reads one password: from a
-// terminal without showing it, prompting on stderr; from a pipe, a line.
-// Only the line's end is cut: spaces may be part of a password.
+// passwordReader reads a password. Only the line's end is cut: spaces
+// may be part of a password.
 func passwordReader(in io.Reader, stderr io.Writer) func(prompt string) (string, error) {
-	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return func(prompt string) (string, error) {
-			fmt.Fprint(stderr, prompt)
-			b, err := term.ReadPassword(int(f.Fd()))
-			fmt.Fprintln(stderr)
-			if err != nil {
-				return "", fmt.Errorf("read the password: %w", err)
-			}
-			return string(b), nil
-		}
-	}
-	lines := bufio.NewReader(in)
-	return func(string) (string, error) {
-		line, err := lines.ReadString('\n')
-		if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
-			if errors.Is(err, io.EOF) {
-				return "", errors.New("no password on the input: type it twice, or give it on two lines")
-			}
-			return "", fmt.Errorf("read the password: %w", err)
-		}
-		return strings.TrimRight(line, "\r\n"), nil
-	}
+	return secretReader(in, stderr, "password", "no password on the input: type it twice, or give it on two lines",
+		func(s string) string { return strings.TrimRight(s, "\r\n") })
 }

@@ -58,18 +58,20 @@ func runPin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// pinReader returns a function that reads one PIN: from a terminal
-// without showing it, prompting on stderr; from a pipe, a line.
-func pinReader(in io.Reader, stderr io.Writer) func(prompt string) (string, error) {
+// secretReader returns a function that reads one secret, a PIN or a
+// password (what): from a terminal without showing it, prompting on
+// stderr; from a pipe, a line, and missing is said when there is none.
+// clean trims what typing adds around the secret.
+func secretReader(in io.Reader, stderr io.Writer, what, missing string, clean func(string) string) func(prompt string) (string, error) {
 	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		return func(prompt string) (string, error) {
 			fmt.Fprint(stderr, prompt)
 			b, err := term.ReadPassword(int(f.Fd()))
 			fmt.Fprintln(stderr)
 			if err != nil {
-				return "", fmt.Errorf("read the PIN: %w", err)
+				return "", fmt.Errorf("read the %s: %w", what, err)
 			}
-			return strings.TrimSpace(string(b)), nil
+			return clean(string(b)), nil
 		}
 	}
 	lines := bufio.NewReader(in)
@@ -77,12 +79,19 @@ func pinReader(in io.Reader, stderr io.Writer) func(prompt string) (string, erro
 		line, err := lines.ReadString('\n')
 		if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
 			if errors.Is(err, io.EOF) {
-				return "", errors.New("no PIN on the input: type it twice, or give it on two lines (printf '4806\\n4806\\n' | passerelle pin -db kiosk.db)")
+				return "", errors.New(missing)
 			}
-			return "", fmt.Errorf("read the PIN: %w", err)
+			return "", fmt.Errorf("read the %s: %w", what, err)
 		}
-		return strings.TrimSpace(line), nil
+		return clean(line), nil
 	}
+}
+
+// pinReader reads a PIN; spaces around it are not part of it.
+func pinReader(in io.Reader, stderr io.Writer) func(prompt string) (string, error) {
+	return secretReader(in, stderr, "PIN",
+		"no PIN on the input: type it twice, or give it on two lines (printf '4806\\n4806\\n' | passerelle pin -db kiosk.db)",
+		strings.TrimSpace)
 }
 
 // readTwice asks for a secret (a PIN, a password), checks it before asking
