@@ -74,28 +74,15 @@ const (
 	padBottom      = 28
 )
 
-// periods lists the first instant of every period of the figures' range.
+// periods lists the first instant of every period of the figures'
+// range, up to maxPeriods and one more.
 func periods(f passerelle.Figures) []time.Time {
 	var ps []time.Time
-	loc := f.From.Location()
-	t := f.From
-	switch f.Period {
-	case passerelle.PeriodWeek:
-		back := (int(t.Weekday()) + 6) % 7
-		t = time.Date(t.Year(), t.Month(), t.Day()-back, 0, 0, 0, 0, loc)
-	case passerelle.PeriodMonth:
-		t = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
-	}
-	for t.Before(f.To) && len(ps) <= maxPeriods {
-		ps = append(ps, t)
-		switch f.Period {
-		case passerelle.PeriodDay:
-			t = time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc)
-		case passerelle.PeriodWeek:
-			t = time.Date(t.Year(), t.Month(), t.Day()+7, 0, 0, 0, 0, loc)
-		default:
-			t = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, loc)
+	for t := range f.Periods() {
+		if len(ps) > maxPeriods {
+			break
 		}
+		ps = append(ps, t)
 	}
 	return ps
 }

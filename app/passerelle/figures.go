@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"time"
@@ -332,6 +333,32 @@ func median(xs []float64) float64 {
 		return xs[n/2]
 	}
 	return (xs[n/2-1] + xs[n/2]) / 2
+}
+
+// Periods yields the first instant of every period of the range, in
+// order, those without sessions too: a chart shows a day nobody came as
+// a bar of nothing, not a missing day. A week starts on Monday.
+func (f Figures) Periods() iter.Seq[time.Time] {
+	return func(yield func(time.Time) bool) {
+		loc := f.From.Location()
+		t := f.From
+		switch f.Period {
+		case PeriodWeek:
+			t = time.Date(t.Year(), t.Month(), t.Day()-(int(t.Weekday())+6)%7, 0, 0, 0, 0, loc)
+		case PeriodMonth:
+			t = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
+		}
+		for t.Before(f.To) && yield(t) {
+			switch f.Period {
+			case PeriodWeek:
+				t = time.Date(t.Year(), t.Month(), t.Day()+7, 0, 0, 0, 0, loc)
+			case PeriodMonth:
+				t = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, loc)
+			default:
+				t = time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc)
+			}
+		}
+	}
 }
 
 // LastDay is the last day the figures cover, in their time zone: To is

@@ -229,7 +229,7 @@ func (k *Kiosk) showStats(v *StatsView, f passerelle.Figures) {
 	v.HelpCalls.SetText(fmt.Sprintf("%d help calls", calls))
 	showText(v.Wait, waitText(f.HelpAnswered))
 
-	periods := statsPeriods(f)
+	periods := slices.Collect(f.Periods())
 	index := map[time.Time]int{}
 	labels := make([]string, len(periods))
 	for i, p := range periods {
@@ -390,32 +390,6 @@ func (k *Kiosk) dropOffs(f passerelle.Figures, procedure string) (steps []string
 		}
 	}
 	return steps, counts
-}
-
-// statsPeriods lists every period of f's range, those without sessions
-// too: a day nobody came is a bar of nothing, not a missing day.
-func statsPeriods(f passerelle.Figures) []time.Time {
-	var out []time.Time
-	loc := f.From.Location()
-	p := f.From
-	switch f.Period {
-	case passerelle.PeriodWeek:
-		p = p.AddDate(0, 0, -((int(p.Weekday()) + 6) % 7))
-	case passerelle.PeriodMonth:
-		p = time.Date(p.Year(), p.Month(), 1, 0, 0, 0, 0, loc)
-	}
-	for p.Before(f.To) {
-		out = append(out, p)
-		switch f.Period {
-		case passerelle.PeriodWeek:
-			p = p.AddDate(0, 0, 7)
-		case passerelle.PeriodMonth:
-			p = p.AddDate(0, 1, 0)
-		default:
-			p = p.AddDate(0, 0, 1)
-		}
-	}
-	return out
 }
 
 // statsLabel names a period in few letters: "Mon 23", "from 23/11", "Nov 2026".
