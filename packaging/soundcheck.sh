@@ -86,6 +86,9 @@ screen() {
 	grep "sound played" "$work/kiosk.log" | tail -n +$((${before:-0} + 1)) >"$work/screen-$screen.played" || true
 }
 start() {
+	# A staff PIN first: without one the kiosk opens on the screen that
+	# asks staff to choose it, and the walk below would touch nothing.
+	printf '4806\n4806\n' | "$work/passerelle" pin -db "$work/kiosk.db" >/dev/null
 	PASSERELLE_SOUND_TRACE=1 "$work/passerelle" kiosk -db "$work/kiosk.db" -speech-cache "$work/speech" \
 		>"$work/kiosk.log" 2>&1 &
 	kiosk=$!
@@ -125,6 +128,14 @@ fi
 kill -INT "$kiosk" 2>/dev/null || true
 wait "$kiosk" 2>/dev/null || true
 kiosk=
+# The walk went where it meant to: the kiosk saved the choice step shown.
+# (Touches that land elsewhere would measure the wrong screens' sound.)
+shown=$(sqlite3 "$work/kiosk.db" "SELECT count(*) FROM events WHERE kind = 'step_shown' AND procedure_id = 'create-email' AND step_id = 'has-phone'")
+if [ "$shown" = 0 ]; then
+	echo "soundcheck: the walk never reached the choice step has-phone of create-email: the touches missed (see the kiosk's log)" >&2
+	cat "$work/kiosk.log" >&2
+	exit 1
+fi
 
 # span FILE [START LENGTH]: seconds from the first to the last sound above
 # -50 dBFS (silence at either end left out), of the file or a part of it.
