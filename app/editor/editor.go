@@ -1,0 +1,436 @@
+package editor
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"passerelle/app/passerelle"
+	"passerelle/app/procedure"
+)
+
+// Editor keeps the drafts and published versions of the procedures of the
+// catalog folder Catalog, in its work folder Dir. One hub process uses a
+// work folder; its methods are safe for concurrent use.
+type Editor struct {
+	Catalog string
+	Dir     string
+	Now     func() time.Time // nil means time.Now
+
+	mu     sync.Mutex
+	loader procedure.Loader
+}
+
+// ErrNotFound: no such procedure in the catalog, draft or version.
+var ErrNotFound = errors.New("not found")
+
+// Conflict refuses a save made over a draft that changed since the page
+// was opened: nothing was written.
+type Conflict struct {
+	By      string
+	At      time.Time
+	Changes []string // what they changed, in plain words
+	Current int      // the draft's revision now: a save over it must name it
+}
+
+func (c *Conflict) Error() string {
+	return fmt.Sprintf("%s saved this draft at %s, after you opened it; they changed: %s",
+		c.By, c.At.Format("15:04"), strings.Join(c.Changes, "; "))
+}
+
+// Refused is a publish the validator refused: the catalog did not change.
+type Refused struct {
+	Problems []passerelle.Problem // files named relative to the catalog
+}
+
+func (r *Refused) Error() string {
+	return fmt.Sprintf("the catalog with this draft has %d problem(s): nothing was published", len(r.Problems))
+}
+
+// Meta is what a draft records beside its folder.
+type Meta struct {
+	Revision int       `json:"revision"` // 1 at the first save, raised by each save
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
+	// BaseHash is the hash of the catalog's procedure.yaml the draft
+	// started from ("" for a new procedure): when the catalog's file
+	// changes (a hand edit, a publish), the draft is stale.
+	BaseHash    string `json:"base_hash"`
+	BaseVersion int    `json:"base_version"`
+}
+
+// Record says who made a published version, when and how.
+type Record struct {
+	Version int       `json:"version"`
+	By      string    `json:"by"`
+	At      time.Time `json:"at"`
+	// Action: "publish", "rollback to version N", or "found in the
+	// catalog" for a version written by hand before the editor's first
+	// publish (kept so that it can be rolled back to).
+	Action string `json:"action"`
+}
+
+// Draft is a procedure being edited.
+type Draft struct {
+	Doc  *Doc
+	Meta Meta // Revision 0: nothing saved yet, the catalog's version shown
+	// Stale says the catalog's file changed after the draft started: a
+	// hand edit or a publish by someone else. Publishing would replace it.
+	Stale bool
+	Dir   string // the draft's folder, where its media go
+}
+
+func (e *Editor) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// CheckID says, in plain words, what is wrong with a procedure id.
+func CheckID(id string) error {
+	if !idPattern.MatchString(id) || len(id) > 64 {
+		return fmt.Errorf("the id %q may use only lowercase letters without accents, digits and dashes, 64 at most, like caf-declaration", id)
+	}
+	return nil
+}
+
+func (e *Editor) draftDir(id string) string    { return filepath.Join(e.Dir, "drafts", id) }
+func (e *Editor) metaFile(id string) string    { return filepath.Join(e.Dir, "drafts", id+".json") }
+func (e *Editor) revsDir(id string) string     { return filepath.Join(e.Dir, "drafts", id+".revs") }
+func (e *Editor) versionsDir(id string) string { return filepath.Join(e.Dir, "versions", id) }
+
+// Load loads the catalog as the validator does, with the editor's loader
+// (its decoded media are kept between loads).
+func (e *Editor) Load(ctx context.Context) (procedure.Result, error) {
+	return e.loader.Load(ctx, e.Catalog)
+}
+
+// catalogFolder finds the folder of procedure id in the catalog: the one
+// it was loaded from, else the folder named by the id (a broken or new
+// procedure).
+func (e *Editor) catalogFolder(ctx context.Context, id string) (string, error) {
+	res, err := e.Load(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range res.Procedures {
+		if p.ID == id {
+			return p.Dir, nil
+		}
+	}
+	return filepath.Join(e.Catalog, id), nil
+}
+
+func fileHash(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// Draft returns the draft of procedure id, or the catalog's version when
+// nobody saved a draft yet (Meta.Revision 0). ErrNotFound when neither
+// exists.
+func (e *Editor) Draft(ctx context.Context, id string) (*Draft, error) {
+	if err := CheckID(id); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.draft(ctx, id)
+}
+
+func (e *Editor) draft(ctx context.Context, id string) (*Draft, error) {
+	folder, err := e.catalogFolder(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	catalogHash := fileHash(filepath.Join(folder, procedure.FileName))
+	m, err := e.meta(id)
+	if errors.Is(err, fs.ErrNotExist) {
+		if catalogHash == "" {
+			return nil, fmt.Errorf("procedure %s: %w", id, ErrNotFound)
+		}
+		d, err := readDoc(filepath.Join(folder, procedure.FileName))
+		if err != nil {
+			return nil, err
+		}
+		return &Draft{Doc: d, Meta: Meta{BaseHash: catalogHash, BaseVersion: d.Version}, Dir: folder}, nil
+	} else if err != nil {
+		return nil, err
+	}
+	d, err := readDoc(filepath.Join(e.draftDir(id), procedure.FileName))
+	if err != nil {
+		return nil, err
+	}
+	return &Draft{Doc: d, Meta: m, Stale: catalogHash != m.BaseHash, Dir: e.draftDir(id)}, nil
+}
+
+func readDoc(path string) (*Doc, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	d, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return d, nil
+}
+
+func (e *Editor) meta(id string) (Meta, error) {
+	var m Meta
+	b, err := os.ReadFile(e.metaFile(id))
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("read the draft record %s: %w", e.metaFile(id), err)
+	}
+	return m, nil
+}
+
+// Create starts a new procedure's draft: its id, languages and title, a
+// first info step and an end.
+func (e *Editor) Create(ctx context.Context, id string, title Text, by string) error {
+	if err := CheckID(id); err != nil {
+		return err
+	}
+	if len(title) == 0 {
+		return errors.New("choose at least one language, and write the title in each")
+	}
+	for l, t := range title {
+		if strings.TrimSpace(t) == "" {
+			return fmt.Errorf("write the title in %s, or leave that language out", l)
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.draft(ctx, id); err == nil {
+		return fmt.Errorf("a procedure %s already exists: open it, or choose another id", id)
+	}
+	blank := Text{}
+	for l := range title {
+		blank[l] = ""
+	}
+	d := &Doc{ID: id, Version: 1, Pictogram: "", Title: title, Steps: []*Step{
+		{ID: "welcome", Kind: "info", Say: blank, Next: "done"},
+		{ID: "done", Kind: "end", Say: blank},
+	}}
+	if err := os.MkdirAll(e.draftDir(id), 0o755); err != nil {
+		return fmt.Errorf("create the draft of %s: %w", id, err)
+	}
+	_, err := e.save(id, d, Meta{}, by)
+	return err
+}
+
+// Save writes a new revision of the draft of procedure id. base is the
+// revision the page was opened on; when the draft was saved since by
+// someone else, the save is refused with a *Conflict saying what they
+// changed. The first save copies the catalog's folder (its media) into
+// the draft.
+func (e *Editor) Save(ctx context.Context, id string, base int, d *Doc, by string) (Meta, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur, err := e.draft(ctx, id)
+	if err != nil {
+		return Meta{}, err
+	}
+	if cur.Meta.Revision != base {
+		c := &Conflict{By: cur.Meta.By, At: cur.Meta.At, Current: cur.Meta.Revision}
+		if old, err := e.revision(id, base); err == nil {
+			c.Changes = Changes(old, cur.Doc)
+		} else {
+			c.Changes = []string{"the whole draft (it was started again)"}
+		}
+		return Meta{}, c
+	}
+	if base == 0 {
+		if err := copyTree(cur.Dir, e.draftDir(id)); err != nil {
+			return Meta{}, fmt.Errorf("start the draft of %s: %w", id, err)
+		}
+	}
+	d.ID = id
+	return e.save(id, d, cur.Meta, by)
+}
+
+// save writes the draft's file, its revision and its record.
+func (e *Editor) save(id string, d *Doc, m Meta, by string) (Meta, error) {
+	b, err := d.Marshal()
+	if err != nil {
+		return Meta{}, err
+	}
+	m.Revision++
+	m.By, m.At = by, e.now().UTC()
+	if err := os.MkdirAll(e.revsDir(id), 0o755); err != nil {
+		return Meta{}, fmt.Errorf("save the draft of %s: %w", id, err)
+	}
+	if err := writeAtomic(filepath.Join(e.revsDir(id), strconv.Itoa(m.Revision)+".yaml"), b); err != nil {
+		return Meta{}, err
+	}
+	if err := writeAtomic(filepath.Join(e.draftDir(id), procedure.FileName), b); err != nil {
+		return Meta{}, err
+	}
+	mb, _ := json.MarshalIndent(m, "", "  ")
+	// The record last: a draft whose record is not written yet is
+	// still at the revision before.
+	if err := writeAtomic(e.metaFile(id), mb); err != nil {
+		return Meta{}, err
+	}
+	return m, nil
+}
+
+func (e *Editor) revision(id string, rev int) (*Doc, error) {
+	return readDoc(filepath.Join(e.revsDir(id), strconv.Itoa(rev)+".yaml"))
+}
+
+// Rebase makes a stale draft start from the catalog's file as it is now:
+// staff chose to keep their draft over the hand edit.
+func (e *Editor) Rebase(ctx context.Context, id, by string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur, err := e.draft(ctx, id)
+	if err != nil {
+		return err
+	}
+	if cur.Meta.Revision == 0 {
+		return nil
+	}
+	folder, err := e.catalogFolder(ctx, id)
+	if err != nil {
+		return err
+	}
+	cur.Meta.BaseHash = fileHash(filepath.Join(folder, procedure.FileName))
+	_, err = e.save(id, cur.Doc, cur.Meta, by)
+	return err
+}
+
+// Discard removes the draft: the catalog's version shows again.
+func (e *Editor) Discard(id string) error {
+	if err := CheckID(id); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.discard(id)
+}
+
+func (e *Editor) discard(id string) error {
+	// The record first: without it, what is left is no draft.
+	if err := os.Remove(e.metaFile(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("discard the draft of %s: %w", id, err)
+	}
+	os.RemoveAll(e.revsDir(id))
+	return os.RemoveAll(e.draftDir(id))
+}
+
+// Versions lists the versions published through the editor, newest first.
+func (e *Editor) Versions(id string) ([]Record, error) {
+	entries, err := os.ReadDir(e.versionsDir(id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("list the versions of %s: %w", id, err)
+	}
+	var out []Record
+	for _, en := range entries {
+		if !strings.HasSuffix(en.Name(), ".json") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(e.versionsDir(id), en.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("read a version of %s: %w", id, err)
+		}
+		var r Record
+		if err := json.Unmarshal(b, &r); err != nil {
+			return nil, fmt.Errorf("read %s: %w", en.Name(), err)
+		}
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version > out[j].Version })
+	return out, nil
+}
+
+// writeAtomic writes a file through a temporary one and a rename: a
+// reader sees the old file or the new one, never half of it.
+func writeAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// copyTree copies a folder's regular files and folders (following links,
+// as the loader does), leaving hidden names out as bundle.Pack does.
+func copyTree(from, to string) error {
+	return filepath.WalkDir(from, func(path string, en fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(from, path)
+		if err != nil {
+			return err
+		}
+		if rel != "." && strings.HasPrefix(en.Name(), ".") {
+			if en.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		dst := filepath.Join(to, rel)
+		info, err := os.Stat(path) // through a link
+		if err != nil {
+			return err
+		}
+		if info.IsDir() {
+			if en.Type()&fs.ModeSymlink != 0 {
+				return copyTree(path, dst)
+			}
+			return os.MkdirAll(dst, 0o755)
+		}
+		if !info.Mode().IsRegular() {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+}

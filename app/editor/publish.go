@@ -1,0 +1,214 @@
+package editor
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"passerelle/app/procedure"
+)
+
+// Publish validates the whole catalog with the draft of procedure id in
+// place of the catalog's version and, when it is sound, writes the draft
+// into the catalog as the next version, records who and when, and
+// removes the draft. The validator's problems come back as *Refused, and
+// then nothing changed in the catalog.
+func (e *Editor) Publish(ctx context.Context, id, by string) (Record, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.meta(id); errors.Is(err, fs.ErrNotExist) {
+		return Record{}, fmt.Errorf("there is no draft of %s to publish: change something and save first", id)
+	}
+	d, err := e.draft(ctx, id)
+	if err != nil {
+		return Record{}, err
+	}
+	if d.Stale {
+		return Record{}, fmt.Errorf("the catalog's file of %s changed after this draft was started (edited by hand, or published by someone else): look at it, then keep your draft over it or discard your draft", id)
+	}
+	r, err := e.publish(ctx, id, d.Doc, d.Dir, by, "publish")
+	if err != nil {
+		return r, err
+	}
+	return r, e.discard(id)
+}
+
+// Rollback publishes the content of an earlier version again, as a new
+// version (kiosks take only a higher version): one action undoes a bad
+// publish. A draft in progress is kept, and is then stale.
+func (e *Editor) Rollback(ctx context.Context, id string, version int, by string) (Record, error) {
+	if err := CheckID(id); err != nil {
+		return Record{}, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	dir := filepath.Join(e.versionsDir(id), strconv.Itoa(version))
+	d, err := readDoc(filepath.Join(dir, procedure.FileName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Record{}, fmt.Errorf("version %d of %s: %w", version, id, ErrNotFound)
+	} else if err != nil {
+		return Record{}, err
+	}
+	return e.publish(ctx, id, d, dir, by, fmt.Sprintf("rollback to version %d", version))
+}
+
+// publish writes doc, with the media of folder media, as the next version.
+func (e *Editor) publish(ctx context.Context, id string, doc *Doc, media, by, action string) (Record, error) {
+	folder, err := e.catalogFolder(ctx, id)
+	if err != nil {
+		return Record{}, err
+	}
+	current := 0
+	if cur, err := readDoc(filepath.Join(folder, procedure.FileName)); err == nil {
+		current = cur.Version
+	}
+	records, err := e.Versions(id)
+	if err != nil {
+		return Record{}, err
+	}
+	next := current + 1
+	if len(records) > 0 {
+		next = max(next, records[0].Version+1)
+	}
+	doc, err = doc.clone()
+	if err != nil {
+		return Record{}, err
+	}
+	doc.ID, doc.Version = id, next
+	src, err := doc.Marshal()
+	if err != nil {
+		return Record{}, err
+	}
+
+	work, err := os.MkdirTemp(e.Dir, ".publish-")
+	if err != nil {
+		return Record{}, fmt.Errorf("publish %s: %w", id, err)
+	}
+	defer os.RemoveAll(work)
+	stage := filepath.Join(work, "stage")
+	if err := copyTree(media, stage); err != nil {
+		return Record{}, fmt.Errorf("publish %s: copy its media: %w", id, err)
+	}
+	if err := os.WriteFile(filepath.Join(stage, procedure.FileName), src, 0o644); err != nil {
+		return Record{}, fmt.Errorf("publish %s: %w", id, err)
+	}
+	if err := e.check(ctx, work, stage, folder); err != nil {
+		return Record{}, err
+	}
+	if current > 0 && !recorded(records, current) {
+		// A version written by hand (or before the editor): kept, so
+		// that it can be rolled back to.
+		info, _ := os.Stat(filepath.Join(folder, procedure.FileName))
+		found := Record{Version: current, By: "a file edited by hand", Action: "found in the catalog"}
+		if info != nil {
+			found.At = info.ModTime().UTC()
+		}
+		if err := e.keep(id, folder, found); err != nil {
+			return Record{}, err
+		}
+	}
+	if err := e.swapIn(stage, folder); err != nil {
+		return Record{}, fmt.Errorf("publish %s: %w", id, err)
+	}
+	rec := Record{Version: next, By: by, At: e.now().UTC(), Action: action}
+	if err := e.keep(id, folder, rec); err != nil {
+		return rec, err
+	}
+	return rec, nil
+}
+
+func recorded(rs []Record, v int) bool {
+	for _, r := range rs {
+		if r.Version == v {
+			return true
+		}
+	}
+	return false
+}
+
+// check runs the validator over a copy of the catalog in work, with stage
+// in place of folder; the problems name files relative to the catalog.
+func (e *Editor) check(ctx context.Context, work, stage, folder string) error {
+	cat := filepath.Join(work, "catalog")
+	entries, err := os.ReadDir(e.Catalog)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("read the catalog %s: %w", e.Catalog, err)
+	}
+	if err := os.MkdirAll(cat, 0o755); err != nil {
+		return err
+	}
+	for _, en := range entries {
+		path := filepath.Join(e.Catalog, en.Name())
+		if strings.HasPrefix(en.Name(), ".") || path == folder {
+			continue
+		}
+		info, err := os.Stat(path)
+		if err != nil {
+			continue // a link leading nowhere: the validator would name it, but the publisher leaves it out too
+		}
+		if !info.IsDir() {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return fmt.Errorf("copy the catalog: %w", err)
+			}
+			if err := os.WriteFile(filepath.Join(cat, en.Name()), b, 0o644); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := copyTree(path, filepath.Join(cat, en.Name())); err != nil {
+			return fmt.Errorf("copy the catalog: %w", err)
+		}
+	}
+	if err := copyTree(stage, filepath.Join(cat, filepath.Base(folder))); err != nil {
+		return err
+	}
+	res, err := new(procedure.Loader).Load(ctx, cat)
+	if err != nil {
+		return err
+	}
+	if len(res.Problems) == 0 {
+		return nil
+	}
+	for i, p := range res.Problems {
+		if rel, err := filepath.Rel(cat, p.File); err == nil && !strings.HasPrefix(rel, "..") {
+			res.Problems[i].File = rel
+		}
+	}
+	return &Refused{Problems: res.Problems}
+}
+
+// swapIn writes stage into the catalog as folder: copied beside it under
+// a hidden name (the publisher and the loader pass hidden names over),
+// then exchanged with the old folder in one rename.
+func (e *Editor) swapIn(stage, folder string) error {
+	tmp, err := os.MkdirTemp(e.Catalog, ".editor-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp) // the old folder, once swapped out
+	if err := copyTree(stage, tmp); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(folder); errors.Is(err, fs.ErrNotExist) {
+		return os.Rename(tmp, folder)
+	}
+	return exchange(tmp, folder)
+}
+
+// keep copies a published folder into the versions and writes its record.
+func (e *Editor) keep(id, folder string, r Record) error {
+	dir := filepath.Join(e.versionsDir(id), strconv.Itoa(r.Version))
+	os.RemoveAll(dir)
+	if err := copyTree(folder, dir); err != nil {
+		return fmt.Errorf("keep version %d of %s: %w", r.Version, id, err)
+	}
+	b, _ := json.MarshalIndent(r, "", "  ")
+	return writeAtomic(filepath.Join(e.versionsDir(id), strconv.Itoa(r.Version)+".json"), b)
+}
