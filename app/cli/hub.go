@@ -10,18 +10,20 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
 
 	"passerelle/app/bundle"
+	"passerelle/app/editor"
 	"passerelle/app/hubapi"
 	"passerelle/app/hubweb"
 	"passerelle/app/passerelle"
 )
 
 const (
-	hubSynopsis     = "passerelle hub -listen 127.0.0.1:8750 -db hub.db|DSN -catalog DIR [-tls-cert F -tls-key F] [-allow-plain-http]"
+	hubSynopsis     = "passerelle hub -listen 127.0.0.1:8750 -db hub.db|DSN -catalog DIR [-editor DIR] [-tls-cert F -tls-key F] [-allow-plain-http]"
 	enrollSynopsis  = "passerelle hub enroll -db hub.db|DSN NAME"
 	revokeSynopsis  = "passerelle hub revoke -db hub.db|DSN NAME"
 	migrateSynopsis = "passerelle hub migrate -db hub.db|DSN"
@@ -66,6 +68,7 @@ func runHub(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // hubConfig is what the hub reads from its flags.
 type hubConfig struct {
 	listen, db, catalog string
+	editorDir           string // the editor's drafts and versions; "" is <catalog>-editor
 	tlsCert, tlsKey     string
 	allowPlainHTTP      bool
 }
@@ -89,6 +92,7 @@ func hubFlags(fs *flag.FlagSet, cfg *hubConfig) {
 	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:8750", "the address and port to listen on")
 	fs.StringVar(&cfg.db, "db", defaultDataPath("hub.db"), dbUsage)
 	fs.StringVar(&cfg.catalog, "catalog", "", "the folder of procedures the hub publishes to its kiosks")
+	fs.StringVar(&cfg.editorDir, "editor", "", "the folder of the staff page's procedure editor: drafts and every version published (default: beside the catalog, DIR-editor)")
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "the TLS certificate file (PEM, with its chain): the hub serves HTTPS")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "the TLS certificate's private key file (PEM)")
 	fs.BoolVar(&cfg.allowPlainHTTP, "allow-plain-http", false,
@@ -141,20 +145,38 @@ func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error {
 	defer publisher.Close()
 	// The publisher logs the problems of a catalog it refused itself.
 	server := &hubapi.Server{Store: store, Logger: logger, Now: time.Now}
+	ed, err := openEditor(cfg)
+	if err != nil {
+		return err
+	}
+	web := &hubweb.Server{Store: store, Titles: publisher.Titles, Logger: logger, Now: time.Now,
+		Secure: cfg.tlsCert != "" || cfg.allowPlainHTTP, Editor: ed}
 	return hubapi.Serve(ctx, hubapi.ServeConfig{
 		Addr: cfg.listen, TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, AllowPlainHTTP: cfg.allowPlainHTTP,
-		Handler: hubHandler(server, store, publisher.Titles, logger, cfg.tlsCert != "" || cfg.allowPlainHTTP), Logger: logger,
+		Handler: hubHandler(server, web), Logger: logger,
 	})
+}
+
+// openEditor makes the editor's work folder: -editor, or DIR-editor beside
+// the catalog DIR (on the same disk, in the folder the hub may write).
+func openEditor(cfg hubConfig) (*editor.Editor, error) {
+	dir := cfg.editorDir
+	if dir == "" {
+		dir = filepath.Clean(cfg.catalog) + "-editor"
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("the editor's folder %s cannot be made: %w", dir, err)
+	}
+	return &editor.Editor{Catalog: cfg.catalog, Dir: dir}, nil
 }
 
 // hubHandler serves the kiosks' API under /api/ and the staff page at
 // every other path. secure: browsers reach the hub over HTTPS (its own
 // certificate, or a proxy in front of it), so cookies are marked Secure.
-// titles names the procedures of help calls (the publisher's catalog).
-func hubHandler(api *hubapi.Server, store passerelle.HubStore, titles func() map[string]passerelle.Text, logger *slog.Logger, secure bool) http.Handler {
+func hubHandler(api *hubapi.Server, web *hubweb.Server) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.Handler())
-	mux.Handle("/", (&hubweb.Server{Store: store, Titles: titles, Logger: logger, Now: time.Now, Secure: secure}).Handler())
+	mux.Handle("/", web.Handler())
 	return mux
 }
 

@@ -255,7 +255,7 @@ func (e *Editor) Save(ctx context.Context, id string, base int, d *Doc, by strin
 	}
 	if cur.Meta.Revision != base {
 		c := &Conflict{By: cur.Meta.By, At: cur.Meta.At, Current: cur.Meta.Revision}
-		if old, err := e.revision(id, base); err == nil {
+		if old, err := e.Revision(id, base); err == nil {
 			c.Changes = Changes(old, cur.Doc)
 		} else {
 			c.Changes = []string{"the whole draft (it was started again)"}
@@ -265,6 +265,11 @@ func (e *Editor) Save(ctx context.Context, id string, base int, d *Doc, by strin
 	if base == 0 {
 		if err := copyTree(cur.Dir, e.draftDir(id)); err != nil {
 			return Meta{}, fmt.Errorf("start the draft of %s: %w", id, err)
+		}
+		// Revision 0 is the catalog's version the draft started from: a
+		// save refused later says what changed since.
+		if err := e.writeRevision(id, 0, cur.Doc); err != nil {
+			return Meta{}, err
 		}
 	}
 	d.ID = id
@@ -279,10 +284,7 @@ func (e *Editor) save(id string, d *Doc, m Meta, by string) (Meta, error) {
 	}
 	m.Revision++
 	m.By, m.At = by, e.now().UTC()
-	if err := os.MkdirAll(e.revsDir(id), 0o755); err != nil {
-		return Meta{}, fmt.Errorf("save the draft of %s: %w", id, err)
-	}
-	if err := writeAtomic(filepath.Join(e.revsDir(id), strconv.Itoa(m.Revision)+".yaml"), b); err != nil {
+	if err := e.writeRevision(id, m.Revision, d); err != nil {
 		return Meta{}, err
 	}
 	if err := writeAtomic(filepath.Join(e.draftDir(id), procedure.FileName), b); err != nil {
@@ -297,7 +299,20 @@ func (e *Editor) save(id string, d *Doc, m Meta, by string) (Meta, error) {
 	return m, nil
 }
 
-func (e *Editor) revision(id string, rev int) (*Doc, error) {
+func (e *Editor) writeRevision(id string, rev int, d *Doc) error {
+	b, err := d.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(e.revsDir(id), 0o755); err != nil {
+		return fmt.Errorf("save the draft of %s: %w", id, err)
+	}
+	return writeAtomic(filepath.Join(e.revsDir(id), strconv.Itoa(rev)+".yaml"), b)
+}
+
+// Revision returns a revision of the draft as it was saved (0: the catalog's
+// version the draft started from).
+func (e *Editor) Revision(id string, rev int) (*Doc, error) {
 	return readDoc(filepath.Join(e.revsDir(id), strconv.Itoa(rev)+".yaml"))
 }
 

@@ -18,9 +18,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
+	"passerelle/app/editor"
 	"passerelle/app/passerelle"
 )
 
@@ -62,6 +64,9 @@ type Server struct {
 	// last (bundle.Publisher.Titles): help calls name their procedure by
 	// its French title. Nil, or a procedure it lacks, shows the id.
 	Titles func() map[string]passerelle.Text
+	// Editor keeps the drafts and versions of the catalog's procedures
+	// for the procedures tab; nil hides the tab.
+	Editor *editor.Editor
 
 	once      sync.Once
 	templates *template.Template
@@ -103,6 +108,15 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /help/handled", s.signedIn(s.markHandled))
 	mux.Handle("GET /stats", s.signedIn(s.statsPage))
 	mux.Handle("GET /stats.csv", s.signedIn(s.statsCSV))
+	mux.Handle("GET /procedures", s.signedIn(s.proceduresPage))
+	mux.Handle("POST /procedures/new", s.signedIn(s.newProcedure))
+	mux.Handle("GET /procedures/{id}", s.signedIn(s.editorPage))
+	mux.Handle("POST /procedures/{id}", s.signedIn(s.saveProcedure))
+	mux.Handle("POST /procedures/{id}/publish", s.signedIn(s.publishProcedure))
+	mux.Handle("POST /procedures/{id}/rollback", s.signedIn(s.rollbackProcedure))
+	mux.Handle("POST /procedures/{id}/discard", s.signedIn(s.discardDraft))
+	mux.Handle("POST /procedures/{id}/rebase", s.signedIn(s.rebaseDraft))
+	mux.Handle("POST /hints", s.signedIn(s.hints))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "There is no such page on this hub.", http.StatusNotFound)
 	})
@@ -114,7 +128,11 @@ func (s *Server) Handler() http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		limit := int64(maxFormBytes)
+		if strings.HasPrefix(r.URL.Path, "/procedures/") || r.URL.Path == "/hints" {
+			limit = maxEditorFormBytes
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		mux.ServeHTTP(w, r)
 	})
 }

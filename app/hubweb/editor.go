@@ -1,0 +1,556 @@
+package hubweb
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"passerelle/app/editor"
+	"passerelle/app/passerelle"
+	"passerelle/app/procedure"
+)
+
+// The procedures tab: the catalog's procedures, and the editor of one.
+// Every change is saved as a draft in the editor's work folder
+// (editor.Editor); publishing validates the whole catalog with the draft
+// in it and swaps the procedure into the catalog folder, where the hub's
+// Publisher takes it to the kiosks.
+
+// maxEditorFormBytes bounds an editor form: 200 steps of texts in a few
+// languages stay well under it (a procedure file is at most 1 MB).
+const maxEditorFormBytes = 2 << 20
+
+// procedureRow is one procedure of the list.
+type procedureRow struct {
+	ID, Title string
+	Langs     []passerelle.Lang
+	Version   int
+	Missing   []missing // recordings missing, by language
+	Draft     string    // "saved by X at T", or ""
+	Stale     bool
+	Published *editor.Record // the last publish through the editor
+	Notes     []passerelle.Problem
+	Broken    bool
+}
+
+type missing struct {
+	Lang  passerelle.Lang
+	Count int
+}
+
+// missingRecordings counts the spoken texts (intro and each step's say)
+// with no recording, per language.
+func missingRecordings(p *passerelle.Procedure) []missing {
+	var out []missing
+	for _, l := range p.Langs {
+		n := 0
+		if _, ok := p.IntroAudio[l]; !ok && p.Intro[l] != "" {
+			n++
+		}
+		for _, s := range p.Steps {
+			if _, ok := s.Audio[l]; !ok {
+				n++
+			}
+		}
+		if n > 0 {
+			out = append(out, missing{l, n})
+		}
+	}
+	return out
+}
+
+func (s *Server) noEditor(w http.ResponseWriter) bool {
+	if s.Editor == nil {
+		http.Error(w, "This hub's editor is off: start it with -catalog (and -editor).", http.StatusNotFound)
+		return true
+	}
+	return false
+}
+
+// relative names a file of the catalog from the catalog's folder.
+func (s *Server) relative(ps []passerelle.Problem) []passerelle.Problem {
+	out := make([]passerelle.Problem, len(ps))
+	for i, p := range ps {
+		if rel, err := filepath.Rel(s.Editor.Catalog, p.File); err == nil && !strings.HasPrefix(rel, "..") {
+			p.File = rel
+		}
+		out[i] = p
+	}
+	return out
+}
+
+func (s *Server) proceduresPage(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {
+	if s.noEditor(w) {
+		return
+	}
+	res, err := s.Editor.Load(r.Context())
+	if err != nil {
+		s.internal(w, r, "read the catalog", err)
+		return
+	}
+	notes := map[string][]passerelle.Problem{} // by folder name
+	for _, list := range [][]passerelle.Problem{res.Problems, res.Warnings, res.Hints} {
+		for _, p := range s.relative(list) {
+			folder := strings.SplitN(filepath.ToSlash(p.File), "/", 2)[0]
+			notes[folder] = append(notes[folder], p)
+		}
+	}
+	var rows []procedureRow
+	seen := map[string]bool{}
+	for _, p := range res.Procedures {
+		folder := filepath.Base(p.Dir)
+		row := procedureRow{ID: p.ID, Title: procedureTitle(map[string]passerelle.Text{p.ID: p.Title}, p.ID), Langs: p.Langs,
+			Version: p.Version, Missing: missingRecordings(p), Notes: notes[folder]}
+		seen[p.ID], seen[folder] = true, true
+		rows = append(rows, row)
+	}
+	for folder := range res.Broken {
+		name := filepath.Base(folder)
+		if !seen[name] {
+			seen[name] = true
+			rows = append(rows, procedureRow{ID: name, Title: "(cannot be read: see below)", Broken: true, Notes: notes[name]})
+		}
+	}
+	// New procedures, only drafts so far.
+	if entries, err := os.ReadDir(filepath.Join(s.Editor.Dir, "drafts")); err == nil {
+		for _, en := range entries {
+			id, ok := strings.CutSuffix(en.Name(), ".json")
+			if ok && !seen[id] && editor.CheckID(id) == nil {
+				rows = append(rows, procedureRow{ID: id, Title: "(new, not published yet)"})
+			}
+		}
+	}
+	slices.SortFunc(rows, func(a, b procedureRow) int { return strings.Compare(a.ID, b.ID) })
+	for i := range rows {
+		if d, err := s.Editor.Draft(r.Context(), rows[i].ID); err == nil && d.Meta.Revision > 0 {
+			rows[i].Draft = fmt.Sprintf("draft saved by %s at %s", d.Meta.By, funcs["when"].(func(time.Time) string)(d.Meta.At))
+			rows[i].Stale = d.Stale
+		}
+		if rs, err := s.Editor.Versions(rows[i].ID); err == nil && len(rs) > 0 {
+			rows[i].Published = &rs[0]
+		}
+	}
+	s.render(w, http.StatusOK, "procedures.html", struct {
+		page
+		Title     string
+		Rows      []procedureRow
+		Languages []passerelle.Language
+		Problem   string
+		Form      url.Values
+	}{page{User: sess.User, CSRF: sess.CSRFToken, Tab: "procedures"}, "Procedures", rows, passerelle.Languages,
+		r.URL.Query().Get("problem"), nil})
+}
+
+// newProcedure creates a new procedure's draft from its id, languages and
+// title, and opens it.
+func (s *Server) newProcedure(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {
+	if s.noEditor(w) {
+		return
+	}
+	id := strings.TrimSpace(r.PostFormValue("id"))
+	title := editor.Text{}
+	for _, l := range r.PostForm["lang"] {
+		if _, ok := passerelle.LookupLanguage(passerelle.Lang(l)); ok {
+			title[passerelle.Lang(l)] = strings.TrimSpace(r.PostFormValue("title." + l))
+		}
+	}
+	if err := s.Editor.Create(r.Context(), id, title, sess.User); err != nil {
+		http.Redirect(w, r, "/procedures?problem="+url.QueryEscape(err.Error()), http.StatusSeeOther)
+		return
+	}
+	s.logger().Info("staff page: procedure created", "procedure", id, "by", sess.User)
+	http.Redirect(w, r, "/procedures/"+id, http.StatusSeeOther)
+}
+
+// editorData is what the editor page shows.
+type editorData struct {
+	page
+	Title      string
+	ID         string
+	Draft      *editor.Draft
+	Doc        *editor.Doc
+	Langs      []passerelle.Lang
+	Kinds      []string
+	StepIDs    []string
+	Pictograms []string
+	Hints      map[string][]string // by text field name
+	Versions   []editor.Record
+	Notice     string
+	Problem    string
+	Problems   []passerelle.Problem
+	Conflict   *editor.Conflict
+	Rev        int
+}
+
+// LangName names a language in its own script.
+func (editorData) LangName(l passerelle.Lang) string {
+	if lang, ok := passerelle.LookupLanguage(l); ok {
+		return lang.Native
+	}
+	return string(l)
+}
+
+// Dir is the writing direction of a language, for its text boxes.
+func (editorData) Dir(l passerelle.Lang) string {
+	if lang, ok := passerelle.LookupLanguage(l); ok && lang.RTL {
+		return "rtl"
+	}
+	return "ltr"
+}
+
+var editorNotices = map[string]string{
+	"saved":      "Draft saved. Kiosks get it only when you publish.",
+	"published":  "Published: kiosks get this version at their next sync.",
+	"rolledback": "Rolled back: the old content is published again as a new version; kiosks get it at their next sync.",
+	"discarded":  "Draft discarded: this is the catalog's version.",
+	"rebased":    "Your draft now replaces the catalog's file when you publish.",
+}
+
+func (s *Server) editorPage(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {
+	if s.noEditor(w) {
+		return
+	}
+	id := r.PathValue("id")
+	d, err := s.Editor.Draft(r.Context(), id)
+	if errors.Is(err, editor.ErrNotFound) {
+		http.Error(w, "There is no procedure "+id+" in the catalog.", http.StatusNotFound)
+		return
+	} else if err != nil {
+		s.internal(w, r, "open the procedure", err)
+		return
+	}
+	data := s.editorData(sess, id, d, d.Doc)
+	data.Notice = editorNotices[r.URL.Query().Get("done")]
+	s.render(w, http.StatusOK, "procedure.html", data)
+}
+
+func (s *Server) editorData(sess passerelle.StaffSession, id string, d *editor.Draft, doc *editor.Doc) editorData {
+	data := editorData{page: page{User: sess.User, CSRF: sess.CSRFToken, Tab: "procedures"}, Title: id, ID: id,
+		Draft: d, Doc: doc, Langs: doc.Langs(), Kinds: editor.Kinds, StepIDs: doc.StepIDs(), Rev: d.Meta.Revision,
+		Hints: hintsOf(doc)}
+	data.Pictograms = s.pictograms(d.Dir)
+	data.Versions, _ = s.Editor.Versions(id)
+	return data
+}
+
+// pictograms lists the shared pictograms and the procedure's own: the
+// choices of every pictogram field (a picker with search and upload
+// replaces the list: see the data-picker slots of procedure.html).
+func (s *Server) pictograms(dirs ...string) []string {
+	var out []string
+	for _, dir := range append([]string{filepath.Join(s.Editor.Catalog, procedure.SharedPictograms)}, dirs...) {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			ext := strings.ToLower(filepath.Ext(e.Name()))
+			if !e.IsDir() && (ext == ".svg" || ext == ".png") && !slices.Contains(out, e.Name()) {
+				out = append(out, e.Name())
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// hintsOf gives the FALC hints of every spoken text of a draft, by the
+// name of its field in the form.
+func hintsOf(d *editor.Doc) map[string][]string {
+	out := map[string][]string{}
+	for _, l := range d.Langs() {
+		others := textsIn(d, l)
+		if h := procedure.TextHints(l, d.Intro[l], others); len(h) > 0 {
+			out["intro."+string(l)] = h
+		}
+		for i, st := range d.Steps {
+			if h := procedure.TextHints(l, st.Say[l], others); len(h) > 0 {
+				out[fmt.Sprintf("s%d.say.%s", i, l)] = h
+			}
+		}
+	}
+	return out
+}
+
+// textsIn lists every text of a draft in one language: an abbreviation
+// explained in any of them needs no explanation elsewhere.
+func textsIn(d *editor.Doc, l passerelle.Lang) []string {
+	out := []string{d.Title[l], d.Intro[l]}
+	for _, st := range d.Steps {
+		out = append(out, st.Say[l])
+		for _, o := range st.Options {
+			out = append(out, o.Label[l])
+		}
+	}
+	return out
+}
+
+// saveProcedure applies the editor's form to the draft, with the action
+// of the button pressed (add, remove or move a step, add or remove an
+// answer), and saves it. A save over a draft someone else saved since the
+// page was opened is refused: the page shows what they changed, with the
+// form as typed, and a button to save over it.
+func (s *Server) saveProcedure(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {
+	if s.noEditor(w) {
+		return
+	}
+	id := r.PathValue("id")
+	base, err := strconv.Atoi(r.PostFormValue("rev"))
+	if err != nil {
+		http.Error(w, "This form does not say which draft it edits: reload the page.", http.StatusBadRequest)
+		return
+	}
+	d, err := s.Editor.Draft(r.Context(), id)
+	if errors.Is(err, editor.ErrNotFound) {
+		http.Error(w, "There is no procedure "+id+" in the catalog.", http.StatusNotFound)
+		return
+	} else if err != nil {
+		s.internal(w, r, "open the procedure", err)
+		return
+	}
+	// The form applies to the draft as the page showed it.
+	doc := d.Doc
+	if base != d.Meta.Revision {
+		if old, err := s.Editor.Revision(id, base); err == nil {
+			doc = old
+		}
+	}
+	applyForm(doc, r.PostForm)
+	if over, err := strconv.Atoi(r.PostFormValue("over")); err == nil {
+		base = over // "save mine over theirs", after seeing what they changed
+	}
+	_, err = s.Editor.Save(r.Context(), id, base, doc, sess.User)
+	var c *editor.Conflict
+	if errors.As(err, &c) {
+		data := s.editorData(sess, id, d, doc)
+		data.Conflict, data.Rev = c, base
+		s.render(w, http.StatusConflict, "procedure.html", data)
+		return
+	} else if err != nil {
+		s.internal(w, r, "save the draft", err)
+		return
+	}
+	if r.PostFormValue("action") == "publish" {
+		rec, err := s.Editor.Publish(r.Context(), id, sess.User)
+		s.afterPublish(w, r, sess, id, rec, err, "published")
+		return
+	}
+	http.Redirect(w, r, "/procedures/"+id+"?done=saved", http.StatusSeeOther)
+}
+
+// applyForm writes the editor form's fields into doc, then does the
+// action of the button pressed.
+func applyForm(doc *editor.Doc, f url.Values) {
+	langs := doc.Langs()
+	text := func(t editor.Text, prefix string) editor.Text {
+		if t == nil {
+			t = editor.Text{}
+		}
+		for _, l := range langs {
+			if v, ok := f[prefix+"."+string(l)]; ok {
+				t[l] = strings.TrimSpace(v[0])
+			}
+		}
+		return t
+	}
+	if v, ok := f["pictogram"]; ok {
+		doc.Pictogram = strings.TrimSpace(v[0])
+	}
+	doc.Title = text(doc.Title, "title")
+	if doc.Intro != nil || f.Get("intro."+string(langs[0])) != "" {
+		doc.Intro = text(doc.Intro, "intro")
+	}
+	// A step renamed: links to it follow, whichever step they are on.
+	renamed := map[string]string{}
+	for i, st := range doc.Steps {
+		p := fmt.Sprintf("s%d.", i)
+		if v := strings.TrimSpace(f.Get(p + "id")); v != "" && v != st.ID {
+			renamed[st.ID] = v
+		}
+	}
+	link := func(v string) string {
+		if to, ok := renamed[v]; ok {
+			return to
+		}
+		return v
+	}
+	for i, st := range doc.Steps {
+		p := fmt.Sprintf("s%d.", i)
+		if _, ok := f[p+"kind"]; !ok {
+			continue // a step added since the page was drawn
+		}
+		st.ID = link(st.ID)
+		if k := f.Get(p + "kind"); slices.Contains(editor.Kinds, k) {
+			st.Kind = k
+		}
+		st.Pictogram = strings.TrimSpace(f.Get(p + "pictogram"))
+		st.Say = text(st.Say, p+"say")
+		st.Next = link(f.Get(p + "next"))
+		for j, o := range st.Options {
+			op := fmt.Sprintf("%so%d.", p, j)
+			if v := strings.TrimSpace(f.Get(op + "id")); v != "" {
+				o.ID = v
+			}
+			o.Pictogram = strings.TrimSpace(f.Get(op + "pictogram"))
+			o.Label = text(o.Label, op+"label")
+			o.Next = link(f.Get(op + "next"))
+		}
+		if st.Kind == "choice" && len(st.Options) == 0 {
+			for range 2 {
+				st.Options = append(st.Options, &editor.Option{ID: st.NewOptionID(), Label: blank(langs)})
+			}
+		}
+	}
+	for from, to := range renamed {
+		for _, st := range doc.Steps {
+			if st.Next == from {
+				st.Next = to
+			}
+			for _, o := range st.Options {
+				if o.Next == from {
+					o.Next = to
+				}
+			}
+		}
+	}
+	act, arg, _ := strings.Cut(f.Get("action"), ":")
+	i, _ := strconv.Atoi(arg)
+	if j := strings.IndexByte(arg, '.'); j > 0 {
+		i, _ = strconv.Atoi(arg[:j])
+	}
+	inRange := i >= 0 && i < len(doc.Steps)
+	switch {
+	case act == "add-step":
+		st := &editor.Step{ID: doc.NewStepID(), Kind: "info", Say: blank(langs)}
+		at := len(doc.Steps)
+		if inRange {
+			at = i + 1
+		}
+		doc.Steps = slices.Insert(doc.Steps, at, st)
+	case act == "remove-step" && inRange && len(doc.Steps) > 1:
+		doc.Steps = slices.Delete(doc.Steps, i, i+1)
+	case act == "up" && inRange && i > 0:
+		doc.Steps[i-1], doc.Steps[i] = doc.Steps[i], doc.Steps[i-1]
+	case act == "down" && inRange && i < len(doc.Steps)-1:
+		doc.Steps[i+1], doc.Steps[i] = doc.Steps[i], doc.Steps[i+1]
+	case act == "add-option" && inRange:
+		st := doc.Steps[i]
+		st.Options = append(st.Options, &editor.Option{ID: st.NewOptionID(), Label: blank(langs)})
+	case act == "remove-option" && inRange:
+		_, o, _ := strings.Cut(arg, ".")
+		j, err := strconv.Atoi(o)
+		if st := doc.Steps[i]; err == nil && j >= 0 && j < len(st.Options) {
+			st.Options = slices.Delete(st.Options, j, j+1)
+		}
+	}
+}
+
+func blank(langs []passerelle.Lang) editor.Text {
+	t := editor.Text{}
+	for _, l := range langs {
+		t[l] = ""
+	}
+	return t
+}
+
+// publishProcedure publishes the draft: the validator's problems, when it
+// refuses, are shown on the editor page and nothing changes for kiosks.
+func (s *Server) publishProcedure(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {
+	if s.noEditor(w) {
+		return
+	}
+	id := r.PathValue("id")
+	rec, err := s.Editor.Publish(r.Context(), id, sess.User)
+	s.afterPublish(w, r, sess, id, rec, err, "published")
+}
+
+func (s *Server) rollbackProcedure(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {
+	if s.noEditor(w) {
+		return
+	}
+	id := r.PathValue("id")
+	v, err := strconv.Atoi(r.PostFormValue("version"))
+	if err != nil {
+		http.Error(w, "This form does not say which version to roll back to: reload the page.", http.StatusBadRequest)
+		return
+	}
+	rec, err := s.Editor.Rollback(r.Context(), id, v, sess.User)
+	s.afterPublish(w, r, sess, id, rec, err, "rolledback")
+}
+
+func (s *Server) afterPublish(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession, id string, rec editor.Record, err error, done string) {
+	if err == nil {
+		s.logger().Info("staff page: procedure published", "procedure", id, "version", rec.Version, "action", rec.Action, "by", sess.User)
+		http.Redirect(w, r, "/procedures/"+id+"?done="+done, http.StatusSeeOther)
+		return
+	}
+	d, derr := s.Editor.Draft(r.Context(), id)
+	if derr != nil {
+		s.internal(w, r, "publish the procedure", errors.Join(err, derr))
+		return
+	}
+	data := s.editorData(sess, id, d, d.Doc)
+	var refused *editor.Refused
+	if errors.As(err, &refused) {
+		data.Problem = "Not published: the validator found these problems in the catalog with this draft. Kiosks keep the version they have."
+		data.Problems = refused.Problems
+	} else if errors.Is(err, editor.ErrNotFound) || strings.Contains(err.Error(), "draft") {
+		data.Problem = err.Error()
+	} else {
+		s.internal(w, r, "publish the procedure", err)
+		return
+	}
+	s.render(w, http.StatusUnprocessableEntity, "procedure.html", data)
+}
+
+func (s *Server) discardDraft(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {
+	if s.noEditor(w) {
+		return
+	}
+	id := r.PathValue("id")
+	if err := s.Editor.Discard(id); err != nil {
+		s.internal(w, r, "discard the draft", err)
+		return
+	}
+	if _, err := s.Editor.Draft(r.Context(), id); err != nil {
+		http.Redirect(w, r, "/procedures", http.StatusSeeOther) // a new procedure, never published
+		return
+	}
+	http.Redirect(w, r, "/procedures/"+id+"?done=discarded", http.StatusSeeOther)
+}
+
+func (s *Server) rebaseDraft(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {
+	if s.noEditor(w) {
+		return
+	}
+	id := r.PathValue("id")
+	if err := s.Editor.Rebase(r.Context(), id, sess.User); err != nil {
+		s.internal(w, r, "keep the draft", err)
+		return
+	}
+	http.Redirect(w, r, "/procedures/"+id+"?done=rebased", http.StatusSeeOther)
+}
+
+// hints answers the editor's script while staff type: the FALC hints of
+// one text, from the validator's own code, with the draft's other texts
+// for abbreviations explained elsewhere.
+func (s *Server) hints(w http.ResponseWriter, r *http.Request, _ passerelle.StaffSession) {
+	if s.noEditor(w) {
+		return
+	}
+	lang := passerelle.Lang(r.PostFormValue("lang"))
+	var others []string
+	if d, err := s.Editor.Draft(r.Context(), r.PostFormValue("procedure")); err == nil {
+		others = textsIn(d.Doc, lang)
+	}
+	hints := procedure.TextHints(lang, r.PostFormValue("text"), others)
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(struct {
+		Hints []string `json:"hints"`
+	}{append([]string{}, hints...)})
+}
