@@ -1,0 +1,297 @@
+package hubweb_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"passerelle/app/bundle"
+	"passerelle/app/editor"
+	"passerelle/app/hubweb"
+	"passerelle/app/passerelle"
+)
+
+// editorHub is a test hub serving the editor over a copy of the shipped
+// catalog, which its Publisher publishes, as passerelle hub runs them.
+type editorHub struct {
+	*testHub
+	Catalog string
+	Pub     *bundle.Publisher
+}
+
+func startEditorHub(t *testing.T) *editorHub {
+	t.Helper()
+	root := t.TempDir()
+	cat := filepath.Join(root, "procedures")
+	copyTree(t, shippedCatalog, cat)
+	var pub *bundle.Publisher
+	web := &hubweb.Server{Titles: func() map[string]passerelle.Text { return pub.Titles() },
+		Editor: &editor.Editor{Catalog: cat, Dir: filepath.Join(root, "procedures-editor"), Now: func() time.Time { return t0 }}}
+	hub := startHubWith(t, web)
+	pub = &bundle.Publisher{Dir: cat, Store: hub.Store, Logger: slog.New(slog.DiscardHandler)}
+	if err := pub.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pub.Close() })
+	return &editorHub{testHub: hub, Catalog: cat, Pub: pub}
+}
+
+// latestBundle returns the catalog version the hub serves kiosks now.
+func (h *editorHub) latestBundle(t testing.TB) passerelle.CatalogVersion {
+	t.Helper()
+	v, err := h.Store.LatestCatalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// waitPublished waits for the publisher to publish a version other than
+// old, and returns the procedure file of id it holds.
+func (h *editorHub) waitPublished(t testing.TB, old, id string) string {
+	t.Helper()
+	deadline := time.After(15 * time.Second)
+	for {
+		select {
+		case hash := <-h.Pub.Attempts():
+			if hash == "" || hash == old || len(h.Pub.Problems()) > 0 {
+				continue
+			}
+			v := h.latestBundle(t)
+			dir := filepath.Join(t.TempDir(), "unpacked")
+			if _, err := bundle.Unpack(v.Archive, dir); err != nil {
+				t.Fatal(err)
+			}
+			return readText(t, filepath.Join(dir, id, "procedure.yaml"))
+		case <-deadline:
+			t.Fatalf("the publisher published nothing new; its problems: %v", h.Pub.Problems())
+			return ""
+		}
+	}
+}
+
+// editorForm reads the editor page's form fields as a browser would send
+// them: inputs, textareas, and each select's selected option.
+func editorForm(t testing.TB, body string) url.Values {
+	t.Helper()
+	f := url.Values{}
+	for _, m := range regexp.MustCompile(`<input name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+		f.Set(m[1], unescape(m[2]))
+	}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="(csrf|rev)" value="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+		f.Set(m[1], m[2])
+	}
+	for _, m := range regexp.MustCompile(`(?s)<textarea name="([^"]+)"[^>]*>(.*?)</textarea>`).FindAllStringSubmatch(body, -1) {
+		f.Set(m[1], unescape(m[2]))
+	}
+	for _, m := range regexp.MustCompile(`(?s)<select name="([^"]+)">(.*?)</select>`).FindAllStringSubmatch(body, -1) {
+		sel := ""
+		if o := regexp.MustCompile(`<option selected>([^<]*)</option>`).FindStringSubmatch(m[2]); o != nil {
+			sel = o[1]
+		}
+		f.Set(m[1], unescape(sel))
+	}
+	if f.Get("csrf") == "" || f.Get("rev") == "" {
+		t.Fatalf("no editor form in the page:\n%s", body)
+	}
+	return f
+}
+
+func unescape(s string) string {
+	return strings.NewReplacer("&#39;", "'", "&#34;", `"`, "&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`).Replace(s)
+}
+
+func readText(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func copyTree(t testing.TB, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(path string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		if e.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEditorRefusedPublish: a publish that would break the catalog (a
+// step whose "next" is emptied) is refused with the validator's message;
+// the catalog's file and the bundle kiosks get are unchanged, and the
+// draft keeps what staff typed.
+func TestEditorRefusedPublish(t *testing.T) {
+	hub := startEditorHub(t)
+	c := newClient(t)
+	mustLogin(t, c, hub.testHub)
+	file := filepath.Join(hub.Catalog, "create-email", "procedure.yaml")
+	before, bundleBefore := readText(t, file), hub.latestBundle(t).Hash
+
+	_, body := get(t, c, hub.URL+"/procedures/create-email")
+	f := editorForm(t, body)
+	f.Set("s0.say.fr", "Un texte changé.")
+	f.Set("s0.next", "")
+	f.Set("action", "publish")
+	resp, body := post(t, c, hub.URL+"/procedures/create-email", f)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("publish of a broken draft: %s; want 422", resp.Status)
+	}
+	contains(t, "the refused publish", body, "Not published", "create-email/procedure.yaml:", `step &#34;welcome&#34; has no &#34;next&#34; field`)
+	if readText(t, file) != before {
+		t.Error("the catalog's file changed after a refused publish")
+	}
+	if now := hub.latestBundle(t).Hash; now != bundleBefore {
+		t.Errorf("the bundle kiosks get changed after a refused publish: %s, was %s", now, bundleBefore)
+	}
+	_, body = get(t, c, hub.URL+"/procedures/create-email")
+	contains(t, "the draft after the refused publish", body, "Un texte changé.", "Draft saved by "+staffName)
+}
+
+// TestEditorConcurrentEdit: two staff open the same procedure; the first
+// saves; the second's save is refused with who saved, when, and what
+// they changed, and the draft keeps the first one's text. The second then
+// saves over it knowingly.
+func TestEditorConcurrentEdit(t *testing.T) {
+	hub := startEditorHub(t)
+	if err := hub.Store.AddStaffUser(context.Background(), "bruno", passerelle.HashPassword(staffPassword, cheapHash), t0); err != nil {
+		t.Fatal(err)
+	}
+	amina, bruno := newClient(t), newClient(t)
+	mustLogin(t, amina, hub.testHub)
+	if resp := login(t, bruno, hub.testHub, "bruno", staffPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bruno signs in: %s", resp.Status)
+	}
+	_, pa := get(t, amina, hub.URL+"/procedures/ameli-attestation")
+	_, pb := get(t, bruno, hub.URL+"/procedures/ameli-attestation")
+	fa, fb := editorForm(t, pa), editorForm(t, pb)
+	fa.Set("s1.say.en", "Amina's sentence.")
+	fa.Set("action", "save")
+	if resp, _ := post(t, amina, hub.URL+"/procedures/ameli-attestation", fa); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("amina's save: %s", resp.Status)
+	}
+	fb.Set("title.fr", "Le titre de Bruno")
+	fb.Set("action", "save")
+	resp, body := post(t, bruno, hub.URL+"/procedures/ameli-attestation", fb)
+	if resp.StatusCode != http.StatusConflict {
+		t.Fatalf("bruno's save over amina's: %s; want 409", resp.Status)
+	}
+	step1 := regexp.MustCompile(`name="s1.id" value="([^"]+)"`).FindStringSubmatch(pa)[1]
+	contains(t, "the refused save", body, "Not saved: "+staffName+" saved this draft at 2026-11-24 10:00",
+		"<li>step &#34;"+step1+"&#34;: say (en)</li>", "Le titre de Bruno", "Save mine over theirs")
+	_, page := get(t, amina, hub.URL+"/procedures/ameli-attestation")
+	if !strings.Contains(page, "Amina&#39;s sentence.") || strings.Contains(page, "Le titre de Bruno") {
+		t.Error("the refused save changed the draft")
+	}
+	// Knowingly, over it: the form as shown, with the offered button.
+	fb = editorForm(t, body)
+	fb.Set("over", regexp.MustCompile(`name="over" value="(\d+)"`).FindStringSubmatch(body)[1])
+	if resp, _ := post(t, bruno, hub.URL+"/procedures/ameli-attestation", fb); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bruno's save over amina's, knowingly: %s", resp.Status)
+	}
+	_, page = get(t, amina, hub.URL+"/procedures/ameli-attestation")
+	contains(t, "the draft saved over", page, "Le titre de Bruno", "Draft saved by bruno")
+}
+
+// TestEditorPublishRollback: a publish raises the version in the catalog's
+// file, reaches the bundle kiosks get, and the page records who and when;
+// a hand edit of the catalog makes a draft stale; rolling back publishes
+// the old content as a new, higher version.
+func TestEditorPublishRollback(t *testing.T) {
+	hub := startEditorHub(t)
+	c := newClient(t)
+	mustLogin(t, c, hub.testHub)
+	file := filepath.Join(hub.Catalog, "create-email", "procedure.yaml")
+	was := regexp.MustCompile(`(?m)^version: (\d+)`).FindStringSubmatch(readText(t, file))[1]
+	old := hub.latestBundle(t).Hash
+
+	_, body := get(t, c, hub.URL+"/procedures/create-email")
+	f := editorForm(t, body)
+	oldSay := f.Get("s0.say.fr")
+	f.Set("s0.say.fr", "Bonjour. Nous créons votre adresse email.")
+	f.Set("action", "publish")
+	if resp, body := post(t, c, hub.URL+"/procedures/create-email", f); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish: %s\n%s", resp.Status, body)
+	}
+	next := atoi(t, was) + 1
+	inBundle := hub.waitPublished(t, old, "create-email")
+	for what, text := range map[string]string{"the catalog's file": readText(t, file), "the bundle": inBundle} {
+		if !strings.Contains(text, "Nous créons votre adresse email.") || !strings.Contains(text, "\nversion: "+itoa(next)+"\n") {
+			t.Errorf("%s lacks the new text or version %d", what, next)
+		}
+	}
+	_, page := get(t, c, hub.URL+"/procedures/create-email")
+	contains(t, "the editor after publishing", page, "<td class=\"num\">"+itoa(next)+"</td><td>"+staffName+"</td><td>2026-11-24 10:00</td><td>publish</td>",
+		"<td>found in the catalog</td>")
+	_, list := get(t, c, hub.URL+"/procedures")
+	contains(t, "the procedures list", list, "version "+itoa(next)+" by "+staffName+", 2026-11-24 10:00 (publish)")
+
+	// A draft, then a hand edit of the catalog's file: the draft is stale.
+	_, body = get(t, c, hub.URL+"/procedures/create-email")
+	f = editorForm(t, body)
+	f.Set("title.en", "Draft title")
+	f.Set("action", "save")
+	if resp, body := post(t, c, hub.URL+"/procedures/create-email", f); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %s\n%s", resp.Status, body)
+	}
+	hand := strings.Replace(readText(t, file), "Nous créons", "Ensemble, nous créons", 1)
+	if hand == readText(t, file) {
+		t.Fatal("the hand edit changed nothing")
+	}
+	if err := os.WriteFile(file, []byte(hand), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, page = get(t, c, hub.URL+"/procedures/create-email")
+	contains(t, "the editor after a hand edit", page, "The catalog's file of this procedure changed after this draft was started")
+	f = editorForm(t, page)
+	f.Set("action", "publish")
+	resp, body := post(t, c, hub.URL+"/procedures/create-email", f)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "changed after this draft was started") {
+		t.Errorf("publishing a stale draft: %s; want it refused, saying why", resp.Status)
+	}
+
+	// Roll back to the version found in the catalog.
+	resp, _ = post(t, c, hub.URL+"/procedures/create-email/rollback", url.Values{"csrf": {csrfOf(t, page)}, "version": {was}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rollback: %s", resp.Status)
+	}
+	text := readText(t, file)
+	if !strings.Contains(text, oldSay) || !strings.Contains(text, "\nversion: "+itoa(next+1)+"\n") {
+		t.Errorf("after rollback the catalog's file is not the old text at version %d:\n%.400s", next+1, text)
+	}
+	_, page = get(t, c, hub.URL+"/procedures/create-email")
+	contains(t, "the editor after rollback", page, "<td>rollback to version "+was+"</td>")
+}
+
+func atoi(t testing.TB, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
