@@ -230,15 +230,23 @@ func (e *Editor) Create(ctx context.Context, id string, title Text, by string) e
 	for l := range title {
 		blank[l] = ""
 	}
-	d := &Doc{ID: id, Version: 1, Pictogram: "", Title: title, Steps: []*Step{
-		{ID: "welcome", Kind: "info", Say: blank, Next: "done"},
-		{ID: "done", Kind: "end", Say: blank},
+	d := &Doc{ID: id, Version: 1, Title: title, Intro: blank, Steps: []*Step{
+		{ID: "welcome", Kind: "info", Say: copyText(blank), Next: "done"},
+		{ID: "done", Kind: "end", Say: copyText(blank)},
 	}}
 	if err := os.MkdirAll(e.draftDir(id), 0o755); err != nil {
 		return fmt.Errorf("create the draft of %s: %w", id, err)
 	}
 	_, err := e.save(id, d, Meta{}, by)
 	return err
+}
+
+func copyText(t Text) Text {
+	out := make(Text, len(t))
+	for l, s := range t {
+		out[l] = s
+	}
+	return out
 }
 
 // Save writes a new revision of the draft of procedure id. base is the

@@ -116,4 +116,3 @@ func readString(t testing.TB, path string) string {
 	}
 	return string(b)
 }
-

@@ -362,9 +362,7 @@ func applyForm(doc *editor.Doc, f url.Values) {
 		doc.Pictogram = strings.TrimSpace(v[0])
 	}
 	doc.Title = text(doc.Title, "title")
-	if doc.Intro != nil || f.Get("intro."+string(langs[0])) != "" {
-		doc.Intro = text(doc.Intro, "intro")
-	}
+	doc.Intro = text(doc.Intro, "intro")
 	// A step renamed: links to it follow, whichever step they are on.
 	renamed := map[string]string{}
 	for i, st := range doc.Steps {
