@@ -36,6 +36,13 @@ type Editor struct {
 // ErrNotFound: no such procedure in the catalog, draft or version.
 var ErrNotFound = errors.New("not found")
 
+// ErrTooManySteps refuses a save past the validator's limit of steps.
+var ErrTooManySteps = fmt.Errorf("a procedure has at most %d steps: split it in two procedures", procedure.MaxSteps)
+
+// ErrUnreadable: a procedure file YAML cannot read (a hand edit broke it):
+// it is mended by hand, where the message points.
+var ErrUnreadable = errors.New("cannot be read")
+
 // Conflict refuses a save made over a draft that changed since the page
 // was opened: nothing was written.
 type Conflict struct {
@@ -190,7 +197,7 @@ func readDoc(path string) (*Doc, error) {
 	}
 	d, err := Parse(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrUnreadable, path, err)
 	}
 	return d, nil
 }
@@ -255,11 +262,17 @@ func copyText(t Text) Text {
 // changed. The first save copies the catalog's folder (its media) into
 // the draft.
 func (e *Editor) Save(ctx context.Context, id string, base int, d *Doc, by string) (Meta, error) {
+	if err := CheckID(id); err != nil {
+		return Meta{}, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	cur, err := e.draft(ctx, id)
 	if err != nil {
 		return Meta{}, err
+	}
+	if len(d.Steps) > procedure.MaxSteps {
+		return Meta{}, ErrTooManySteps
 	}
 	if cur.Meta.Revision != base {
 		c := &Conflict{By: cur.Meta.By, At: cur.Meta.At, Current: cur.Meta.Revision}
@@ -321,12 +334,18 @@ func (e *Editor) writeRevision(id string, rev int, d *Doc) error {
 // Revision returns a revision of the draft as it was saved (0: the catalog's
 // version the draft started from).
 func (e *Editor) Revision(id string, rev int) (*Doc, error) {
+	if err := CheckID(id); err != nil {
+		return nil, err
+	}
 	return readDoc(filepath.Join(e.revsDir(id), strconv.Itoa(rev)+".yaml"))
 }
 
 // Rebase makes a stale draft start from the catalog's file as it is now:
 // staff chose to keep their draft over the hand edit.
 func (e *Editor) Rebase(ctx context.Context, id, by string) error {
+	if err := CheckID(id); err != nil {
+		return err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	cur, err := e.draft(ctx, id)
@@ -366,6 +385,9 @@ func (e *Editor) discard(id string) error {
 
 // Versions lists the versions published through the editor, newest first.
 func (e *Editor) Versions(id string) ([]Record, error) {
+	if err := CheckID(id); err != nil {
+		return nil, err
+	}
 	entries, err := os.ReadDir(e.versionsDir(id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil

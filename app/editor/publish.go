@@ -20,6 +20,9 @@ import (
 // removes the draft. The validator's problems come back as *Refused, and
 // then nothing changed in the catalog.
 func (e *Editor) Publish(ctx context.Context, id, by string) (Record, error) {
+	if err := CheckID(id); err != nil {
+		return Record{}, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, err := e.meta(id); errors.Is(err, fs.ErrNotExist) {

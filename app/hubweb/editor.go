@@ -220,16 +220,29 @@ func (s *Server) editorPage(w http.ResponseWriter, r *http.Request, sess passere
 	}
 	id := r.PathValue("id")
 	d, err := s.Editor.Draft(r.Context(), id)
-	if errors.Is(err, editor.ErrNotFound) {
-		http.Error(w, "There is no procedure "+id+" in the catalog.", http.StatusNotFound)
-		return
-	} else if err != nil {
-		s.internal(w, r, "open the procedure", err)
+	if !s.opened(w, r, id, err) {
 		return
 	}
 	data := s.editorData(sess, id, d, d.Doc)
 	data.Notice = editorNotices[r.URL.Query().Get("done")]
 	s.render(w, http.StatusOK, "procedure.html", data)
+}
+
+// opened says whether a procedure could be opened, and otherwise answers
+// why in plain words: no such procedure, or a file a hand edit broke.
+func (s *Server) opened(w http.ResponseWriter, r *http.Request, id string, err error) bool {
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, editor.ErrNotFound):
+		http.Error(w, "There is no procedure "+id+" in the catalog.", http.StatusNotFound)
+	case errors.Is(err, editor.ErrUnreadable):
+		http.Error(w, "The editor cannot open "+id+": its file "+strings.TrimPrefix(err.Error(), editor.ErrUnreadable.Error()+": ")+
+			"\n\nMend the file by hand where this points (passerelle validate shows the same), then open it again.", http.StatusUnprocessableEntity)
+	default:
+		s.internal(w, r, "open the procedure", err)
+	}
+	return false
 }
 
 func (s *Server) editorData(sess passerelle.StaffSession, id string, d *editor.Draft, doc *editor.Doc) editorData {
@@ -306,11 +319,7 @@ func (s *Server) saveProcedure(w http.ResponseWriter, r *http.Request, sess pass
 		return
 	}
 	d, err := s.Editor.Draft(r.Context(), id)
-	if errors.Is(err, editor.ErrNotFound) {
-		http.Error(w, "There is no procedure "+id+" in the catalog.", http.StatusNotFound)
-		return
-	} else if err != nil {
-		s.internal(w, r, "open the procedure", err)
+	if !s.opened(w, r, id, err) {
 		return
 	}
 	// The form applies to the draft as the page showed it.
@@ -326,6 +335,12 @@ func (s *Server) saveProcedure(w http.ResponseWriter, r *http.Request, sess pass
 	}
 	_, err = s.Editor.Save(r.Context(), id, base, doc, sess.User)
 	var c *editor.Conflict
+	if errors.Is(err, editor.ErrTooManySteps) {
+		data := s.editorData(sess, id, d, d.Doc)
+		data.Problem = "Not saved: " + err.Error() + "."
+		s.render(w, http.StatusUnprocessableEntity, "procedure.html", data)
+		return
+	}
 	if errors.As(err, &c) {
 		data := s.editorData(sess, id, d, doc)
 		data.Conflict, data.Rev = c, base
