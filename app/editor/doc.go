@@ -17,7 +17,10 @@ package editor
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 
@@ -37,6 +40,10 @@ type Doc struct {
 	IntroAudio Raw     `yaml:"intro_audio,omitempty"`
 	Documents  Raw     `yaml:"documents,omitempty"`
 	Steps      []*Step `yaml:"steps"`
+
+	// comments are the file's comments, by the place they were written
+	// at: a step's and an answer's by their id, so they follow a step moved.
+	comments map[string][]*yaml.Comment
 }
 
 // Step is one step of a Doc.
@@ -99,29 +106,89 @@ func (r Raw) MarshalYAML() ([]byte, error) { return r, nil }
 func Parse(src []byte) (*Doc, error) {
 	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")) // the BOM Windows editors add
 	var d Doc
-	if err := yaml.Unmarshal(src, &d); err != nil {
+	cm := yaml.CommentMap{}
+	if err := yaml.UnmarshalWithOptions(src, &d, yaml.CommentToMap(cm)); err != nil {
 		return nil, fmt.Errorf("read the procedure file: %s", yaml.FormatError(err, false, true))
+	}
+	d.comments = map[string][]*yaml.Comment{}
+	for path, c := range cm {
+		d.comments[d.stableKey(path)] = c
 	}
 	return &d, nil
 }
 
-// header is written at the top of every file the editor writes: comments
-// of a hand-written file are not kept.
-const header = "# Written by the hub's procedure editor. You may still edit this file by hand\n" +
-	"# (data/procedures/README.md); the editor shows such edits, but saving from\n" +
-	"# the editor rewrites the file and drops its comments.\n"
+// stepPath matches a path into a step, and maybe into one of its answers:
+// $.steps[2].options[1].label.fr.
+var stepPath = regexp.MustCompile(`^\$\.steps\[(\d+)\](?:\.options\[(\d+)\])?(.*)$`)
+
+// stableKey names a comment's place by step and answer id rather than by
+// position. Other places keep their path.
+func (d *Doc) stableKey(path string) string {
+	m := stepPath.FindStringSubmatch(path)
+	if m == nil {
+		return path
+	}
+	i, _ := strconv.Atoi(m[1])
+	if i >= len(d.Steps) {
+		return path
+	}
+	st := d.Steps[i]
+	if m[2] == "" {
+		return "step\x00" + st.ID + "\x00" + m[3]
+	}
+	j, _ := strconv.Atoi(m[2])
+	if j >= len(st.Options) {
+		return path
+	}
+	return "option\x00" + st.ID + "\x00" + st.Options[j].ID + "\x00" + m[3]
+}
+
+// commentMap places the comments at the steps' and answers' positions
+// now; those of a step or answer removed are dropped.
+func (d *Doc) commentMap() yaml.CommentMap {
+	cm := yaml.CommentMap{}
+	for key, c := range d.comments {
+		parts := strings.Split(key, "\x00")
+		switch {
+		case parts[0] == "step" && len(parts) == 3:
+			for i, st := range d.Steps {
+				if st.ID == parts[1] {
+					cm[fmt.Sprintf("$.steps[%d]%s", i, parts[2])] = c
+				}
+			}
+		case parts[0] == "option" && len(parts) == 4:
+			for i, st := range d.Steps {
+				for j, o := range st.Options {
+					if st.ID == parts[1] && o.ID == parts[2] {
+						cm[fmt.Sprintf("$.steps[%d].options[%d]%s", i, j, parts[3])] = c
+					}
+				}
+			}
+		default:
+			cm[key] = c
+		}
+	}
+	return cm
+}
 
 // Marshal writes the procedure file, every field in the format's order,
-// with the fields a step's kind does not take left out.
+// with the fields a step's kind does not take left out, and the comments
+// it was read with where they were written (a step's follow the step).
+// A comment on a field the editor changed is kept; one on a step
+// removed goes with it.
 func (d *Doc) Marshal() ([]byte, error) {
 	for _, s := range d.Steps {
 		s.keepKindFields()
 	}
-	b, err := yaml.MarshalWithOptions(d, yaml.IndentSequence(true), yaml.UseLiteralStyleIfMultiline(true))
+	opts := []yaml.EncodeOption{yaml.IndentSequence(true), yaml.UseLiteralStyleIfMultiline(true)}
+	if len(d.comments) > 0 {
+		opts = append(opts, yaml.WithComment(d.commentMap()))
+	}
+	b, err := yaml.MarshalWithOptions(d, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("write the procedure file: %w", err)
 	}
-	return append([]byte(header), b...), nil
+	return b, nil
 }
 
 // keepKindFields drops the fields the step's kind does not take (the
@@ -174,7 +241,8 @@ func (d *Doc) Step(id string) *Step {
 	return nil
 }
 
-// RenameStep changes a step's id and every link to it.
+// RenameStep changes a step's id, every link to it, and the key of its
+// comments.
 func (d *Doc) RenameStep(from, to string) {
 	for _, s := range d.Steps {
 		if s.ID == from {
@@ -187,6 +255,14 @@ func (d *Doc) RenameStep(from, to string) {
 			if o.Next == from {
 				o.Next = to
 			}
+		}
+	}
+	for key, c := range d.comments {
+		parts := strings.Split(key, "\x00")
+		if (parts[0] == "step" || parts[0] == "option") && len(parts) > 2 && parts[1] == from {
+			parts[1] = to
+			delete(d.comments, key)
+			d.comments[strings.Join(parts, "\x00")] = c
 		}
 	}
 }

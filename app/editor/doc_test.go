@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"passerelle/app/editor"
@@ -80,5 +81,75 @@ func copyDir(t testing.TB, from, to string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCommentsFollowTheirPlace: the comments of a hand-written file are
+// kept where they were written: at the top, on a field, on a step moved
+// or renamed (they follow it), and dropped with a step removed.
+func TestCommentsFollowTheirPlace(t *testing.T) {
+	src := `# What this procedure is for.
+id: demo
+version: 2
+pictogram: dot.svg   # the town hall
+title:
+  fr: Démo
+steps:
+  # Welcome: says what the procedure does.
+  - id: hello
+    kind: info
+    pictogram: dot.svg
+    say:
+      fr: Bonjour.   # checked with the mayor
+    next: ask
+  # Asked first because the site asks it first.
+  - id: ask
+    kind: choice
+    pictogram: dot.svg
+    say: {fr: Oui ?}
+    options:
+      # The usual answer.
+      - id: "yes"
+        pictogram: yes.svg
+        label: {fr: Oui}
+        next: bye
+  # Removed below: its comment goes.
+  - id: gone
+    kind: info
+    pictogram: dot.svg
+    say: {fr: Parti.}
+    next: bye
+  - id: bye
+    kind: end
+    pictogram: dot.svg
+    say: {fr: Fin.}
+`
+	d, err := editor.Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Steps[0], d.Steps[1] = d.Steps[1], d.Steps[0] // ask first
+	d.RenameStep("hello", "welcome")
+	d.Steps = append(d.Steps[:2], d.Steps[3])
+	d.Steps[1].Say["fr"] = "Bienvenue."
+	out, err := d.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out)
+	for _, want := range []string{
+		"# What this procedure is for.\nid: demo\n",
+		"pictogram: dot.svg # the town hall\n",
+		"  # Asked first because the site asks it first.\n  - id: ask\n",
+		"      # The usual answer.\n      - id: \"yes\"\n",
+		"  # Welcome: says what the procedure does.\n  - id: welcome\n",
+		"fr: Bienvenue. # checked with the mayor\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the file lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "its comment goes") {
+		t.Errorf("the removed step's comment stayed:\n%s", got)
 	}
 }

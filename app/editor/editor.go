@@ -131,6 +131,11 @@ func (e *Editor) Load(ctx context.Context) (procedure.Result, error) {
 // it was loaded from, else the folder named by the id (a broken or new
 // procedure).
 func (e *Editor) catalogFolder(ctx context.Context, id string) (string, error) {
+	// Most folders are named by their procedure's id: one file read.
+	named := filepath.Join(e.Catalog, id)
+	if d, err := readDoc(filepath.Join(named, procedure.FileName)); err == nil && d.ID == id {
+		return named, nil
+	}
 	res, err := e.Load(ctx)
 	if err != nil {
 		return "", err
@@ -443,7 +448,14 @@ func writeAtomic(path string, b []byte) error {
 
 // copyTree copies a folder's regular files and folders (following links,
 // as the loader does), leaving hidden names out as bundle.Pack does.
-func copyTree(from, to string) error {
+func copyTree(from, to string) error { return walkCopy(from, to, false) }
+
+// linkTree is copyTree by hard links where the disk allows them: the copy
+// of the catalog a publish validates is only read, and recordings may
+// weigh hundreds of megabytes.
+func linkTree(from, to string) error { return walkCopy(from, to, true) }
+
+func walkCopy(from, to string, link bool) error {
 	return filepath.WalkDir(from, func(path string, en fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -465,12 +477,19 @@ func copyTree(from, to string) error {
 		}
 		if info.IsDir() {
 			if en.Type()&fs.ModeSymlink != 0 {
-				return copyTree(path, dst)
+				return walkCopy(path, dst, link)
 			}
 			return os.MkdirAll(dst, 0o755)
 		}
 		if !info.Mode().IsRegular() {
 			return nil
+		}
+		if link {
+			// Linked to the file itself: a hard link to a symbolic link
+			// would be the link, which may lead elsewhere from the copy.
+			if real, err := filepath.EvalSymlinks(path); err == nil && os.Link(real, dst) == nil {
+				return nil
+			}
 		}
 		b, err := os.ReadFile(path)
 		if err != nil {

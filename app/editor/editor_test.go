@@ -13,7 +13,7 @@ import (
 )
 
 // newEditor is an editor over a copy of the shipped catalog.
-func newEditor(t *testing.T) *editor.Editor {
+func newEditor(t testing.TB) *editor.Editor {
 	t.Helper()
 	root := t.TempDir()
 	cat := filepath.Join(root, "procedures")

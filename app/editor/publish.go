@@ -165,7 +165,7 @@ func (e *Editor) check(ctx context.Context, work, stage, folder string) error {
 			}
 			continue
 		}
-		if err := copyTree(path, filepath.Join(cat, en.Name())); err != nil {
+		if err := linkTree(path, filepath.Join(cat, en.Name())); err != nil {
 			return fmt.Errorf("copy the catalog: %w", err)
 		}
 	}

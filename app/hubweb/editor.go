@@ -378,14 +378,22 @@ func applyForm(doc *editor.Doc, f url.Values) {
 	}
 	doc.Title = text(doc.Title, "title")
 	doc.Intro = text(doc.Intro, "intro")
-	// A step renamed: links to it follow, whichever step they are on.
+	// A step renamed: links to it follow, whichever step they are on, and
+	// so do its comments. Renamed through a name no step has, so that two
+	// steps may swap names.
 	renamed := map[string]string{}
 	for i, st := range doc.Steps {
-		p := fmt.Sprintf("s%d.", i)
-		if v := strings.TrimSpace(f.Get(p + "id")); v != "" && v != st.ID {
+		if v := strings.TrimSpace(f.Get(fmt.Sprintf("s%d.id", i))); v != "" && v != st.ID {
 			renamed[st.ID] = v
 		}
 	}
+	for from, to := range renamed {
+		doc.RenameStep(from, "\x00"+to)
+	}
+	for _, to := range renamed {
+		doc.RenameStep("\x00"+to, to)
+	}
+	// The lists of links name the steps as the page showed them.
 	link := func(v string) string {
 		if to, ok := renamed[v]; ok {
 			return to
@@ -397,7 +405,6 @@ func applyForm(doc *editor.Doc, f url.Values) {
 		if _, ok := f[p+"kind"]; !ok {
 			continue // a step added since the page was drawn
 		}
-		st.ID = link(st.ID)
 		if k := f.Get(p + "kind"); slices.Contains(editor.Kinds, k) {
 			st.Kind = k
 		}
@@ -416,18 +423,6 @@ func applyForm(doc *editor.Doc, f url.Values) {
 		if st.Kind == "choice" && len(st.Options) == 0 {
 			for range 2 {
 				st.Options = append(st.Options, &editor.Option{ID: st.NewOptionID(), Label: blank(langs)})
-			}
-		}
-	}
-	for from, to := range renamed {
-		for _, st := range doc.Steps {
-			if st.Next == from {
-				st.Next = to
-			}
-			for _, o := range st.Options {
-				if o.Next == from {
-					o.Next = to
-				}
 			}
 		}
 	}

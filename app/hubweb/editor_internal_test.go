@@ -54,6 +54,8 @@ func TestApplyForm(t *testing.T) {
 		{"remove an answer", url.Values{"action": {"remove-option:1.0"}}, "a:info>b b:choice[no>a] c:end"},
 		{"rename a step: its links follow", url.Values{"s0.id": {"start"}, "s0.kind": {"info"}, "s0.next": {"b"},
 			"s1.kind": {"choice"}, "s1.o1.next": {"a"}, "s1.o0.next": {"c"}}, "start:info>b b:choice[yes>c][no>start] c:end"},
+		{"two steps swap names", url.Values{"s0.id": {"b"}, "s0.kind": {"info"}, "s0.next": {"b"},
+			"s1.id": {"a"}, "s1.kind": {"choice"}, "s1.o0.next": {"c"}, "s1.o1.next": {"a"}}, "b:info>a a:choice[yes>c][no>b] c:end"},
 		{"a choice gets two answers", url.Values{"s0.kind": {"choice"}}, "a:choice[answer-1>][answer-2>] b:choice[yes>c][no>a] c:end"},
 		{"links are set from the lists", url.Values{"s0.kind": {"info"}, "s0.next": {"c"}}, "a:info>c b:choice[yes>c][no>a] c:end"},
 		{"an unknown kind is ignored", url.Values{"s0.kind": {"wizard"}, "s0.next": {"b"}}, "a:info>b b:choice[yes>c][no>a] c:end"},
