@@ -109,7 +109,7 @@ func TestBrowserEditor(t *testing.T) {
 	file := readText(t, filepath.Join(hub.Catalog, "mairie-rdv", "procedure.yaml"))
 	inBundle := hub.waitPublished(t, old, "mairie-rdv")
 	for what, text := range map[string]string{"the catalog's file": file, "the published bundle": inBundle} {
-		for _, want := range []string{"\nid: mairie-rdv\n", "\nversion: 1\n", "kind: info", "kind: choice", "kind: end",
+		for _, want := range []string{"id: mairie-rdv\nversion: 1\n", "kind: info", "kind: choice", "kind: end",
 			"next: has-email", "Avez-vous une adresse email ?", "Do you have an email address?", "It is done."} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s lacks %q:\n%s", what, want, text)
