@@ -10,8 +10,13 @@
 //	drafts/<id>/            the draft: procedure.yaml and its media
 //	drafts/<id>.json        who saved it last, when, its revision, the catalog file it started from
 //	drafts/<id>.revs/<n>.yaml  each revision saved, to say what changed when a save is refused
-//	versions/<id>/<v>/      every version published, as it was written to the catalog
-//	versions/<id>/<v>.json  who published it, when, and how (publish, rollback)
+//	versions/<id>/<key>/      every version published, as it was written to the catalog
+//	versions/<id>/<key>.json  who published it, when, and how (publish, rollback)
+//
+// A version's key is its number; a version found edited by hand in the
+// catalog (the hub's Publisher sends such edits to kiosks too) is kept
+// at the next publish, under its number and a part of its hash when a
+// hand edit kept the number.
 package editor
 
 import (

@@ -80,12 +80,18 @@ type Meta struct {
 
 // Record says who made a published version, when and how.
 type Record struct {
+	// Key names the version among those kept: its number, or for a
+	// version found edited by hand in the catalog, its number and a
+	// part of its content's hash (a hand edit may keep the number).
+	Key     string    `json:"key"`
+	Hash    string    `json:"hash"` // of the folder's content (folderHash)
 	Version int       `json:"version"`
 	By      string    `json:"by"`
 	At      time.Time `json:"at"`
 	// Action: "publish", "rollback to version N", or "found in the
-	// catalog" for a version written by hand before the editor's first
-	// publish (kept so that it can be rolled back to).
+	// catalog" for a version written by hand (before the editor's first
+	// publish, or between two), kept at the next publish so that it can
+	// be rolled back to.
 	Action string `json:"action"`
 }
 
@@ -146,6 +152,32 @@ func (e *Editor) catalogFolder(ctx context.Context, id string) (string, error) {
 		}
 	}
 	return filepath.Join(e.Catalog, id), nil
+}
+
+// folderHash is the hash of a folder's files, names and contents: a
+// recording replaced by hand changes it as a text does.
+func folderHash(dir string) string {
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(path string, en fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if en.IsDir() || strings.HasPrefix(en.Name(), ".") {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, path)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", filepath.ToSlash(rel), len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func fileHash(path string) string {
@@ -388,7 +420,8 @@ func (e *Editor) discard(id string) error {
 	return os.RemoveAll(e.draftDir(id))
 }
 
-// Versions lists the versions published through the editor, newest first.
+// Versions lists the versions kept, newest first: each published through
+// the editor, and each found edited by hand in the catalog at a publish.
 func (e *Editor) Versions(id string) ([]Record, error) {
 	if err := CheckID(id); err != nil {
 		return nil, err
@@ -414,7 +447,14 @@ func (e *Editor) Versions(id string) ([]Record, error) {
 		}
 		out = append(out, r)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Version > out[j].Version })
+	// Newest first; a hand edit found and a publish share the time of
+	// the publish: the publish is newer.
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.After(out[j].At)
+		}
+		return out[i].Version > out[j].Version
+	})
 	return out, nil
 }
 

@@ -85,7 +85,7 @@ func TestPublishAndRollback(t *testing.T) {
 	if !strings.Contains(file, "Créez votre adresse email.") {
 		t.Errorf("the catalog's file lacks the new text:\n%s", file)
 	}
-	rec, err = e.Rollback(ctx, "create-email", was, "bruno")
+	rec, err = e.Rollback(ctx, "create-email", strconv.Itoa(was), "bruno")
 	if err != nil {
 		t.Fatal(err)
 	}

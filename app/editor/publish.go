@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,20 +46,30 @@ func (e *Editor) Publish(ctx context.Context, id, by string) (Record, error) {
 // Rollback publishes the content of an earlier version again, as a new
 // version (kiosks take only a higher version): one action undoes a bad
 // publish. A draft in progress is kept, and is then stale.
-func (e *Editor) Rollback(ctx context.Context, id string, version int, by string) (Record, error) {
+func (e *Editor) Rollback(ctx context.Context, id, key, by string) (Record, error) {
 	if err := CheckID(id); err != nil {
 		return Record{}, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	dir := filepath.Join(e.versionsDir(id), strconv.Itoa(version))
-	d, err := readDoc(filepath.Join(dir, procedure.FileName))
-	if errors.Is(err, fs.ErrNotExist) {
-		return Record{}, fmt.Errorf("version %d of %s: %w", version, id, ErrNotFound)
-	} else if err != nil {
+	records, err := e.Versions(id)
+	if err != nil {
 		return Record{}, err
 	}
-	return e.publish(ctx, id, d, dir, by, fmt.Sprintf("rollback to version %d", version))
+	i := slices.IndexFunc(records, func(r Record) bool { return r.Key == key })
+	if i < 0 {
+		return Record{}, fmt.Errorf("version %q of %s: %w", key, id, ErrNotFound)
+	}
+	dir := filepath.Join(e.versionsDir(id), key)
+	d, err := readDoc(filepath.Join(dir, procedure.FileName))
+	if err != nil {
+		return Record{}, err
+	}
+	what := fmt.Sprintf("rollback to version %d", records[i].Version)
+	if records[i].Key != strconv.Itoa(records[i].Version) {
+		what += " as edited by hand"
+	}
+	return e.publish(ctx, id, d, dir, by, what)
 }
 
 // publish writes doc, with the media of folder media, as the next version.
@@ -76,8 +87,8 @@ func (e *Editor) publish(ctx context.Context, id string, doc *Doc, media, by, ac
 		return Record{}, err
 	}
 	next := current + 1
-	if len(records) > 0 {
-		next = max(next, records[0].Version+1)
+	for _, r := range records {
+		next = max(next, r.Version+1)
 	}
 	doc, err = doc.clone()
 	if err != nil {
@@ -104,13 +115,13 @@ func (e *Editor) publish(ctx context.Context, id string, doc *Doc, media, by, ac
 	if err := e.check(ctx, work, stage, folder); err != nil {
 		return Record{}, err
 	}
-	if current > 0 && !recorded(records, current) {
-		// A version written by hand (or before the editor): kept, so
-		// that it can be rolled back to.
-		info, _ := os.Stat(filepath.Join(folder, procedure.FileName))
-		found := Record{Version: current, By: "a file edited by hand", Action: "found in the catalog"}
-		if info != nil {
-			found.At = info.ModTime().UTC()
+	if hash := folderHash(folder); current > 0 && !recorded(records, hash) {
+		// A version written by hand (before the editor, or over what it
+		// published): kept, so that it can be rolled back to.
+		found := Record{Key: strconv.Itoa(current), Version: current, By: "a file edited by hand",
+			Action: "found in the catalog", At: e.now().UTC()}
+		if slices.ContainsFunc(records, func(r Record) bool { return r.Key == found.Key }) {
+			found.Key += "-by-hand-" + hash[:8]
 		}
 		if err := e.keep(id, folder, found); err != nil {
 			return Record{}, err
@@ -119,20 +130,16 @@ func (e *Editor) publish(ctx context.Context, id string, doc *Doc, media, by, ac
 	if err := e.swapIn(stage, folder); err != nil {
 		return Record{}, fmt.Errorf("publish %s: %w", id, err)
 	}
-	rec := Record{Version: next, By: by, At: e.now().UTC(), Action: action}
+	rec := Record{Key: strconv.Itoa(next), Version: next, By: by, At: e.now().UTC(), Action: action}
 	if err := e.keep(id, folder, rec); err != nil {
 		return rec, err
 	}
 	return rec, nil
 }
 
-func recorded(rs []Record, v int) bool {
-	for _, r := range rs {
-		if r.Version == v {
-			return true
-		}
-	}
-	return false
+// recorded says whether a version with this content is kept already.
+func recorded(rs []Record, hash string) bool {
+	return slices.ContainsFunc(rs, func(r Record) bool { return r.Hash == hash })
 }
 
 // check runs the validator over a copy of the catalog in work, with stage
@@ -207,11 +214,12 @@ func (e *Editor) swapIn(stage, folder string) error {
 
 // keep copies a published folder into the versions and writes its record.
 func (e *Editor) keep(id, folder string, r Record) error {
-	dir := filepath.Join(e.versionsDir(id), strconv.Itoa(r.Version))
+	dir := filepath.Join(e.versionsDir(id), r.Key)
 	os.RemoveAll(dir)
 	if err := copyTree(folder, dir); err != nil {
-		return fmt.Errorf("keep version %d of %s: %w", r.Version, id, err)
+		return fmt.Errorf("keep version %s of %s: %w", r.Key, id, err)
 	}
+	r.Hash = folderHash(dir)
 	b, _ := json.MarshalIndent(r, "", "  ")
-	return writeAtomic(filepath.Join(e.versionsDir(id), strconv.Itoa(r.Version)+".json"), b)
+	return writeAtomic(filepath.Join(e.versionsDir(id), r.Key+".json"), b)
 }

@@ -482,12 +482,12 @@ func (s *Server) rollbackProcedure(w http.ResponseWriter, r *http.Request, sess 
 		return
 	}
 	id := r.PathValue("id")
-	v, err := strconv.Atoi(r.PostFormValue("version"))
-	if err != nil {
+	key := r.PostFormValue("key")
+	if key == "" {
 		http.Error(w, "This form does not say which version to roll back to: reload the page.", http.StatusBadRequest)
 		return
 	}
-	rec, err := s.Editor.Rollback(r.Context(), id, v, sess.User)
+	rec, err := s.Editor.Rollback(r.Context(), id, key, sess.User)
 	s.afterPublish(w, r, sess, id, rec, err, "rolledback")
 }
 

@@ -272,8 +272,8 @@ func TestEditorPublishRollback(t *testing.T) {
 		t.Errorf("publishing a stale draft: %s; want it refused, saying why", resp.Status)
 	}
 
-	// Roll back to the version found in the catalog.
-	resp, _ = post(t, c, hub.URL+"/procedures/create-email/rollback", url.Values{"csrf": {csrfOf(t, page)}, "version": {was}})
+	// Roll back to the version found in the catalog before the editor.
+	resp, _ = post(t, c, hub.URL+"/procedures/create-email/rollback", url.Values{"csrf": {csrfOf(t, page)}, "key": {was}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("rollback: %s", resp.Status)
 	}
@@ -283,6 +283,23 @@ func TestEditorPublishRollback(t *testing.T) {
 	}
 	_, page = get(t, c, hub.URL+"/procedures/create-email")
 	contains(t, "the editor after rollback", page, "<td>rollback to version "+was+"</td>")
+
+	// The hand edit, published to kiosks by the hub's publisher though
+	// it kept the version number, was kept at the rollback, and can be
+	// rolled back to as well.
+	handKey := regexp.MustCompile(`name="key" value="(`+itoa(next)+`-by-hand-[0-9a-f]+)"`).FindStringSubmatch(page)
+	if handKey == nil {
+		t.Fatalf("the hand edit of version %d is not among the versions kept:\n%s", next, page)
+	}
+	resp, _ = post(t, c, hub.URL+"/procedures/create-email/rollback", url.Values{"csrf": {csrfOf(t, page)}, "key": {handKey[1]}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rollback to the hand edit: %s", resp.Status)
+	}
+	if text := readText(t, file); !strings.Contains(text, "Ensemble, nous créons") || !strings.Contains(text, "\nversion: "+itoa(next+2)+"\n") {
+		t.Errorf("after rollback to the hand edit the file is:\n%.400s", text)
+	}
+	_, page = get(t, c, hub.URL+"/procedures/create-email")
+	contains(t, "the editor after the second rollback", page, "<td>rollback to version "+itoa(next)+" as edited by hand</td>")
 }
 
 func atoi(t testing.TB, s string) int {
