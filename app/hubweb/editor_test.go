@@ -287,7 +287,7 @@ func TestEditorPublishRollback(t *testing.T) {
 	// The hand edit, published to kiosks by the hub's publisher though
 	// it kept the version number, was kept at the rollback, and can be
 	// rolled back to as well.
-	handKey := regexp.MustCompile(`name="key" value="(`+itoa(next)+`-by-hand-[0-9a-f]+)"`).FindStringSubmatch(page)
+	handKey := regexp.MustCompile(`name="key" value="(` + itoa(next) + `-by-hand-[0-9a-f]+)"`).FindStringSubmatch(page)
 	if handKey == nil {
 		t.Fatalf("the hand edit of version %d is not among the versions kept:\n%s", next, page)
 	}
