@@ -112,7 +112,8 @@ func (e *Editor) now() time.Time {
 	return time.Now()
 }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+// idPattern is the validator's.
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(?:[-_][a-z0-9]+)*$`)
 
 // CheckID says, in plain words, what is wrong with a procedure id.
 func CheckID(id string) error {

@@ -182,6 +182,7 @@ type editorData struct {
 	StepIDs    []string
 	Pictograms []string
 	Hints      map[string][]string // by text field name
+	Documents  []*editor.Document
 	Versions   []editor.Record
 	Notice     string
 	Problem    string
@@ -189,6 +190,9 @@ type editorData struct {
 	Conflict   *editor.Conflict
 	Rev        int
 }
+
+// Has says whether a list holds a value: the documents ticked.
+func (editorData) Has(list []string, v string) bool { return slices.Contains(list, v) }
 
 // LangName names a language in its own script.
 func (editorData) LangName(l passerelle.Lang) string {
@@ -248,7 +252,7 @@ func (s *Server) opened(w http.ResponseWriter, r *http.Request, id string, err e
 func (s *Server) editorData(sess passerelle.StaffSession, id string, d *editor.Draft, doc *editor.Doc) editorData {
 	data := editorData{page: page{User: sess.User, CSRF: sess.CSRFToken, Tab: "procedures"}, Title: id, ID: id,
 		Draft: d, Doc: doc, Langs: doc.Langs(), Kinds: editor.Kinds, StepIDs: doc.StepIDs(), Rev: d.Meta.Revision,
-		Hints: hintsOf(doc)}
+		Hints: hintsOf(doc), Documents: doc.DocumentsOf()}
 	data.Pictograms = s.pictograms(d.Dir)
 	data.Versions, _ = s.Editor.Versions(id)
 	return data
@@ -411,6 +415,23 @@ func applyForm(doc *editor.Doc, f url.Values) {
 		st.Pictogram = strings.TrimSpace(f.Get(p + "pictogram"))
 		st.Say = text(st.Say, p+"say")
 		st.Next = link(f.Get(p + "next"))
+		st.Screen = strings.TrimSpace(f.Get(p + "screen"))
+		st.SetElsewhere(f.Get(p+"elsewhere") == "yes")
+		if _, ok := f[p+"min"]; ok {
+			st.SetNumber(editor.NumberSettings{Min: f.Get(p + "min"), Max: f.Get(p + "max"), Pattern: strings.TrimSpace(f.Get(p + "pattern")),
+				Check: f.Get(p + "check"), Store: f.Get(p+"store") == "yes", Personal: f.Get(p+"personal") == "yes"})
+		}
+		if _, ok := f[p+"phone"]; ok {
+			st.SetPhone(f.Get(p + "phone"))
+		}
+		if f.Get(p+"documents-drawn") != "" {
+			switch st.Kind {
+			case "checklist":
+				st.SetItems(keepOrder(st.ItemIDs(), f[p+"documents"]))
+			case "end":
+				st.SetBring(keepOrder(st.BringIDs(), f[p+"documents"]))
+			}
+		}
 		for j, o := range st.Options {
 			op := fmt.Sprintf("%so%d.", p, j)
 			if v := strings.TrimSpace(f.Get(op + "id")); v != "" {
@@ -426,6 +447,7 @@ func applyForm(doc *editor.Doc, f url.Values) {
 			}
 		}
 	}
+	docs := applyDocuments(doc, f, langs, text)
 	act, arg, _ := strings.Cut(f.Get("action"), ":")
 	i, _ := strconv.Atoi(arg)
 	if j := strings.IndexByte(arg, '.'); j > 0 {
@@ -449,6 +471,14 @@ func applyForm(doc *editor.Doc, f url.Values) {
 	case act == "add-option" && inRange:
 		st := doc.Steps[i]
 		st.Options = append(st.Options, &editor.Option{ID: st.NewOptionID(), Label: blank(langs)})
+	case act == "add-document":
+		id := "document-1"
+		for k := 2; slices.ContainsFunc(docs, func(d *editor.Document) bool { return d.ID == id }); k++ {
+			id = fmt.Sprintf("document-%d", k)
+		}
+		doc.SetDocuments(append(docs, &editor.Document{ID: id, Label: blank(langs)}), nil)
+	case act == "remove-document" && i >= 0 && i < len(docs):
+		doc.SetDocuments(slices.Delete(docs, i, i+1), nil)
 	case act == "remove-option" && inRange:
 		_, o, _ := strings.Cut(arg, ".")
 		j, err := strconv.Atoi(o)
@@ -456,6 +486,48 @@ func applyForm(doc *editor.Doc, f url.Values) {
 			st.Options = slices.Delete(st.Options, j, j+1)
 		}
 	}
+}
+
+// applyDocuments writes the documents' fields of the form (when the page
+// drew them), a document renamed followed by the steps naming it, and
+// returns the documents.
+func applyDocuments(doc *editor.Doc, f url.Values, langs []passerelle.Lang, text func(editor.Text, string) editor.Text) []*editor.Document {
+	docs := doc.DocumentsOf()
+	if f.Get("documents-drawn") == "" {
+		return docs
+	}
+	renamed := map[string]string{}
+	for k, d := range docs {
+		p := fmt.Sprintf("d%d.", k)
+		if _, ok := f[p+"pictogram"]; !ok {
+			continue
+		}
+		if v := strings.TrimSpace(f.Get(p + "id")); v != "" && v != d.ID {
+			renamed[d.ID] = v
+			d.ID = v
+		}
+		d.Pictogram = strings.TrimSpace(f.Get(p + "pictogram"))
+		d.Label = text(d.Label, p+"label")
+	}
+	doc.SetDocuments(docs, renamed)
+	return doc.DocumentsOf()
+}
+
+// keepOrder lists the documents ticked: those listed before in their
+// order (the kiosk shows them so), then those newly ticked.
+func keepOrder(was, ticked []string) []string {
+	var out []string
+	for _, id := range was {
+		if slices.Contains(ticked, id) {
+			out = append(out, id)
+		}
+	}
+	for _, id := range ticked {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func blank(langs []passerelle.Lang) editor.Text {

@@ -87,3 +87,12 @@ func TestApplyFormTexts(t *testing.T) {
 		t.Errorf("a language the procedure lacks was added: %v", d.Steps[0].Say)
 	}
 }
+
+// TestKeepOrder: documents ticked keep the order they were written in;
+// those newly ticked come last; those unticked go.
+func TestKeepOrder(t *testing.T) {
+	got := keepOrder([]string{"prerequest", "photo", "old-id"}, []string{"old-id", "house-bill", "prerequest"})
+	if want := "prerequest old-id house-bill"; strings.Join(got, " ") != want {
+		t.Errorf("got %v, want %s", got, want)
+	}
+}

@@ -2,11 +2,13 @@ package hubweb_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"passerelle/app/editor"
 	"passerelle/app/hubweb"
 	"passerelle/app/passerelle"
+	"passerelle/app/procedure"
 )
 
 // editorHub is a test hub serving the editor over a copy of the shipped
@@ -86,8 +89,11 @@ func editorForm(t testing.TB, body string) url.Values {
 	for _, m := range regexp.MustCompile(`<input name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(body, -1) {
 		f.Set(m[1], unescape(m[2]))
 	}
-	for _, m := range regexp.MustCompile(`<input type="hidden" name="(csrf|rev)" value="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(body, -1) {
 		f.Set(m[1], m[2])
+	}
+	for _, m := range regexp.MustCompile(`<input type="checkbox" name="([^"]+)" value="([^"]*)" checked>`).FindAllStringSubmatch(body, -1) {
+		f.Add(m[1], unescape(m[2]))
 	}
 	for _, m := range regexp.MustCompile(`(?s)<textarea name="([^"]+)"[^>]*>(.*?)</textarea>`).FindAllStringSubmatch(body, -1) {
 		f.Set(m[1], unescape(m[2]))
@@ -95,6 +101,9 @@ func editorForm(t testing.TB, body string) url.Values {
 	for _, m := range regexp.MustCompile(`(?s)<select name="([^"]+)">(.*?)</select>`).FindAllStringSubmatch(body, -1) {
 		sel := ""
 		if o := regexp.MustCompile(`<option selected>([^<]*)</option>`).FindStringSubmatch(m[2]); o != nil {
+			sel = o[1]
+		}
+		if o := regexp.MustCompile(`<option value="([^"]*)" selected>`).FindStringSubmatch(m[2]); o != nil {
 			sel = o[1]
 		}
 		f.Set(m[1], unescape(sel))
@@ -312,3 +321,64 @@ func atoi(t testing.TB, s string) int {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestEditorSaveUnchanged: every shipped procedure, opened in the editor
+// and saved as the form stands, is the same procedure for the validator:
+// the form carries every field it shows, and writes back what it read.
+func TestEditorSaveUnchanged(t *testing.T) {
+	hub := startEditorHub(t)
+	c := newClient(t)
+	mustLogin(t, c, hub.testHub)
+	res, err := procedure.Load(t.Context(), hub.Catalog)
+	if err != nil || len(res.Problems) > 0 {
+		t.Fatalf("load: %v %v", err, res.Problems)
+	}
+	for _, p := range res.Procedures {
+		t.Run(p.ID, func(t *testing.T) {
+			_, body := get(t, c, hub.URL+"/procedures/"+p.ID)
+			f := editorForm(t, body)
+			f.Set("action", "save")
+			if resp, body := post(t, c, hub.URL+"/procedures/"+p.ID, f); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("save: %s\n%s", resp.Status, body)
+			}
+			draft := readText(t, filepath.Join(filepath.Dir(hub.Catalog), "procedures-editor", "drafts", p.ID, "procedure.yaml"))
+			dir := t.TempDir()
+			copyTree(t, hub.Catalog, dir)
+			if err := os.WriteFile(filepath.Join(dir, filepath.Base(p.Dir), "procedure.yaml"), []byte(draft), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			before, err := procedure.Load(t.Context(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			copyTree(t, hub.Catalog, dir) // the catalog's file again, at the same place
+			after, err := procedure.Load(t.Context(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(before.Problems) > 0 {
+				t.Fatalf("the draft saved unchanged has problems: %v", before.Problems)
+			}
+			for i := range after.Procedures {
+				if !reflect.DeepEqual(before.Procedures[i], after.Procedures[i]) {
+					t.Errorf("%s: the draft saved unchanged is not the catalog's procedure%s", after.Procedures[i].ID, firstDifference(before.Procedures[i], after.Procedures[i]))
+				}
+			}
+		})
+	}
+}
+
+// firstDifference says where two loads of a procedure differ.
+func firstDifference(a, b *passerelle.Procedure) string {
+	for i := range min(len(a.Steps), len(b.Steps)) {
+		if !reflect.DeepEqual(a.Steps[i], b.Steps[i]) {
+			x, y := a.Steps[i], b.Steps[i]
+			return fmt.Sprintf(": step %s is %v %v %v %q %v %q, not %v %v %v %q %v %q", x.ID, x.Items, x.Bring, x.Number, x.Phone, x.Elsewhere, x.Screen.Path,
+				y.Items, y.Bring, y.Number, y.Phone, y.Elsewhere, y.Screen.Path)
+		}
+	}
+	if len(a.Steps) != len(b.Steps) {
+		return fmt.Sprintf(": %d steps, not %d", len(a.Steps), len(b.Steps))
+	}
+	return fmt.Sprintf(":\n%+v\nnot\n%+v", *a, *b)
+}
