@@ -119,4 +119,46 @@ func TestBrowserEditor(t *testing.T) {
 	if msg, err := chromedp.Run(step, chromedp.Text(chromedp.CSS("table.versions tbody"))); err != nil || !strings.Contains(msg, staffName) {
 		t.Errorf("the versions table says %q, %v; want who published", msg, err)
 	}
+	editorScreenshot(t, step, hub)
+}
+
+// editorScreenshot writes the procedures list above the editor of the
+// procedure just published, with a hint under a text, to the file
+// PASSERELLE_EDITOR_SCREENSHOT names (packaging/screenshots/editor.png).
+func editorScreenshot(t *testing.T, ctx context.Context, hub *editorHub) {
+	t.Helper()
+	path := os.Getenv("PASSERELLE_EDITOR_SCREENSHOT")
+	if path == "" {
+		return
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(hub.URL+"/procedures"),
+		chromedp.WaitVisible(chromedp.ID("proc-mairie-rdv")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	list, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("table.procedures")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(hub.URL+"/procedures/mairie-rdv"),
+		chromedp.WaitVisible(chromedp.CSS(`[name="s1.say.fr"]`)),
+		// Typed at the end of the text, as staff would add a sentence.
+		chromedp.Evaluate[chromedp.Void](`(function () {
+			const a = document.querySelector('[name="s1.say.fr"]');
+			a.value += " Ne fermez pas la page de la CAF.";
+			a.dispatchEvent(new Event("input", { bubbles: true }));
+		})()`),
+		chromedp.WaitVisible(chromedp.Search(`//ul[@data-for="s1.say.fr"]/li`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	page, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, stack(t, list, page), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

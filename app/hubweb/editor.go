@@ -37,9 +37,14 @@ type procedureRow struct {
 	Draft     string    // "saved by X at T", or ""
 	Stale     bool
 	Published *editor.Record // the last publish through the editor
-	Notes     []passerelle.Problem
-	Broken    bool
+	// Problems, Warnings and Hints are the validator's, on this
+	// procedure's files.
+	Problems, Warnings, Hints []passerelle.Problem
+	Broken                    bool
 }
+
+// Notes says whether the validator has anything to say.
+func (r procedureRow) Notes() bool { return len(r.Problems)+len(r.Warnings)+len(r.Hints) > 0 }
 
 type missing struct {
 	Lang  passerelle.Lang
@@ -96,19 +101,21 @@ func (s *Server) proceduresPage(w http.ResponseWriter, r *http.Request, sess pas
 		s.internal(w, r, "read the catalog", err)
 		return
 	}
-	notes := map[string][]passerelle.Problem{} // by folder name
-	for _, list := range [][]passerelle.Problem{res.Problems, res.Warnings, res.Hints} {
+	byFolder := func(list []passerelle.Problem) map[string][]passerelle.Problem {
+		out := map[string][]passerelle.Problem{}
 		for _, p := range s.relative(list) {
 			folder := strings.SplitN(filepath.ToSlash(p.File), "/", 2)[0]
-			notes[folder] = append(notes[folder], p)
+			out[folder] = append(out[folder], p)
 		}
+		return out
 	}
+	problems, warnings, hints := byFolder(res.Problems), byFolder(res.Warnings), byFolder(res.Hints)
 	var rows []procedureRow
 	seen := map[string]bool{}
 	for _, p := range res.Procedures {
 		folder := filepath.Base(p.Dir)
 		row := procedureRow{ID: p.ID, Title: procedureTitle(map[string]passerelle.Text{p.ID: p.Title}, p.ID), Langs: p.Langs,
-			Version: p.Version, Missing: missingRecordings(p), Notes: notes[folder]}
+			Version: p.Version, Missing: missingRecordings(p), Problems: problems[folder], Warnings: warnings[folder], Hints: hints[folder]}
 		seen[p.ID], seen[folder] = true, true
 		rows = append(rows, row)
 	}
@@ -116,7 +123,8 @@ func (s *Server) proceduresPage(w http.ResponseWriter, r *http.Request, sess pas
 		name := filepath.Base(folder)
 		if !seen[name] {
 			seen[name] = true
-			rows = append(rows, procedureRow{ID: name, Title: "(cannot be read: see below)", Broken: true, Notes: notes[name]})
+			rows = append(rows, procedureRow{ID: name, Title: "(cannot be used: see its problems below)", Broken: true,
+				Problems: problems[name], Warnings: warnings[name]})
 		}
 	}
 	// New procedures, only drafts so far.

@@ -32,7 +32,7 @@ var negativeWords = map[passerelle.Lang][]string{
 
 // everydayAbbreviations are read by everyone as words: no need to explain
 // them.
-var everydayAbbreviations = map[string]bool{"SMS": true, "OK": true, "QR": true, "PDF": true, "USB": true, "WIFI": true, "TV": true}
+var everydayAbbreviations = map[string]bool{"SMS": true, "OK": true, "QR": true, "PDF": true, "USB": true, "WIFI": true, "TV": true, "ID": true}
 
 var (
 	// sentenceEnd: a full stop, question or exclamation mark (Arabic's
