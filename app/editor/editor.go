@@ -300,6 +300,40 @@ func copyText(t Text) Text {
 // changed. The first save copies the catalog's folder (its media) into
 // the draft.
 func (e *Editor) Save(ctx context.Context, id string, base int, d *Doc, by string) (Meta, error) {
+	return e.change(ctx, id, base, by, func(*Draft) (*Doc, error) { return d, nil })
+}
+
+// PutMedia writes a media file into the draft of procedure id (a
+// recording made in the browser, an uploaded pictogram) and names it in
+// the draft with set (Step.SetRecording, Doc.SetIntroRecording, a
+// pictogram field), as one new revision, refused as Save is when the
+// draft changed since base. rel is the file's path in the procedure's
+// folder, like audio/fr/welcome.wav. The bytes are checked by who calls
+// (the kiosk's own decoders), and by the validator again at publish.
+func (e *Editor) PutMedia(ctx context.Context, id string, base int, rel string, data []byte, set func(*Doc) error, by string) (Meta, error) {
+	clean := filepath.Clean(filepath.FromSlash(rel))
+	if rel == "" || filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) ||
+		clean == procedure.FileName || strings.Contains(string(filepath.Separator)+clean, string(filepath.Separator)+".") {
+		return Meta{}, fmt.Errorf("the file name %q must be a path inside the procedure's folder, like audio/fr/welcome.wav", rel)
+	}
+	return e.change(ctx, id, base, by, func(cur *Draft) (*Doc, error) {
+		path := filepath.Join(e.draftDir(id), clean)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("save %s in the draft of %s: %w", rel, id, err)
+		}
+		if err := writeAtomic(path, data); err != nil {
+			return nil, err
+		}
+		if err := set(cur.Doc); err != nil {
+			return nil, err
+		}
+		return cur.Doc, nil
+	})
+}
+
+// change makes a new revision of the draft of procedure id with what
+// next returns, given the draft as it is.
+func (e *Editor) change(ctx context.Context, id string, base int, by string, next func(*Draft) (*Doc, error)) (Meta, error) {
 	if err := CheckID(id); err != nil {
 		return Meta{}, err
 	}
@@ -308,9 +342,6 @@ func (e *Editor) Save(ctx context.Context, id string, base int, d *Doc, by strin
 	cur, err := e.draft(ctx, id)
 	if err != nil {
 		return Meta{}, err
-	}
-	if len(d.Steps) > procedure.MaxSteps {
-		return Meta{}, ErrTooManySteps
 	}
 	if cur.Meta.Revision != base {
 		c := &Conflict{By: cur.Meta.By, At: cur.Meta.At, Current: cur.Meta.Revision}
@@ -330,6 +361,13 @@ func (e *Editor) Save(ctx context.Context, id string, base int, d *Doc, by strin
 		if err := e.writeRevision(id, 0, cur.Doc); err != nil {
 			return Meta{}, err
 		}
+	}
+	d, err := next(cur)
+	if err != nil {
+		return Meta{}, err
+	}
+	if len(d.Steps) > procedure.MaxSteps {
+		return Meta{}, ErrTooManySteps
 	}
 	d.ID = id
 	return e.save(id, d, cur.Meta, by)

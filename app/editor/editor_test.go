@@ -1,7 +1,9 @@
 package editor_test
 
 import (
+	"encoding/binary"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"passerelle/app/editor"
+	"passerelle/app/procedure"
 )
 
 // newEditor is an editor over a copy of the shipped catalog.
@@ -115,4 +118,71 @@ func readString(t testing.TB, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// wav is a short mono 16-bit tone, as a recording.
+func wav(ms int) []byte {
+	const rate = 16000
+	n := rate * ms / 1000
+	b := make([]byte, 44+2*n)
+	copy(b, "RIFF")
+	binary.LittleEndian.PutUint32(b[4:], uint32(36+2*n))
+	copy(b[8:], "WAVEfmt ")
+	binary.LittleEndian.PutUint32(b[16:], 16)
+	binary.LittleEndian.PutUint16(b[20:], 1) // PCM
+	binary.LittleEndian.PutUint16(b[22:], 1) // mono
+	binary.LittleEndian.PutUint32(b[24:], rate)
+	binary.LittleEndian.PutUint32(b[28:], rate*2)
+	binary.LittleEndian.PutUint16(b[32:], 2)
+	binary.LittleEndian.PutUint16(b[34:], 16)
+	copy(b[36:], "data")
+	binary.LittleEndian.PutUint32(b[40:], uint32(2*n))
+	for i := range n {
+		v := int16(8000 * math.Sin(2*math.Pi*440*float64(i)/rate))
+		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(v))
+	}
+	return b
+}
+
+// TestPutMedia: a recording put into the draft is named by its step,
+// published with it, and loaded by the validator as the step's audio;
+// a file name leading out of the procedure's folder is refused.
+func TestPutMedia(t *testing.T) {
+	e := newEditor(t)
+	ctx := t.Context()
+	d, err := e.Draft(ctx, "create-email")
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := d.Doc.Steps[0].ID
+	name := func(doc *editor.Doc) error { doc.Step(step).SetRecording("fr", "audio/fr/"+step+".wav"); return nil }
+	for _, bad := range []string{"../escape.wav", "/etc/passwd", "procedure.yaml", ".hidden/x.wav", "audio/../../x.wav", ""} {
+		if _, err := e.PutMedia(ctx, "create-email", 0, bad, wav(200), name, "amina"); err == nil {
+			t.Errorf("PutMedia accepted the file name %q", bad)
+		}
+	}
+	m, err := e.PutMedia(ctx, "create-email", 0, "audio/fr/"+step+".wav", wav(300), name, "amina")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Revision != 1 {
+		t.Errorf("revision %d after the first change; want 1", m.Revision)
+	}
+	if _, err := e.PutMedia(ctx, "create-email", 0, "audio/fr/again.wav", wav(300), name, "bruno"); err == nil {
+		t.Error("a recording put over a draft changed since was accepted")
+	}
+	if _, err := e.Publish(ctx, "create-email", "amina"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := procedure.Load(ctx, e.Catalog)
+	if err != nil || len(res.Problems) > 0 {
+		t.Fatalf("load: %v %v", err, res.Problems)
+	}
+	for _, p := range res.Procedures {
+		if p.ID == "create-email" {
+			if a, ok := p.Steps[0].Audio["fr"]; !ok || filepath.Base(a.Path) != step+".wav" {
+				t.Errorf("the published step's recordings: %+v", p.Steps[0].Audio)
+			}
+		}
+	}
 }

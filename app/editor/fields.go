@@ -263,3 +263,54 @@ func toString(v any) string {
 	}
 	return strings.TrimSpace(string(rawOf(v, false)))
 }
+
+// recordings reads a map of language to recorded file.
+func recordings(r Raw) yaml.MapSlice {
+	var m yaml.MapSlice
+	if len(r) == 0 || yaml.UnmarshalWithOptions(r, &m, yaml.UseOrderedMap()) != nil {
+		return nil
+	}
+	return m
+}
+
+// setRecording names the recording of one language ("" removes it).
+func setRecording(r *Raw, lang passerelle.Lang, rel string) {
+	m := recordings(*r)
+	i := slices.IndexFunc(m, func(it yaml.MapItem) bool { return toString(it.Key) == string(lang) })
+	switch {
+	case i >= 0 && rel == "":
+		m = slices.Delete(m, i, i+1)
+	case i >= 0:
+		m[i].Value = rel
+	case rel != "":
+		m = append(m, yaml.MapItem{Key: string(lang), Value: rel})
+	}
+	if len(m) == 0 {
+		*r = nil
+		return
+	}
+	*r = rawOf(m, true)
+}
+
+func recordingOf(r Raw, lang passerelle.Lang) string {
+	for _, it := range recordings(r) {
+		if toString(it.Key) == string(lang) {
+			return toString(it.Value)
+		}
+	}
+	return ""
+}
+
+// RecordingOf is the file of the step's recording in lang, or "".
+func (s *Step) RecordingOf(lang passerelle.Lang) string { return recordingOf(s.Audio, lang) }
+
+// SetRecording names the step's recording in lang, a path in the
+// procedure's folder; "" removes it (the kiosk then speaks the text with
+// its synthetic voice).
+func (s *Step) SetRecording(lang passerelle.Lang, rel string) { setRecording(&s.Audio, lang, rel) }
+
+// IntroRecordingOf is the file of the intro's recording in lang, or "".
+func (d *Doc) IntroRecordingOf(lang passerelle.Lang) string { return recordingOf(d.IntroAudio, lang) }
+
+// SetIntroRecording names the intro's recording in lang; "" removes it.
+func (d *Doc) SetIntroRecording(lang passerelle.Lang, rel string) { setRecording(&d.IntroAudio, lang, rel) }

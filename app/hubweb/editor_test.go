@@ -2,6 +2,7 @@ package hubweb_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -381,4 +382,50 @@ func firstDifference(a, b *passerelle.Procedure) string {
 		return fmt.Sprintf(": %d steps, not %d", len(a.Steps), len(b.Steps))
 	}
 	return fmt.Sprintf(":\n%+v\nnot\n%+v", *a, *b)
+}
+
+// TestEditorHintsEndpoint: the hints the page's script fetches are the
+// validator's own (procedure.TextHints, with the draft's texts for
+// abbreviations explained elsewhere), and the endpoint wants the
+// session's CSRF token like every form.
+func TestEditorHintsEndpoint(t *testing.T) {
+	hub := startEditorHub(t)
+	c := newClient(t)
+	mustLogin(t, c, hub.testHub)
+	_, page := get(t, c, hub.URL+"/procedures/caf-quarterly-declaration")
+	csrf := csrfOf(t, page)
+	tests := []struct {
+		name, procedure, text string
+		want                  []string // each a part of one hint, in order
+	}{
+		{"plain", "caf-quarterly-declaration", "Touchez la flèche verte.", nil},
+		{"negative and long", "caf-quarterly-declaration", "Ne touchez pas l'écran avant que la page de votre compte soit ouverte en entier.",
+			[]string{"has 15 words", "is negative"}},
+		{"CAF is explained in this procedure's texts", "caf-quarterly-declaration", "Ouvrez le site de la CAF.", nil},
+		{"XYZ is explained nowhere", "caf-quarterly-declaration", "Ouvrez le site XYZ.", []string{"abbreviation XYZ"}},
+		{"no such procedure: the text alone", "no-such-procedure", "Ouvrez le site de la CAF.", []string{"abbreviation CAF"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := post(t, c, hub.URL+"/hints", url.Values{"csrf": {csrf}, "procedure": {tt.procedure}, "lang": {"fr"}, "text": {tt.text}})
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %s", resp.Status, body)
+			}
+			var got struct{ Hints []string }
+			if err := json.Unmarshal([]byte(body), &got); err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Hints) != len(tt.want) {
+				t.Fatalf("hints %q; want %d", got.Hints, len(tt.want))
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(got.Hints[i], w) {
+					t.Errorf("hint %q lacks %q", got.Hints[i], w)
+				}
+			}
+		})
+	}
+	if resp, _ := post(t, c, hub.URL+"/hints", url.Values{"lang": {"fr"}, "text": {"Ne touchez pas."}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("without the CSRF token: %s; want 403", resp.Status)
+	}
 }
