@@ -313,4 +313,6 @@ func (s *Step) SetRecording(lang passerelle.Lang, rel string) { setRecording(&s.
 func (d *Doc) IntroRecordingOf(lang passerelle.Lang) string { return recordingOf(d.IntroAudio, lang) }
 
 // SetIntroRecording names the intro's recording in lang; "" removes it.
-func (d *Doc) SetIntroRecording(lang passerelle.Lang, rel string) { setRecording(&d.IntroAudio, lang, rel) }
+func (d *Doc) SetIntroRecording(lang passerelle.Lang, rel string) {
+	setRecording(&d.IntroAudio, lang, rel)
+}
