@@ -31,6 +31,9 @@ func TestFieldsRewrittenShippedCatalog(t *testing.T) {
 		docs := d.DocumentsOf()
 		d.Documents = nil
 		d.SetDocuments(docs, nil)
+		sources := d.SourcesOf()
+		d.Sources = nil
+		d.SetSources(sources)
 		for _, s := range d.Steps {
 			n, phone, on, items, bring := s.NumberOf(), s.PhoneNumber(), s.ElsewhereOn(), s.ItemIDs(), s.BringIDs()
 			had := len(s.Number) > 0

@@ -316,3 +316,50 @@ func (d *Doc) IntroRecordingOf(lang passerelle.Lang) string { return recordingOf
 func (d *Doc) SetIntroRecording(lang passerelle.Lang, rel string) {
 	setRecording(&d.IntroAudio, lang, rel)
 }
+
+// Source is a public page a procedure's facts come from, as the form
+// edits it.
+type Source struct {
+	URL, Supports string
+	Checked       string // YYYY-MM-DD, as typed: the validator judges it
+}
+
+// SourcesOf reads the procedure's sources, in file order.
+func (d *Doc) SourcesOf() []Source {
+	var list []yaml.MapSlice
+	if len(d.Sources) == 0 || yaml.UnmarshalWithOptions(d.Sources, &list, yaml.UseOrderedMap()) != nil {
+		return nil
+	}
+	var out []Source
+	for _, m := range list {
+		var s Source
+		for _, f := range m {
+			switch toString(f.Key) {
+			case "url":
+				s.URL = toString(f.Value)
+			case "supports":
+				s.Supports = toString(f.Value)
+			case "checked":
+				s.Checked = toString(f.Value)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// SetSources writes the procedure's sources.
+func (d *Doc) SetSources(list []Source) {
+	if slices.Equal(list, d.SourcesOf()) {
+		return
+	}
+	var out []yaml.MapSlice
+	for _, s := range list {
+		out = append(out, yaml.MapSlice{{Key: "url", Value: s.URL}, {Key: "supports", Value: s.Supports}, {Key: "checked", Value: s.Checked}})
+	}
+	if len(out) == 0 {
+		d.Sources = nil
+		return
+	}
+	d.Sources = rawOf(out, false)
+}

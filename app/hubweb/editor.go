@@ -191,6 +191,8 @@ type editorData struct {
 	Pictograms []string
 	Hints      map[string][]string // by text field name
 	Documents  []*editor.Document
+	Sources    []editor.Source
+	NewLangs   []passerelle.Language // the languages the procedure could add
 	Versions   []editor.Record
 	Notice     string
 	Problem    string
@@ -260,7 +262,12 @@ func (s *Server) opened(w http.ResponseWriter, r *http.Request, id string, err e
 func (s *Server) editorData(sess passerelle.StaffSession, id string, d *editor.Draft, doc *editor.Doc) editorData {
 	data := editorData{page: page{User: sess.User, CSRF: sess.CSRFToken, Tab: "procedures"}, Title: id, ID: id,
 		Draft: d, Doc: doc, Langs: doc.Langs(), Kinds: editor.Kinds, StepIDs: doc.StepIDs(), Rev: d.Meta.Revision,
-		Hints: hintsOf(doc), Documents: doc.DocumentsOf()}
+		Hints: hintsOf(doc), Documents: doc.DocumentsOf(), Sources: doc.SourcesOf()}
+	for _, l := range passerelle.Languages {
+		if !slices.Contains(data.Langs, l.Code) {
+			data.NewLangs = append(data.NewLangs, l)
+		}
+	}
 	data.Pictograms = s.pictograms(d.Dir)
 	data.Versions, _ = s.Editor.Versions(id)
 	return data
@@ -456,6 +463,7 @@ func applyForm(doc *editor.Doc, f url.Values) {
 		}
 	}
 	docs := applyDocuments(doc, f, langs, text)
+	sources := applySources(doc, f)
 	act, arg, _ := strings.Cut(f.Get("action"), ":")
 	i, _ := strconv.Atoi(arg)
 	if j := strings.IndexByte(arg, '.'); j > 0 {
@@ -487,6 +495,12 @@ func applyForm(doc *editor.Doc, f url.Values) {
 		doc.SetDocuments(append(docs, &editor.Document{ID: id, Label: blank(langs)}), nil)
 	case act == "remove-document" && i >= 0 && i < len(docs):
 		doc.SetDocuments(slices.Delete(docs, i, i+1), nil)
+	case act == "add-source":
+		doc.SetSources(append(sources, editor.Source{}))
+	case act == "remove-source" && i >= 0 && i < len(sources):
+		doc.SetSources(slices.Delete(sources, i, i+1))
+	case act == "add-language":
+		addLanguage(doc, passerelle.Lang(f.Get("new-lang")))
 	case act == "remove-option" && inRange:
 		_, o, _ := strings.Cut(arg, ".")
 		j, err := strconv.Atoi(o)
@@ -519,6 +533,51 @@ func applyDocuments(doc *editor.Doc, f url.Values, langs []passerelle.Lang, text
 	}
 	doc.SetDocuments(docs, renamed)
 	return doc.DocumentsOf()
+}
+
+// applySources writes the sources' fields of the form (when the page drew
+// them) and returns the sources.
+func applySources(doc *editor.Doc, f url.Values) []editor.Source {
+	sources := doc.SourcesOf()
+	if f.Get("sources-drawn") == "" {
+		return sources
+	}
+	for k := range sources {
+		p := fmt.Sprintf("src%d.", k)
+		if _, ok := f[p+"url"]; ok {
+			sources[k] = editor.Source{URL: strings.TrimSpace(f.Get(p + "url")), Supports: strings.TrimSpace(f.Get(p + "supports")),
+				Checked: strings.TrimSpace(f.Get(p + "checked"))}
+		}
+	}
+	doc.SetSources(sources)
+	return doc.SourcesOf()
+}
+
+// addLanguage gives every text of the procedure an empty text in a new
+// language, for staff to translate; the validator refuses to publish
+// until each is written.
+func addLanguage(doc *editor.Doc, l passerelle.Lang) {
+	if _, ok := passerelle.LookupLanguage(l); !ok || slices.Contains(doc.Langs(), l) {
+		return
+	}
+	add := func(t editor.Text) {
+		if t != nil {
+			t[l] = ""
+		}
+	}
+	add(doc.Title)
+	add(doc.Intro)
+	for _, st := range doc.Steps {
+		add(st.Say)
+		for _, o := range st.Options {
+			add(o.Label)
+		}
+	}
+	docs := doc.DocumentsOf()
+	for _, d := range docs {
+		add(d.Label)
+	}
+	doc.SetDocuments(docs, nil)
 }
 
 // keepOrder lists the documents ticked: those listed before in their

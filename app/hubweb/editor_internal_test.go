@@ -96,3 +96,37 @@ func TestKeepOrder(t *testing.T) {
 		t.Errorf("got %v, want %s", got, want)
 	}
 }
+
+// TestAddLanguage: every text gets an empty Arabic text, to translate; an
+// unknown or present language changes nothing.
+func TestAddLanguage(t *testing.T) {
+	d := formDoc()
+	applyForm(d, url.Values{"action": {"add-language"}, "new-lang": {"ar"}})
+	texts := []editor.Text{d.Title, d.Intro, d.Steps[0].Say, d.Steps[1].Say, d.Steps[1].Options[0].Label, d.Steps[2].Say}
+	for i, tx := range texts {
+		if v, ok := tx["ar"]; !ok || v != "" {
+			t.Errorf("text %d: %v; want an empty Arabic text", i, tx)
+		}
+	}
+	for _, l := range []string{"xx", "fr", ""} {
+		d := formDoc()
+		applyForm(d, url.Values{"action": {"add-language"}, "new-lang": {l}})
+		if len(d.Title) != 2 {
+			t.Errorf("adding %q gave the title %v", l, d.Title)
+		}
+	}
+}
+
+// TestApplySources: a source added, edited, removed.
+func TestApplySources(t *testing.T) {
+	d := formDoc()
+	applyForm(d, url.Values{"sources-drawn": {"yes"}, "action": {"add-source"}})
+	applyForm(d, url.Values{"sources-drawn": {"yes"}, "src0.url": {" https://www.caf.fr/ "}, "src0.supports": {"the dates"}, "src0.checked": {"2026-11-24"}})
+	if got := d.SourcesOf(); len(got) != 1 || got[0] != (editor.Source{URL: "https://www.caf.fr/", Supports: "the dates", Checked: "2026-11-24"}) {
+		t.Fatalf("sources %+v", got)
+	}
+	applyForm(d, url.Values{"sources-drawn": {"yes"}, "action": {"remove-source:0"}})
+	if got := d.SourcesOf(); len(got) != 0 || d.Sources != nil {
+		t.Errorf("after remove: %+v", got)
+	}
+}

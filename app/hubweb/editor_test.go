@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -115,9 +116,8 @@ func editorForm(t testing.TB, body string) url.Values {
 	return f
 }
 
-func unescape(s string) string {
-	return strings.NewReplacer("&#39;", "'", "&#34;", `"`, "&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`).Replace(s)
-}
+// unescape reads an attribute or a textarea as the browser does.
+func unescape(s string) string { return html.UnescapeString(s) }
 
 func readText(t testing.TB, path string) string {
 	t.Helper()
