@@ -197,8 +197,11 @@ func (e *Editor) Draft(ctx context.Context, id string) (*Draft, error) {
 	if err := CheckID(id); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	unlock, err := e.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	return e.draft(ctx, id)
 }
 
@@ -266,10 +269,15 @@ func (e *Editor) Create(ctx context.Context, id string, title Text, by string) e
 			return fmt.Errorf("write the title in %s, or leave that language out", l)
 		}
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, err := e.draft(ctx, id); err == nil {
+	unlock, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := e.draft(ctx, id); err == nil || errors.Is(err, ErrUnreadable) {
 		return fmt.Errorf("a procedure %s already exists: open it, or choose another id", id)
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
 	}
 	blank := Text{}
 	for l := range title {
@@ -282,7 +290,7 @@ func (e *Editor) Create(ctx context.Context, id string, title Text, by string) e
 	if err := os.MkdirAll(e.draftDir(id), 0o755); err != nil {
 		return fmt.Errorf("create the draft of %s: %w", id, err)
 	}
-	_, err := e.save(id, d, Meta{}, by)
+	_, err = e.save(id, d, Meta{}, by)
 	return err
 }
 
@@ -337,8 +345,11 @@ func (e *Editor) change(ctx context.Context, id string, base int, by string, nex
 	if err := CheckID(id); err != nil {
 		return Meta{}, err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	unlock, err := e.lock()
+	if err != nil {
+		return Meta{}, err
+	}
+	defer unlock()
 	cur, err := e.draft(ctx, id)
 	if err != nil {
 		return Meta{}, err
@@ -422,8 +433,11 @@ func (e *Editor) Rebase(ctx context.Context, id, by string) error {
 	if err := CheckID(id); err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	unlock, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	cur, err := e.draft(ctx, id)
 	if err != nil {
 		return err
@@ -445,8 +459,11 @@ func (e *Editor) Discard(id string) error {
 	if err := CheckID(id); err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	unlock, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	return e.discard(id)
 }
 
@@ -576,4 +593,16 @@ func walkCopy(from, to string, link bool) error {
 		}
 		return os.WriteFile(dst, b, 0o644)
 	})
+}
+
+// lock serializes the editor's changes: between the goroutines of this
+// process, then with any other process on the same work folder.
+func (e *Editor) lock() (func(), error) {
+	e.mu.Lock()
+	unlock, err := lockDir(e.Dir)
+	if err != nil {
+		e.mu.Unlock()
+		return nil, err
+	}
+	return func() { unlock(); e.mu.Unlock() }, nil
 }

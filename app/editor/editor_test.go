@@ -186,3 +186,61 @@ func TestPutMedia(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentSaves: staff saving the same draft at the same moment,
+// each from the page they opened: one save wins, every other is refused
+// as a conflict, none is lost silently.
+func TestConcurrentSaves(t *testing.T) {
+	e := newEditor(t)
+	ctx := t.Context()
+	const n = 8
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			d, err := e.Draft(ctx, "ants-id-card")
+			if err != nil {
+				errs <- err
+				return
+			}
+			d.Doc.Title["en"] = "Title " + strconv.Itoa(i)
+			_, err = e.Save(ctx, "ants-id-card", 0, d.Doc, "staff-"+strconv.Itoa(i))
+			errs <- err
+		}()
+	}
+	saved, refused := 0, 0
+	for range n {
+		var c *editor.Conflict
+		switch err := <-errs; {
+		case err == nil:
+			saved++
+		case errors.As(err, &c):
+			refused++
+		default:
+			t.Fatal(err)
+		}
+	}
+	if saved != 1 || refused != n-1 {
+		t.Errorf("%d saved, %d refused; want 1 and %d", saved, refused, n-1)
+	}
+}
+
+// TestCreateRefusesExisting: a new procedure may not take the id of one in
+// the catalog, even one whose file a hand edit broke.
+func TestCreateRefusesExisting(t *testing.T) {
+	e := newEditor(t)
+	ctx := t.Context()
+	if err := os.WriteFile(filepath.Join(e.Catalog, "create-email", "procedure.yaml"), []byte("id: [broken\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"ants-id-card", "create-email"} {
+		if err := e.Create(ctx, id, editor.Text{"fr": "Titre"}, "amina"); err == nil || !strings.Contains(err.Error(), "already exists") {
+			t.Errorf("Create(%s) = %v; want it refused", id, err)
+		}
+	}
+	if err := e.Create(ctx, "Bad Id", editor.Text{"fr": "Titre"}, "amina"); err == nil {
+		t.Error("an id with capitals and a space was accepted")
+	}
+	if err := e.Create(ctx, "mairie-rdv", editor.Text{}, "amina"); err == nil {
+		t.Error("a procedure without a language was accepted")
+	}
+}

@@ -24,8 +24,11 @@ func (e *Editor) Publish(ctx context.Context, id, by string) (Record, error) {
 	if err := CheckID(id); err != nil {
 		return Record{}, err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	unlock, err := e.lock()
+	if err != nil {
+		return Record{}, err
+	}
+	defer unlock()
 	if _, err := e.meta(id); errors.Is(err, fs.ErrNotExist) {
 		return Record{}, fmt.Errorf("there is no draft of %s to publish: change something and save first", id)
 	}
@@ -50,8 +53,11 @@ func (e *Editor) Rollback(ctx context.Context, id, key, by string) (Record, erro
 	if err := CheckID(id); err != nil {
 		return Record{}, err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	unlock, err := e.lock()
+	if err != nil {
+		return Record{}, err
+	}
+	defer unlock()
 	records, err := e.Versions(id)
 	if err != nil {
 		return Record{}, err
