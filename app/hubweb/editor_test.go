@@ -154,6 +154,7 @@ func copyTree(t testing.TB, from, to string) {
 // the catalog's file and the bundle kiosks get are unchanged, and the
 // draft keeps what staff typed.
 func TestEditorRefusedPublish(t *testing.T) {
+	t.Parallel()
 	hub := startEditorHub(t)
 	c := newClient(t)
 	mustLogin(t, c, hub.testHub)
@@ -185,6 +186,7 @@ func TestEditorRefusedPublish(t *testing.T) {
 // they changed, and the draft keeps the first one's text. The second then
 // saves over it knowingly.
 func TestEditorConcurrentEdit(t *testing.T) {
+	t.Parallel()
 	hub := startEditorHub(t)
 	if err := hub.Store.AddStaffUser(context.Background(), "bruno", passerelle.HashPassword(staffPassword, cheapHash), t0); err != nil {
 		t.Fatal(err)
@@ -230,6 +232,7 @@ func TestEditorConcurrentEdit(t *testing.T) {
 // a hand edit of the catalog makes a draft stale; rolling back publishes
 // the old content as a new, higher version.
 func TestEditorPublishRollback(t *testing.T) {
+	t.Parallel()
 	hub := startEditorHub(t)
 	c := newClient(t)
 	mustLogin(t, c, hub.testHub)
@@ -327,6 +330,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // and saved as the form stands, is the same procedure for the validator:
 // the form carries every field it shows, and writes back what it read.
 func TestEditorSaveUnchanged(t *testing.T) {
+	t.Parallel()
 	hub := startEditorHub(t)
 	c := newClient(t)
 	mustLogin(t, c, hub.testHub)
@@ -389,6 +393,7 @@ func firstDifference(a, b *passerelle.Procedure) string {
 // abbreviations explained elsewhere), and the endpoint wants the
 // session's CSRF token like every form.
 func TestEditorHintsEndpoint(t *testing.T) {
+	t.Parallel()
 	hub := startEditorHub(t)
 	c := newClient(t)
 	mustLogin(t, c, hub.testHub)
