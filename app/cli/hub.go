@@ -167,7 +167,9 @@ func openEditor(cfg hubConfig) (*editor.Editor, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("the editor's folder %s cannot be made: %w", dir, err)
 	}
-	return &editor.Editor{Catalog: cfg.catalog, Dir: dir}, nil
+	ed := &editor.Editor{Catalog: cfg.catalog, Dir: dir}
+	ed.Clean() // what a publish the hub's stop interrupted left
+	return ed, nil
 }
 
 // hubHandler serves the kiosks' API under /api/ and the staff page at

@@ -15,6 +15,12 @@ import (
 	"passerelle/app/procedure"
 )
 
+// Publishing refuses, with these wrapped in a sentence for staff:
+var (
+	ErrNothingToPublish = errors.New("nothing to publish")
+	ErrStale            = errors.New("the draft is stale")
+)
+
 // Publish validates the whole catalog with the draft of procedure id in
 // place of the catalog's version and, when it is sound, writes the draft
 // into the catalog as the next version, records who and when, and
@@ -30,14 +36,14 @@ func (e *Editor) Publish(ctx context.Context, id, by string) (Record, error) {
 	}
 	defer unlock()
 	if _, err := e.meta(id); errors.Is(err, fs.ErrNotExist) {
-		return Record{}, fmt.Errorf("there is no draft of %s to publish: change something and save first", id)
+		return Record{}, fmt.Errorf("%w: there is no draft of %s to publish: change something and save first", ErrNothingToPublish, id)
 	}
 	d, err := e.draft(ctx, id)
 	if err != nil {
 		return Record{}, err
 	}
 	if d.Stale {
-		return Record{}, fmt.Errorf("the catalog's file of %s changed after this draft was started (edited by hand, or published by someone else): look at it, then keep your draft over it or discard your draft", id)
+		return Record{}, fmt.Errorf("%w: the catalog's file of %s changed after this draft was started (edited by hand, or published by someone else): look at it, then keep your draft over it or discard your draft", ErrStale, id)
 	}
 	r, err := e.publish(ctx, id, d.Doc, d.Dir, by, "publish")
 	if err != nil {
@@ -76,6 +82,18 @@ func (e *Editor) Rollback(ctx context.Context, id, key, by string) (Record, erro
 		what += " as edited by hand"
 	}
 	return e.publish(ctx, id, d, dir, by, what)
+}
+
+// Clean removes what a publish interrupted (the hub stopped, the disk
+// full) left: hidden, the publisher and the loader pass it over, but it
+// takes room. Called when the hub starts.
+func (e *Editor) Clean() {
+	for _, pattern := range []string{filepath.Join(e.Catalog, ".editor-*"), filepath.Join(e.Dir, ".publish-*")} {
+		left, _ := filepath.Glob(pattern)
+		for _, dir := range left {
+			os.RemoveAll(dir)
+		}
+	}
 }
 
 // publish writes doc, with the media of folder media, as the next version.

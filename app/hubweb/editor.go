@@ -96,6 +96,38 @@ func (s *Server) proceduresPage(w http.ResponseWriter, r *http.Request, sess pas
 	if s.noEditor(w) {
 		return
 	}
+	s.showProcedures(w, r, sess, http.StatusOK, "")
+}
+
+// proceduresData is what the procedures list shows; Form is the new
+// procedure's form as typed, when it was refused.
+type proceduresData struct {
+	page
+	Title     string
+	Rows      []procedureRow
+	Languages []passerelle.Language
+	Problem   string
+	Form      url.Values
+}
+
+// Checked says whether a language was ticked in the refused form.
+func (d proceduresData) Checked(code passerelle.Lang) bool {
+	return slices.Contains(d.Form["lang"], string(code))
+}
+
+// plainError is an editor's refusal without the sentinel's words the
+// sentence already says.
+func plainError(err error) string {
+	msg := err.Error()
+	for _, e := range []error{editor.ErrNothingToPublish, editor.ErrStale} {
+		msg = strings.TrimPrefix(msg, e.Error()+": ")
+	}
+	return msg
+}
+
+// showProcedures draws the procedures list, with a problem of the new
+// procedure's form (never text taken from the address).
+func (s *Server) showProcedures(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession, code int, problem string) {
 	res, err := s.Editor.Load(r.Context())
 	if err != nil {
 		s.internal(w, r, "read the catalog", err)
@@ -146,15 +178,8 @@ func (s *Server) proceduresPage(w http.ResponseWriter, r *http.Request, sess pas
 			rows[i].Published = &rs[0]
 		}
 	}
-	s.render(w, http.StatusOK, "procedures.html", struct {
-		page
-		Title     string
-		Rows      []procedureRow
-		Languages []passerelle.Language
-		Problem   string
-		Form      url.Values
-	}{page{User: sess.User, CSRF: sess.CSRFToken, Tab: "procedures"}, "Procedures", rows, passerelle.Languages,
-		r.URL.Query().Get("problem"), nil})
+	s.render(w, code, "procedures.html", proceduresData{page{User: sess.User, CSRF: sess.CSRFToken, Tab: "procedures"},
+		"Procedures", rows, passerelle.Languages, problem, r.PostForm})
 }
 
 // newProcedure creates a new procedure's draft from its id, languages and
@@ -171,7 +196,7 @@ func (s *Server) newProcedure(w http.ResponseWriter, r *http.Request, sess passe
 		}
 	}
 	if err := s.Editor.Create(r.Context(), id, title, sess.User); err != nil {
-		http.Redirect(w, r, "/procedures?problem="+url.QueryEscape(err.Error()), http.StatusSeeOther)
+		s.showProcedures(w, r, sess, http.StatusUnprocessableEntity, "Not created: "+err.Error()+".")
 		return
 	}
 	s.logger().Info("staff page: procedure created", "procedure", id, "by", sess.User)
@@ -646,8 +671,8 @@ func (s *Server) afterPublish(w http.ResponseWriter, r *http.Request, sess passe
 	if errors.As(err, &refused) {
 		data.Problem = "Not published: the validator found these problems in the catalog with this draft. Kiosks keep the version they have."
 		data.Problems = refused.Problems
-	} else if errors.Is(err, editor.ErrNotFound) || strings.Contains(err.Error(), "draft") {
-		data.Problem = err.Error()
+	} else if errors.Is(err, editor.ErrNotFound) || errors.Is(err, editor.ErrNothingToPublish) || errors.Is(err, editor.ErrStale) {
+		data.Problem = plainError(err)
 	} else {
 		s.internal(w, r, "publish the procedure", err)
 		return

@@ -434,3 +434,43 @@ func TestEditorHintsEndpoint(t *testing.T) {
 		t.Errorf("without the CSRF token: %s; want 403", resp.Status)
 	}
 }
+
+// TestEditorNewProcedureRefused: a new procedure with a bad id, no
+// language, or the id of one in the catalog is refused in plain words,
+// with the form as typed; nothing is created.
+func TestEditorNewProcedureRefused(t *testing.T) {
+	t.Parallel()
+	hub := startEditorHub(t)
+	c := newClient(t)
+	mustLogin(t, c, hub.testHub)
+	_, page := get(t, c, hub.URL+"/procedures")
+	csrf := csrfOf(t, page)
+	tests := []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"capitals and spaces", url.Values{"id": {"Mon Rendez-vous"}, "lang": {"fr"}, "title.fr": {"Titre typé"}}, "may use only lowercase letters"},
+		{"no language", url.Values{"id": {"mairie-rdv"}, "title.fr": {"Titre typé"}}, "choose at least one language"},
+		{"a language without its title", url.Values{"id": {"mairie-rdv"}, "lang": {"fr", "en"}, "title.fr": {"Titre typé"}}, "write the title in en"},
+		{"an id of the catalog", url.Values{"id": {"create-email"}, "lang": {"fr"}, "title.fr": {"Titre typé"}}, "already exists"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.form.Set("csrf", csrf)
+			resp, body := post(t, c, hub.URL+"/procedures/new", tt.form)
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("%s; want 422", resp.Status)
+			}
+			contains(t, "the refused form", body, tt.want, `value="Titre typé"`)
+		})
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(hub.Catalog), "procedures-editor", "drafts", "mairie-rdv")); err == nil {
+		t.Error("a refused procedure left a draft")
+	}
+	// Text in the address is never shown.
+	_, page = get(t, c, hub.URL+"/procedures?problem=Call+0800+now")
+	if strings.Contains(page, "Call 0800 now") {
+		t.Error("the page shows text taken from its address")
+	}
+}
