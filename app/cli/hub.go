@@ -92,7 +92,7 @@ func hubFlags(fs *flag.FlagSet, cfg *hubConfig) {
 	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:8750", "the address and port to listen on")
 	fs.StringVar(&cfg.db, "db", defaultDataPath("hub.db"), dbUsage)
 	fs.StringVar(&cfg.catalog, "catalog", "", "the folder of procedures the hub publishes to its kiosks")
-	fs.StringVar(&cfg.editorDir, "editor", "", "the folder of the staff page's procedure editor: drafts and every version published (default: beside the catalog, DIR-editor)")
+	fs.StringVar(&cfg.editorDir, "editor", "", "the folder of the staff page's procedure editor: drafts and every version published, made at the first save (default: beside the catalog, DIR-editor)")
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "the TLS certificate file (PEM, with its chain): the hub serves HTTPS")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "the TLS certificate's private key file (PEM)")
 	fs.BoolVar(&cfg.allowPlainHTTP, "allow-plain-http", false,
@@ -145,31 +145,25 @@ func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error {
 	defer publisher.Close()
 	// The publisher logs the problems of a catalog it refused itself.
 	server := &hubapi.Server{Store: store, Logger: logger, Now: time.Now}
-	ed, err := openEditor(cfg)
-	if err != nil {
-		return err
-	}
 	web := &hubweb.Server{Store: store, Titles: publisher.Titles, Logger: logger, Now: time.Now,
-		Secure: cfg.tlsCert != "" || cfg.allowPlainHTTP, Editor: ed}
+		Secure: cfg.tlsCert != "" || cfg.allowPlainHTTP, Editor: openEditor(cfg)}
 	return hubapi.Serve(ctx, hubapi.ServeConfig{
 		Addr: cfg.listen, TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, AllowPlainHTTP: cfg.allowPlainHTTP,
 		Handler: hubHandler(server, web), Logger: logger,
 	})
 }
 
-// openEditor makes the editor's work folder: -editor, or DIR-editor beside
-// the catalog DIR (on the same disk, in the folder the hub may write).
-func openEditor(cfg hubConfig) (*editor.Editor, error) {
+// openEditor sets up the staff page's editor on its work folder: -editor,
+// or DIR-editor beside the catalog DIR. The folder is made at the first
+// save, so a hub whose staff never edit writes nothing there.
+func openEditor(cfg hubConfig) *editor.Editor {
 	dir := cfg.editorDir
 	if dir == "" {
 		dir = filepath.Clean(cfg.catalog) + "-editor"
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("the editor's folder %s cannot be made: %w", dir, err)
-	}
 	ed := &editor.Editor{Catalog: cfg.catalog, Dir: dir}
 	ed.Clean() // what a publish the hub's stop interrupted left
-	return ed, nil
+	return ed
 }
 
 // hubHandler serves the kiosks' API under /api/ and the staff page at

@@ -197,7 +197,7 @@ func (e *Editor) Draft(ctx context.Context, id string) (*Draft, error) {
 	if err := CheckID(id); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
-	unlock, err := e.lock()
+	unlock, err := e.lock(false)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +269,7 @@ func (e *Editor) Create(ctx context.Context, id string, title Text, by string) e
 			return fmt.Errorf("write the title in %s, or leave that language out", l)
 		}
 	}
-	unlock, err := e.lock()
+	unlock, err := e.lock(true)
 	if err != nil {
 		return err
 	}
@@ -345,7 +345,7 @@ func (e *Editor) change(ctx context.Context, id string, base int, by string, nex
 	if err := CheckID(id); err != nil {
 		return Meta{}, err
 	}
-	unlock, err := e.lock()
+	unlock, err := e.lock(true)
 	if err != nil {
 		return Meta{}, err
 	}
@@ -433,7 +433,7 @@ func (e *Editor) Rebase(ctx context.Context, id, by string) error {
 	if err := CheckID(id); err != nil {
 		return err
 	}
-	unlock, err := e.lock()
+	unlock, err := e.lock(true)
 	if err != nil {
 		return err
 	}
@@ -459,7 +459,7 @@ func (e *Editor) Discard(id string) error {
 	if err := CheckID(id); err != nil {
 		return err
 	}
-	unlock, err := e.lock()
+	unlock, err := e.lock(true)
 	if err != nil {
 		return err
 	}
@@ -596,9 +596,13 @@ func walkCopy(from, to string, link bool) error {
 }
 
 // lock serializes the editor's changes: between the goroutines of this
-// process, then with any other process on the same work folder.
-func (e *Editor) lock() (func(), error) {
+// process, then with any other process on the same work folder. A read
+// (write false) does not make the work folder: nothing was saved yet.
+func (e *Editor) lock(write bool) (func(), error) {
 	e.mu.Lock()
+	if _, err := os.Stat(e.Dir); !write && err != nil {
+		return e.mu.Unlock, nil
+	}
 	unlock, err := lockDir(e.Dir)
 	if err != nil {
 		e.mu.Unlock()

@@ -244,3 +244,34 @@ func TestCreateRefusesExisting(t *testing.T) {
 		t.Error("a procedure without a language was accepted")
 	}
 }
+
+// TestClean: what an interrupted publish left (hidden, in the catalog and
+// the work folder) is removed; the procedures stay. Reading a procedure
+// before any save makes no work folder.
+func TestClean(t *testing.T) {
+	e := newEditor(t)
+	if _, err := e.Draft(t.Context(), "create-email"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(e.Dir); err == nil {
+		t.Error("opening a procedure made the work folder")
+	}
+	left := []string{filepath.Join(e.Catalog, ".editor-123", "procedure.yaml"), filepath.Join(e.Dir, ".publish-456", "stage", "procedure.yaml")}
+	for _, f := range left {
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, []byte("id: x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.Clean()
+	for _, f := range left {
+		if _, err := os.Stat(filepath.Dir(f)); err == nil {
+			t.Errorf("%s is still there", filepath.Dir(f))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(e.Catalog, "create-email", "procedure.yaml")); err != nil {
+		t.Errorf("a procedure went: %v", err)
+	}
+}

@@ -14,7 +14,7 @@ import (
 // process, however it ends.
 func lockDir(dir string) (func(), error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("the editor's folder %s: %w", dir, err)
+		return nil, fmt.Errorf("the editor's folder %s cannot be made (%w): start the hub with -editor and a folder it may write in", dir, err)
 	}
 	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {

@@ -30,7 +30,7 @@ func (e *Editor) Publish(ctx context.Context, id, by string) (Record, error) {
 	if err := CheckID(id); err != nil {
 		return Record{}, err
 	}
-	unlock, err := e.lock()
+	unlock, err := e.lock(true)
 	if err != nil {
 		return Record{}, err
 	}
@@ -59,7 +59,7 @@ func (e *Editor) Rollback(ctx context.Context, id, key, by string) (Record, erro
 	if err := CheckID(id); err != nil {
 		return Record{}, err
 	}
-	unlock, err := e.lock()
+	unlock, err := e.lock(true)
 	if err != nil {
 		return Record{}, err
 	}
