@@ -70,10 +70,8 @@ func (u *Uploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, plainFirst(err.Error()), http.StatusBadRequest)
 		return
 	}
-	tmp, cleanup, err := u.receive(w, r)
-	if cleanup != nil {
-		defer cleanup()
-	}
+	tmp, cleanup, err := ReceiveUpload(w, r, UploadField, MaxUploadBytes)
+	defer cleanup()
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -104,43 +102,46 @@ func (u *Uploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(rec)
 }
 
-// receive copies the uploaded file into a temporary folder under the
-// name the browser gave it (cleaned), so that a refusal names it.
-func (u *Uploads) receive(w http.ResponseWriter, r *http.Request) (path string, cleanup func(), err error) {
+// ReceiveUpload copies the one file of a multipart POST's field into a
+// temporary folder, under the name the browser gave it (made safe), so
+// that a refusal names the file staff chose. The body is limited to limit
+// bytes (an error wrapping *http.MaxBytesError past it) unless the form
+// was parsed already (by the CSRF check). cleanup, never nil, removes the
+// copy and the form's own temporary files.
+func ReceiveUpload(w http.ResponseWriter, r *http.Request, field string, limit int64) (path string, cleanup func(), err error) {
+	var dir string
+	cleanup = func() {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+		if r.MultipartForm != nil {
+			r.MultipartForm.RemoveAll()
+		}
+	}
 	if r.MultipartForm == nil { // signedIn may have parsed it for the token
-		r.Body = http.MaxBytesReader(w, r.Body, MaxUploadBytes+64<<10)
+		r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
 		if err := r.ParseMultipartForm(1 << 20); err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				return "", nil, err
+				return "", cleanup, err
 			}
-			return "", nil, fmt.Errorf("the upload is not a form with a file in it (%v)", err)
+			return "", cleanup, fmt.Errorf("the upload is not a form with a file in it (%v)", err)
 		}
 	}
-	if r.MultipartForm != nil {
-		cleanup = func() { r.MultipartForm.RemoveAll() }
-	}
-	files := r.MultipartForm.File[UploadField]
+	files := r.MultipartForm.File[field]
 	if len(files) != 1 {
-		return "", cleanup, errors.New("send one file, in the field \"" + UploadField + "\"")
+		return "", cleanup, errors.New("send one file, in the field \"" + field + "\"")
 	}
 	fh := files[0]
-	if fh.Size > MaxUploadBytes {
-		return "", cleanup, &http.MaxBytesError{Limit: MaxUploadBytes}
+	if fh.Size > limit {
+		return "", cleanup, &http.MaxBytesError{Limit: limit}
 	}
-	dir, err := os.MkdirTemp("", "passerelle-upload-")
+	dir, err = os.MkdirTemp("", "passerelle-upload-")
 	if err != nil {
 		return "", cleanup, err
 	}
-	prev := cleanup
-	cleanup = func() {
-		os.RemoveAll(dir)
-		if prev != nil {
-			prev()
-		}
-	}
 	path = filepath.Join(dir, uploadName(fh))
-	if err := saveUpload(fh, path); err != nil {
+	if err := saveUpload(fh, path, limit); err != nil {
 		return "", cleanup, err
 	}
 	return path, cleanup, nil
@@ -166,7 +167,7 @@ func uploadName(fh *multipart.FileHeader) string {
 	return name
 }
 
-func saveUpload(fh *multipart.FileHeader, path string) error {
+func saveUpload(fh *multipart.FileHeader, path string, limit int64) error {
 	src, err := fh.Open()
 	if err != nil {
 		return err
@@ -176,7 +177,7 @@ func saveUpload(fh *multipart.FileHeader, path string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(dst, io.LimitReader(src, MaxUploadBytes+1)); err != nil {
+	if _, err := io.Copy(dst, io.LimitReader(src, limit+1)); err != nil {
 		dst.Close()
 		return err
 	}
