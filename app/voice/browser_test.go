@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,6 +195,33 @@ func TestRecordInTheBrowser(t *testing.T) {
 		t.Fatalf("keep by keys: %v (%s)", err, statusText(step))
 	}
 	checkTone(t, stored, recorded)
+
+	// A file made elsewhere, chosen with "Upload a file": an MP3 is kept
+	// as it is and replaces the WAV; the browser's own WebM is refused
+	// with the hub's words, and the MP3 stays.
+	mp3, _ := filepath.Abs(filepath.Join(audioTestdata, "mp3-id3-44k.mp3"))
+	webm, _ := filepath.Abs(filepath.Join(audioTestdata, "opus.webm"))
+	if err := chromedp.Do(step,
+		chromedp.SetUploadFiles(chromedp.CSS(`#rec input[type="file"]`), []string{mp3}),
+		chromedp.WaitVisible(chromedp.CSS(`#rec[data-state="kept"][data-file="audio/fr/welcome.mp3"]`)),
+	); err != nil {
+		t.Fatalf("upload an MP3: %v (%s)", err, statusText(step))
+	}
+	if _, err := os.Stat(stored); err == nil {
+		t.Error("the WAV the MP3 replaced is still in the draft")
+	}
+	if err := chromedp.Do(step,
+		chromedp.SetUploadFiles(chromedp.CSS(`#rec input[type="file"]`), []string{webm}),
+		state("recorded"),
+	); err != nil {
+		t.Fatalf("upload a WebM: %v", err)
+	}
+	if s := statusText(step); !strings.Contains(s, "cannot be used") || !strings.Contains(s, "Record button") {
+		t.Errorf("after a WebM the widget says %q", s)
+	}
+	if _, err := audio.Check(filepath.Join(draft, "audio", "fr", "welcome.mp3")); err != nil {
+		t.Errorf("the MP3 kept before: %v", err)
+	}
 }
 
 func recordedSeconds(t *testing.T, ctx context.Context) float64 {

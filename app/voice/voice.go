@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -85,7 +86,7 @@ var extensions = map[string]string{"WAV": ".wav", "MP3": ".mp3", "Ogg Vorbis": "
 // stores it in the procedure folder dir as name plus the extension of its
 // format (name "audio/fr/welcome" gives audio/fr/welcome.wav), replacing
 // what was there in one step: a kiosk or a watcher never reads half a
-// file. A WAV file has its silences trimmed and is written again as 16-bit
+// file. The name's recording in another format, if any, is removed. A WAV file has its silences trimmed and is written again as 16-bit
 // PCM; MP3 and Ogg Vorbis are kept as they are. Any stored file passed
 // audio.Check, the kiosk's own decoder. Errors wrapping ErrRefused say in
 // plain words what is wrong with the file.
@@ -147,6 +148,15 @@ func Store(src, dir, name string) (Recording, error) {
 	rec.Seconds = math.Round(stored.Duration.Seconds()*100) / 100
 	if err := os.Rename(tmp.Name(), dst); err != nil {
 		return Recording{}, fmt.Errorf("store %s: %w", rec.File, err)
+	}
+	// The text's recording in another format is the one this replaces:
+	// no orphan is left in the draft.
+	for _, other := range extensions {
+		if old := filepath.Join(dir, filepath.FromSlash(name)+other); old != dst {
+			if err := os.Remove(old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return rec, fmt.Errorf("store %s: remove the recording it replaces: %w", rec.File, err)
+			}
+		}
 	}
 	return rec, nil
 }

@@ -11,6 +11,8 @@
 // form first), data-max-seconds (60), data-speech-url with data-text or
 // data-text-from (a selector of the field holding the text): a button
 // plays the kiosk's synthetic voice saying it.
+// "Upload a file" sends a recording made elsewhere as it is (WAV, MP3 or
+// Ogg Vorbis; the hub refuses others, saying why).
 // The element's data-state says where it is: idle, recording, recorded,
 // saving, kept; data-seconds is the length recorded. Kept, it fires
 // "recorder:kept" with the hub's answer ({file, kind, seconds}) as detail.
@@ -63,10 +65,14 @@
     return "";
   }
 
-  function button(label, action) {
+  // button is a big button: a symbol (not read aloud) and a word.
+  function button(symbol, label, action) {
     const b = document.createElement("button");
     b.type = "button";
-    b.textContent = label;
+    const icon = document.createElement("span");
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = symbol + " ";
+    b.append(icon, label);
     b.dataset.action = action;
     b.className = "recorder-" + action;
     // Big targets, whatever the page's style sheet.
@@ -85,17 +91,23 @@
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
     const b = {
-      record: button("● Record", "record"),
-      stop: button("■ Stop", "stop"),
-      listen: button("▶ Listen", "listen"),
-      keep: button("✔ Keep", "keep"),
-      redo: button("↺ Record again", "redo"),
+      record: button("●", "Record", "record"),
+      stop: button("■", "Stop", "stop"),
+      listen: button("▶", "Listen", "listen"),
+      keep: button("✔", "Keep", "keep"),
+      redo: button("↺", "Record again", "redo"),
+      file: button("📂", "Upload a file", "file"),
     };
-    if (el.dataset.speechUrl) b.speech = button("🔊 Synthetic voice", "speech");
+    if (el.dataset.speechUrl) b.speech = button("🔊", "Synthetic voice", "speech");
+    // A recording made elsewhere (WAV, MP3, Ogg Vorbis): sent as it is.
+    const picker = document.createElement("input");
+    picker.type = "file";
+    picker.accept = "audio/*,.wav,.mp3,.ogg";
+    picker.hidden = true;
     const bar = document.createElement("div");
     bar.className = "recorder-buttons";
     for (const k in b) bar.appendChild(b[k]);
-    el.replaceChildren(bar, status);
+    el.replaceChildren(bar, picker, status);
 
     let recorder = null, chunks = [], decoded = null, upload = null, playing = null;
     let started = 0, ticking = 0, limit = 0;
@@ -103,11 +115,11 @@
     function show(state, message) {
       el.dataset.state = state;
       const visible = {
-        idle: ["record", "speech"],
+        idle: ["record", "file", "speech"],
         recording: ["stop"],
         recorded: ["listen", "keep", "redo", "speech"],
         saving: ["listen", "keep", "redo"],
-        kept: ["listen", "redo", "speech"],
+        kept: ["listen", "redo", "file", "speech"],
       }[state];
       for (const k in b) {
         b[k].hidden = !visible.includes(k);
@@ -248,16 +260,31 @@
       }
     }
 
+    // A file chosen is kept at once: the person chose it on purpose.
+    async function chosen() {
+      const f = picker.files && picker.files[0];
+      picker.value = "";
+      if (!f) return;
+      decoded = null;
+      try { decoded = await audioContext().decodeAudioData(await f.arrayBuffer()); } catch (e) { /* the hub says what it is */ }
+      upload = { blob: f, name: f.name };
+      el.dataset.seconds = decoded ? decoded.duration.toFixed(2) : "";
+      await keep();
+      b.listen.hidden = !decoded;
+    }
+
     status.tabIndex = -1; // focus can land on it after Keep, for screen readers
     b.record.addEventListener("click", record);
     b.redo.addEventListener("click", record);
     b.stop.addEventListener("click", stop);
     b.listen.addEventListener("click", listen);
     b.keep.addEventListener("click", keep);
+    b.file.addEventListener("click", () => picker.click());
+    picker.addEventListener("change", chosen);
     if (b.speech) b.speech.addEventListener("click", speech);
     if (!window.MediaRecorder || !navigator.mediaDevices) {
       show("idle", "This browser cannot record sound: use a recent Firefox or Chromium, or upload a WAV or MP3 file.");
-      b.record.disabled = true;
+      b.record.hidden = true;
       return;
     }
     show("idle", "Press Record, say the text" + what + ", then press Stop.");
