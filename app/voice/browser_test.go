@@ -40,7 +40,8 @@ const recorderPage = `<!doctype html>
 <script src="/static/recorder.js" defer></script></head>
 <body><main>
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="%s"></form>
-<div id="rec" data-recorder data-upload-url="/drafts/caf/audio?lang=fr&amp;step=welcome" data-lang="fr" data-label="the first step, in French" data-max-seconds="%s"></div>
+<div id="rec" data-recorder data-upload-url="/drafts/caf/audio?lang=fr&amp;step=welcome" data-lang="fr" data-label="the first step, in French" data-max-seconds="%s" data-speech-url="/speech" data-text-from="#say-fr"></div>
+<textarea id="say-fr">Touchez le grand bouton vert.</textarea>
 </main></body></html>`
 
 // tone writes a 440 Hz tone of d at half of full scale, 48 kHz mono: what
@@ -61,6 +62,7 @@ func recorderServer(t *testing.T, maxSeconds string) (url, draft string) {
 		return draft, "audio/" + r.URL.Query().Get("lang") + "/" + r.URL.Query().Get("step"), nil
 	}}
 	mux := http.NewServeMux()
+	mux.Handle("GET /speech", &voice.SpeechPreview{Speech: audio.NewSpeech(t.TempDir(), "")})
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, recorderPage, csrfToken, maxSeconds)
 	})
@@ -134,6 +136,17 @@ func TestRecordInTheBrowser(t *testing.T) {
 	step, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	stored := filepath.Join(draft, "audio", "fr", "welcome.wav")
+
+	// The synthetic voice says the text of the field, as the kiosk would.
+	requireEspeak(t)
+	if err := chromedp.Do(step,
+		chromedp.Navigate(url+"/"),
+		state("idle"),
+		chromedp.Click(chromedp.CSS(`#rec button[data-action="speech"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//p[contains(., "Playing the synthetic voice")]`)),
+	); err != nil {
+		t.Fatalf("synthetic voice: %v (%s)", err, statusText(step))
+	}
 
 	// With the buttons: record about 1.2 s, stop, keep. (The page's limit
 	// is 1.5 s; Stop comes first.)
