@@ -248,8 +248,9 @@ func voiced(frames [][2]float64, rate beep.SampleRate) (from, to int, ok bool) {
 		sum := 0.0
 		end := min(at+w, len(frames))
 		for _, f := range frames[at:end] {
-			m := (f[0] + f[1]) / 2
-			sum += m * m
+			// The channels' energy, not their mix: two channels out of
+			// phase would mix to silence.
+			sum += (f[0]*f[0] + f[1]*f[1]) / 2
 		}
 		l := math.Sqrt(sum / float64(end-at))
 		levels = append(levels, l)
