@@ -8,6 +8,9 @@ import (
 	"passerelle/app/passerelle"
 )
 
+// noChange is what Changes says of two drafts alike.
+const noChange = "nothing you can see (saved again as it was)"
+
 // Changes says in plain words what differs from a to b: which fields of
 // the procedure, which steps added, removed, moved or changed, and which
 // of their fields.
@@ -82,7 +85,7 @@ func Changes(a, b *Doc) []string {
 		}
 	}
 	if len(out) == 0 {
-		out = []string{"nothing you can see (saved again as it was)"}
+		out = []string{noChange}
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package editor
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -311,20 +313,24 @@ func (e *Editor) Save(ctx context.Context, id string, base int, d *Doc, by strin
 	return e.change(ctx, id, base, by, func(*Draft) (*Doc, error) { return d, nil })
 }
 
-// PutMedia writes a media file into the draft of procedure id (a
-// recording made in the browser, an uploaded pictogram) and names it in
-// the draft with set (Step.SetRecording, Doc.SetIntroRecording, a
-// pictogram field), as one new revision, refused as Save is when the
-// draft changed since base. rel is the file's path in the procedure's
-// folder, like audio/fr/welcome.wav. The bytes are checked by who calls
-// (the kiosk's own decoders), and by the validator again at publish.
-func (e *Editor) PutMedia(ctx context.Context, id string, base int, rel string, data []byte, set func(*Doc) error, by string) (Meta, error) {
+// PutMedia writes a media file into the draft of procedure id (an
+// uploaded pictogram, a recording) and names it in the draft with set
+// (Step.SetRecording, Doc.SetIntroRecording, a pictogram field), as one
+// new revision of the draft as it is now (see Update): the file replaces
+// the one of the same name, as a recording made again does. rel is the
+// file's path in the procedure's folder, like audio/fr/welcome.wav. The
+// bytes are checked by who calls (the kiosk's own decoders), and by the
+// validator again at publish.
+func (e *Editor) PutMedia(ctx context.Context, id, rel string, data []byte, set func(*Doc) error, by string) (Meta, error) {
 	clean := filepath.Clean(filepath.FromSlash(rel))
 	if rel == "" || filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) ||
 		clean == procedure.FileName || strings.Contains(string(filepath.Separator)+clean, string(filepath.Separator)+".") {
 		return Meta{}, fmt.Errorf("the file name %q must be a path inside the procedure's folder, like audio/fr/welcome.wav", rel)
 	}
-	return e.change(ctx, id, base, by, func(cur *Draft) (*Doc, error) {
+	if _, err := e.StartDraft(ctx, id, by); err != nil {
+		return Meta{}, err
+	}
+	return e.changeCurrent(ctx, id, by, func(cur *Draft) (*Doc, error) {
 		path := filepath.Join(e.draftDir(id), clean)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("save %s in the draft of %s: %w", rel, id, err)
@@ -337,6 +343,76 @@ func (e *Editor) PutMedia(ctx context.Context, id string, base int, rel string, 
 		}
 		return cur.Doc, nil
 	})
+}
+
+// Update changes the draft of procedure id as it is now, whatever
+// revision the page shows: for a recording made in the browser, which
+// touches one text's recording only. A save from a page opened before it
+// is not refused for it (see change). The draft is started when needed.
+func (e *Editor) Update(ctx context.Context, id, by string, set func(*Doc) error) (Meta, error) {
+	return e.changeCurrent(ctx, id, by, func(cur *Draft) (*Doc, error) {
+		if err := set(cur.Doc); err != nil {
+			return nil, err
+		}
+		return cur.Doc, nil
+	})
+}
+
+// StartDraft returns the folder of the draft of procedure id, starting the
+// draft (a copy of the catalog's folder) when nobody saved one yet: media
+// made in the browser are stored there, never in the catalog.
+func (e *Editor) StartDraft(ctx context.Context, id, by string) (string, error) {
+	d, err := e.Draft(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if d.Meta.Revision > 0 {
+		return d.Dir, nil
+	}
+	if _, err := e.changeCurrent(ctx, id, by, func(cur *Draft) (*Doc, error) { return cur.Doc, nil }); err != nil {
+		return "", err
+	}
+	return e.draftDir(id), nil
+}
+
+// changeCurrent is change on the revision the draft is at.
+func (e *Editor) changeCurrent(ctx context.Context, id, by string, next func(*Draft) (*Doc, error)) (Meta, error) {
+	for {
+		d, err := e.Draft(ctx, id)
+		if err != nil {
+			return Meta{}, err
+		}
+		m, err := e.change(ctx, id, d.Meta.Revision, by, next)
+		var c *Conflict
+		if errors.As(err, &c) {
+			continue // saved between the read and the change: on the new one
+		}
+		return m, err
+	}
+}
+
+// recordingsOnly says whether cur differs from old by recordings alone:
+// a page opened on old may then be saved over cur, keeping them.
+func recordingsOnly(old, cur *Doc) bool {
+	patched, err := old.clone()
+	if err != nil {
+		return false
+	}
+	keepRecordings(patched, old, cur)
+	return len(Changes(patched, cur)) == 1 && Changes(patched, cur)[0] == noChange && slices.Equal(patched.StepIDs(), cur.StepIDs())
+}
+
+// keepRecordings gives d the recordings changed from old to cur.
+func keepRecordings(d, old, cur *Doc) {
+	if !bytes.Equal(old.IntroAudio, cur.IntroAudio) {
+		d.IntroAudio = cur.IntroAudio
+	}
+	for _, s := range d.Steps {
+		o, c := old.Step(s.ID), cur.Step(s.ID)
+		if c != nil && (o == nil || !bytes.Equal(o.Audio, c.Audio)) {
+			s.Audio = c.Audio
+		}
+	}
 }
 
 // change makes a new revision of the draft of procedure id with what
@@ -354,14 +430,19 @@ func (e *Editor) change(ctx context.Context, id string, base int, by string, nex
 	if err != nil {
 		return Meta{}, err
 	}
+	var since *Doc // the draft the page opened, when only recordings changed since
 	if cur.Meta.Revision != base {
-		c := &Conflict{By: cur.Meta.By, At: cur.Meta.At, Current: cur.Meta.Revision}
-		if old, err := e.Revision(id, base); err == nil {
-			c.Changes = Changes(old, cur.Doc)
-		} else {
-			c.Changes = []string{"the whole draft (it was started again)"}
+		old, err := e.Revision(id, base)
+		if err != nil || !recordingsOnly(old, cur.Doc) {
+			c := &Conflict{By: cur.Meta.By, At: cur.Meta.At, Current: cur.Meta.Revision}
+			if err == nil {
+				c.Changes = Changes(old, cur.Doc)
+			} else {
+				c.Changes = []string{"the whole draft (it was started again)"}
+			}
+			return Meta{}, c
 		}
-		return Meta{}, c
+		since = old
 	}
 	if base == 0 {
 		if err := copyTree(cur.Dir, e.draftDir(id)); err != nil {
@@ -376,6 +457,9 @@ func (e *Editor) change(ctx context.Context, id string, base int, by string, nex
 	d, err := next(cur)
 	if err != nil {
 		return Meta{}, err
+	}
+	if since != nil {
+		keepRecordings(d, since, cur.Doc)
 	}
 	if len(d.Steps) > procedure.MaxSteps {
 		return Meta{}, ErrTooManySteps
