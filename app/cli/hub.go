@@ -15,11 +15,14 @@ import (
 	"syscall"
 	"time"
 
+	"passerelle/app/audio"
 	"passerelle/app/bundle"
 	"passerelle/app/editor"
 	"passerelle/app/hubapi"
 	"passerelle/app/hubweb"
 	"passerelle/app/passerelle"
+	"passerelle/app/ui"
+	"passerelle/app/voice"
 )
 
 const (
@@ -145,12 +148,22 @@ func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error {
 	defer publisher.Close()
 	// The publisher logs the problems of a catalog it refused itself.
 	server := &hubapi.Server{Store: store, Logger: logger, Now: time.Now}
+	ed := openEditor(cfg)
 	web := &hubweb.Server{Store: store, Titles: publisher.Titles, Logger: logger, Now: time.Now,
-		Secure: cfg.tlsCert != "" || cfg.allowPlainHTTP, Editor: openEditor(cfg)}
+		Secure: cfg.tlsCert != "" || cfg.allowPlainHTTP, Editor: ed,
+		// The synthetic voice of the kiosk, cached in the editor's folder.
+		Speech:  &voice.SpeechPreview{Speech: audio.NewSpeech(filepath.Join(ed.Dir, "speech-cache"), ""), Logger: logger},
+		Preview: previewStep}
 	return hubapi.Serve(ctx, hubapi.ServeConfig{
 		Addr: cfg.listen, TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, AllowPlainHTTP: cfg.allowPlainHTTP,
 		Handler: hubHandler(server, web), Logger: logger,
 	})
+}
+
+// previewStep draws a step of a draft by the kiosk's own screens, at the
+// kiosk's default screen size: the staff page does not import them.
+func previewStep(_ context.Context, p *passerelle.Procedure, places []*passerelle.Place, step string, lang passerelle.Lang) ([]byte, error) {
+	return ui.PreviewPNG(ui.PreviewRequest{Procedure: p, StepID: step, Lang: lang, Places: places})
 }
 
 // openEditor sets up the staff page's editor on its work folder: -editor,

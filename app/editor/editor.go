@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -391,28 +390,56 @@ func (e *Editor) changeCurrent(ctx context.Context, id, by string, next func(*Dr
 	}
 }
 
-// recordingsOnly says whether cur differs from old by recordings alone:
-// a page opened on old may then be saved over cur, keeping them.
-func recordingsOnly(old, cur *Doc) bool {
+// mediaOnly says whether cur differs from old by media made in the
+// browser alone (recordings, pictograms): a page opened on old may then
+// be saved over cur, keeping them.
+func mediaOnly(old, cur *Doc) bool {
 	patched, err := old.clone()
 	if err != nil {
 		return false
 	}
-	keepRecordings(patched, old, cur)
-	return len(Changes(patched, cur)) == 1 && Changes(patched, cur)[0] == noChange && slices.Equal(patched.StepIDs(), cur.StepIDs())
+	keepMedia(patched, old, cur)
+	changes := Changes(patched, cur)
+	return len(changes) == 1 && changes[0] == noChange
 }
 
-// keepRecordings gives d the recordings changed from old to cur.
-func keepRecordings(d, old, cur *Doc) {
+// keepMedia gives d the recordings and pictograms changed from old to
+// cur, unless d changed them itself.
+func keepMedia(d, old, cur *Doc) {
+	pick := func(mine *string, was, now string) {
+		if *mine == was && now != was {
+			*mine = now
+		}
+	}
 	if !bytes.Equal(old.IntroAudio, cur.IntroAudio) {
 		d.IntroAudio = cur.IntroAudio
 	}
+	pick(&d.Pictogram, old.Pictogram, cur.Pictogram)
 	for _, s := range d.Steps {
 		o, c := old.Step(s.ID), cur.Step(s.ID)
-		if c != nil && (o == nil || !bytes.Equal(o.Audio, c.Audio)) {
+		if c == nil || o == nil {
+			continue
+		}
+		if !bytes.Equal(o.Audio, c.Audio) {
 			s.Audio = c.Audio
 		}
+		pick(&s.Pictogram, o.Pictogram, c.Pictogram)
+		for _, opt := range s.Options {
+			oo, co := option(o, opt.ID), option(c, opt.ID)
+			if oo != nil && co != nil {
+				pick(&opt.Pictogram, oo.Pictogram, co.Pictogram)
+			}
+		}
 	}
+}
+
+func option(s *Step, id string) *Option {
+	for _, o := range s.Options {
+		if o.ID == id {
+			return o
+		}
+	}
+	return nil
 }
 
 // change makes a new revision of the draft of procedure id with what
@@ -430,10 +457,10 @@ func (e *Editor) change(ctx context.Context, id string, base int, by string, nex
 	if err != nil {
 		return Meta{}, err
 	}
-	var since *Doc // the draft the page opened, when only recordings changed since
+	var since *Doc // the draft the page opened, when only media changed since
 	if cur.Meta.Revision != base {
 		old, err := e.Revision(id, base)
-		if err != nil || !recordingsOnly(old, cur.Doc) {
+		if err != nil || !mediaOnly(old, cur.Doc) {
 			c := &Conflict{By: cur.Meta.By, At: cur.Meta.At, Current: cur.Meta.Revision}
 			if err == nil {
 				c.Changes = Changes(old, cur.Doc)
@@ -459,7 +486,7 @@ func (e *Editor) change(ctx context.Context, id string, base int, by string, nex
 		return Meta{}, err
 	}
 	if since != nil {
-		keepRecordings(d, since, cur.Doc)
+		keepMedia(d, since, cur.Doc)
 	}
 	if len(d.Steps) > procedure.MaxSteps {
 		return Meta{}, ErrTooManySteps

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"passerelle/app/passerelle"
 	"passerelle/app/procedure"
 )
 
@@ -169,38 +170,8 @@ func recorded(rs []Record, hash string) bool {
 // check runs the validator over a copy of the catalog in work, with stage
 // in place of folder; the problems name files relative to the catalog.
 func (e *Editor) check(ctx context.Context, work, stage, folder string) error {
-	cat := filepath.Join(work, "catalog")
-	entries, err := os.ReadDir(e.Catalog)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("read the catalog %s: %w", e.Catalog, err)
-	}
-	if err := os.MkdirAll(cat, 0o755); err != nil {
-		return err
-	}
-	for _, en := range entries {
-		path := filepath.Join(e.Catalog, en.Name())
-		if strings.HasPrefix(en.Name(), ".") || path == folder {
-			continue
-		}
-		info, err := os.Stat(path)
-		if err != nil {
-			continue // a link leading nowhere: the validator would name it, but the publisher leaves it out too
-		}
-		if !info.IsDir() {
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return fmt.Errorf("copy the catalog: %w", err)
-			}
-			if err := os.WriteFile(filepath.Join(cat, en.Name()), b, 0o644); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := linkTree(path, filepath.Join(cat, en.Name())); err != nil {
-			return fmt.Errorf("copy the catalog: %w", err)
-		}
-	}
-	if err := copyTree(stage, filepath.Join(cat, filepath.Base(folder))); err != nil {
+	cat, err := e.assemble(work, stage, folder)
+	if err != nil {
 		return err
 	}
 	res, err := new(procedure.Loader).Load(ctx, cat)
@@ -210,12 +181,98 @@ func (e *Editor) check(ctx context.Context, work, stage, folder string) error {
 	if len(res.Problems) == 0 {
 		return nil
 	}
-	for i, p := range res.Problems {
-		if rel, err := filepath.Rel(cat, p.File); err == nil && !strings.HasPrefix(rel, "..") {
-			res.Problems[i].File = rel
+	return &Refused{Problems: relativeTo(cat, res.Problems)}
+}
+
+func relativeTo(dir string, ps []passerelle.Problem) []passerelle.Problem {
+	for i, p := range ps {
+		if rel, err := filepath.Rel(dir, p.File); err == nil && !strings.HasPrefix(rel, "..") {
+			ps[i].File = rel
 		}
 	}
-	return &Refused{Problems: res.Problems}
+	return ps
+}
+
+// assemble makes, in work, a copy of the catalog (by links) with stage in
+// place of folder, and returns its path.
+func (e *Editor) assemble(work, stage, folder string) (string, error) {
+	cat := filepath.Join(work, "catalog")
+	entries, err := os.ReadDir(e.Catalog)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("read the catalog %s: %w", e.Catalog, err)
+	}
+	if err := os.MkdirAll(cat, 0o755); err != nil {
+		return "", err
+	}
+	for _, en := range entries {
+		path := filepath.Join(e.Catalog, en.Name())
+		if strings.HasPrefix(en.Name(), ".") || path == folder {
+			continue
+		}
+		info, err := os.Stat(path)
+		if err != nil {
+			continue // a link leading nowhere: the publisher leaves it out too
+		}
+		if !info.IsDir() {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return "", fmt.Errorf("copy the catalog: %w", err)
+			}
+			if err := os.WriteFile(filepath.Join(cat, en.Name()), b, 0o644); err != nil {
+				return "", err
+			}
+			continue
+		}
+		if err := linkTree(path, filepath.Join(cat, en.Name())); err != nil {
+			return "", fmt.Errorf("copy the catalog: %w", err)
+		}
+	}
+	if err := linkTree(stage, filepath.Join(cat, filepath.Base(folder))); err != nil {
+		return "", err
+	}
+	return cat, nil
+}
+
+// LoadDraft loads the draft of procedure id (or the catalog's version
+// when there is no draft) as the kiosk would, within the catalog: the
+// procedure with its pictograms decoded, the catalog's help places, and
+// the problems of the procedure's files (the procedure is nil when it has
+// some). The staff page draws previews from it.
+func (e *Editor) LoadDraft(ctx context.Context, id string) (*passerelle.Procedure, []*passerelle.Place, []passerelle.Problem, error) {
+	d, err := e.Draft(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	folder, err := e.catalogFolder(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	work, err := os.MkdirTemp("", "passerelle-draft-")
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("load the draft of %s: %w", id, err)
+	}
+	defer os.RemoveAll(work)
+	cat, err := e.assemble(work, d.Dir, folder)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	res, err := new(procedure.Loader).Load(ctx, cat)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var problems []passerelle.Problem
+	mine := filepath.Join(cat, filepath.Base(folder)) + string(filepath.Separator)
+	for _, p := range res.Problems {
+		if strings.HasPrefix(p.File+string(filepath.Separator), mine) {
+			problems = append(problems, p)
+		}
+	}
+	for _, p := range res.Procedures {
+		if p.ID == id {
+			return p, res.Places, nil, nil
+		}
+	}
+	return nil, res.Places, relativeTo(cat, problems), nil
 }
 
 // swapIn writes stage into the catalog as folder: copied beside it under

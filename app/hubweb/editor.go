@@ -217,6 +217,8 @@ type editorData struct {
 	Hints      map[string][]string // by text field name
 	Documents  []*editor.Document
 	Sources    []editor.Source
+	Speech     bool // the synthetic voice can say a text not yet recorded
+	Previews   bool // steps can be drawn as the kiosk shows them
 	NewLangs   []passerelle.Language // the languages the procedure could add
 	Versions   []editor.Record
 	Notice     string
@@ -287,7 +289,7 @@ func (s *Server) opened(w http.ResponseWriter, r *http.Request, id string, err e
 func (s *Server) editorData(sess passerelle.StaffSession, id string, d *editor.Draft, doc *editor.Doc) editorData {
 	data := editorData{page: page{User: sess.User, CSRF: sess.CSRFToken, Tab: "procedures"}, Title: id, ID: id,
 		Draft: d, Doc: doc, Langs: doc.Langs(), Kinds: editor.Kinds, StepIDs: doc.StepIDs(), Rev: d.Meta.Revision,
-		Hints: hintsOf(doc), Documents: doc.DocumentsOf(), Sources: doc.SourcesOf()}
+		Hints: hintsOf(doc), Documents: doc.DocumentsOf(), Sources: doc.SourcesOf(), Speech: s.Speech != nil, Previews: s.Preview != nil}
 	for _, l := range passerelle.Languages {
 		if !slices.Contains(data.Langs, l.Code) {
 			data.NewLangs = append(data.NewLangs, l)

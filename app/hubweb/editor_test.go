@@ -1,11 +1,16 @@
 package hubweb_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"log/slog"
+	"math"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -22,6 +27,7 @@ import (
 	"passerelle/app/hubweb"
 	"passerelle/app/passerelle"
 	"passerelle/app/procedure"
+	"passerelle/app/voice"
 )
 
 // editorHub is a test hub serving the editor over a copy of the shipped
@@ -472,5 +478,92 @@ func TestEditorNewProcedureRefused(t *testing.T) {
 	_, page = get(t, c, hub.URL+"/procedures?problem=Call+0800+now")
 	if strings.Contains(page, "Call 0800 now") {
 		t.Error("the page shows text taken from its address")
+	}
+}
+
+// toneWAV is a 16-bit mono 440 Hz tone: a voice for the recorder's
+// checks (trimmed silences, a minimum length).
+func toneWAV(ms int) []byte {
+	const rate = 16000
+	n := rate * ms / 1000
+	b := make([]byte, 44+2*n)
+	copy(b, "RIFF")
+	binary.LittleEndian.PutUint32(b[4:], uint32(36+2*n))
+	copy(b[8:], "WAVEfmt ")
+	binary.LittleEndian.PutUint32(b[16:], 16)
+	binary.LittleEndian.PutUint16(b[20:], 1)
+	binary.LittleEndian.PutUint16(b[22:], 1)
+	binary.LittleEndian.PutUint32(b[24:], rate)
+	binary.LittleEndian.PutUint32(b[28:], rate*2)
+	binary.LittleEndian.PutUint16(b[32:], 2)
+	binary.LittleEndian.PutUint16(b[34:], 16)
+	copy(b[36:], "data")
+	binary.LittleEndian.PutUint32(b[40:], uint32(2*n))
+	for i := range n {
+		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(int16(12000*math.Sin(2*math.Pi*440*float64(i)/rate))))
+	}
+	return b
+}
+
+// postFile sends a file as the page's scripts do: multipart, with the
+// session's CSRF token.
+func postFile(t testing.TB, c *http.Client, u, csrf, field, name string, data []byte) (*http.Response, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", csrf)
+	fw, _ := mw.CreateFormFile(field, name)
+	fw.Write(data)
+	mw.Close()
+	resp, err := c.Post(u, mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// TestEditorRecording: a recording sent while the page is open goes into
+// the draft (never the catalog), named by its step; the page's save that
+// follows keeps it; published, the catalog's folder holds it and the
+// kiosk's loader plays it for that step. A recording for a step that is
+// not there is refused.
+func TestEditorRecording(t *testing.T) {
+	t.Parallel()
+	hub := startEditorHub(t)
+	c := newClient(t)
+	mustLogin(t, c, hub.testHub)
+	_, page := get(t, c, hub.URL+"/procedures/create-email")
+	f := editorForm(t, page)
+	step := f.Get("s0.id")
+	base := hub.URL + "/procedures/create-email/recording?lang=fr&step="
+	if resp, body := postFile(t, c, base+"nowhere", f.Get("csrf"), voice.UploadField, "rec.wav", toneWAV(800)); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a recording for no step: %s %s", resp.Status, body)
+	}
+	resp, body := postFile(t, c, base+step, f.Get("csrf"), voice.UploadField, "rec.wav", toneWAV(800))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"file":"audio/fr/`+step+`.wav"`) {
+		t.Fatalf("the recording: %s %s", resp.Status, body)
+	}
+	if _, err := os.Stat(filepath.Join(hub.Catalog, "create-email", "audio")); err == nil {
+		t.Error("the recording went into the catalog's folder before any publish")
+	}
+	f.Set("s0.say.en", "Hello, we make your email address.")
+	f.Set("action", "publish")
+	if resp, body := post(t, c, hub.URL+"/procedures/create-email", f); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save and publish after the recording: %s\n%s", resp.Status, body)
+	}
+	res, err := procedure.Load(t.Context(), hub.Catalog)
+	if err != nil || len(res.Problems) > 0 {
+		t.Fatalf("load: %v %v", err, res.Problems)
+	}
+	for _, p := range res.Procedures {
+		if p.ID != "create-email" {
+			continue
+		}
+		a, ok := p.Steps[0].Audio["fr"]
+		if !ok || a.Duration < 700*time.Millisecond || p.Steps[0].Say["en"] != "Hello, we make your email address." {
+			t.Errorf("published: recording %+v (%v), say %q", a.Path, a.Duration, p.Steps[0].Say["en"])
+		}
 	}
 }
