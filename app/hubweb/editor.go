@@ -217,8 +217,8 @@ type editorData struct {
 	Hints      map[string][]string // by text field name
 	Documents  []*editor.Document
 	Sources    []editor.Source
-	Speech     bool // the synthetic voice can say a text not yet recorded
-	Previews   bool // steps can be drawn as the kiosk shows them
+	Speech     bool                  // the synthetic voice can say a text not yet recorded
+	Previews   bool                  // steps can be drawn as the kiosk shows them
 	NewLangs   []passerelle.Language // the languages the procedure could add
 	Versions   []editor.Record
 	Notice     string
