@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"passerelle/app/procedure"
 )
 
 // TestBrowserEditor drives the editor in Debian's chromium, against the
@@ -21,7 +23,16 @@ import (
 func TestBrowserEditor(t *testing.T) {
 	hub := startEditorHub(t)
 	old := hub.latestBundle(t).Hash
-	ctx := newBrowser(t)
+	// The microphone says a 2-second tone: the recorder records it.
+	capture := filepath.Join(t.TempDir(), "voice.wav")
+	if err := os.WriteFile(capture, toneWAV(2000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newBrowserWith(t,
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-file-for-fake-audio-capture", capture),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"))
 	step, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	field := func(name string) chromedp.CSS { return chromedp.CSS(`[name="` + name + `"]`) }
@@ -98,6 +109,23 @@ func TestBrowserEditor(t *testing.T) {
 		chromedp.SendKeys(field("s2.pictogram"), "check.svg"),
 		chromedp.SendKeys(field("s2.say.fr"), "C'est fini. Venez à la mairie avec votre email."),
 		chromedp.SendKeys(field("s2.say.en"), "It is done. Come to the town hall with your email."),
+	)
+	// The welcome's French text, recorded in the browser and kept: the
+	// draft names it; the page's texts are not saved yet.
+	rec := `[data-recorder][data-upload-url*="step=welcome&lang=fr"]`
+	do("record the welcome in French",
+		chromedp.Click(chromedp.CSS(rec+` button[data-action="record"]`)),
+		chromedp.WaitVisible(chromedp.CSS(rec+`[data-state="recording"]`)),
+	)
+	<-time.After(1200 * time.Millisecond) // the length of the recording, not a wait for something
+	do("stop and keep the recording",
+		chromedp.Click(chromedp.CSS(rec+` button[data-action="stop"]`)),
+		chromedp.WaitVisible(chromedp.CSS(rec+`[data-state="recorded"]`)),
+		chromedp.Click(chromedp.CSS(rec+` button[data-action="keep"]`)),
+		chromedp.WaitVisible(chromedp.CSS(rec+`[data-state="kept"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//div[@class="recording" and @data-step="welcome" and @data-lang="fr"]/code[text()="audio/fr/welcome.wav"]`)),
+	)
+	do("publish",
 		chromedp.Click(chromedp.ID("publish")),
 		// The next page: published, or refused with the validator's messages.
 		chromedp.WaitVisible(chromedp.Search(`//p[@class="notice" and starts-with(., "Published")] | //div[@id="refused"]`)),
@@ -109,10 +137,23 @@ func TestBrowserEditor(t *testing.T) {
 	file := readText(t, filepath.Join(hub.Catalog, "mairie-rdv", "procedure.yaml"))
 	inBundle := hub.waitPublished(t, old, "mairie-rdv")
 	for what, text := range map[string]string{"the catalog's file": file, "the published bundle": inBundle} {
-		for _, want := range []string{"id: mairie-rdv\nversion: 1\n", "kind: info", "kind: choice", "kind: end",
+		for _, want := range []string{"id: mairie-rdv\nversion: 1\n", "kind: info", "kind: choice", "kind: end", "audio: {fr: audio/fr/welcome.wav}",
 			"next: has-email", "Avez-vous une adresse email ?", "Do you have an email address?", "It is done."} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s lacks %q:\n%s", what, want, text)
+			}
+		}
+	}
+	// The recording is in the catalog's folder, where the kiosk's loader
+	// plays it for the welcome: about as long as it was recorded.
+	res, err := procedure.Load(t.Context(), hub.Catalog)
+	if err != nil || len(res.Problems) > 0 {
+		t.Fatalf("load the catalog: %v %v", err, res.Problems)
+	}
+	for _, p := range res.Procedures {
+		if p.ID == "mairie-rdv" {
+			if a, ok := p.Steps[0].Audio["fr"]; !ok || a.Duration < time.Second || a.Duration > 1700*time.Millisecond {
+				t.Errorf("the welcome's French recording: %+v (%v); want about 1.2 s", a.Path, a.Duration)
 			}
 		}
 	}
