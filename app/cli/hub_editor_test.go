@@ -101,6 +101,12 @@ func TestHubPreviewsADraft(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s/%s: the page's preview is not the kiosk's drawing of the procedure", tc.step, tc.lang)
 		}
+		// The README's picture of a preview: the choice in Arabic.
+		if path := os.Getenv("PASSERELLE_PREVIEW_SCREENSHOT"); path != "" && tc.lang == "ar" {
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	if resp, body := read(c.Get(srv.URL + "/procedures/create-email/preview?step=nowhere&lang=fr")); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("a step that does not exist: %s %s", resp.Status, body)
