@@ -26,5 +26,5 @@ func measureScreen() (screen, error) {
 		return screen{}, errors.New("measure the screen: the monitor has no video mode")
 	}
 	wmm, hmm := m.GetPhysicalSize()
-	return screen{widthPx: mode.Width, heightPx: mode.Height, widthMM: wmm, heightMM: hmm}, nil
+	return screen{WidthPx: mode.Width, HeightPx: mode.Height, WidthMM: float64(wmm), HeightMM: float64(hmm)}, nil
 }

@@ -105,7 +105,7 @@ func (k *Kiosk) showHelpComing(lang passerelle.Lang, under *Screen) {
 	})
 	for _, t := range []*Tile{s.Wait, s.GoOn} {
 		t.labelShare = 0.3
-		t.labelSize = textSize
+		t.labelSize = textSize()
 	}
 	s.GoOn.primary = true
 	top := header(uiIcon("mediator"), say(lang, phraseMediatorComing), lang, 240)
@@ -167,7 +167,7 @@ func (k *Kiosk) refreshHelpCalls() {
 // of the user's controls.
 func (k *Kiosk) newSignal() *fyne.Container {
 	k.signalText = canvas.NewText("", color.NRGBA{R: 0x1F, G: 0x5F, B: 0xBF, A: 0xFF})
-	k.signalText.TextSize = 24
+	k.signalText.TextSize = headingSize()
 	k.signalText.TextStyle = fyne.TextStyle{Bold: true}
 	hand := picture(uiIcon("raised-hand"))
 	hand.SetMinSize(fyne.NewSquareSize(signalHeight))

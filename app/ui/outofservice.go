@@ -51,7 +51,7 @@ func outOfServiceScreen(speak func(*Screen)) *Screen {
 		lines = append(lines, say(l, phraseOutOfService))
 	}
 	s.Sign = NewTile("out-of-service", strings.Join(lines, "\n"), uiIcon("out-of-service"), func() { speak(s) })
-	s.Sign.labelSize = textSize
+	s.Sign.labelSize = textSize()
 	s.Sign.labelShare = 0.5
 	s.root = container.NewPadded(s.Sign)
 	return s

@@ -153,7 +153,7 @@ func newSentence(text string, lang passerelle.Lang) *fitText {
 	if rtl(lang) {
 		align = fyne.TextAlignTrailing
 	}
-	return newFitText(text, textSize, fyne.TextStyle{Bold: true}, align)
+	return newFitText(text, textSize(), textFloor(), fyne.TextStyle{Bold: true}, align)
 }
 
 // grid lays out 1 to 6 tiles as big as the space allows, in the reading

@@ -112,17 +112,16 @@ func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
 		r.pic = picture(t.picture)
 	}
 	r.frame.CornerRadius = 18
-	r.label = textBlock{text: t.Label, max: theme.CaptionTextSize(), floor: tileTextFloor, align: fyne.TextAlignCenter, wrap: true}
+	r.label = textBlock{text: t.Label, max: labelSize(), floor: textFloor(), align: fyne.TextAlignCenter, wrap: true}
 	if t.labelSize > 0 {
-		r.label.max = t.labelSize
+		r.label.max = max(t.labelSize, r.label.floor)
 	}
 	r.refreshState()
 	return r
 }
 
-// tileTextFloor is the smallest label of a tile. A tile with a pictogram
-// too small for it hides its label: the pictogram carries the meaning.
-const tileTextFloor = 14
+// A tile's label is never under textFloor: a tile with a pictogram too
+// small for it hides its label, the pictogram carries the meaning.
 
 type tileRenderer struct {
 	tile  *Tile
