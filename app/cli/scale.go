@@ -146,10 +146,10 @@ func applyScale(logger *slog.Logger, given physicalSize) (unitMM float64) {
 		return 0
 	case targetMM < minTargetMM:
 		logger.Warn("kiosk: the screen is too small for targets of 15 mm at the smallest layout: they are smaller",
-			"pixels", size, "millimetres", mm, "scale", scale, "target_mm", round1(targetMM))
+			"pixels", size, "millimetres", mm, "scale", round1(float64(scale)), "target_mm", round1(targetMM))
 	default:
 		logger.Info("kiosk: scale from the screen's size", "pixels", size, "millimetres", mm,
-			"scale", scale, "target_mm", round1(targetMM))
+			"scale", round1(float64(scale)), "target_mm", round1(targetMM))
 	}
 	return float64(scale) / s.PxPerMM()
 }

@@ -96,6 +96,15 @@ func (b *textBlock) lineHeight() float32 {
 	return fyne.MeasureText("Mg", b.floor, b.style).Height
 }
 
+// heightAtFloor is the height the whole text takes at the floor size in
+// a box w wide.
+func (b *textBlock) heightAtFloor(w float32) float32 {
+	if b.text == "" || w <= 0 {
+		return 0
+	}
+	return b.lineHeight() * float32(len(breakLines(b.text, b.floor, b.style, b.wrap, w)))
+}
+
 func (b *textBlock) objects() []fyne.CanvasObject {
 	var objs []fyne.CanvasObject
 	for _, line := range b.lines {
