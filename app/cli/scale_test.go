@@ -79,3 +79,26 @@ func TestScreenSizeSetsTheScale(t *testing.T) {
 		t.Errorf("10.1in given: scale %v, targets %.1f mm; want 1.3 and at least %d mm", scale, target, minTargetMM)
 	}
 }
+
+// TestGLFWGuessedSize: GLFW's 96 dots per inch for a monitor that reports
+// no size is told apart from a real size, so that the X screen's own
+// size (Xvfb's -dpi, Xorg's DisplaySize) is asked instead.
+func TestGLFWGuessedSize(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		s       ui.Display
+		guessed bool
+	}{
+		{"Xvfb 1280×800, no size on its output", ui.Display{WidthPx: 1280, HeightPx: 800, WidthMM: 338, HeightMM: 211}, true},
+		{"Xvfb 1024×768", ui.Display{WidthPx: 1024, HeightPx: 768, WidthMM: 270, HeightMM: 203}, true},
+		{"a 10-inch panel's EDID", ui.Display{WidthPx: 1280, HeightPx: 800, WidthMM: 217, HeightMM: 136}, false},
+		{"a 15.6-inch laptop's", ui.Display{WidthPx: 1920, HeightPx: 1080, WidthMM: 344, HeightMM: 194}, false},
+		{"one side a real size", ui.Display{WidthPx: 1280, HeightPx: 800, WidthMM: 338, HeightMM: 212}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := glfwGuessed(tc.s); got != tc.guessed {
+				t.Errorf("glfwGuessed(%+v) = %v, want %v", tc.s, got, tc.guessed)
+			}
+		})
+	}
+}
