@@ -81,7 +81,7 @@ close_kiosk() { kill "$kiosk"; wait "$kiosk" || true; }
 # question whether 2, 3 or 4 of them, the stop question's answers, the
 # keypad of a number step (3 columns of keys under the boxes, 0 to 9).
 screen_w=1024 bar_y=705 home_x=105 next_x=920 french_x=170 arabic_x=843
-grid_x=(337 686 337 686) grid_y=(170 170 470 470)
+grid_x=(337 686 337 686) grid_y=(170 170 470 470) per_page=4 page_x="" page_y=""
 answer_x=100 answer_y=300 stop_y=480 stop_no_x=760 stop_yes_x=264
 key_x=(439 294 439 584 294 439 584 294 439 584) key_y=(577 293 293 293 388 388 388 483 483 483)
 
@@ -104,11 +104,13 @@ last() {
 	sqlite3 "$work/kiosk.db" "SELECT ${2:-step_id} FROM events WHERE kind = '$1' ORDER BY id DESC LIMIT 1" 2>/dev/null || true
 }
 count() { sqlite3 "$work/kiosk.db" "SELECT count(*) FROM events WHERE kind = '$1'" 2>/dev/null || echo 0; }
-# wait_for WHAT CMD...: waits until CMD prints WHAT, or fails after 10 s.
+# wait_for WHAT CMD...: waits until CMD prints WHAT, or fails after 30 s
+# (the kiosk makes its speech at start: on a busy machine the first
+# touches wait for it).
 wait_for() {
 	local want=$1 got=""
 	shift
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		got=$("$@")
 		[ "$got" = "$want" ] && return 0
 		sleep 0.1
@@ -147,17 +149,22 @@ key() {
 }
 
 # start PROCEDURE [LANGUAGE_X]: from welcome, French (or the language
-# tile at LANGUAGE_X), then the procedure's tile: its place on the first
-# page of the grid (4 a page, with the page arrows beside, in the order
-# validate lists them).
+# tile at LANGUAGE_X), then the procedure's tile: its place in the grid
+# (per_page a page, with the page arrows beside, in the order validate
+# lists them).
 start() {
 	local rank started
 	rank=$(awk -v id="$1" '$1 == id { print NR; exit }' "$work/validate.log")
-	[ -n "$rank" ] && [ "$rank" -le 4 ] || fail "$1 is not on the first page of procedures"
+	[ -n "$rank" ] || fail "$1 is not in the catalog"
+	[ "$rank" -le "$per_page" ] || [ -n "$page_x" ] || fail "$1 is not on the first page of procedures"
 	started=$(count session_started)
 	touch $((screen_w / 2)) 300 # anywhere: start
 	touch "${2:-$french_x}" 300 # a language tile, Français first
 	touch "$next_x" "$bar_y"    # next: the languages are chosen on a French screen
+	for ((page = 0; page < (rank - 1) / per_page; page++)); do
+		touch "$(mx "$page_x")" "$page_y" # the next page
+	done
+	rank=$(((rank - 1) % per_page + 1))
 	touch "$(mx "${grid_x[rank - 1]}")" "${grid_y[rank - 1]}"
 	next
 	wait_for $((started + 1)) count session_started
@@ -259,18 +266,19 @@ kill "$xvfb"
 # a 10.1-inch diagonal; the kiosk's log says the scale it chose.
 virtual_screen 1280x800 149
 screen_w=1280 bar_y=710 home_x=133 next_x=1147 french_x=225 arabic_x=1055
-grid_x=(422 857 422 857) grid_y=(165 165 465 465)
+grid_x=(422 857 422 857) grid_y=(165 165 465 465) per_page=4 page_x=1170 page_y=300
 answer_x=600 answer_y=165 stop_y=530 stop_no_x=950 stop_yes_x=330
 key_x=(790 612 790 968 612 790 968 612 790 968) key_y=(555 208 208 208 323 323 323 438 438 438)
 # ten_inch SUFFIX [FLAGS...]: welcome, the procedures, a choice and a
-# number on the 10-inch screen, the kiosk run with FLAGS.
+# number on the 10-inch screen, the kiosk run with FLAGS (welcome only
+# without: it is the same heading).
 ten_inch() {
 	local suffix=$1
 	shift
 	open_kiosk "$@"
 	grep -q 'scale=1.3 ' "$work/kiosk.log" || fail "the kiosk did not find the 10-inch scale: $(grep scale "$work/kiosk.log")"
 	grep "scale" "$work/kiosk.log"
-	shot "welcome-10in$suffix"
+	[ -n "$suffix" ] || shot welcome-10in
 	start "$procedure"
 	touch "$(mx "$home_x")" "$bar_y" # home: back to welcome is a stop question mid-procedure
 	stop_yes
@@ -294,6 +302,8 @@ ten_inch() {
 	close_kiosk
 }
 ten_inch ""
+# Large text: 2 procedures a page, side by side.
+grid_x=(422 857) grid_y=(300 300) per_page=2
 ten_inch -large -large-text
 
 # The hub's staff page: the real hub served on loopback, signed in and

@@ -13,8 +13,14 @@ import (
 )
 
 // perPage is the number of procedures on one page of the grid: no more
-// than 4 choices on a screen.
-const perPage = 4
+// than 4 choices on a screen, 2 with large text, so that their titles
+// have the room of twice as large letters.
+func (k *Kiosk) perPage() int {
+	if k.LargeText {
+		return 2
+	}
+	return 4
+}
 
 // showWelcome wipes the previous user and invites the next one, in every
 // language of the catalog.
@@ -79,6 +85,7 @@ func (k *Kiosk) onPick(s *Screen, t *Tile, speak ...passerelle.Prompt) func() {
 func (k *Kiosk) showProcedures() {
 	lang := k.lang
 	procs := k.catalog.Load().In(lang)
+	perPage := k.perPage()
 	pages := max(1, (len(procs)+perPage-1)/perPage)
 	k.page = min(k.page, pages-1)
 	if len(procs) == 0 {
