@@ -345,6 +345,9 @@ type KioskSettings struct {
 	// touches: they are never ignored.
 	MinPress     time.Duration
 	IgnoreRepeat time.Duration
+	// LargeText makes every text half as large again, for people with
+	// low vision.
+	LargeText bool
 }
 
 // The names of the settings, in the store and on the command line.
@@ -360,10 +363,11 @@ const (
 	SettingScanEvery  = "scan-every"
 	SettingMinPress   = "min-press"
 	SettingRepeat     = "ignore-repeat"
+	SettingLargeText  = "large-text"
 )
 
 // SettingNames lists every setting, in the order staff see them.
-var SettingNames = []string{SettingInactivity, SettingStillThere, SettingElsewhere, SettingVolume, SettingRate, SettingLangs, SettingRetention, SettingScan, SettingScanEvery, SettingMinPress, SettingRepeat}
+var SettingNames = []string{SettingInactivity, SettingStillThere, SettingElsewhere, SettingVolume, SettingRate, SettingLangs, SettingRetention, SettingScan, SettingScanEvery, SettingMinPress, SettingRepeat, SettingLargeText}
 
 // The ranges of the settings: outside them a kiosk in a public place would
 // not work (a question covering every screen at once, a session ended
@@ -423,6 +427,8 @@ func (s KioskSettings) Value(name string) string {
 		return s.MinPress.String()
 	case SettingRepeat:
 		return s.IgnoreRepeat.String()
+	case SettingLargeText:
+		return strconv.FormatBool(s.LargeText)
 	}
 	return ""
 }
@@ -464,6 +470,12 @@ func (s *KioskSettings) Set(name, value string) error {
 			return fmt.Errorf("scan %q: give true (the ring moves by itself) or false", value)
 		}
 		s.Scanning = v
+	case SettingLargeText:
+		v, err := strconv.ParseBool(value)
+		if err != nil {
+			return fmt.Errorf("large-text %q: give true (text half as large again) or false", value)
+		}
+		s.LargeText = v
 	case SettingVolume:
 		v, err := strconv.ParseFloat(value, 64)
 		if err != nil || !(v >= 0 && v <= 1) {

@@ -64,6 +64,7 @@ type StaffView struct {
 	Volume    *widget.Slider
 	Rate      *widget.Slider
 	Scan      *widget.Check // one-switch scanning; its interval is in Durations
+	LargeText *widget.Check // text half as large again
 	Langs     map[passerelle.Lang]*widget.Check
 	Save      *widget.Button
 	Saved     *widget.Label // what saving did, or what to correct
@@ -205,7 +206,7 @@ func (k *Kiosk) showPINPad(name, title, cancel string, ok func()) {
 			t.primary = true
 		default:
 			t = NewTile(label, label, nil, nil)
-			t.labelSize = headingSize
+			t.labelSize = headingSize()
 		}
 		t.OnTapped = func() { k.onPINKey(t.ID, ok) }
 		v.Keys[label] = t
