@@ -74,6 +74,7 @@ type hubConfig struct {
 	editorDir           string // the editor's drafts and versions; "" is <catalog>-editor
 	tlsCert, tlsKey     string
 	allowPlainHTTP      bool
+	listener            net.Listener // tests: serve on it rather than on listen
 }
 
 func parseHub(c *command, args []string) (hubConfig, error) {
@@ -155,7 +156,7 @@ func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error {
 		Speech:  &voice.SpeechPreview{Speech: audio.NewSpeech(filepath.Join(ed.Dir, "speech-cache"), ""), Logger: logger},
 		Preview: previewStep}
 	return hubapi.Serve(ctx, hubapi.ServeConfig{
-		Addr: cfg.listen, TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, AllowPlainHTTP: cfg.allowPlainHTTP,
+		Addr: cfg.listen, Listener: cfg.listener, TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, AllowPlainHTTP: cfg.allowPlainHTTP,
 		Handler: hubHandler(server, web), Logger: logger,
 	})
 }

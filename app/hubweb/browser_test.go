@@ -1,16 +1,10 @@
 package hubweb_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"image"
-	"image/color"
-	"image/draw"
-	"image/png"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,48 +16,16 @@ import (
 	"passerelle/app/bundle"
 	"passerelle/app/hubapi"
 	"passerelle/app/hubweb"
+	"passerelle/app/hubweb/chromiumtest"
 	"passerelle/app/passerelle"
 	"passerelle/app/sqlite"
 )
-
-// chromiumPath is Debian's chromium, which CI installs (packaging/install-deps.sh).
-const chromiumPath = "/usr/bin/chromium"
 
 // newBrowser starts a headless chromium with a fresh profile, or skips
 // the test when chromium is not installed (fails when CI=true).
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
-	return newBrowserWith(t)
-}
-
-// newBrowserWith is newBrowser with more chromium flags (a fake
-// microphone for the editor's recorder).
-func newBrowserWith(t *testing.T, more ...chromedp.ExecAllocatorOption) context.Context {
-	t.Helper()
-	if _, err := exec.LookPath(chromiumPath); err != nil {
-		why := "chromium is not installed at " + chromiumPath + ": install Debian's chromium package (apt-get install chromium) to run the browser test"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(why)
-		}
-		t.Skip(why)
-	}
-	opts := append([]chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1200, 900),
-	}, more...)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	// The first Run starts the browser; its context must carry no timeout.
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
+	return chromiumtest.Start(t)
 }
 
 // shippedCatalog is the catalog the project ships, which the browser
@@ -360,38 +322,9 @@ func screenshot(t *testing.T, ctx context.Context, hub *testHub) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, stack(t, kiosks, stats), 0o644); err != nil {
+	if err := os.WriteFile(path, chromiumtest.Stack(t, kiosks, stats), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// stack puts PNG images one above the other, with a grey rule between.
-func stack(t *testing.T, pngs ...[]byte) []byte {
-	t.Helper()
-	const rule = 6
-	var imgs []image.Image
-	width, height := 0, 0
-	for _, b := range pngs {
-		img, err := png.Decode(bytes.NewReader(b))
-		if err != nil {
-			t.Fatalf("decode a screenshot: %v", err)
-		}
-		imgs = append(imgs, img)
-		width, height = max(width, img.Bounds().Dx()), height+img.Bounds().Dy()+rule
-	}
-	out := image.NewRGBA(image.Rect(0, 0, width, height-rule))
-	draw.Draw(out, out.Bounds(), image.NewUniform(color.Gray{Y: 0x99}), image.Point{}, draw.Src)
-	y := 0
-	for _, img := range imgs {
-		b := img.Bounds()
-		draw.Draw(out, image.Rect(0, y, b.Dx(), y+b.Dy()), img, b.Min, draw.Src)
-		y += b.Dy() + rule
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, out); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 func contained(xs []string, want string) bool {

@@ -44,15 +44,22 @@ document.addEventListener("recorder:kept", function (ev) {
 });
 
 // Pictograms: each pictogram field shows its image when it is a shared
-// pictogram, and a button uploads a drawing of the procedure's own (SVG
-// or PNG), checked by the hub as the kiosk's loader checks it.
+// pictogram; a search box beside it finds the shared pictograms by name
+// (GET /pictograms?q=) and shows them as thumbnails to pick by a click, or
+// by keyboard (Down into the results, arrows between them, Enter picks,
+// Escape goes back to the box; Enter in the box picks the first); a
+// button uploads a drawing of the procedure's own (SVG or PNG), checked
+// by the hub as the kiosk's loader checks it.
 (function () {
   const form = document.getElementById("procedure");
   if (!form) return;
   const csrf = form.querySelector("input[name=csrf]").value;
   const shared = new Set(Array.from(document.querySelectorAll("#pictograms option")).map(function (o) { return o.value; }));
+  // At most this many thumbnails at once: more means the name is too short.
+  const shown = 24;
   form.querySelectorAll(".picker[data-picker-for]").forEach(function (slot) {
-    const field = form.querySelector('[name="' + CSS.escape(slot.dataset.pickerFor) + '"]');
+    const name = slot.dataset.pickerFor;
+    const field = form.querySelector('[name="' + CSS.escape(name) + '"]');
     if (!field) return;
     const img = document.createElement("img");
     img.className = "thumb";
@@ -62,7 +69,92 @@ document.addEventListener("recorder:kept", function (ev) {
       if (!img.hidden) img.src = "/pictograms/" + encodeURIComponent(field.value);
     }
     field.addEventListener("change", show);
+    field.addEventListener("input", show);
     show();
+
+    // The search: no name, so the form never sends it.
+    const search = document.createElement("input");
+    search.type = "search";
+    search.className = "pictogram-search";
+    search.placeholder = "find by name";
+    search.size = 12;
+    search.autocomplete = "off";
+    search.dataset.searchFor = name;
+    search.setAttribute("aria-label", "Find a shared pictogram by name");
+    const results = document.createElement("div");
+    results.className = "pictogram-results";
+    results.dataset.resultsFor = name;
+    results.setAttribute("role", "group");
+    results.setAttribute("aria-label", "Pictograms found: Enter picks one");
+    results.hidden = true;
+    const said = document.createElement("span");
+    said.className = "picker-status";
+    said.setAttribute("role", "status");
+
+    function pick(file) {
+      field.value = file;
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+      results.hidden = true;
+      results.replaceChildren();
+      search.value = "";
+      said.textContent = "picked " + file;
+      search.focus();
+    }
+    function buttons() { return Array.from(results.querySelectorAll("button")); }
+    let asked = 0, timer = 0;
+    async function find() {
+      const q = search.value.trim();
+      const mine = ++asked;
+      if (!q) { results.hidden = true; results.replaceChildren(); said.textContent = ""; return; }
+      try {
+        const r = await fetch("/pictograms?q=" + encodeURIComponent(q), { credentials: "same-origin" });
+        if (mine !== asked) return; // a later search answers
+        if (!r.ok) { said.textContent = await r.text(); return; }
+        const list = await r.json();
+        if (mine !== asked) return;
+        results.replaceChildren(...list.slice(0, shown).map(function (p) {
+          const b = document.createElement("button");
+          b.type = "button";
+          b.className = "pictogram-choice";
+          b.dataset.file = p.file;
+          b.title = p.file;
+          const t = document.createElement("img");
+          t.src = p.url;
+          t.alt = "";
+          const label = document.createElement("span");
+          label.textContent = p.name;
+          b.append(t, label);
+          return b;
+        }));
+        results.hidden = list.length === 0;
+        said.textContent = list.length === 0 ? "no shared pictogram is named so: try another word, or upload a drawing"
+          : list.length > shown ? list.length + " found, the first " + shown + " shown: type more of the name" : "";
+      } catch (e) { said.textContent = "The hub did not answer: try again."; }
+    }
+    search.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(find, 200);
+    });
+    search.addEventListener("keydown", function (ev) {
+      const all = buttons();
+      if (ev.key === "ArrowDown" && all.length) { ev.preventDefault(); all[0].focus(); }
+      // Enter in a box of the form would send the form: here it picks.
+      if (ev.key === "Enter") { ev.preventDefault(); if (all.length) pick(all[0].dataset.file); }
+      if (ev.key === "Escape") { results.hidden = true; }
+    });
+    results.addEventListener("click", function (ev) {
+      const b = ev.target.closest("button[data-file]");
+      if (b) pick(b.dataset.file);
+    });
+    results.addEventListener("keydown", function (ev) {
+      const all = buttons();
+      const i = all.indexOf(document.activeElement);
+      if (i < 0) return;
+      const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1 }[ev.key];
+      if (ev.key === "Escape" || to === -1) { ev.preventDefault(); search.focus(); return; }
+      if (to !== undefined) { ev.preventDefault(); all[Math.min(to, all.length - 1)].focus(); }
+    });
+
     const file = document.createElement("input");
     file.type = "file";
     file.accept = ".svg,.png,image/svg+xml,image/png";
@@ -71,17 +163,15 @@ document.addEventListener("recorder:kept", function (ev) {
     button.type = "button";
     button.className = "secondary";
     button.textContent = "Upload a drawing";
-    const said = document.createElement("span");
-    said.setAttribute("role", "status");
     button.addEventListener("click", function () { file.click(); });
     file.addEventListener("change", async function () {
       if (!file.files.length) return;
       const body = new FormData();
       body.append("csrf", csrf);
       body.append("pictogram", file.files[0]);
-      said.textContent = "sending…";
+      said.textContent = "sending...";
       try {
-        const r = await fetch("/procedures/" + encodeURIComponent(form.dataset.procedure) + "/pictogram?field=" + encodeURIComponent(slot.dataset.pickerFor),
+        const r = await fetch("/procedures/" + encodeURIComponent(form.dataset.procedure) + "/pictogram?field=" + encodeURIComponent(name),
           { method: "POST", body: body, credentials: "same-origin" });
         if (!r.ok) { said.textContent = await r.text(); return; }
         const got = await r.json();
@@ -91,6 +181,6 @@ document.addEventListener("recorder:kept", function (ev) {
       } catch (e) { said.textContent = "The hub did not answer: try again."; }
       file.value = "";
     });
-    slot.append(img, button, file, said);
+    slot.append(img, search, button, file, said, results);
   });
 })();
