@@ -65,14 +65,44 @@
     return "";
   }
 
-  // button is a big button: a symbol (not read aloud) and a word.
-  function button(symbol, label, action) {
+  // icons are drawn here, in SVG, rather than taken from a font: a staff
+  // browser may lack the symbol and emoji glyphs (Debian's chromium drew
+  // an empty box for the folder). Each is a list of shapes in a 24-unit
+  // square, filled with the text's colour unless stroked.
+  const icons = {
+    record: [["circle", { cx: 12, cy: 12, r: 7 }]],
+    stop: [["rect", { x: 6, y: 6, width: 12, height: 12 }]],
+    listen: [["path", { d: "M8 5v14l11-7z" }]],
+    keep: [["path", { d: "M5 12.5l4.5 4.5L19 7.5", fill: "none", stroke: "currentColor", "stroke-width": 3 }]],
+    redo: [["path", { d: "M18 12a6 6 0 1 1-2.2-4.6", fill: "none", stroke: "currentColor", "stroke-width": 2.5 }],
+      ["path", { d: "M19.5 3.5v6h-6z" }]],
+    file: [["path", { d: "M3 5h7l2 2h9v12H3z" }]],
+    speech: [["path", { d: "M4 9h4l5-4v14l-5-4H4z" }],
+      ["path", { d: "M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12", fill: "none", stroke: "currentColor", "stroke-width": 2 }]],
+  };
+
+  function icon(name) {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "1em");
+    svg.setAttribute("height", "1em");
+    svg.setAttribute("fill", "currentColor");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("class", "icon");
+    for (const [tag, attrs] of icons[name]) {
+      const shape = document.createElementNS(ns, tag);
+      for (const k in attrs) shape.setAttribute(k, attrs[k]);
+      svg.appendChild(shape);
+    }
+    return svg;
+  }
+
+  // button is a big button: an icon (not read aloud) and a word.
+  function button(label, action) {
     const b = document.createElement("button");
     b.type = "button";
-    const icon = document.createElement("span");
-    icon.setAttribute("aria-hidden", "true");
-    icon.textContent = symbol + " ";
-    b.append(icon, label);
+    b.append(icon(action), " " + label);
     b.dataset.action = action;
     b.className = "recorder-" + action;
     // Big targets, whatever the page's style sheet.
@@ -91,14 +121,14 @@
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
     const b = {
-      record: button("●", "Record", "record"),
-      stop: button("■", "Stop", "stop"),
-      listen: button("▶", "Listen", "listen"),
-      keep: button("✔", "Keep", "keep"),
-      redo: button("↺", "Record again", "redo"),
-      file: button("📂", "Upload a file", "file"),
+      record: button("Record", "record"),
+      stop: button("Stop", "stop"),
+      listen: button("Listen", "listen"),
+      keep: button("Keep", "keep"),
+      redo: button("Record again", "redo"),
+      file: button("Upload a file", "file"),
     };
-    if (el.dataset.speechUrl) b.speech = button("🔊", "Synthetic voice", "speech");
+    if (el.dataset.speechUrl) b.speech = button("Synthetic voice", "speech");
     // A recording made elsewhere (WAV, MP3, Ogg Vorbis): sent as it is.
     const picker = document.createElement("input");
     picker.type = "file";
@@ -153,11 +183,11 @@
       recorder.onstop = () => recorded(stream);
       recorder.onstart = () => {
         started = performance.now();
-        show("recording", "Recording" + what + "… 0 s. Say the text, then press Stop.");
+        show("recording", "Recording" + what + "... 0 s. Say the text, then press Stop.");
         b.stop.focus();
         ticking = setInterval(() => {
           const s = Math.floor((performance.now() - started) / 1000);
-          status.textContent = "Recording" + what + "… " + s + " s. Say the text, then press Stop.";
+          status.textContent = "Recording" + what + "... " + s + " s. Say the text, then press Stop.";
         }, 500);
         limit = setTimeout(() => { if (recorder && recorder.state === "recording") recorder.stop(); }, maxSeconds * 1000);
       };
@@ -205,7 +235,7 @@
     async function keep() {
       if (!upload) return;
       stopPlaying();
-      show("saving", "Sending the recording to the hub…");
+      show("saving", "Sending the recording to the hub...");
       const form = new FormData();
       form.append("csrf", csrfFor(el));
       form.append("audio", upload.blob, upload.name);
