@@ -454,7 +454,8 @@ func readFile(t *testing.T, path string) string {
 }
 
 // editorScreenshot writes the procedures list above the editor of the
-// procedure just published, with a hint under a text, to the file
+// procedure just published, with a hint under a text and a search in a
+// pictogram picker, to the file
 // PASSERELLE_EDITOR_SCREENSHOT names (packaging/screenshots/editor.png).
 func editorScreenshot(t *testing.T, ctx context.Context, hubURL string) {
 	t.Helper()
@@ -468,10 +469,17 @@ func editorScreenshot(t *testing.T, ctx context.Context, hubURL string) {
 	); err != nil {
 		t.Fatal(err)
 	}
+	// The list, at the page's width, down to its end (the form for a new
+	// procedure under it is left out).
 	list, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
+	end, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector("table.procedures").getBoundingClientRect().bottom + window.scrollY + 16`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list = chromiumtest.Top(t, list, int(end))
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(hubURL+"/procedures/mairie-rdv"),
 		chromedp.WaitVisible(chromedp.CSS(`[name="s1.say.fr"]`)),
@@ -482,6 +490,9 @@ func editorScreenshot(t *testing.T, ctx context.Context, hubURL string) {
 			a.dispatchEvent(new Event("input", { bubbles: true }));
 		})()`),
 		chromedp.WaitVisible(chromedp.Search(`//ul[@data-for="s1.say.fr"]/li`)),
+		// And a search in the pictogram picker.
+		chromedp.SendKeys(chromedp.CSS(`input[type=search][data-search-for="s1.pictogram"]`), "mail"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-results-for="s1.pictogram"] button[data-file="email.svg"]`)),
 	); err != nil {
 		t.Fatal(err)
 	}

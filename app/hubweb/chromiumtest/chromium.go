@@ -93,3 +93,21 @@ func Stack(t testing.TB, pngs ...[]byte) []byte {
 	}
 	return buf.Bytes()
 }
+
+// Top is the top of a screenshot (PNG), height pixels high: a page's
+// part worth showing, at the page's full width.
+func Top(t testing.TB, shot []byte, height int) []byte {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatalf("decode a screenshot: %v", err)
+	}
+	b := img.Bounds()
+	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), min(height, b.Dy())))
+	draw.Draw(out, out.Bounds(), img, b.Min, draw.Src)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, out); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
