@@ -388,6 +388,17 @@ func writeProcedureInBrowser(t *testing.T, browser context.Context, hubURL strin
 		chromedp.SendKeys(field("s2.say.fr"), "C'est fini. Venez à la mairie avec votre email."),
 		chromedp.SendKeys(field("s2.say.en"), "It is done. Come to the town hall with your email."),
 	)
+	// The choice drawn as the kiosk will show it, with its answers typed
+	// but not saved yet.
+	typed := `step=has-email&lang=fr`
+	do("draw the choice as typed",
+		chromedp.Click(chromedp.Search(`//details[@class="preview"][.//img[contains(@src, "`+typed+`")]]/summary`)),
+		chromedp.Click(chromedp.CSS(`button[data-preview-typed*="`+typed+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`details[open] img[data-drawn="typed"]`)),
+	)
+	if w, err := chromedp.Run(step, chromedp.Evaluate[int](`document.querySelector('img[data-drawn="typed"]').naturalWidth`)); err != nil || w != int(ui.DefaultPreviewSize.Width) {
+		t.Errorf("the choice drawn as typed is %d pixels wide, %v; want the kiosk's %v", w, err, ui.DefaultPreviewSize.Width)
+	}
 	// The welcome's French text, recorded in the browser and kept: the
 	// draft names it; the page's texts are not saved yet.
 	rec := `[data-recorder][data-upload-url*="step=welcome&lang=fr"]`

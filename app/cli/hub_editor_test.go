@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,6 +106,50 @@ func TestHubPreviewsADraft(t *testing.T) {
 	}
 	if resp, body := read(c.Get(srv.URL + "/procedures/create-email/preview?step=nowhere&lang=fr")); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("a step that does not exist: %s %s", resp.Status, body)
+	}
+
+	// What is typed and not saved: the page posts its form, the hub draws
+	// the procedure with it, and saves nothing.
+	d, err := web.Editor.Draft(ctx, "create-email")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page = read(c.Get(srv.URL + "/procedures/create-email"))
+	csrf = regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if csrf == nil {
+		t.Fatalf("no form on the editor's page:\n%s", page)
+	}
+	typed := "Créer mon adresse email"
+	resp, got := read(c.PostForm(srv.URL+"/procedures/create-email/preview?step=&lang=fr", url.Values{
+		"csrf": {string(csrf[1])}, "rev": {strconv.Itoa(d.Meta.Revision)}, "title.fr": {typed}}))
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("the preview of what is typed: %s %s", resp.Status, got)
+	}
+	saved := p.Title["fr"]
+	p.Title["fr"] = typed
+	want, err := ui.PreviewPNG(ui.PreviewRequest{Procedure: p, StepID: "", Lang: "fr", Places: res.Places})
+	p.Title["fr"] = saved
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("the preview of what is typed is not the kiosk's drawing of the procedure with the typed title")
+	}
+	after, err := web.Editor.Draft(ctx, "create-email")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Meta.Revision != d.Meta.Revision || after.Doc.Title["fr"] != saved {
+		t.Errorf("the preview saved: revision %d to %d, the title is %q", d.Meta.Revision, after.Meta.Revision, after.Doc.Title["fr"])
+	}
+	if _, asSaved := read(c.Get(srv.URL + "/procedures/create-email/preview?step=&lang=fr")); bytes.Equal(asSaved, got) {
+		t.Errorf("after the preview of what is typed, the saved procedure draws with the typed title")
+	}
+	// A form the validator refuses is said, not drawn.
+	resp, body := read(c.PostForm(srv.URL+"/procedures/create-email/preview?step=&lang=fr", url.Values{
+		"csrf": {string(csrf[1])}, "rev": {strconv.Itoa(d.Meta.Revision)}, "title.fr": {""}}))
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), "What is typed cannot be drawn") {
+		t.Errorf("a typed form without its French title: %s %s", resp.Status, body)
 	}
 }
 

@@ -239,6 +239,13 @@ func (e *Editor) assemble(work, stage, folder string) (string, error) {
 // the problems of the procedure's files (the procedure is nil when it has
 // some). The staff page draws previews from it.
 func (e *Editor) LoadDraft(ctx context.Context, id string) (*passerelle.Procedure, []*passerelle.Place, []passerelle.Problem, error) {
+	return e.LoadTyped(ctx, id, nil)
+}
+
+// LoadTyped is LoadDraft with the draft's procedure.yaml replaced by doc,
+// when not nil: what a page has typed, loaded as the kiosk would load it,
+// without saving anything (the draft's media stay as they are).
+func (e *Editor) LoadTyped(ctx context.Context, id string, doc *Doc) (*passerelle.Procedure, []*passerelle.Place, []passerelle.Problem, error) {
 	d, err := e.Draft(ctx, id)
 	if err != nil {
 		return nil, nil, nil, err
@@ -255,6 +262,21 @@ func (e *Editor) LoadDraft(ctx context.Context, id string) (*passerelle.Procedur
 	cat, err := e.assemble(work, d.Dir, folder)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if doc != nil {
+		b, err := doc.Marshal()
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("load %s as typed: %w", id, err)
+		}
+		// The assembled file is a hard link to the draft's: removed first,
+		// so that the draft keeps its own.
+		file := filepath.Join(cat, filepath.Base(folder), procedure.FileName)
+		if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, nil, fmt.Errorf("load %s as typed: %w", id, err)
+		}
+		if err := os.WriteFile(file, b, 0o644); err != nil {
+			return nil, nil, nil, fmt.Errorf("load %s as typed: %w", id, err)
+		}
 	}
 	res, err := new(procedure.Loader).Load(ctx, cat)
 	if err != nil {

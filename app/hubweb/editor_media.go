@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"passerelle/app/editor"
@@ -178,6 +179,35 @@ func derefs(args []any) []any {
 
 // preview draws a step of the draft as the kiosk shows it, in a language.
 func (s *Server) preview(w http.ResponseWriter, r *http.Request, _ passerelle.StaffSession) {
+	s.drawStep(w, r, nil)
+}
+
+// previewTyped draws a step as the editor's form has it now (the form's
+// fields, posted with ?step=&lang=), saving nothing: staff see a change
+// before they keep it.
+func (s *Server) previewTyped(w http.ResponseWriter, r *http.Request, _ passerelle.StaffSession) {
+	if s.noEditor(w) {
+		return
+	}
+	id := r.PathValue("id")
+	d, err := s.Editor.Draft(r.Context(), id)
+	if !s.opened(w, r, id, err) {
+		return
+	}
+	// The form applies to the draft as the page showed it.
+	doc := d.Doc
+	if base, err := strconv.Atoi(r.PostFormValue("rev")); err == nil && base != d.Meta.Revision {
+		if old, err := s.Editor.Revision(id, base); err == nil {
+			doc = old
+		}
+	}
+	applyForm(doc, r.PostForm)
+	s.drawStep(w, r, doc)
+}
+
+// drawStep answers with the PNG of ?step= in ?lang= of the draft, or of
+// doc in the draft's place when not nil.
+func (s *Server) drawStep(w http.ResponseWriter, r *http.Request, doc *editor.Doc) {
 	if s.noEditor(w) {
 		return
 	}
@@ -186,7 +216,7 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request, _ passerelle.St
 		return
 	}
 	id, step, lang := r.PathValue("id"), r.URL.Query().Get("step"), passerelle.Lang(r.URL.Query().Get("lang"))
-	p, places, problems, err := s.Editor.LoadDraft(r.Context(), id)
+	p, places, problems, err := s.Editor.LoadTyped(r.Context(), id, doc)
 	if errors.Is(err, editor.ErrNotFound) {
 		http.Error(w, "There is no procedure "+id+".", http.StatusNotFound)
 		return
@@ -196,6 +226,9 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request, _ passerelle.St
 	}
 	if p == nil {
 		msg := "The draft cannot be drawn until the validator takes it:"
+		if doc != nil {
+			msg = "What is typed cannot be drawn until the validator takes it:"
+		}
 		for i, pr := range problems {
 			if i == 5 {
 				break

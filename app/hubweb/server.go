@@ -127,6 +127,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /procedures/{id}/recording", s.signedIn(s.recordings))
 	mux.Handle("POST /procedures/{id}/pictogram", s.signedIn(s.pictogramUpload))
 	mux.Handle("GET /procedures/{id}/preview", s.signedIn(s.preview))
+	mux.Handle("POST /procedures/{id}/preview", s.signedIn(s.previewTyped))
 	mux.Handle("GET /speech", s.signedIn(s.speech))
 	mux.Handle("GET /pictograms", s.signedIn(s.pictogramList))
 	mux.Handle("GET /pictograms/", s.signedIn(s.pictogramImage))

@@ -184,3 +184,41 @@ document.addEventListener("recorder:kept", function (ev) {
     slot.append(img, search, button, file, said, results);
   });
 })();
+
+// Previews: "As the kiosk shows it" draws the step as saved; the button
+// beside it draws it as the form has it now, sending the form's fields
+// to the hub, which saves nothing. The image comes back as a data:
+// address, which the hub's CSP allows for images.
+(function () {
+  const form = document.getElementById("procedure");
+  if (!form) return;
+  form.querySelectorAll("details.preview img").forEach(function (img) {
+    const saved = img.getAttribute("src");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary";
+    button.dataset.previewTyped = saved;
+    button.textContent = "Draw it with what is typed (not saved)";
+    const said = document.createElement("p");
+    said.className = "picker-status";
+    said.setAttribute("role", "status");
+    button.addEventListener("click", async function () {
+      said.textContent = "drawing...";
+      try {
+        const r = await fetch(saved, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin" });
+        if (!r.ok) { said.textContent = await r.text(); return; }
+        const blob = await r.blob();
+        const url = await new Promise(function (done, fail) {
+          const read = new FileReader();
+          read.onload = function () { done(read.result); };
+          read.onerror = fail;
+          read.readAsDataURL(blob);
+        });
+        img.src = url;
+        img.dataset.drawn = "typed";
+        said.textContent = "drawn with what is typed; not saved yet";
+      } catch (e) { said.textContent = "The hub did not answer: try again."; }
+    });
+    img.before(button, said);
+  });
+})();
