@@ -53,6 +53,9 @@ type Deps struct {
 	// OnSettings applies the settings the kiosk does not hold itself
 	// (volume, speech rate, retention) after staff changed them.
 	OnSettings func(passerelle.KioskSettings)
+	// SoundOutput says where the prompts are heard now; nil: the
+	// default output, never headphones.
+	SoundOutput func() passerelle.SoundOutput
 	// Quit closes the application: staff leave kiosk mode for the desktop.
 	Quit func()
 	// PINParams are the costs of the hash of a PIN set on the kiosk; zero:

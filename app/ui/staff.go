@@ -65,7 +65,10 @@ type StaffView struct {
 	Rate      *widget.Slider
 	Scan      *widget.Check // one-switch scanning; its interval is in Durations
 	Langs     map[passerelle.Lang]*widget.Check
-	Save      *widget.Button
+	// Headphones names them; Output says where the prompts go now.
+	Headphones *widget.Entry
+	Output     *widget.Label
+	Save       *widget.Button
 	Saved     *widget.Label // what saving did, or what to correct
 	form      *widget.Form
 	// Statistics is the statistics tab's content; Stats its controls.
