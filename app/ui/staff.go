@@ -69,8 +69,8 @@ type StaffView struct {
 	Headphones *widget.Entry
 	Output     *widget.Label
 	Save       *widget.Button
-	Saved     *widget.Label // what saving did, or what to correct
-	form      *widget.Form
+	Saved      *widget.Label // what saving did, or what to correct
+	form       *widget.Form
 	// Statistics is the statistics tab's content; Stats its controls.
 	Statistics *fyne.Container
 	Stats      *StatsView
