@@ -73,6 +73,13 @@ func (k *Kiosk) typedKey(ev *fyne.KeyEvent) {
 		}
 		return
 	}
+	k.keysUsed = true
+	if k.screen.Name == ScreenStillThere {
+		// "Press any key": the person is there.
+		k.touched()
+		k.restore(k.screen.under)
+		return
+	}
 	if t := k.typedOnKeypad(ev.Name); t != nil {
 		t.act()
 		return

@@ -98,6 +98,7 @@ type Kiosk struct {
 	shownAt   time.Time
 	lastTouch time.Time
 	askedAt   time.Time // when "are you still there?" appeared, zero if not shown
+	keysUsed  bool      // the person pressed keys: the hints say "press" (phrases.go)
 
 	staff  *staffMode // nil outside staff mode
 	corner *LongPress // staff's way in; nil without deps.Staff
@@ -286,6 +287,7 @@ func (k *Kiosk) play(prompts ...passerelle.Prompt) {
 func (k *Kiosk) reset() {
 	k.deps.Player.Stop()
 	k.lang = ""
+	k.keysUsed = false
 	k.session = nil
 	k.page = 0
 	k.screen = nil
