@@ -235,7 +235,7 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 	}
 	deps := ui.Deps{Catalog: watcher, Store: r.db, Player: r.player, Logger: logger,
 		Staff: r.db, Sync: r.db, Help: r.db, Pinned: c.given, Quit: a.Quit,
-		Figures: r.db, DataDir: filepath.Dir(c.db),
+		Figures: r.db, DataDir: filepath.Dir(c.db), SetVolume: r.player.SetVolume,
 		OnSettings: func(s passerelle.KioskSettings) {
 			r.player.SetVolume(s.Volume)
 			r.player.SetRate(s.Rate)

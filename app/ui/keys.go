@@ -80,6 +80,14 @@ func (k *Kiosk) typedKey(ev *fyne.KeyEvent) {
 		k.restore(k.screen.under)
 		return
 	}
+	switch ev.Name {
+	case fyne.KeyPlus, fyne.KeyEqual: // "+": the keypad's, or the main row's (shift =)
+		k.changeVolume(1, false)
+		return
+	case fyne.KeyMinus:
+		k.changeVolume(-1, false)
+		return
+	}
 	if t := k.typedOnKeypad(ev.Name); t != nil {
 		t.act()
 		return
@@ -221,7 +229,7 @@ func focusOrder(s *Screen) []focusable {
 	for _, c := range s.Places {
 		order = append(order, c)
 	}
-	add(s.Print, s.Home, s.Back, s.Listen, s.Help, s.Next)
+	add(s.Print, s.Home, s.Back, s.Listen, s.Volume, s.Help, s.Next)
 	return order
 }
 
@@ -256,7 +264,7 @@ func (k *Kiosk) spokenName(s *Screen, f focusable) []passerelle.Prompt {
 	case s.Name == ScreenLanguages:
 		// The bar is written in French here, but speaks the language
 		// highlighted: its names, not its labels.
-		bar := map[*Tile]phrase{s.Home: phraseHome, s.Back: phraseBack, s.Listen: phraseListen, s.Help: phraseHelp, s.Next: phraseNext}
+		bar := map[*Tile]phrase{s.Home: phraseHome, s.Back: phraseBack, s.Listen: phraseListen, s.Volume: phraseVolume, s.Help: phraseHelp, s.Next: phraseNext}
 		if p, ok := bar[t]; ok {
 			return []passerelle.Prompt{prompt(lang, p)}
 		}

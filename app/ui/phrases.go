@@ -60,6 +60,9 @@ const (
 	phraseStillThereKeys
 	phraseTakeYourTimeKeys
 	phraseStopQuestionKeys
+	// The volume control of the bar, and the step it says (volume.go).
+	phraseVolume
+	phraseVolumeOf
 )
 
 // keyWords are the hints that name a gesture, with their version for a
@@ -73,7 +76,7 @@ var keyWords = map[phrase]phrase{
 }
 
 // formatted are the phrases that take numbers: positionPrompt fills them.
-var formatted = map[phrase]bool{phraseDigitOf: true, phraseDigitAt: true, phraseLetterOf: true, phraseLetterAt: true}
+var formatted = map[phrase]bool{phraseVolumeOf: true, phraseDigitOf: true, phraseDigitAt: true, phraseLetterOf: true, phraseLetterAt: true}
 
 // phrases are short FALC sentences, spoken and shown. Languages without an
 // entry fall back to English, then French.
@@ -118,6 +121,8 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseStillThereKeys:      "Êtes-vous toujours là ? Appuyez sur une touche.",
 		phraseTakeYourTimeKeys:    "Prenez votre temps. Quand vous avez fini, revenez ici, allez à la flèche verte et appuyez sur Entrée.",
 		phraseStopQuestionKeys:    "Voulez-vous arrêter ? Ce que vous avez fait sera effacé. Appuyez sur les flèches pour écouter les deux réponses, puis sur Entrée pour choisir.",
+		phraseVolume:              "Volume",
+		phraseVolumeOf:            "Volume %d sur %d.",
 	},
 	"en": {
 		phraseTouch:               "Touch the screen to start.",
@@ -159,6 +164,8 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseStillThereKeys:      "Are you still there? Press any key.",
 		phraseTakeYourTimeKeys:    "Take your time. When you are done, come back here, go to the green arrow and press Enter.",
 		phraseStopQuestionKeys:    "Do you want to stop? What you did will be erased. Press the arrows to hear the two answers, then Enter to choose.",
+		phraseVolume:              "Volume",
+		phraseVolumeOf:            "Volume %d of %d.",
 	},
 	"ar": {
 		phraseTouch:               "المس الشاشة للبدء.",
@@ -200,6 +207,8 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseStillThereKeys:      "هل ما زلت هنا؟ اضغط على أي زر.",
 		phraseTakeYourTimeKeys:    "خذ وقتك. عندما تنتهي، عد إلى هنا، وانتقل إلى السهم الأخضر واضغط على زر الإدخال.",
 		phraseStopQuestionKeys:    "هل تريد التوقف؟ سيُمسح ما فعلته. اضغط على الأسهم لتسمع الجوابين، ثم على زر الإدخال للاختيار.",
+		phraseVolume:              "مستوى الصوت",
+		phraseVolumeOf:            "مستوى الصوت %d من %d.",
 	},
 }
 
