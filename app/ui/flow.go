@@ -152,6 +152,7 @@ func (k *Kiosk) showStep() {
 		body = grid(s.Tiles, lang)
 	case passerelle.KindNumber:
 		body = k.keypad(s, st.Number, lang)
+		s.personal = st.Number.Personal
 		side = 120
 		if st.Number.Personal {
 			// The keypad will not say the digits: the person must know
@@ -284,7 +285,12 @@ func (k *Kiosk) onKey(s *Screen, rule *passerelle.NumberRule, lang passerelle.La
 		if rule.Personal {
 			// In a public room the number is the person's own: say
 			// where the character went, never the character.
-			k.play(positionPrompt(lang, key == "A" || key == "B", len(s.digits), rule))
+			// In headphones, the character too: only the person hears it.
+			speak := []passerelle.Prompt{positionPrompt(lang, key == "A" || key == "B", len(s.digits), rule)}
+			if k.soundOutput().Headphones {
+				speak = append(speak, passerelle.Prompt{Text: key, Lang: lang})
+			}
+			k.play(speak...)
 		} else {
 			k.play(passerelle.Prompt{Text: key, Lang: lang})
 		}

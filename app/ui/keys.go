@@ -151,6 +151,9 @@ func (k *Kiosk) keyAct(s *Screen, act keyAction) {
 		s.keysHeard = true
 		lang := k.speechLang()
 		speak = append(speak, prompt(lang, phraseKeysCount), passerelle.Prompt{Text: strconv.Itoa(enabledCount(focusOrder(s))), Lang: lang}, prompt(lang, phraseKeysHow))
+		if k.keysPrivate(s) {
+			speak = append(speak, prompt(lang, phraseKeysPrivate))
+		}
 	}
 	k.play(speak...)
 }
@@ -268,6 +271,8 @@ func (k *Kiosk) spokenName(s *Screen, f focusable) []passerelle.Prompt {
 		if p, ok := bar[t]; ok {
 			return []passerelle.Prompt{prompt(lang, p)}
 		}
+	case s.Keys[t.ID] == t && t.ID != "erase" && k.keysPrivate(s):
+		return []passerelle.Prompt{prompt(lang, phraseKeyPrivate)}
 	case t.ID == "erase" && s.Keys["erase"] == t:
 		return []passerelle.Prompt{prompt(lang, phraseEraseKey)}
 	case t == s.PrevPage:

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -182,6 +183,24 @@ func TestWalkEveryProcedureEyesClosed(t *testing.T) {
 						d := proc.Documents[st.Items[0]]
 						heard = e.choose(passerelle.Prompt{Text: d.Label[lang], Lang: lang})
 					case passerelle.KindNumber:
+						if st.Number.Personal {
+							// On the loudspeakers the ring does not name a
+							// personal number's keys: the person types on
+							// the keyboard, and hears only each place.
+							for i, digit := range validNumber(t, st.Number) {
+								heard := e.press(fyne.KeyName(string(digit)))
+								for _, p := range heard {
+									if p.Text == string(digit) {
+										t.Errorf("%s: the loudspeakers said the typed digit %q", st.ID, p.Text)
+									}
+								}
+								if len(heard) == 0 || !strings.Contains(heard[0].Text, strconv.Itoa(i+1)) {
+									t.Errorf("%s: typing digit %d said %+v, want its place", st.ID, i+1, heard)
+								}
+							}
+							heard = e.goOn()
+							break
+						}
 						for _, digit := range validNumber(t, st.Number) {
 							e.moveTo(passerelle.Prompt{Text: string(digit), Lang: lang})
 							e.press(fyne.KeyReturn)

@@ -63,6 +63,11 @@ const (
 	// The volume control of the bar, and the step it says (volume.go).
 	phraseVolume
 	phraseVolumeOf
+	// A personal number's keys, heard by the room: the ring says "key",
+	// never which, and invites the person to plug in headphones or to
+	// type on the keyboard (privacy.go).
+	phraseKeyPrivate
+	phraseKeysPrivate
 )
 
 // keyWords are the hints that name a gesture, with their version for a
@@ -123,6 +128,8 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseStopQuestionKeys:    "Voulez-vous arrêter ? Ce que vous avez fait sera effacé. Appuyez sur les flèches pour écouter les deux réponses, puis sur Entrée pour choisir.",
 		phraseVolume:              "Volume",
 		phraseVolumeOf:            "Volume %d sur %d.",
+		phraseKeyPrivate:          "Touche",
+		phraseKeysPrivate:         "Ce numéro est personnel : le haut-parleur ne dit pas le nom des touches. Branchez un casque sur le kiosque, ou demandez un casque à l'accueil. Vous pouvez aussi taper les chiffres sur le clavier.",
 	},
 	"en": {
 		phraseTouch:               "Touch the screen to start.",
@@ -166,6 +173,8 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseStopQuestionKeys:    "Do you want to stop? What you did will be erased. Press the arrows to hear the two answers, then Enter to choose.",
 		phraseVolume:              "Volume",
 		phraseVolumeOf:            "Volume %d of %d.",
+		phraseKeyPrivate:          "Key",
+		phraseKeysPrivate:         "This number is personal: the loudspeaker does not say the keys' names. Plug headphones into the kiosk, or ask for headphones at the front desk. You can also type the digits on the keyboard.",
 	},
 	"ar": {
 		phraseTouch:               "المس الشاشة للبدء.",
@@ -209,6 +218,8 @@ var phrases = map[passerelle.Lang]map[phrase]string{
 		phraseStopQuestionKeys:    "هل تريد التوقف؟ سيُمسح ما فعلته. اضغط على الأسهم لتسمع الجوابين، ثم على زر الإدخال للاختيار.",
 		phraseVolume:              "مستوى الصوت",
 		phraseVolumeOf:            "مستوى الصوت %d من %d.",
+		phraseKeyPrivate:          "زر",
+		phraseKeysPrivate:         "هذا الرقم شخصي: مكبر الصوت لا يقول أسماء الأزرار. صِل سماعات بالجهاز، أو اطلب سماعات في الاستقبال. يمكنك أيضًا كتابة الأرقام على لوحة المفاتيح.",
 	},
 }
 

@@ -69,6 +69,7 @@ type Screen struct {
 	under    *Screen // the screen an overlay (help, still there, stop) covers
 	onStop   func()  // what "yes" does on the stop question
 
+	personal  bool      // the keypad types a personal number (privacy.go)
 	focus     focusable // where the keys' focus ring is (keys.go)
 	keysHeard bool      // the first key on the screen said how keys work
 }
