@@ -98,6 +98,9 @@ func (r *Router) decide() passerelle.SoundOutput {
 			os.Setenv("PULSE_SINK", r.name)
 			return headphonesOn(r.name)
 		}
+		if err == nil {
+			r.logSinks(sinks)
+		}
 	case alsaCard(r.name):
 		os.Setenv("ALSA_CARD", r.name)
 		return headphonesOn(r.name)
@@ -134,32 +137,27 @@ func (r *Router) Output() passerelle.SoundOutput {
 }
 
 // SetHeadphones follows a new name staff saved. With a sound server the
-// stream moves at once; on bare ALSA the kiosk must restart.
+// sound moves at once (on the follower's goroutine); on bare ALSA the
+// kiosk must restart.
 func (r *Router) SetHeadphones(name string) {
 	r.mu.Lock()
 	changed := name != r.name
 	r.name = name
 	r.mu.Unlock()
-	if !changed {
-		return
-	}
-	if r.pactl == "" {
+	switch {
+	case !changed:
+	case r.pactl == "":
 		out := r.Output()
-		out.Says += "; the new headphones setting applies when the kiosk restarts (no sound server can move the sound)"
+		out.Says += "; the new headphones setting applies when the kiosk restarts (without a sound server the sound cannot move)"
 		r.set(out)
-		return
-	}
-	if name == "" {
-		// No headphones any more: the sound goes back to the default.
-		if streams, err := r.streams(); err == nil {
-			for _, s := range streams {
-				if err := r.run("move-sink-input", strconv.Itoa(s.Index), "@DEFAULT_SINK@"); err != nil {
-					r.log.Warn("kiosk: cannot move the sound to the default output", "err", err)
-				}
-			}
+	case r.done != nil:
+		select {
+		case r.wake <- struct{}{}:
+		default: // a look is due already
 		}
+	default:
+		r.look()
 	}
-	r.look()
 }
 
 // Follow starts following the sound server's events: when sinks come and
@@ -232,40 +230,65 @@ func (r *Router) Close() {
 	}
 }
 
-// look finds where the kiosk's stream plays, moves it to the headphones
-// when they are there and it is elsewhere, and updates Output.
+// look finds where the kiosk's streams play, moves them to the
+// headphones when they are there and the streams elsewhere (or back to
+// the default output when staff named none), and updates Output.
 func (r *Router) look() {
 	r.mu.Lock()
 	name := r.name
 	r.mu.Unlock()
 	sinks, err := r.sinks(r.pactl)
+	var streams []stream
+	if err == nil {
+		streams, err = r.streams()
+	}
 	if err != nil {
 		r.log.Warn("kiosk: cannot ask the sound server where the sound goes", "err", err)
 		return
 	}
-	streams, err := r.streams()
-	if err != nil {
-		r.log.Warn("kiosk: cannot ask the sound server where the sound goes", "err", err)
-		return
-	}
-	switch {
-	case name == "":
-		r.set(passerelle.SoundOutput{Says: "the default output (no headphones are set)"})
-	case !hasSink(sinks, name):
-		r.set(notPlugged(name))
-	default:
-		for _, s := range streams {
-			if sinkName(sinks, s.Sink) == name {
-				continue
-			}
-			if err := r.run("move-sink-input", strconv.Itoa(s.Index), name); err != nil {
-				r.log.Warn("kiosk: cannot move the sound to the headphones", "headphones", name, "err", err)
-				r.set(passerelle.SoundOutput{Says: fmt.Sprintf("the default output: the sound could not be moved to the headphones %q", name)})
-				return
-			}
+	target := name
+	if name == "" {
+		// The sink PULSE_SINK named at start, when staff named one then.
+		target = "@DEFAULT_SINK@"
+		if def, err := pactlText(r.pactl, "get-default-sink"); err == nil {
+			target = def
 		}
-		r.set(headphonesOn(name))
 	}
+	if !hasSink(sinks, target) && target != "@DEFAULT_SINK@" {
+		if out := notPlugged(name); out != r.Output() {
+			r.logSinks(sinks)
+			r.set(out)
+		}
+		return
+	}
+	for _, s := range streams {
+		if sinkName(sinks, s.Sink) == target {
+			continue
+		}
+		if _, err := pactlText(r.pactl, "move-sink-input", strconv.Itoa(s.Index), target); err != nil {
+			r.log.Warn("kiosk: cannot move the sound", "to", target, "err", err)
+			if name != "" {
+				r.set(passerelle.SoundOutput{Says: fmt.Sprintf("the default output: the sound could not be moved to the headphones %q", name)})
+			}
+			return
+		}
+	}
+	if name == "" {
+		r.set(passerelle.SoundOutput{Says: "the default output (no headphones are set)"})
+		return
+	}
+	r.set(headphonesOn(name))
+}
+
+// logSinks lists the sound server's sinks for staff, when the
+// headphones named are not among them: a name mistyped, or a card's id
+// given where the server wants a sink's name.
+func (r *Router) logSinks(sinks []sink) {
+	names := make([]string, len(sinks))
+	for i, s := range sinks {
+		names[i] = s.Name
+	}
+	r.log.Info("kiosk: the sound server's sinks, the names the headphones setting takes", "sinks", strings.Join(names, " "))
 }
 
 // set makes out the output, and logs a change.
@@ -363,15 +386,17 @@ func pactlJSON(p string, args ...string) ([]byte, error) {
 	return out, nil
 }
 
-func (r *Router) run(args ...string) error {
+// pactlText is what pactl prints, trimmed.
+func pactlText(p string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), pactlTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, r.pactl, args...)
+	cmd := exec.CommandContext(ctx, p, args...)
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	if _, err := cmd.Output(); err != nil {
-		return fmt.Errorf("pactl %s: %w", strings.Join(args, " "), exitReason(err))
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("pactl %s: %w", strings.Join(args, " "), exitReason(err))
 	}
-	return nil
+	return strings.TrimSpace(string(out)), nil
 }
 
 // exitReason adds what a program wrote on its error output to its error.
