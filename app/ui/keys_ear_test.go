@@ -16,6 +16,8 @@ import (
 var (
 	heardNext = map[passerelle.Lang]string{"fr": "Suivant", "en": "Next", "ar": "التالي"}
 	heardMore = map[passerelle.Lang]string{"fr": "Plus", "en": "More", "ar": "المزيد"}
+	// What the ring says of a personal number's key on the loudspeakers.
+	heardKeyPrivate = map[passerelle.Lang]string{"fr": "Touche", "en": "Key", "ar": "زر"}
 	// The hint after a choice step's sentence, for a person who uses
 	// keys, and for one who touches: the ear must hear the first.
 	heardChooseByKeys = map[passerelle.Lang]string{
