@@ -284,6 +284,7 @@ func (k *Kiosk) play(prompts ...passerelle.Prompt) {
 	if len(prompts) == 0 {
 		return
 	}
+	k.keepVolume()
 	if err := k.deps.Player.Play(k.ctx, prompts...); err != nil {
 		k.deps.Logger.Warn("kiosk: cannot speak", "err", err)
 	}

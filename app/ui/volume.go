@@ -72,6 +72,16 @@ func (k *Kiosk) changeVolume(step int, wrap bool) {
 	k.play(volumePrompt(k.speechLang(), to))
 }
 
+// keepVolume sets the person's volume again before a prompt: their step
+// is a share of the loudest, which falls to the staff's volume when the
+// headphones are unplugged, so the room never hears the headphones' full
+// volume.
+func (k *Kiosk) keepVolume() {
+	if k.userVolume > 0 && k.deps.SetVolume != nil {
+		k.deps.SetVolume(k.volumeLevels()[k.userVolume-1])
+	}
+}
+
 // staffVolume gives the next person the staff's volume back.
 func (k *Kiosk) staffVolume() {
 	if k.userVolume == 0 {

@@ -158,6 +158,31 @@ func TestPersonChangesTheVolume(t *testing.T) {
 	}
 }
 
+// TestHeadphonesUnpluggedTheVolumeFalls: a person at full volume in
+// headphones unplugs them; the next prompt on the loudspeakers is at the
+// same step of the staff's volume, never at full.
+func TestHeadphonesUnpluggedTheVolumeFalls(t *testing.T) {
+	headphones := true
+	r := newRigWith(t, openCatalog(t, shipped), audio.NewSpeech(speechCache, ""),
+		slog.New(slog.NewTextHandler(io.Discard, nil)), func(d *ui.Deps) {
+			d.SoundOutput = func() passerelle.SoundOutput { return passerelle.SoundOutput{Headphones: headphones} }
+		})
+	r.k.Volume = 0.5
+	r.player.SetVolume(0.5)
+	r.toFirstStep()
+	for range 5 {
+		r.press(fyne.KeyPlus)
+	}
+	if got := r.player.Volume(); got != 1 {
+		t.Fatalf("in headphones, the loudest is %v, want 1", got)
+	}
+	headphones = false
+	r.tap(r.k.Screen().Listen)
+	if got := r.player.Volume(); got != 0.5 {
+		t.Errorf("unplugged, the next prompt plays at %v, want the staff's 0.5", got)
+	}
+}
+
 // requireEspeak skips the test where espeak-ng is not installed, except
 // in CI, where it must be: the levels are those of real speech.
 func requireEspeak(tb testing.TB) {
