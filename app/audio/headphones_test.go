@@ -67,7 +67,7 @@ func startPulse(tb testing.TB, sinks ...string) *pulse {
 	}
 	tb.Cleanup(func() { os.RemoveAll(dir) })
 	p := &pulse{tb: tb, modules: map[string]string{},
-		env: append(withoutVariable(os.Environ(), "PULSE_SINK", "ALSA_CARD"), "XDG_RUNTIME_DIR="+dir, "HOME="+dir, "LC_ALL=C")}
+		env: append(withoutVariable(os.Environ(), "PULSE_SERVER", "PULSE_RUNTIME_PATH", "PULSE_SINK", "ALSA_CARD", "ALSA_PCM_CARD"), "XDG_RUNTIME_DIR="+dir, "HOME="+dir, "LC_ALL=C")}
 	// Daemonized, pulseaudio returns once the server is ready. Left
 	// without a client (a test killed), it ends by itself.
 	p.run("pulseaudio", "-n", "--daemonize=yes", "--exit-idle-time=20", "--log-target=file:"+filepath.Join(dir, "log"),
