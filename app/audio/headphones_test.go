@@ -246,10 +246,11 @@ type kioskChild struct {
 	log strings.Builder
 }
 
-func (p *pulse) startChild(headphones string) *kioskChild {
+func (p *pulse) startChild(headphones string, follow bool) *kioskChild {
 	p.tb.Helper()
 	c := &kioskChild{tb: p.tb, cmd: exec.Command(os.Args[0], "-test.run=^TestHeadphonesChild$", "-test.v")}
-	c.cmd.Env = append(p.env, childVariable+"="+headphones, "PASSERELLE_SPEECH="+speechCache(p.tb), TraceVariable+"=1")
+	c.cmd.Env = append(p.env, childVariable+"="+headphones, "PASSERELLE_SPEECH="+speechCache(p.tb), TraceVariable+"=1",
+		fmt.Sprintf("PASSERELLE_HEADPHONES_FOLLOW=%v", follow))
 	c.cmd.Stderr = &c.log
 	var err error
 	if c.in, err = c.cmd.StdinPipe(); err != nil {
@@ -340,8 +341,10 @@ func TestHeadphonesChild(t *testing.T) {
 	router.mu.Lock()
 	router.changed = func(o passerelle.SoundOutput) { outputs <- o }
 	router.mu.Unlock()
-	router.Follow()
-	defer router.Close()
+	if os.Getenv("PASSERELLE_HEADPHONES_FOLLOW") == "true" {
+		router.Follow()
+		defer router.Close()
+	}
 	sink, backend := OpenSink(logger)
 	if backend != Oto {
 		t.Fatal("no sound device: the child must play through oto")
@@ -413,31 +416,36 @@ func TestHeadphones(t *testing.T) {
 		name    string
 		sinks   []string // present at start, the first the default
 		setting string
+		// still: the router does not follow the server's events; the
+		// choice made before the device opened does it all.
+		still bool
 		// before the prompt, while the kiosk runs: lines for the child,
 		// or "plug NAME", "unplug NAME" for the server.
 		before []string
 		want   map[string]bool // sink → hears the prompt whole, or silence
 	}{
-		{"plugged in: the headphones hear the prompt, the speakers nothing", []string{"speakers", "headphones"}, "headphones",
+		{"plugged in: the headphones hear the prompt, the speakers nothing", []string{"speakers", "headphones"}, "headphones", false,
 			nil, map[string]bool{"headphones": true, "speakers": false}},
-		{"named but not plugged in: the default output", []string{"speakers"}, "headphones",
+		{"plugged in, chosen before the device opens, not followed", []string{"speakers", "headphones"}, "headphones", true,
+			nil, map[string]bool{"headphones": true, "speakers": false}},
+		{"named but not plugged in: the default output", []string{"speakers"}, "headphones", false,
 			nil, map[string]bool{"speakers": true}},
-		{"none named: the default output, though some are plugged in", []string{"speakers", "headphones"}, "",
+		{"none named: the default output, though some are plugged in", []string{"speakers", "headphones"}, "", false,
 			nil, map[string]bool{"speakers": true, "headphones": false}},
-		{"plugged in while the kiosk runs: the sound moves to them", []string{"speakers"}, "headphones",
+		{"plugged in while the kiosk runs: the sound moves to them", []string{"speakers"}, "headphones", false,
 			[]string{"play Bonjour.", "plug headphones", "wait true"}, map[string]bool{"headphones": true, "speakers": false}},
-		{"unplugged while the kiosk runs: the speakers", []string{"speakers", "headphones"}, "headphones",
+		{"unplugged while the kiosk runs: the speakers", []string{"speakers", "headphones"}, "headphones", false,
 			[]string{"play Bonjour.", "unplug headphones", "wait false"}, map[string]bool{"speakers": true}},
-		{"named by staff while the kiosk runs: the sound moves to them", []string{"speakers", "headphones"}, "",
+		{"named by staff while the kiosk runs: the sound moves to them", []string{"speakers", "headphones"}, "", false,
 			[]string{"play Bonjour.", "set headphones", "wait true"}, map[string]bool{"headphones": true, "speakers": false}},
-		{"no longer named by staff: the default output", []string{"speakers", "headphones"}, "headphones",
+		{"no longer named by staff: the default output", []string{"speakers", "headphones"}, "headphones", false,
 			[]string{"play Bonjour.", "set ", "wait false"}, map[string]bool{"speakers": true, "headphones": false}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel() // each has its own server and child: mostly waiting for sound
 			p := startPulse(t, tc.sinks...)
-			c := p.startChild(tc.setting)
+			c := p.startChild(tc.setting, !tc.still)
 			for _, line := range tc.before {
 				switch cmd, arg, _ := strings.Cut(line, " "); cmd {
 				case "plug":
