@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -168,8 +169,10 @@ func TestHeadphonesSettingBeforeTheSoundOpens(t *testing.T) {
 			}
 		})
 	}
-	_, err := parseKiosk([]string{"-headphones", "my headset"}, io.Discard)
-	if err == nil || !strings.HasPrefix(err.Error(), "-headphones \"my headset\": give the name of a sink") {
-		t.Errorf("a name with a space: %v", err)
+	for _, bad := range []string{"my headset", "--help", "a;b", strings.Repeat("h", 201)} {
+		_, err := parseKiosk([]string{"-headphones=" + bad}, io.Discard)
+		if err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf("-headphones %q: give the name of a sink", bad)) {
+			t.Errorf("-headphones %q: %v", bad, err)
+		}
 	}
 }

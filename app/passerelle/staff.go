@@ -392,7 +392,8 @@ const (
 // deviceName is the name of a sound output: PulseAudio's sinks are
 // named like alsa_output.usb-Logitech_USB_Headset-00.analog-stereo or
 // bluez_sink.00_11_22_33_44_55.a2dp_sink, ALSA's cards like Headset.
-var deviceName = regexp.MustCompile(`^[A-Za-z0-9_.:@-]{0,200}$`)
+// Never starting with "-", which pactl would read as an option.
+var deviceName = regexp.MustCompile(`^([A-Za-z0-9_.:@][A-Za-z0-9_.:@-]{0,199})?$`)
 
 // DefaultKioskSettings are the settings of a kiosk in a public place.
 var DefaultKioskSettings = KioskSettings{
