@@ -6,7 +6,11 @@
 # social security number half typed (one box per digit), the same choice
 # and number steps in Arabic (the screen mirrored, read right to left),
 # and staff mode's settings and statistics (on five weeks of sessions
-# made up by passerelle simulate).
+# made up by passerelle simulate). Then the 10-inch layout: a virtual
+# 1280×800 screen whose -dpi makes it 10.1 inches across, so that the
+# kiosk works out its scale (1.3) from the size the X server reports, as
+# on a real 10-inch panel: welcome, the procedures, a choice and a number,
+# with normal and with large text (-large-text).
 #
 #   bash packaging/screenshots.sh [OUTDIR]     (default packaging/screenshots)
 #
@@ -46,14 +50,43 @@ step "$procedure" "$sketch_step" | grep -q "^    screen:" ||
 step "$number_procedure" "$number_step" | grep -q "personal: yes" ||
 	fail "step $number_step of $number_procedure is not a personal number any more"
 
-# A virtual screen of the smallest size the kiosk supports.
-exec 3<> "$work/displayfd"
-Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-for _ in $(seq 500); do
-	[ -s "$work/displayfd" ] && break
-	sleep 0.01
-done
-export DISPLAY=":$(head -n1 "$work/displayfd")"
+# virtual_screen WxH [DPI]: a virtual screen, the X server's DISPLAY.
+virtual_screen() {
+	rm -f "$work/displayfd"
+	exec 3<> "$work/displayfd"
+	Xvfb -displayfd 3 -screen 0 "$1x24" ${2:+-dpi "$2"} -nolisten tcp >"$work/xvfb.log" 2>&1 &
+	xvfb=$!
+	for _ in $(seq 500); do
+		[ -s "$work/displayfd" ] && break
+		sleep 0.01
+	done
+	export DISPLAY=":$(head -n1 "$work/displayfd")"
+}
+# open_kiosk [FLAGS...]: the kiosk on the shipped catalog, its window shown.
+open_kiosk() {
+	"$work/passerelle" kiosk -catalog data/procedures -db "$work/kiosk.db" -speech-cache "$work/speech" "$@" >"$work/kiosk.log" 2>&1 &
+	kiosk=$!
+	for _ in $(seq 1000); do
+		xdotool search --onlyvisible --name Passerelle >/dev/null 2>&1 && break
+		sleep 0.01
+	done
+	sleep 1 # the first frame
+}
+# close_kiosk: the kiosk stopped, its session saved as interrupted.
+close_kiosk() { kill "$kiosk"; wait "$kiosk" || true; }
+
+# Where things are on a 1024×768 screen (scale 1, one unit a pixel): the
+# bottom bar's 5 equal controls, the language tiles, the first page of
+# procedures (4 tiles, page arrows beside), the first answer of a
+# question whether 2, 3 or 4 of them, the stop question's answers, the
+# keypad of a number step (3 columns of keys under the boxes, 0 to 9).
+screen_w=1024 bar_y=705 home_x=105 next_x=920 french_x=170 arabic_x=843
+grid_x=(337 686 337 686) grid_y=(170 170 470 470) per_page=4 page_x="" page_y=""
+answer_x=100 answer_y=300 stop_y=480 stop_no_x=760 stop_yes_x=264
+key_x=(439 294 439 584 294 439 584 294 439 584) key_y=(577 293 293 293 388 388 388 483 483 483)
+
+# The smallest screen size the kiosk's README shows.
+virtual_screen 1024x768
 export LANG=fr_FR.UTF-8
 
 # A staff PIN first: without one the kiosk opens on the screen that asks
@@ -62,12 +95,7 @@ staff_pin=4806
 printf '%s\n%s\n' "$staff_pin" "$staff_pin" | "$work/passerelle" pin -db "$work/kiosk.db" >/dev/null
 # Five weeks of made-up sessions before today, for the statistics tab.
 "$work/passerelle" simulate -db "$work/kiosk.db" -sessions 1400 -catalog data/procedures >/dev/null
-"$work/passerelle" kiosk -catalog data/procedures -db "$work/kiosk.db" -speech-cache "$work/speech" >"$work/kiosk.log" 2>&1 &
-for _ in $(seq 1000); do
-	xdotool search --onlyvisible --name Passerelle >/dev/null 2>&1 && break
-	sleep 0.01
-done
-sleep 1 # the first frame
+open_kiosk
 
 # last KIND [FIELD]: what the kiosk saved last for that kind of event
 # (the step by default; "" before anything).
@@ -76,11 +104,13 @@ last() {
 	sqlite3 "$work/kiosk.db" "SELECT ${2:-step_id} FROM events WHERE kind = '$1' ORDER BY id DESC LIMIT 1" 2>/dev/null || true
 }
 count() { sqlite3 "$work/kiosk.db" "SELECT count(*) FROM events WHERE kind = '$1'" 2>/dev/null || echo 0; }
-# wait_for WHAT CMD...: waits until CMD prints WHAT, or fails after 10 s.
+# wait_for WHAT CMD...: waits until CMD prints WHAT, or fails after 30 s
+# (the kiosk makes its speech at start: on a busy machine the first
+# touches wait for it).
 wait_for() {
 	local want=$1 got=""
 	shift
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		got=$("$@")
 		[ "$got" = "$want" ] && return 0
 		sleep 0.1
@@ -96,14 +126,13 @@ touch() { xdotool mousemove "$1" "$2" click 1; sleep 0.7; }
 # In a right-to-left language the screen is mirrored: mx X is the place
 # of what is at X in French.
 rtl=false
-mx() { if $rtl; then echo $((1024 - $1)); else echo "$1"; fi; }
+mx() { if $rtl; then echo $((screen_w - $1)); else echo "$1"; fi; }
 
-# The bottom bar has 5 equal controls; "home" is the first, "next" the last.
-home() { touch "$(mx 105)" 705; }
-next() { touch "$(mx 920)" 705; }
-first_answer() { touch "$(mx 100)" 300; } # the first answer tile, whether 2, 3 or 4 of them
-stop_no() { touch "$(mx 760)" 480; }      # the stop question's red circle: go on
-stop_yes() { touch "$(mx 264)" 480; }     # its green tick: stop
+home() { touch "$(mx "$home_x")" "$bar_y"; }
+next() { touch "$(mx "$next_x")" "$bar_y"; }
+first_answer() { touch "$(mx "$answer_x")" "$answer_y"; }
+stop_no() { touch "$(mx "$stop_no_x")" "$stop_y"; }   # the stop question's red circle: go on
+stop_yes() { touch "$(mx "$stop_yes_x")" "$stop_y"; } # its green tick: stop
 # stop: home in the middle of a procedure, then yes: back to welcome.
 stop() {
 	local stops ended
@@ -113,26 +142,30 @@ stop() {
 	stop_yes
 	wait_for $((ended + 1)) count session_ended
 }
-# key DIGIT: the keypad of a number step, 3 columns of keys under the boxes.
+# key DIGIT: a key of the keypad of a number step.
 key() {
-	local x=(439 294 439 584 294 439 584 294 439 584) y=(577 293 293 293 388 388 388 483 483 483)
-	xdotool mousemove "${x[$1]}" "${y[$1]}" click 1
+	xdotool mousemove "${key_x[$1]}" "${key_y[$1]}" click 1
 	sleep 0.3
 }
 
 # start PROCEDURE [LANGUAGE_X]: from welcome, French (or the language
-# tile at LANGUAGE_X), then the procedure's tile: its place on the first
-# page of the grid (4 a page, with the page arrows beside, in the order
-# validate lists them).
+# tile at LANGUAGE_X), then the procedure's tile: its place in the grid
+# (per_page a page, with the page arrows beside, in the order validate
+# lists them).
 start() {
-	local tile_x=(337 686 337 686) tile_y=(170 170 470 470) rank started
+	local rank started
 	rank=$(awk -v id="$1" '$1 == id { print NR; exit }' "$work/validate.log")
-	[ -n "$rank" ] && [ "$rank" -le 4 ] || fail "$1 is not on the first page of procedures"
+	[ -n "$rank" ] || fail "$1 is not in the catalog"
+	[ "$rank" -le "$per_page" ] || [ -n "$page_x" ] || fail "$1 is not on the first page of procedures"
 	started=$(count session_started)
-	touch 512 300          # anywhere: start
-	touch "${2:-170}" 300 # a language tile, Français first
-	touch 920 705          # next: the languages are chosen on a French screen
-	touch "$(mx "${tile_x[rank - 1]}")" "${tile_y[rank - 1]}"
+	touch $((screen_w / 2)) 300 # anywhere: start
+	touch "${2:-$french_x}" 300 # a language tile, Français first
+	touch "$next_x" "$bar_y"    # next: the languages are chosen on a French screen
+	for ((page = 0; page < (rank - 1) / per_page; page++)); do
+		touch "$(mx "$page_x")" "$page_y" # the next page
+	done
+	rank=$(((rank - 1) % per_page + 1))
+	touch "$(mx "${grid_x[rank - 1]}")" "${grid_y[rank - 1]}"
 	next
 	wait_for $((started + 1)) count session_started
 	wait_for "$1" last session_started procedure_id
@@ -191,12 +224,12 @@ shot number
 # left, the keypad stays a phone's.
 stop
 rtl=true
-start "$procedure" 843
+start "$procedure" "$arabic_x"
 walk_to "$procedure" "$choice_step"
 first_answer
 shot choice-ar
 stop
-start "$number_procedure" 843
+start "$number_procedure" "$arabic_x"
 walk_to "$number_procedure" "$number_step"
 for d in 1 8 5 0 5; do
 	key "$d"
@@ -226,6 +259,52 @@ touch 262 68 # the statistics tab
 sleep 1      # its figures are read off the screen's thread
 shot staff-stats
 grep "level=ERROR" "$work/kiosk.log" >&2 || true # what the kiosk found wrong, for the person who runs this
+close_kiosk
+kill "$xvfb"
+
+# The 10-inch layout: 1280×800 pixels, 149 dots per inch make 218×136 mm,
+# a 10.1-inch diagonal; the kiosk's log says the scale it chose.
+virtual_screen 1280x800 149
+screen_w=1280 bar_y=710 home_x=133 next_x=1147 french_x=225 arabic_x=1055
+grid_x=(422 857 422 857) grid_y=(165 165 465 465) per_page=4 page_x=1170 page_y=300
+answer_x=600 answer_y=165 stop_y=530 stop_no_x=950 stop_yes_x=330
+key_x=(790 612 790 968 612 790 968 612 790 968) key_y=(555 208 208 208 323 323 323 438 438 438)
+# ten_inch SUFFIX [FLAGS...]: welcome, the procedures, a choice and a
+# number on the 10-inch screen, the kiosk run with FLAGS (welcome only
+# without: it is the same heading).
+ten_inch() {
+	local suffix=$1
+	shift
+	open_kiosk "$@"
+	grep -q 'scale=1.3 ' "$work/kiosk.log" || fail "the kiosk did not find the 10-inch scale: $(grep scale "$work/kiosk.log")"
+	grep "scale" "$work/kiosk.log"
+	[ -n "$suffix" ] || shot welcome-10in
+	start "$procedure"
+	touch "$(mx "$home_x")" "$bar_y" # home: back to welcome is a stop question mid-procedure
+	stop_yes
+	touch $((screen_w / 2)) 300
+	touch "$french_x" 300
+	touch "$next_x" "$bar_y"
+	shot "procedures-10in$suffix"
+	home
+	start "$procedure"
+	walk_to "$procedure" "$choice_step"
+	first_answer
+	shot "choice-10in$suffix"
+	stop
+	start "$number_procedure"
+	walk_to "$number_procedure" "$number_step"
+	for d in 1 8 5 0 5; do
+		key "$d"
+	done
+	shot "number-10in$suffix"
+	stop
+	close_kiosk
+}
+ten_inch ""
+# Large text: 2 procedures a page, side by side.
+grid_x=(422 857) grid_y=(300 300) per_page=2
+ten_inch -large -large-text
 
 # The hub's staff page: the real hub served on loopback, signed in and
 # shot by headless chromium (the browser test, asked for its screenshot).

@@ -154,10 +154,10 @@ func TestConfigFileMissing(t *testing.T) {
 func TestShippedConfigDocumentsEveryFlag(t *testing.T) {
 	documented := readShippedConf(t, "../../packaging/passerelle.conf")
 	var kc kioskConfig
-	var size, speechLimit string
+	var size, speechLimit, screenSize string
 	var hc hubConfig
 	for section, fs := range map[string]*flag.FlagSet{
-		"kiosk": kioskFlags(&kc, &size, &speechLimit),
+		"kiosk": kioskFlags(&kc, &size, &speechLimit, &screenSize),
 		"hub":   func() *flag.FlagSet { fs := flag.NewFlagSet("hub", flag.ContinueOnError); hubFlags(fs, &hc); return fs }(),
 	} {
 		fs.VisitAll(func(f *flag.Flag) {

@@ -41,6 +41,9 @@ type kioskConfig struct {
 	minPress    time.Duration // touches held less are ignored; 0: off
 	repeat      time.Duration // touches this soon after the last are ignored; 0: off
 	headphones  string        // the sound output prompts go to when plugged in; "": the default
+	largeText   bool          // text half as large again, for low vision
+	screenSize  physicalSize  // the screen's size given by -screen-size; zero: the system's
+	unitMM      float64       // a unit's length on the screen, found at start; 0: unknown
 	// given names the flags on the command line: they win over the
 	// settings staff saved.
 	given map[string]bool
@@ -66,8 +69,8 @@ const (
 // of its range is refused with a sentence naming the flag and its range.
 func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	var c kioskConfig
-	var size, speechLimit string
-	fs := kioskFlags(&c, &size, &speechLimit)
+	var size, speechLimit, screenSize string
+	fs := kioskFlags(&c, &size, &speechLimit, &screenSize)
 	fs.SetOutput(stderr)
 	configPath := configFlag(fs)
 	if err := fs.Parse(args); err != nil {
@@ -94,6 +97,9 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 	if c.width, c.height, err = parseSize(size); err != nil {
 		return c, from.locate(err)
 	}
+	if c.screenSize, err = parsePhysicalSize(screenSize); err != nil {
+		return c, from.locate(fmt.Errorf("-screen-size %q: %w", screenSize, err))
+	}
 	if c.speechLimit, err = parseBytes(speechLimit); err != nil {
 		return c, from.locate(fmt.Errorf("-speech-cache-size %s: %w", speechLimit, err))
 	}
@@ -108,7 +114,7 @@ func parseKiosk(args []string, stderr io.Writer) (kioskConfig, error) {
 
 // kioskFlags defines the kiosk's flags, into c and the strings parseKiosk
 // reads further.
-func kioskFlags(c *kioskConfig, size, speechLimit *string) *flag.FlagSet {
+func kioskFlags(c *kioskConfig, size, speechLimit, screenSize *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
 	fs.StringVar(&c.catalog, "catalog", DefaultCatalog, "folder of procedures")
 	fs.StringVar(&c.db, "db", defaultDataPath("kiosk.db"), "the kiosk's database file")
@@ -131,6 +137,9 @@ func kioskFlags(c *kioskConfig, size, speechLimit *string) *flag.FlagSet {
 	fs.DurationVar(&c.minPress, "min-press", 0, "for a hand that trembles, touches held less than this are ignored, 0s (off) to 2s")
 	fs.DurationVar(&c.repeat, "ignore-repeat", 0, "for a hand that trembles, a touch this soon after the last one taken is ignored, 0s (off) to 3s")
 	fs.StringVar(&c.headphones, "headphones", "", "the headphones prompts go to when they are plugged in: a sink's name as pactl list short sinks writes it, or a card's as aplay -l writes it; empty: the default output")
+	fs.BoolVar(&c.largeText, "large-text", false, "text half as large again, for people with low vision")
+	fs.StringVar(screenSize, "screen-size", "",
+		"the screen's size when the system does not say it, or says it wrong: its diagonal, like 10.1in, or WIDTHxHEIGHT in millimetres, like 217x136mm; empty: the system's")
 	return fs
 }
 

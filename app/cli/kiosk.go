@@ -61,7 +61,7 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	if err := findDisplay(); err != nil {
 		return err
 	}
-	applyScale(logger)
+	c.unitMM = applyScale(logger, c.screenSize)
 	if c.volume == 0 {
 		logger.Warn("kiosk: the volume is 0 (-volume 0): the kiosk is silent, users will not hear the prompts")
 	}
@@ -180,7 +180,7 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 	r.player = audio.NewPlayer(sink, speech,
 		audio.WithVolume(c.volume), audio.WithRate(c.rate), audio.WithLogger(logger))
 	r.closers = append(r.closers, func() { r.player.Close() })
-	a.Settings().SetTheme(ui.Theme())
+	a.Settings().SetTheme(ui.ThemeFor(c.unitMM, false))
 	r.win = a.NewWindow("Passerelle")
 	if dbErr != nil {
 		return dbErr
@@ -230,6 +230,7 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 
 	settings := ui.DefaultSettings
 	settings.KioskSettings = live
+	settings.UnitMM = c.unitMM
 	if c.tapGuard > 0 {
 		settings.TapGuard = c.tapGuard
 	}
@@ -287,7 +288,7 @@ func purgeDaily(ctx context.Context, db *sqlite.DB, retention func() time.Durati
 func liveSettings(ctx context.Context, c kioskConfig, db passerelle.StaffStore) (passerelle.KioskSettings, error) {
 	flags := passerelle.KioskSettings{Inactivity: c.inactivity, StillThereWait: c.stillThere, ElsewhereWait: c.elsewhere,
 		Volume: c.volume, Rate: c.rate, Retention: c.retention, Scanning: c.scan, ScanEvery: c.scanEvery,
-		MinPress: c.minPress, IgnoreRepeat: c.repeat, Headphones: c.headphones}
+		MinPress: c.minPress, IgnoreRepeat: c.repeat, LargeText: c.largeText, Headphones: c.headphones}
 	saved, err := db.SavedSettings(ctx)
 	if err != nil {
 		return flags, err

@@ -1,80 +1,162 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"os"
 	"strconv"
+	"strings"
 
 	"passerelle/app/ui"
 )
 
-// The screen's physical size decides the scale (pixels per Fyne unit).
-// The kiosk's layouts give every target at least ui.MinTarget units on
-// every window from 800×480 units up; the scale makes those units at
-// least minTargetMM millimetres on the screen at hand. Fyne's own guess
-// (the dots per inch over 120, never under 1) leaves a tiny high-density
-// screen (a 7-inch 1024×600 panel) under 800×480 units: its layouts would
-// not fit, so there the scale stops where 800×480 units fill the screen,
-// and the log says how big targets are.
+// minTargetMM is the side the scale gives targets when the screen allows
+// (ui.Display.Scale).
 const minTargetMM = 15
 
-// screen is a monitor as the display server reports it. A size of 0 mm
-// means the screen did not say (a projector, a virtual screen).
-type screen struct {
-	widthPx, heightPx int
-	widthMM, heightMM int
+// screen is a monitor as the display server reports it.
+type screen = ui.Display
+
+// physicalSize is the screen's size as the administrator gives it with
+// -screen-size: a diagonal, or a width and a height; zero when not given.
+type physicalSize struct {
+	diagonalMM        float64
+	widthMM, heightMM float64
+}
+
+// The sizes -screen-size accepts: from a 5-inch panel to a 100-inch wall.
+const (
+	minDiagonalMM, maxDiagonalMM = 5 * 25.4, 100 * 25.4
+	minSideMM, maxSideMM         = 50, 2500
+)
+
+// parsePhysicalSize reads a screen's size as staff find it on the box or
+// the data sheet: a diagonal in inches (10.1in, 10.1") or centimetres
+// (25.7cm), or WIDTHxHEIGHT in millimetres or centimetres (217x136mm,
+// 21.7x13.6cm). "" is no size: the system's is used.
+func parsePhysicalSize(v string) (physicalSize, error) {
+	t := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(v), " ", ""))
+	if t == "" {
+		return physicalSize{}, nil
+	}
+	bad := errors.New("give the screen's diagonal, like 10.1in, or its width and height, like 217x136mm")
+	unit := 0.0
+	for _, u := range []struct {
+		suffix string
+		mm     float64
+	}{{"mm", 1}, {"cm", 10}, {"in", 25.4}, {"\"", 25.4}} {
+		if rest, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, unit = rest, u.mm
+			break
+		}
+	}
+	if unit == 0 {
+		return physicalSize{}, bad
+	}
+	number := func(s string) (float64, bool) {
+		n, err := strconv.ParseFloat(s, 64)
+		return n * unit, err == nil && !math.IsNaN(n) && !math.IsInf(n, 0)
+	}
+	if ws, hs, ok := strings.Cut(t, "x"); ok {
+		w, okW := number(ws)
+		h, okH := number(hs)
+		if !okW || !okH || unit == 25.4 {
+			return physicalSize{}, bad
+		}
+		if w < minSideMM || h < minSideMM || w > maxSideMM || h > maxSideMM {
+			return physicalSize{}, fmt.Errorf("a screen %.0f×%.0f mm is no kiosk's: give a width and a height from %d to %d mm", w, h, minSideMM, maxSideMM)
+		}
+		return physicalSize{widthMM: w, heightMM: h}, nil
+	}
+	d, ok := number(t)
+	if !ok || unit == 1 { // a diagonal in millimetres is nobody's habit: a typo for WxH
+		return physicalSize{}, bad
+	}
+	if d < minDiagonalMM || d > maxDiagonalMM {
+		return physicalSize{}, fmt.Errorf("a screen of %.1f inches is no kiosk's: give a diagonal from 5in to 100in", d/25.4)
+	}
+	return physicalSize{diagonalMM: d}, nil
+}
+
+// given reports whether the administrator gave a size.
+func (p physicalSize) given() bool { return p.diagonalMM > 0 || p.widthMM > 0 }
+
+// on returns s with its millimetres replaced by p's: a diagonal is shared
+// out along the pixels' width and height (square pixels).
+func (p physicalSize) on(s screen) screen {
+	if p.widthMM > 0 {
+		s.WidthMM, s.HeightMM = p.widthMM, p.heightMM
+		return s
+	}
+	diagonalPx := math.Hypot(float64(s.WidthPx), float64(s.HeightPx))
+	if diagonalPx > 0 {
+		s.WidthMM = p.diagonalMM * float64(s.WidthPx) / diagonalPx
+		s.HeightMM = p.diagonalMM * float64(s.HeightPx) / diagonalPx
+	}
+	return s
 }
 
 // kioskScale returns the scale for s and the side, in millimetres, a
 // target of ui.MinTarget units gets with it; 0 when s does not say its
-// size, and the scale is then 1 (one unit a pixel). The scale is in tenths,
-// as Fyne rounds it, never under 1.
+// size, and the scale is then 1 (one unit a pixel).
 func kioskScale(s screen) (scale float32, targetMM float64) {
-	if s.widthPx <= 0 || s.heightPx <= 0 || s.widthMM <= 0 || s.heightMM <= 0 {
-		return 1, 0
-	}
-	// The denser of the two directions, so that targets are big enough
-	// both ways on a screen whose pixels are not square.
-	pxPerMM := max(float64(s.widthPx)/float64(s.widthMM), float64(s.heightPx)/float64(s.heightMM))
-	if dpi := pxPerMM * 25.4; dpi < 10 || dpi > 1000 {
-		return 1, 0 // a size no screen has: a display server's placeholder
-	}
-	need := math.Ceil(minTargetMM*pxPerMM/float64(ui.MinTarget)*10-1e-9) / 10
-	fit := math.Floor(min(float64(s.widthPx)/minWidth, float64(s.heightPx)/minHeight)*10+1e-9) / 10
-	sc := max(1, min(need, fit))
-	return float32(sc), float64(ui.MinTarget) * sc / pxPerMM
+	scale, unitMM := s.Scale()
+	return scale, float64(ui.MinTarget) * unitMM
 }
 
 // applyScale gives the toolkit the kiosk's scale for the screen, through
-// Fyne's environment, before the first window opens. FYNE_SCALE set by
-// the administrator wins. A screen that does not say its size keeps
-// Fyne's own guess.
-func applyScale(logger *slog.Logger) {
-	if v := os.Getenv("FYNE_SCALE"); v != "" {
-		logger.Info("kiosk: the scale is FYNE_SCALE's", "scale", v)
-		return
-	}
+// Fyne's environment, before the first window opens, and returns how long
+// a unit is on the screen, in millimetres, for the text sizes (0 when the
+// screen's size is unknown). FYNE_SCALE set by the administrator wins
+// over the scale; -screen-size (given) over the size the screen reports.
+// A screen whose size is unknown keeps Fyne's own guess.
+func applyScale(logger *slog.Logger, given physicalSize) (unitMM float64) {
 	s, err := measureScreen()
 	if err != nil {
-		logger.Warn("kiosk: the screen's size is unknown: the toolkit's own scale", "err", err)
-		return
+		logger.Warn("kiosk: the screen cannot be measured: the toolkit's own scale", "err", err)
+		return 0
+	}
+	size := strconv.Itoa(s.WidthPx) + "x" + strconv.Itoa(s.HeightPx)
+	reported := mmText(s)
+	if given.given() {
+		s = given.on(s)
+		logger.Info("kiosk: the screen's size is -screen-size's", "pixels", size, "millimetres", mmText(s), "reported", reported)
+	}
+	mm := mmText(s)
+	if v := os.Getenv("FYNE_SCALE"); v != "" {
+		scale, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(scale > 0) || s.PxPerMM() == 0 {
+			logger.Info("kiosk: the scale is FYNE_SCALE's", "scale", v)
+			return 0
+		}
+		unitMM = scale / s.PxPerMM()
+		logger.Info("kiosk: the scale is FYNE_SCALE's", "scale", v, "pixels", size, "millimetres", mm,
+			"target_mm", round1(float64(ui.MinTarget)*unitMM))
+		return unitMM
 	}
 	scale, targetMM := kioskScale(s)
-	size := strconv.Itoa(s.widthPx) + "x" + strconv.Itoa(s.heightPx)
-	mm := strconv.Itoa(s.widthMM) + "x" + strconv.Itoa(s.heightMM)
-	if targetMM == 0 {
-		logger.Info("kiosk: the screen does not say its size: one unit a pixel", "pixels", size, "millimetres", mm)
-	}
 	os.Setenv("FYNE_DISABLE_DPI_DETECTION", "1")
 	os.Setenv("FYNE_SCALE", strconv.FormatFloat(float64(scale), 'f', 1, 32))
 	switch {
 	case targetMM == 0:
+		logger.Warn("kiosk: the screen does not say its size: one unit a pixel; give it with -screen-size (like 10.1in) for targets and text of the right millimetres",
+			"pixels", size, "millimetres", mm)
+		return 0
 	case targetMM < minTargetMM:
 		logger.Warn("kiosk: the screen is too small for targets of 15 mm at the smallest layout: they are smaller",
-			"pixels", size, "millimetres", mm, "scale", scale, "target_mm", math.Round(targetMM*10)/10)
+			"pixels", size, "millimetres", mm, "scale", round1(float64(scale)), "target_mm", round1(targetMM))
 	default:
 		logger.Info("kiosk: scale from the screen's size", "pixels", size, "millimetres", mm,
-			"scale", scale, "target_mm", math.Round(targetMM*10)/10)
+			"scale", round1(float64(scale)), "target_mm", round1(targetMM))
 	}
+	return float64(scale) / s.PxPerMM()
 }
+
+// mmText writes a screen's size in whole millimetres, as logs show it.
+func mmText(s screen) string {
+	return strconv.Itoa(int(math.Round(s.WidthMM))) + "x" + strconv.Itoa(int(math.Round(s.HeightMM)))
+}
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }

@@ -2,53 +2,102 @@ package cli
 
 import (
 	"math"
+	"strings"
 	"testing"
+
+	"passerelle/app/ui"
 )
 
-// TestKioskScale: on real screens, targets get 15 mm when the smallest
-// layout (800×480 units) still fits the screen, and the screen is filled
-// by that layout when it does not.
-func TestKioskScale(t *testing.T) {
+// TestScreenSize: -screen-size reads a size as written on a screen's box
+// or data sheet, refuses one no kiosk has and anything else in a plain
+// sentence, and shares a diagonal out along the pixels.
+func TestScreenSize(t *testing.T) {
+	tenInch := ui.Display{WidthPx: 1280, HeightPx: 800}
 	for _, tc := range []struct {
-		name      string
-		s         screen
-		scale     float32
-		targetMM  float64 // ±0.1; 0: the size is unknown
-		fullWidth bool    // the scale stops where 800×480 units fill the screen
+		name         string
+		value        string
+		wantW, wantH float64 // on a 1280×800 screen, ±0.5 mm
+		refused      string  // a part of the error; "" accepted
+		leavesSystem bool    // no size given: the system's counts
 	}{
-		{"15.6-inch laptop, 1920×1080", screen{1920, 1080, 344, 194}, 1.2, 15.3, false},
-		{"21.5-inch office monitor, 1920×1080", screen{1920, 1080, 476, 268}, 1, 17.6, false},
-		{"old 19-inch 1280×1024", screen{1280, 1024, 376, 301}, 1, 20.9, false},
-		{"24-inch 4K monitor", screen{3840, 2160, 527, 296}, 1.6, 15.6, false},
-		{"10-inch tablet-sized touch panel, 1280×800", screen{1280, 800, 217, 136}, 1.3, 15.6, false},
-		{"7-inch 1024×600 panel: the layout fills it, targets are smaller", screen{1024, 600, 154, 86}, 1.2, 12.2, true},
-		{"8-inch portrait panel 800×1280: one unit a pixel", screen{800, 1280, 108, 172}, 1, 9.6, true},
-		{"a screen under 800×480 pixels: never under 1", screen{640, 480, 130, 98}, 1, 14.4, true},
-		{"Xvfb's default screen", screen{1280, 800, 338, 211}, 1, 18.7, false},
-		{"pixels not square: the denser direction counts", screen{1920, 1080, 344, 150}, 1.6, 15.8, false},
-		{"the screen says no size (XWayland headless, projectors)", screen{1280, 720, 0, 0}, 1, 0, false},
-		{"a width but no height", screen{1280, 720, 300, 0}, 1, 0, false},
-		{"a size no screen has (1 mm wide)", screen{1920, 1080, 1, 1}, 1, 0, false},
-		{"a size no screen has (a wall)", screen{1920, 1080, 20000, 12000}, 1, 0, false},
-		{"no pixels", screen{0, 0, 300, 200}, 1, 0, false},
+		{"nothing: the system's size", "", 0, 0, "", true},
+		{"a diagonal in inches", "10.1in", 217.5, 135.9, "", false},
+		{"a diagonal with the inch sign", `10.1"`, 217.5, 135.9, "", false},
+		{"spaces and capitals", " 10.1 IN ", 217.5, 135.9, "", false},
+		{"a diagonal in centimetres", "25.65cm", 217.5, 135.9, "", false},
+		{"width and height in millimetres", "217x136mm", 217, 136, "", false},
+		{"width and height in centimetres", "21.7x13.6cm", 217, 136, "", false},
+		{"a diagonal in millimetres, a typo", "256mm", 0, 0, "like 10.1in", false},
+		{"no unit", "10.1", 0, 0, "like 10.1in", false},
+		{"width and height in inches", "8x5in", 0, 0, "like 217x136mm", false},
+		{"a phone", "4in", 0, 0, "from 5in to 100in", false},
+		{"a wall", "120in", 0, 0, "from 5in to 100in", false},
+		{"too narrow", "30x136mm", 0, 0, "from 50 to 2500 mm", false},
+		{"not a number", "tenin", 0, 0, "like 10.1in", false},
+		{"not a number at all", "NaNin", 0, 0, "like 10.1in", false},
+		{"negative", "-10in", 0, 0, "from 5in to 100in", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			scale, targetMM := kioskScale(tc.s)
-			if scale != tc.scale {
-				t.Errorf("scale %v, want %v", scale, tc.scale)
-			}
-			if math.Abs(targetMM-tc.targetMM) > 0.1 {
-				t.Errorf("targets of %.2f mm, want %.1f", targetMM, tc.targetMM)
-			}
-			if tc.targetMM == 0 {
+			p, err := parsePhysicalSize(tc.value)
+			if tc.refused != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.refused) {
+					t.Fatalf("%q: error %v, want one saying %q", tc.value, err, tc.refused)
+				}
 				return
 			}
-			units := [2]float64{float64(tc.s.widthPx) / float64(scale), float64(tc.s.heightPx) / float64(scale)}
-			if scale > 1 && (units[0] < minWidth || units[1] < minHeight) {
-				t.Errorf("the screen is %.0f×%.0f units: the smallest layout, 800×480, does not fit", units[0], units[1])
+			if err != nil {
+				t.Fatalf("%q refused: %v", tc.value, err)
 			}
-			if !tc.fullWidth && targetMM < minTargetMM {
-				t.Errorf("targets of %.2f mm on a screen big enough for %d mm", targetMM, minTargetMM)
+			if p.given() == tc.leavesSystem {
+				t.Fatalf("%q: given %v", tc.value, p.given())
+			}
+			if tc.leavesSystem {
+				return
+			}
+			s := p.on(tenInch)
+			if math.Abs(s.WidthMM-tc.wantW) > 0.5 || math.Abs(s.HeightMM-tc.wantH) > 0.5 {
+				t.Errorf("%q on 1280×800: %.1f×%.1f mm, want %.1f×%.1f", tc.value, s.WidthMM, s.HeightMM, tc.wantW, tc.wantH)
+			}
+		})
+	}
+}
+
+// TestScreenSizeSetsTheScale: a screen that reports no size (Xvfb's
+// placeholder, a projector) gets the scale of the size given, the 10.1-
+// inch panel's 1.3 with targets of 15 mm.
+func TestScreenSizeSetsTheScale(t *testing.T) {
+	reported := ui.Display{WidthPx: 1280, HeightPx: 800}
+	if scale, target := kioskScale(reported); scale != 1 || target != 0 {
+		t.Fatalf("no size reported: scale %v, targets %v mm; want 1 and unknown", scale, target)
+	}
+	p, err := parsePhysicalSize("10.1in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scale, target := kioskScale(p.on(reported))
+	if scale != 1.3 || target < minTargetMM {
+		t.Errorf("10.1in given: scale %v, targets %.1f mm; want 1.3 and at least %d mm", scale, target, minTargetMM)
+	}
+}
+
+// TestGLFWGuessedSize: GLFW's 96 dots per inch for a monitor that reports
+// no size is told apart from a real size, so that the X screen's own
+// size (Xvfb's -dpi, Xorg's DisplaySize) is asked instead.
+func TestGLFWGuessedSize(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		s       ui.Display
+		guessed bool
+	}{
+		{"Xvfb 1280×800, no size on its output", ui.Display{WidthPx: 1280, HeightPx: 800, WidthMM: 338, HeightMM: 211}, true},
+		{"Xvfb 1024×768", ui.Display{WidthPx: 1024, HeightPx: 768, WidthMM: 270, HeightMM: 203}, true},
+		{"a 10-inch panel's EDID", ui.Display{WidthPx: 1280, HeightPx: 800, WidthMM: 217, HeightMM: 136}, false},
+		{"a 15.6-inch laptop's", ui.Display{WidthPx: 1920, HeightPx: 1080, WidthMM: 344, HeightMM: 194}, false},
+		{"one side a real size", ui.Display{WidthPx: 1280, HeightPx: 800, WidthMM: 338, HeightMM: 212}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := glfwGuessed(tc.s); got != tc.guessed {
+				t.Errorf("glfwGuessed(%+v) = %v, want %v", tc.s, got, tc.guessed)
 			}
 		})
 	}

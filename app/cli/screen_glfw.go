@@ -26,5 +26,20 @@ func measureScreen() (screen, error) {
 		return screen{}, errors.New("measure the screen: the monitor has no video mode")
 	}
 	wmm, hmm := m.GetPhysicalSize()
-	return screen{widthPx: mode.Width, heightPx: mode.Height, widthMM: wmm, heightMM: hmm}, nil
+	s := screen{WidthPx: mode.Width, HeightPx: mode.Height, WidthMM: float64(wmm), HeightMM: float64(hmm)}
+	if glfwGuessed(s) {
+		if w, h := xScreenMM(s.WidthPx, s.HeightPx); w > 0 && h > 0 {
+			s.WidthMM, s.HeightMM = w, h
+		}
+	}
+	return s, nil
+}
+
+// glfwGuessed reports whether s's millimetres are GLFW's own guess: when
+// the monitor reports no size (XRandR's 0 mm, a virtual screen), GLFW
+// gives it 96 dots per inch, to the truncated millimetre. The X screen's
+// size is then a better answer (xScreenMM).
+func glfwGuessed(s screen) bool {
+	guess := func(px int) float64 { return float64(int(float32(px) * 25.4 / 96)) }
+	return s.WidthMM == guess(s.WidthPx) && s.HeightMM == guess(s.HeightPx)
 }

@@ -346,6 +346,9 @@ type KioskSettings struct {
 	// touches: they are never ignored.
 	MinPress     time.Duration
 	IgnoreRepeat time.Duration
+	// LargeText makes every text half as large again, for people with
+	// low vision.
+	LargeText bool
 	// Headphones names the output the prompts go to when it is plugged
 	// in (a PulseAudio or PipeWire sink, or an ALSA card); "" or absent:
 	// the default output. Only the person wearing them hears a personal
@@ -366,11 +369,12 @@ const (
 	SettingScanEvery  = "scan-every"
 	SettingMinPress   = "min-press"
 	SettingRepeat     = "ignore-repeat"
+	SettingLargeText  = "large-text"
 	SettingHeadphones = "headphones"
 )
 
 // SettingNames lists every setting, in the order staff see them.
-var SettingNames = []string{SettingInactivity, SettingStillThere, SettingElsewhere, SettingVolume, SettingRate, SettingLangs, SettingRetention, SettingScan, SettingScanEvery, SettingMinPress, SettingRepeat, SettingHeadphones}
+var SettingNames = []string{SettingInactivity, SettingStillThere, SettingElsewhere, SettingVolume, SettingRate, SettingLangs, SettingRetention, SettingScan, SettingScanEvery, SettingMinPress, SettingRepeat, SettingLargeText, SettingHeadphones}
 
 // The ranges of the settings: outside them a kiosk in a public place would
 // not work (a question covering every screen at once, a session ended
@@ -436,6 +440,8 @@ func (s KioskSettings) Value(name string) string {
 		return s.MinPress.String()
 	case SettingRepeat:
 		return s.IgnoreRepeat.String()
+	case SettingLargeText:
+		return strconv.FormatBool(s.LargeText)
 	case SettingHeadphones:
 		return s.Headphones
 	}
@@ -479,6 +485,12 @@ func (s *KioskSettings) Set(name, value string) error {
 			return fmt.Errorf("scan %q: give true (the ring moves by itself) or false", value)
 		}
 		s.Scanning = v
+	case SettingLargeText:
+		v, err := strconv.ParseBool(value)
+		if err != nil {
+			return fmt.Errorf("large-text %q: give true (text half as large again) or false", value)
+		}
+		s.LargeText = v
 	case SettingVolume:
 		v, err := strconv.ParseFloat(value, 64)
 		if err != nil || !(v >= 0 && v <= 1) {

@@ -117,6 +117,9 @@ func TestKioskSettings(t *testing.T) {
 		{"repeats within 3s ignored", SettingRepeat, "3s", false},
 		{"repeats ignored too long", SettingRepeat, "4s", true},
 		{"repeat in bare milliseconds", SettingRepeat, "300", true},
+		{"large text on", SettingLargeText, "true", false},
+		{"large text off", SettingLargeText, "0", false},
+		{"large text neither on nor off", SettingLargeText, "bigger", true},
 		{"an unknown setting", "colour", "red", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

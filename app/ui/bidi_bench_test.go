@@ -17,7 +17,7 @@ func BenchmarkSentenceFit(b *testing.B) {
 		{"ar", "هل لديك هاتف محمول خاص بك؟ يجب أن يستقبل الرسائل القصيرة، أي SMS."},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
-			block := textBlock{text: bb.text, max: textSize, floor: textFloor, style: fyne.TextStyle{Bold: true}, wrap: true}
+			block := textBlock{text: bb.text, max: sizesFor(0, false).text, floor: sizesFor(0, false).floor, style: fyne.TextStyle{Bold: true}, wrap: true}
 			for b.Loop() {
 				block.dirty = true
 				block.fit(700, 140)

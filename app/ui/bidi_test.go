@@ -126,7 +126,7 @@ func TestShippedArabicLinesDrawRightToLeft(t *testing.T) {
 	mixed := 0
 	for _, text := range texts {
 		for _, width := range []float32{300, 900} {
-			for _, l := range breakLines(text, textSize, fyne.TextStyle{Bold: true}, true, width) {
+			for _, l := range breakLines(text, sizesFor(0, false).text, fyne.TextStyle{Bold: true}, true, width) {
 				if !l.rtl {
 					t.Errorf("%q: a line of an Arabic text is laid out left to right", l.text)
 				}

@@ -145,8 +145,9 @@ func (r *digitsRenderer) Layout(size fyne.Size) {
 // monospace character fits w×h.
 func fitChar(w, h float32) float32 {
 	style := fyne.TextStyle{Monospace: true, Bold: true}
-	size := max(tileTextFloor, min(h*0.9, 72))
-	for size > tileTextFloor {
+	floor := textFloor()
+	size := max(floor, min(h*0.9, 72))
+	for size > floor {
 		m := fyne.MeasureText("8", size, style)
 		if m.Width <= w && m.Height <= h {
 			break

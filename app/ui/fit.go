@@ -10,10 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// textFloor is the smallest text the kiosk draws: below it, a sentence is
-// cut with "…" rather than shrunk further (every sentence is also spoken).
-const textFloor = 16
-
 // textBlock is text drawn as lines that fit a box: it wraps at spaces
 // (when wrap is set) and shrinks from size max down to floor. Its minimum
 // size is nothing: the space decides, so text never pushes a control off
@@ -98,6 +94,15 @@ func (b *textBlock) place(pos fyne.Position, h float32) {
 // than that shows no text.
 func (b *textBlock) lineHeight() float32 {
 	return fyne.MeasureText("Mg", b.floor, b.style).Height
+}
+
+// heightAtFloor is the height the whole text takes at the floor size in
+// a box w wide.
+func (b *textBlock) heightAtFloor(w float32) float32 {
+	if b.text == "" || w <= 0 {
+		return 0
+	}
+	return b.lineHeight() * float32(len(breakLines(b.text, b.floor, b.style, b.wrap, w)))
 }
 
 func (b *textBlock) objects() []fyne.CanvasObject {
@@ -247,9 +252,12 @@ type fitText struct {
 	block textBlock
 }
 
-// newFitText returns text of size maxSize that may shrink to textFloor.
-func newFitText(text string, maxSize float32, style fyne.TextStyle, align fyne.TextAlign) *fitText {
-	t := &fitText{block: textBlock{text: text, max: maxSize, floor: min(textFloor, maxSize), style: style, align: align, color: colorForeground, wrap: true}}
+// newFitText returns text of size maxSize that may shrink to floor: below
+// it, a sentence is cut with "…" rather than shrunk further (every
+// sentence is also spoken). The floor is textFloor or headingFloor, never
+// under 4.8 mm (theme.go).
+func newFitText(text string, maxSize, floor float32, style fyne.TextStyle, align fyne.TextAlign) *fitText {
+	t := &fitText{block: textBlock{text: text, max: max(maxSize, floor), floor: floor, style: style, align: align, color: colorForeground, wrap: true}}
 	t.ExtendBaseWidget(t)
 	return t
 }

@@ -13,8 +13,14 @@ import (
 )
 
 // perPage is the number of procedures on one page of the grid: no more
-// than 4 choices on a screen.
-const perPage = 4
+// than 4 choices on a screen, 2 with large text, so that their titles
+// have the room of twice as large letters.
+func (k *Kiosk) perPage() int {
+	if k.LargeText {
+		return 2
+	}
+	return 4
+}
 
 // showWelcome wipes the previous user and invites the next one, in every
 // language of the catalog.
@@ -31,9 +37,9 @@ func (k *Kiosk) showWelcome() {
 		s.Prompt = append(s.Prompt, prompt(l, phraseTouch))
 		lines = append(lines, say(l, phraseTouch))
 	}
-	text := newFitText(strings.Join(lines, "\n"), headingSize, fyne.TextStyle{Bold: true}, fyne.TextAlignCenter)
+	text := newFitText(strings.Join(lines, "\n"), headingSize(), headingFloor(), fyne.TextStyle{Bold: true}, fyne.TextAlignCenter)
 	s.Start = NewTile("start", "", uiIcon("touch"), k.onStart)
-	s.root = container.NewPadded(container.New(underLayout{share: 0.4, textMax: float32(len(lines)) * headingSize * 1.6}, s.Start, text))
+	s.root = container.NewPadded(container.New(underLayout{share: 0.4, textMax: float32(len(lines)) * headingSize() * 1.6}, s.Start, text))
 	k.show(s)
 }
 
@@ -56,7 +62,7 @@ func (k *Kiosk) showLanguages() {
 		// The name, large, in its own script is the tile's picture: it is
 		// what tells one language from another at a glance.
 		t := NewTile(string(l), lang.Native, nil, nil)
-		t.labelSize = 64
+		t.labelSize = headingSize() * 1.6
 		t.OnTapped = k.onPick(s, t, passerelle.Prompt{Text: lang.Native, Lang: l})
 		s.Tiles = append(s.Tiles, t)
 	}
@@ -79,6 +85,7 @@ func (k *Kiosk) onPick(s *Screen, t *Tile, speak ...passerelle.Prompt) func() {
 func (k *Kiosk) showProcedures() {
 	lang := k.lang
 	procs := k.catalog.Load().In(lang)
+	perPage := k.perPage()
 	pages := max(1, (len(procs)+perPage-1)/perPage)
 	k.page = min(k.page, pages-1)
 	if len(procs) == 0 {
@@ -162,7 +169,7 @@ func (k *Kiosk) showStep() {
 	case passerelle.KindHandoff:
 		side = 220
 		if st.Phone != "" {
-			phone := newFitText(st.Phone, 72, fyne.TextStyle{Bold: true, Monospace: true}, fyne.TextAlignCenter)
+			phone := newFitText(st.Phone, 72, textFloor(), fyne.TextStyle{Bold: true, Monospace: true}, fyne.TextAlignCenter)
 			phone.block.wrap = false // a number cut in two is misread
 			body = headerWith(uiIcon("help"), phone, lang, 120)
 		}
@@ -241,7 +248,7 @@ func (k *Kiosk) keypad(s *Screen, rule *passerelle.NumberRule, lang passerelle.L
 			t = NewTile(label, "", uiIcon("erase"), nil)
 		default:
 			t = NewTile(label, label, nil, nil)
-			t.labelSize = headingSize
+			t.labelSize = headingSize()
 		}
 		t.OnTapped = func() { k.onKey(s, rule, lang, t.ID) }
 		s.Keys[label] = t
@@ -465,7 +472,7 @@ func (k *Kiosk) askStop(control string, stop func()) {
 	})
 	for _, t := range []*Tile{s.Yes, s.No} {
 		t.labelShare = 0.3
-		t.labelSize = textSize
+		t.labelSize = textSize()
 	}
 	q := header(uiIcon("stop-question"), k.hint(lang, phraseStopQuestion).Text, lang, 200)
 	answers := grid([]*Tile{s.Yes, s.No}, lang)

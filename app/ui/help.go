@@ -105,7 +105,7 @@ func (k *Kiosk) showHelpComing(lang passerelle.Lang, under *Screen) {
 	})
 	for _, t := range []*Tile{s.Wait, s.GoOn} {
 		t.labelShare = 0.3
-		t.labelSize = textSize
+		t.labelSize = textSize()
 	}
 	s.GoOn.primary = true
 	top := header(uiIcon("mediator"), say(lang, phraseMediatorComing), lang, 240)
@@ -167,7 +167,9 @@ func (k *Kiosk) refreshHelpCalls() {
 // of the user's controls.
 func (k *Kiosk) newSignal() *fyne.Container {
 	k.signalText = canvas.NewText("", color.NRGBA{R: 0x1F, G: 0x5F, B: 0xBF, A: 0xFF})
-	k.signalText.TextSize = 24
+	// The count is read from the desk: the smallest text, whatever the
+	// users' text size, in a band as high as it needs (signalLayout).
+	k.signalText.TextSize = sizesFor(k.UnitMM, false).floor
 	k.signalText.TextStyle = fyne.TextStyle{Bold: true}
 	hand := picture(uiIcon("raised-hand"))
 	hand.SetMinSize(fyne.NewSquareSize(signalHeight))
@@ -212,12 +214,12 @@ func (signalLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	band, root := objs[0].(*fyne.Container), objs[1]
 	h := float32(0)
 	if band.Visible() {
-		h = signalHeight
+		h = max(signalHeight, band.Objects[1].MinSize().Height)
 		if size.Height < signalTallEnough {
 			h = signalStripe
 		}
 		content := band.Objects[1]
-		if h < signalHeight {
+		if h == signalStripe {
 			content.Hide()
 		} else {
 			content.Show()

@@ -26,6 +26,10 @@ type Settings struct {
 	// TapGuard is how long touches on "continue" are ignored after a screen
 	// appears, so that a double tap never answers two screens.
 	TapGuard time.Duration
+	// UnitMM is how long one unit of the toolkit is on the screen, in
+	// millimetres: it sets the text sizes (theme.go). 0: unknown, taken
+	// as 1/120 inch.
+	UnitMM float64
 }
 
 // DefaultSettings are the settings of a kiosk in a public place.
@@ -137,12 +141,19 @@ func New(win fyne.Window, deps Deps, settings Settings) *Kiosk {
 	k.touch = touchGate{now: deps.Now, settings: &k.KioskSettings}
 	k.catalog.Store(deps.Catalog.Catalog())
 	k.prepareSpeech(k.catalog.Load())
+	k.applyTheme()
 	k.signal = k.newSignal()
 	k.refreshHelpCalls() // calls left open before a restart
 	k.showWelcome()
 	k.startStaff()
 	k.listenKeys()
 	return k
+}
+
+// applyTheme gives the application the kiosk's theme: text sized for the
+// screen's millimetres, large or not. Screens made after take its sizes.
+func (k *Kiosk) applyTheme() {
+	fyne.CurrentApp().Settings().SetTheme(ThemeFor(k.UnitMM, k.LargeText))
 }
 
 // Run follows catalog changes and checks inactivity every second until

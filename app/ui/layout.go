@@ -15,7 +15,7 @@ import (
 
 // Bar heights: a fifth of the window, between these.
 const (
-	barHeight   = 120 // room for a pictogram and its label on each control
+	barHeight   = 130 // room for a pictogram and its label (4.8 mm high) on each control
 	barMinimum  = 64
 	shortScreen = 480 // below this content height, a step's sentence goes beside its answers
 )
@@ -60,8 +60,20 @@ func (l headerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		defer mirror(size, objs...)
 	}
 	pad := theme.Padding()
+	// A sentence that needs more room than the pictogram leaves, at the
+	// smallest text allowed, takes it from the pictogram, down to
+	// minHeaderPicture: words cut with "…" are lost to a reader.
+	need := func(w float32) float32 {
+		if t, ok := text.(*fitText); ok {
+			return t.block.heightAtFloor(w)
+		}
+		return 0
+	}
 	if size.Height > size.Width*0.9 {
 		side := min(l.maxSide, size.Width, size.Height/2)
+		if room := size.Height - side - pad; need(size.Width) > room {
+			side = max(min(side, minHeaderPicture), size.Height-pad-need(size.Width))
+		}
 		pic.Move(fyne.NewPos((size.Width-side)/2, 0))
 		pic.Resize(fyne.NewSquareSize(side))
 		text.Move(fyne.NewPos(0, side+pad))
@@ -69,11 +81,18 @@ func (l headerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		return
 	}
 	side := min(l.maxSide, size.Height, size.Width*0.4)
+	for side > minHeaderPicture && need(size.Width-side-2*pad) > size.Height {
+		side = max(minHeaderPicture, side-10)
+	}
 	pic.Move(fyne.NewPos(0, (size.Height-side)/2))
 	pic.Resize(fyne.NewSquareSize(side))
 	text.Move(fyne.NewPos(side+2*pad, 0))
 	text.Resize(fyne.NewSize(max(0, size.Width-side-2*pad), size.Height))
 }
+
+// minHeaderPicture is the smallest a step's pictogram gets to leave room
+// for its sentence: about 17 mm, still recognisable.
+const minHeaderPicture = 80
 
 func (headerLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
 

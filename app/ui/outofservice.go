@@ -51,8 +51,8 @@ func outOfServiceScreen(speak func(*Screen)) *Screen {
 		lines = append(lines, say(l, phraseOutOfService))
 	}
 	s.Sign = NewTile("out-of-service", strings.Join(lines, "\n"), uiIcon("out-of-service"), func() { speak(s) })
-	s.Sign.labelSize = textSize
-	s.Sign.labelShare = 0.5
+	s.Sign.labelSize = textSize()
+	s.Sign.labelShare = 0.65 // three sentences of 4.8 mm on 800×480
 	s.root = container.NewPadded(s.Sign)
 	return s
 }

@@ -114,10 +114,10 @@ func (c *PlaceCard) CreateRenderer() fyne.WidgetRenderer {
 	if rtl(c.lang) {
 		align = fyne.TextAlignTrailing
 	}
-	r.name = textBlock{text: c.Place.Name, max: textSize, floor: tileTextFloor, style: fyne.TextStyle{Bold: true}, align: align, color: colorForeground, wrap: true}
-	r.address = textBlock{text: c.Place.Address, max: theme.CaptionTextSize() + 4, floor: tileTextFloor, align: align, color: colorForeground, wrap: true}
+	r.name = textBlock{text: c.Place.Name, max: textSize(), floor: textFloor(), style: fyne.TextStyle{Bold: true}, align: align, color: colorForeground, wrap: true}
+	r.address = textBlock{text: c.Place.Address, max: labelSize() + 4, floor: textFloor(), align: align, color: colorForeground, wrap: true}
 	// A number cut in two is misread: it shrinks rather than wraps.
-	r.phone = textBlock{text: c.Place.Phone, max: headingSize, floor: tileTextFloor, style: fyne.TextStyle{Bold: true, Monospace: true}, align: align, color: colorForeground}
+	r.phone = textBlock{text: c.Place.Phone, max: headingSize(), floor: textFloor(), style: fyne.TextStyle{Bold: true, Monospace: true}, align: align, color: colorForeground}
 	return r
 }
 

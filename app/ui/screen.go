@@ -119,6 +119,9 @@ func (k *Kiosk) bar(s *Screen, lang passerelle.Lang) fyne.CanvasObject {
 	s.Help = NewTile("help", say(lang, phraseHelp), uiIcon("help"), k.onHelp)
 	s.Next = NewTile("next", say(lang, phraseNext), arrow("next", lang), k.onNext)
 	s.Next.primary = true
+	for _, t := range []*Tile{s.Home, s.Back, s.Listen, s.Help, s.Next} {
+		t.labelShare = 0.4 // a label of 4.8 mm fits a bar of 130 units
+	}
 	if rtl(lang) { // next on the side the language reads towards
 		return container.NewGridWithColumns(6, s.Next, s.Help, s.Volume, s.Listen, s.Back, s.Home)
 	}
@@ -155,7 +158,7 @@ func newSentence(text string, lang passerelle.Lang) *fitText {
 	if rtl(lang) {
 		align = fyne.TextAlignTrailing
 	}
-	return newFitText(text, textSize, fyne.TextStyle{Bold: true}, align)
+	return newFitText(text, textSize(), textFloor(), fyne.TextStyle{Bold: true}, align)
 }
 
 // grid lays out 1 to 6 tiles as big as the space allows, in the reading

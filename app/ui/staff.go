@@ -64,6 +64,7 @@ type StaffView struct {
 	Volume    *widget.Slider
 	Rate      *widget.Slider
 	Scan      *widget.Check // one-switch scanning; its interval is in Durations
+	LargeText *widget.Check // text half as large again
 	Langs     map[passerelle.Lang]*widget.Check
 	// Headphones names them; Output says where the prompts go now.
 	Headphones *widget.Entry
@@ -208,7 +209,7 @@ func (k *Kiosk) showPINPad(name, title, cancel string, ok func()) {
 			t.primary = true
 		default:
 			t = NewTile(label, label, nil, nil)
-			t.labelSize = headingSize
+			t.labelSize = headingSize()
 		}
 		t.OnTapped = func() { k.onPINKey(t.ID, ok) }
 		v.Keys[label] = t

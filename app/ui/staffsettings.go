@@ -77,6 +77,10 @@ func (k *Kiosk) settingsForm(v *StaffView) fyne.CanvasObject {
 	v.Durations[passerelle.SettingScanEvery] = every
 	form.Append("Time between two moves of the ring", hinted(every, "0.5s to 10s, like 1.5s", pinned(passerelle.SettingScanEvery, every)))
 
+	v.LargeText = widget.NewCheck("Text half as large again on every screen", func(bool) { k.staffTouched() })
+	v.LargeText.SetChecked(cur.LargeText)
+	form.Append("Large text", hinted(v.LargeText, "for people with low vision; fewer words fit, the rest is spoken", pinned(passerelle.SettingLargeText, v.LargeText)))
+
 	v.Langs = map[passerelle.Lang]*widget.Check{}
 	offered := cur.Offered(k.catalog.Load())
 	langs := container.NewHBox()
@@ -135,6 +139,7 @@ func (k *Kiosk) saveSettings(v *StaffView) {
 	set(passerelle.SettingVolume, strconv.FormatFloat(v.Volume.Value, 'f', -1, 64))
 	set(passerelle.SettingRate, strconv.Itoa(int(v.Rate.Value)))
 	set(passerelle.SettingScan, strconv.FormatBool(v.Scan.Checked))
+	set(passerelle.SettingLargeText, strconv.FormatBool(v.LargeText.Checked))
 	set(passerelle.SettingHeadphones, v.Headphones.Text)
 	if days, err := strconv.ParseFloat(strings.TrimSpace(v.Retention.Text), 64); err != nil || days < 0 || days > 366 {
 		problems = append(problems, fmt.Sprintf("days a typed number is kept %q: give a number of days from 0 to 366", v.Retention.Text))
@@ -182,7 +187,11 @@ func (k *Kiosk) saveSettings(v *StaffView) {
 // languages as it goes; the player and the purge get theirs.
 func (k *Kiosk) applySettings(next passerelle.KioskSettings) {
 	rateChanged := next.Rate != k.Rate
+	textChanged := next.LargeText != k.LargeText
 	k.KioskSettings = next
+	if textChanged {
+		k.applyTheme() // the next screen, when staff leave, has the new sizes
+	}
 	k.followScanning()
 	if k.deps.OnSettings != nil {
 		k.deps.OnSettings(next)

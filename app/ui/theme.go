@@ -1,11 +1,16 @@
 package ui
 
 import (
+	"fmt"
 	"image/color"
 	"math"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
 )
 
 // The kiosk's own theme: black on white, large text, big touch targets.
@@ -25,11 +30,43 @@ var (
 
 // Sizes, in Fyne units. Fyne never draws a unit smaller than a pixel, and
 // above 120 dpi a unit is 1/120 inch (see fyne's glfw/scale.go), so a
-// length of mm×120/25.4 units is at least mm millimetres on any screen.
+// length of mm×120/25.4 units is at least mm millimetres on any screen;
+// the kiosk sets the scale from the screen's size so that it is (app/cli's
+// scale.go) and tells the theme how long a unit is (ThemeFor).
 const (
 	minTargetMM = 15
-	textSize    = 30
-	headingSize = 40
+	// defaultUnitMM is a unit's length when the screen's size is unknown:
+	// 1/120 inch, as Fyne draws it above 120 dpi.
+	defaultUnitMM = 25.4 / 120
+)
+
+// Text is sized by the height of a capital I on the screen, in
+// millimetres, whatever the screen's density. Section 508 §402.4
+// (characters on the display screens of ICT with closed functionality,
+// such as a kiosk): "the uppercase letter I shall be 3/16 inch (4.8 mm)
+// high minimum measured from the baseline", in a sans serif font. EN 301
+// 549 clause 5.1.4 (functionality closed to text enlargement) asks for a
+// mode where a capital letter subtends at least 0.7° at the viewing
+// distance: 4.8 mm does at 39 cm, large text (×1.5, 7.2 mm) at 59 cm, a
+// standing person's distance to a kiosk.
+const (
+	minCapMM = 4.8
+	// Sentences start larger and shrink to the floor before they are cut;
+	// headings are larger still, and never shrink to the size of a
+	// sentence.
+	textCapMM         = 5.4
+	headingCapMM      = 7
+	headingFloorCapMM = 6
+	// largeText multiplies every text size when staff turn large text on,
+	// for people with low vision.
+	largeText = 1.5
+)
+
+// The theme's own size names: the smallest text and the smallest heading,
+// read by the text widgets when they are made.
+const (
+	sizeNameTextFloor    fyne.ThemeSizeName = "passerelle-text-floor"
+	sizeNameHeadingFloor fyne.ThemeSizeName = "passerelle-heading-floor"
 )
 
 // MinTarget is the smallest side of anything a user can touch, on every
@@ -46,10 +83,82 @@ var MinTarget = float32(math.Ceil(minTargetMM * 120 / 25.4))
 // layout, which people know, is worth more than 3 mm.
 const tileFloor = 40
 
-type kioskTheme struct{}
+// textSizes are the kiosk's text sizes in units, for a screen on which a
+// unit is unitMM millimetres long.
+type textSizes struct {
+	text, heading, label, floor, headingFloor float32
+}
 
-// Theme returns the kiosk theme.
-func Theme() fyne.Theme { return kioskTheme{} }
+// sizesFor works out the text sizes from the cap height of the theme's
+// fonts, rounding up to whole units: text is never under its millimetres.
+func sizesFor(unitMM float64, large bool) textSizes {
+	if !(unitMM > 0) {
+		unitMM = defaultUnitMM
+	}
+	factor := 1.0
+	if large {
+		factor = largeText
+	}
+	size := func(capMM float64) float32 {
+		return float32(math.Ceil(capMM * factor / (fontCapRatio() * unitMM)))
+	}
+	floor := size(minCapMM)
+	return textSizes{
+		text:         size(textCapMM),
+		heading:      size(headingCapMM),
+		label:        floor, // tile labels: as small as allowed, the tiles are full
+		floor:        floor,
+		headingFloor: size(headingFloorCapMM),
+	}
+}
+
+// fontCapRatio is the height of a capital I over the font size (the em),
+// the least among the theme's fonts (regular, bold, monospace), read from
+// the fonts themselves.
+var fontCapRatio = sync.OnceValue(func() float64 {
+	ratio := 1.0
+	for _, res := range []fyne.Resource{theme.DefaultTextFont(), theme.DefaultTextBoldFont(), theme.DefaultTextMonospaceFont()} {
+		r, err := capRatio(res.Content())
+		if err != nil {
+			fyne.LogError("read the cap height of "+res.Name(), err)
+			r = 0.7 // a sans serif's usual cap height
+		}
+		ratio = min(ratio, r)
+	}
+	return ratio
+})
+
+// capRatio is the height of the glyph "I" above the baseline over the em
+// of the font in data.
+func capRatio(data []byte) (float64, error) {
+	f, err := sfnt.Parse(data)
+	if err != nil {
+		return 0, fmt.Errorf("parse font: %w", err)
+	}
+	var buf sfnt.Buffer
+	i, err := f.GlyphIndex(&buf, 'I')
+	if err != nil || i == 0 {
+		return 0, fmt.Errorf("the font has no I: %v", err)
+	}
+	em := fixed.I(int(f.UnitsPerEm()))
+	bounds, _, err := f.GlyphBounds(&buf, i, em, font.HintingNone)
+	if err != nil {
+		return 0, fmt.Errorf("bounds of I: %w", err)
+	}
+	return float64(-bounds.Min.Y) / float64(em), nil
+}
+
+type kioskTheme struct{ sizes textSizes }
+
+// Theme returns the kiosk theme for a screen whose size is unknown.
+func Theme() fyne.Theme { return ThemeFor(0, false) }
+
+// ThemeFor returns the kiosk theme for a screen on which one unit is
+// unitMM millimetres long (0: unknown, taken as 1/120 inch), with large
+// text or not.
+func ThemeFor(unitMM float64, large bool) fyne.Theme {
+	return kioskTheme{sizes: sizesFor(unitMM, large)}
+}
 
 func (kioskTheme) Color(name fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	switch name {
@@ -76,16 +185,20 @@ func (kioskTheme) Color(name fyne.ThemeColorName, _ fyne.ThemeVariant) color.Col
 	return theme.DefaultTheme().Color(name, theme.VariantLight)
 }
 
-func (kioskTheme) Size(name fyne.ThemeSizeName) float32 {
+func (t kioskTheme) Size(name fyne.ThemeSizeName) float32 {
 	switch name {
 	case theme.SizeNameText:
-		return textSize
+		return t.sizes.text
 	case theme.SizeNameHeadingText:
-		return headingSize
+		return t.sizes.heading
 	case theme.SizeNameSubHeadingText:
-		return 34
+		return (t.sizes.text + t.sizes.heading) / 2
 	case theme.SizeNameCaptionText:
-		return 24
+		return t.sizes.label
+	case sizeNameTextFloor:
+		return t.sizes.floor
+	case sizeNameHeadingFloor:
+		return t.sizes.headingFloor
 	case theme.SizeNamePadding:
 		return 10
 	case theme.SizeNameInnerPadding:
@@ -101,6 +214,14 @@ func (kioskTheme) Size(name fyne.ThemeSizeName) float32 {
 	}
 	return theme.DefaultTheme().Size(name)
 }
+
+// The text sizes of the theme in use, when a widget is made: a screen
+// made after staff turn large text on has large text.
+func textSize() float32     { return theme.Size(theme.SizeNameText) }
+func headingSize() float32  { return theme.Size(theme.SizeNameHeadingText) }
+func labelSize() float32    { return theme.Size(theme.SizeNameCaptionText) }
+func textFloor() float32    { return theme.Size(sizeNameTextFloor) }
+func headingFloor() float32 { return theme.Size(sizeNameHeadingFloor) }
 
 func (kioskTheme) Font(style fyne.TextStyle) fyne.Resource { return theme.DefaultTheme().Font(style) }
 

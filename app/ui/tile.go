@@ -112,17 +112,19 @@ func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
 		r.pic = picture(t.picture)
 	}
 	r.frame.CornerRadius = 18
-	r.label = textBlock{text: t.Label, max: theme.CaptionTextSize(), floor: tileTextFloor, align: fyne.TextAlignCenter, wrap: true}
+	r.label = textBlock{text: t.Label, max: labelSize(), floor: textFloor(), align: fyne.TextAlignCenter, wrap: true}
 	if t.labelSize > 0 {
-		r.label.max = t.labelSize
+		r.label.max = max(t.labelSize, r.label.floor)
 	}
 	r.refreshState()
 	return r
 }
 
-// tileTextFloor is the smallest label of a tile. A tile with a pictogram
-// too small for it hides its label: the pictogram carries the meaning.
-const tileTextFloor = 14
+// A tile's label is never under textFloor: a tile with a pictogram too
+// small for it hides its label, the pictogram carries the meaning.
+
+// maxLabelShare is the most of a tile's height a long label takes.
+const maxLabelShare = 0.5
 
 type tileRenderer struct {
 	tile  *Tile
@@ -151,6 +153,12 @@ func (r *tileRenderer) Layout(size fyne.Size) {
 			share = 0.35
 		}
 		room := (size.Height - pad) * share
+		// A label that needs more lines than its share at the smallest
+		// size allowed takes up to half the tile: the pictogram shrinks
+		// before a word is cut.
+		if need := r.label.heightAtFloor(w); need > room {
+			room = max(room, min(need, (size.Height-pad)*maxLabelShare))
+		}
 		if room < r.label.lineHeight() {
 			room = 0 // no room for a readable label: the pictogram alone
 		}
