@@ -312,6 +312,18 @@ func writeProcedureInBrowser(t *testing.T, browser context.Context, hubURL strin
 		chromedp.Click(chromedp.ID("create")),
 		chromedp.WaitVisible(field("s0.say.fr")),
 	)
+	// Enter in a text box saves the draft, and does nothing else (the
+	// form's first button would add a language, or remove a source).
+	do("Enter in a text box",
+		set("title.en", ""),
+		chromedp.SendKeys(field("title.en"), "Appointment at the town hall now"+kb.Enter),
+		chromedp.WaitVisible(chromedp.Search(`//p[@class="notice" and starts-with(., "Draft saved")]`)),
+	)
+	if got, err := chromedp.Run(step, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('[name^="title."]')).map(i => i.name + "=" + i.value)`)); err != nil ||
+		strings.Join(got, " ") != "title.fr=Rendez-vous à la mairie title.en=Appointment at the town hall now" {
+		t.Fatalf("after Enter in the English title the titles are %q, %v; want the two, saved", got, err)
+	}
+	do("the title as it was", set("title.en", "Appointment at the town hall"))
 	// The hint comes from the hub while typing, before any save.
 	do("a FALC hint while typing",
 		chromedp.SendKeys(field("s0.say.fr"), "Ne venez pas sans la CAF."),
@@ -319,8 +331,19 @@ func writeProcedureInBrowser(t *testing.T, browser context.Context, hubURL strin
 		chromedp.WaitVisible(chromedp.Search(`//ul[@data-for="s0.say.fr"]/li[contains(., "abbreviation CAF")]`)),
 		set("s0.say.fr", ""),
 	)
+	// Enter in a picker's search box picks the first pictogram found, and
+	// does not send the form (the marker on the page's window stays).
+	do("pick the procedure's pictogram by Enter in the search box",
+		chromedp.Evaluate[chromedp.Void](`window.notSent = true`),
+		chromedp.SendKeys(chromedp.CSS(`input[type=search][data-search-for="pictogram"]`), "calend"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-results-for="pictogram"] button[data-file="calendar.svg"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[type=search][data-search-for="pictogram"]`), kb.Enter),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-results-for="pictogram"]`)),
+	)
+	if got, err := chromedp.Run(step, chromedp.Evaluate[[]any](`[document.querySelector('[name="pictogram"]').value, window.notSent === true]`)); err != nil || fmt.Sprint(got) != "[calendar.svg true]" {
+		t.Fatalf("after Enter in the search box, the field and the page: %v, %v; want calendar.svg and the page not sent", got, err)
+	}
 	do("write the welcome and add a step after it",
-		chromedp.SendKeys(field("pictogram"), "calendar.svg"),
 		chromedp.SendKeys(field("intro.fr"), "Ce guide vous aide à prendre un rendez-vous."),
 		chromedp.SendKeys(field("intro.en"), "This guide helps you make an appointment."),
 		chromedp.SendKeys(field("s0.pictogram"), "calendar.svg"),

@@ -142,6 +142,11 @@ document.addEventListener("recorder:kept", function (ev) {
       if (ev.key === "Enter") { ev.preventDefault(); if (all.length) pick(all[0].dataset.file); }
       if (ev.key === "Escape") { results.hidden = true; }
     });
+    // The form is sent by the keypress that follows an Enter's keydown
+    // when a browser or an assistive tool sends the two apart.
+    search.addEventListener("keypress", function (ev) {
+      if (ev.key === "Enter") ev.preventDefault();
+    });
     results.addEventListener("click", function (ev) {
       const b = ev.target.closest("button[data-file]");
       if (b) pick(b.dataset.file);
