@@ -59,35 +59,54 @@ func (l headerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if l.rtl {
 		defer mirror(size, objs...)
 	}
+	picBox, textBox := l.arrange(text, size, l.choose(text, size))
+	picBox.apply(pic)
+	textBox.apply(text)
+}
+
+// choose says whether the pictogram goes above the sentence: when the
+// space is tall and narrow, or when the sentence fits whole only so.
+func (l headerLayout) choose(text fyne.CanvasObject, size fyne.Size) bool {
+	above := size.Height > size.Width*0.9
+	i, _ := bestOf(2, func(i int) fitness {
+		_, textBox := l.arrange(text, size, above == (i == 0))
+		return fitnessOf(text, textBox.size)
+	})
+	return above == (i == 0)
+}
+
+func (l headerLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
+	text := objs[1]
+	_, textBox := l.arrange(text, size, l.choose(text, size))
+	return fitnessOf(text, textBox.size)
+}
+
+// arrange places the pictogram above the sentence or beside it. A
+// sentence that needs more room than the pictogram leaves, at the
+// smallest text allowed, takes it from the pictogram, down to
+// minHeaderPicture: words cut with "…" are lost to a reader.
+func (l headerLayout) arrange(text fyne.CanvasObject, size fyne.Size, above bool) (pic, txt box) {
 	pad := theme.Padding()
-	// A sentence that needs more room than the pictogram leaves, at the
-	// smallest text allowed, takes it from the pictogram, down to
-	// minHeaderPicture: words cut with "…" are lost to a reader.
 	need := func(w float32) float32 {
 		if t, ok := text.(*fitText); ok {
 			return t.block.heightAtFloor(w)
 		}
 		return 0
 	}
-	if size.Height > size.Width*0.9 {
+	if above {
 		side := min(l.maxSide, size.Width, size.Height/2)
 		if room := size.Height - side - pad; need(size.Width) > room {
 			side = max(min(side, minHeaderPicture), size.Height-pad-need(size.Width))
 		}
-		pic.Move(fyne.NewPos((size.Width-side)/2, 0))
-		pic.Resize(fyne.NewSquareSize(side))
-		text.Move(fyne.NewPos(0, side+pad))
-		text.Resize(fyne.NewSize(size.Width, max(0, size.Height-side-pad)))
-		return
+		return box{fyne.NewPos((size.Width-side)/2, 0), fyne.NewSquareSize(side)},
+			box{fyne.NewPos(0, side+pad), fyne.NewSize(size.Width, max(0, size.Height-side-pad))}
 	}
 	side := min(l.maxSide, size.Height, size.Width*0.4)
 	for side > minHeaderPicture && need(size.Width-side-2*pad) > size.Height {
 		side = max(minHeaderPicture, side-10)
 	}
-	pic.Move(fyne.NewPos(0, (size.Height-side)/2))
-	pic.Resize(fyne.NewSquareSize(side))
-	text.Move(fyne.NewPos(side+2*pad, 0))
-	text.Resize(fyne.NewSize(max(0, size.Width-side-2*pad), size.Height))
+	return box{fyne.NewPos(0, (size.Height-side)/2), fyne.NewSquareSize(side)},
+		box{fyne.NewPos(side+2*pad, 0), fyne.NewSize(max(0, size.Width-side-2*pad), size.Height)}
 }
 
 // minHeaderPicture is the smallest a step's pictogram gets to leave room
@@ -114,24 +133,78 @@ func (l stepLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if l.rtl {
 		defer mirror(size, objs...)
 	}
-	pad := theme.Padding()
-	if size.Height < shortScreen && size.Width > size.Height*1.4 {
-		w := size.Width * 0.38
-		head.Move(fyne.NewPos(0, 0))
-		head.Resize(fyne.NewSize(w, size.Height))
-		body.Move(fyne.NewPos(w+pad, 0))
-		body.Resize(fyne.NewSize(size.Width-w-pad, size.Height))
-		return
-	}
+	headBox, bodyBox := l.arrange(size, l.choose(objs, size))
+	headBox.apply(head)
+	bodyBox.apply(body)
+}
+
+// split is one way of sharing a step's space: the header beside the body
+// or above it, taking share of the width or of the height.
+type split struct {
+	beside bool
+	share  float32
+}
+
+// splits are the ways tried, the usual one first: the header beside the
+// body on a short, wide space (800×480), else above it, at most headMax
+// high and a third of the height (headShare). The others, nearest first,
+// give the sentence more room or the answers more, above or beside.
+func (l stepLayout) splits(size fyne.Size) []split {
 	share := l.headShare
 	if share == 0 {
 		share = 1.0 / 3
 	}
-	h := min(l.headMax, size.Height*share)
-	head.Move(fyne.NewPos(0, 0))
-	head.Resize(fyne.NewSize(size.Width, h))
-	body.Move(fyne.NewPos(0, h+pad))
-	body.Resize(fyne.NewSize(size.Width, max(0, size.Height-h-pad)))
+	above := split{share: min(l.headMax, size.Height*share) / max(size.Height, 1)}
+	beside := split{beside: true, share: 0.38}
+	first, other := above, beside
+	if size.Height < shortScreen && size.Width > size.Height*1.4 {
+		first, other = beside, above
+	}
+	out := []split{first}
+	around := func(s split, lo, hi float32) {
+		for d := float32(0.02); d <= 0.5; d += 0.02 {
+			for _, v := range []float32{s.share + d, s.share - d} {
+				if v >= lo && v <= hi {
+					out = append(out, split{s.beside, v})
+				}
+			}
+		}
+	}
+	around(first, 0.12, 0.7)
+	if size.Width > size.Height*1.2 || !other.beside {
+		out = append(out, other)
+		around(other, 0.12, 0.7)
+	}
+	return out
+}
+
+// choose returns the split to use: the usual one, unless another shows
+// more of the texts whole (see bestOf).
+func (l stepLayout) choose(objs []fyne.CanvasObject, size fyne.Size) split {
+	splits := l.splits(size)
+	i, _ := bestOf(len(splits), func(i int) fitness { return l.measure(objs, size, splits[i]) })
+	return splits[i]
+}
+
+func (l stepLayout) measure(objs []fyne.CanvasObject, size fyne.Size, sp split) fitness {
+	headBox, bodyBox := l.arrange(size, sp)
+	return fitnessOf(objs[0], headBox.size).plus(fitnessOf(objs[1], bodyBox.size))
+}
+
+func (l stepLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
+	return l.measure(objs, size, l.choose(objs, size))
+}
+
+func (l stepLayout) arrange(size fyne.Size, sp split) (head, body box) {
+	pad := theme.Padding()
+	if sp.beside {
+		w := size.Width * sp.share
+		return box{fyne.NewPos(0, 0), fyne.NewSize(w, size.Height)},
+			box{fyne.NewPos(w+pad, 0), fyne.NewSize(max(0, size.Width-w-pad), size.Height)}
+	}
+	h := size.Height * sp.share
+	return box{fyne.NewPos(0, 0), fyne.NewSize(size.Width, h)},
+		box{fyne.NewPos(0, h+pad), fyne.NewSize(size.Width, max(0, size.Height-h-pad))}
 }
 
 func (stepLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(tileFloor, tileFloor) }
@@ -171,18 +244,8 @@ func (g tileGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		defer mirror(size, objs...)
 	}
 	pad := theme.Padding()
-	cols, cellW, cellH := 1, float32(0), float32(0)
-	best := float32(-1)
-	for c := 1; c <= n; c++ {
-		rows := (n + c - 1) / c
-		w := (size.Width - float32(c-1)*pad) / float32(c)
-		h := (size.Height - float32(rows-1)*pad) / float32(rows)
-		if side := min(w, h); side > best {
-			best, cols, cellW, cellH = side, c, w, h
-		}
-	}
-	cellW = min(cellW, cellH*tileAspect)
-	cellH = min(cellH, cellW*tileAspect)
+	cols := g.choose(objs, size)
+	cellW, cellH := gridCell(n, cols, size)
 	rows := (n + cols - 1) / cols
 	gridH := float32(rows)*cellH + float32(rows-1)*pad
 	y := (size.Height - gridH) / 2
@@ -198,6 +261,61 @@ func (g tileGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		}
 		y += cellH + pad
 	}
+}
+
+// choose returns the number of columns: the one that makes the tiles
+// biggest, unless another shows more labels whole (see bestOf).
+func (g tileGrid) choose(objs []fyne.CanvasObject, size fyne.Size) int {
+	cols, _ := bestOf(len(objs), func(i int) fitness { return g.measure(objs, size, g.columns(len(objs), size, i)) })
+	return g.columns(len(objs), size, cols)
+}
+
+// columns is the i-th number of columns tried: first the one that makes
+// tiles biggest, then the others from 1 up.
+func (tileGrid) columns(n int, size fyne.Size, i int) int {
+	pad := theme.Padding()
+	first, best := 1, float32(-1)
+	for c := 1; c <= n; c++ {
+		rows := (n + c - 1) / c
+		w := (size.Width - float32(c-1)*pad) / float32(c)
+		h := (size.Height - float32(rows-1)*pad) / float32(rows)
+		if side := min(w, h); side > best {
+			best, first = side, c
+		}
+	}
+	if i == 0 {
+		return first
+	}
+	if i <= first-1 {
+		return i
+	}
+	return i + 1
+}
+
+func (tileGrid) measure(objs []fyne.CanvasObject, size fyne.Size, cols int) fitness {
+	w, h := gridCell(len(objs), cols, size)
+	f := fitness{target: noTarget}
+	for _, o := range objs {
+		f = f.plus(fitnessOf(o, fyne.NewSize(w, h)))
+	}
+	return f
+}
+
+func (g tileGrid) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
+	if len(objs) == 0 {
+		return fitness{target: noTarget}
+	}
+	return g.measure(objs, size, g.choose(objs, size))
+}
+
+// gridCell is the size of a tile in cols columns: as much as the space
+// gives, no longer than tileAspect times its width or height.
+func gridCell(n, cols int, size fyne.Size) (w, h float32) {
+	pad := theme.Padding()
+	rows := (n + cols - 1) / cols
+	w = (size.Width - float32(cols-1)*pad) / float32(cols)
+	h = (size.Height - float32(rows-1)*pad) / float32(rows)
+	return min(w, h*tileAspect), min(h, min(w, h*tileAspect)*tileAspect)
 }
 
 func (tileGrid) MinSize(objs []fyne.CanvasObject) fyne.Size {
@@ -253,6 +371,12 @@ type keypadLayout struct{ cols int }
 
 func (l keypadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	display, keys := objs[0], objs[1]
+	displayBox, keysBox := l.arrange(size)
+	displayBox.apply(display)
+	keysBox.apply(keys)
+}
+
+func (l keypadLayout) arrange(size fyne.Size) (display, keys box) {
 	pad := theme.Padding()
 	h := clamp(size.Height/5, 44, 90)
 	keysH := max(0, size.Height-h-pad)
@@ -261,10 +385,15 @@ func (l keypadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	cols := float32(max(3, l.cols))
 	w := min(size.Width, cols*(keysH-3*pad)/4*tileAspect+(cols-1)*pad)
 	x := (size.Width - w) / 2
-	display.Move(fyne.NewPos(0, 0))
-	display.Resize(fyne.NewSize(size.Width, h))
-	keys.Move(fyne.NewPos(x, h+pad))
-	keys.Resize(fyne.NewSize(w, keysH))
+	return box{fyne.NewPos(0, 0), fyne.NewSize(size.Width, h)}, box{fyne.NewPos(x, h+pad), fyne.NewSize(w, keysH)}
+}
+
+// fitness of a keypad: its keys' smallest side (4 rows of cols).
+func (l keypadLayout) fitness(_ []fyne.CanvasObject, size fyne.Size) fitness {
+	_, keys := l.arrange(size)
+	pad := theme.Padding()
+	cols := float32(max(3, l.cols))
+	return fitness{target: min((keys.size.Width-(cols-1)*pad)/cols, (keys.size.Height-3*pad)/4)}
 }
 
 func (keypadLayout) MinSize([]fyne.CanvasObject) fyne.Size {
