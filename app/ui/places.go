@@ -110,15 +110,21 @@ func (c *PlaceCard) CreateRenderer() fyne.WidgetRenderer {
 	}
 	r.kind = picture(c.Place.Pictogram.Data)
 	r.sign = picture(uiIcon(sign))
+	r.name, r.address, r.phone = c.blocks()
+	return r
+}
+
+// blocks makes the card's texts: name, address, phone number.
+func (c *PlaceCard) blocks() (name, address, phone textBlock) {
 	align := fyne.TextAlignLeading
 	if rtl(c.lang) {
 		align = fyne.TextAlignTrailing
 	}
-	r.name = textBlock{text: c.Place.Name, max: textSize(), floor: textFloor(), style: fyne.TextStyle{Bold: true}, align: align, color: colorForeground, wrap: true}
-	r.address = textBlock{text: c.Place.Address, max: labelSize() + 4, floor: textFloor(), align: align, color: colorForeground, wrap: true}
+	name = textBlock{text: c.Place.Name, max: textSize(), floor: textFloor(), style: fyne.TextStyle{Bold: true}, align: align, color: colorForeground, wrap: true}
+	address = textBlock{text: c.Place.Address, max: labelSize() + 4, floor: textFloor(), align: align, color: colorForeground, wrap: true}
 	// A number cut in two is misread: it shrinks rather than wraps.
-	r.phone = textBlock{text: c.Place.Phone, max: headingSize(), floor: textFloor(), style: fyne.TextStyle{Bold: true, Monospace: true}, align: align, color: colorForeground}
-	return r
+	phone = textBlock{text: c.Place.Phone, max: headingSize(), floor: textFloor(), style: fyne.TextStyle{Bold: true, Monospace: true}, align: align, color: colorForeground}
+	return name, address, phone
 }
 
 type placeCardRenderer struct {
@@ -130,33 +136,126 @@ type placeCardRenderer struct {
 }
 
 // Layout: the kind's pictogram, the open/closed sign, then the texts; in
-// a right-to-left language, the other way round.
+// a right-to-left language, the other way round. The texts are the name,
+// the address and the phone number one under the other, each with the
+// lines it needs; when they do not fit whole so, the phone number goes
+// on the name's line, or the pictograms shrink, whichever shows them
+// whole (see bestOf).
 func (r *placeCardRenderer) Layout(size fyne.Size) {
 	r.frame.Resize(size)
 	r.ring.layout(size)
-	pad := clamp(min(size.Width, size.Height)/12, 4, theme.InnerPadding())
-	h := max(0, size.Height-2*pad)
-	side := min(h, size.Width/4)
-	r.kind.Move(fyne.NewPos(pad, pad+(h-side)/2))
-	r.kind.Resize(fyne.NewSquareSize(side))
-	sign := side * 0.7
-	r.sign.Move(fyne.NewPos(2*pad+side, pad+(h-sign)/2))
-	r.sign.Resize(fyne.NewSquareSize(sign))
-	x := 3*pad + side + sign
-	w := max(0, size.Width-x-pad)
+	c := r.card.arrange(&r.name, &r.address, &r.phone, size, r.card.choose(&r.name, &r.address, &r.phone, size))
+	c.kind.apply(r.kind)
+	c.sign.apply(r.sign)
 	if rtl(r.card.lang) {
 		// The pictograms go to the right; the texts' box to the left, its
 		// lines keeping the order drawOrder gave their pieces.
 		mirror(size, r.kind, r.sign)
+	}
+	nameH := r.name.fit(c.name.size.Width, c.name.size.Height)
+	addrH := r.address.fit(c.address.size.Width, c.address.size.Height)
+	phoneH := r.phone.fit(c.phone.size.Width, c.phone.size.Height)
+	if c.phoneBeside {
+		// The name's line and the phone number, each centred in the row.
+		r.name.place(c.name.pos, c.name.size.Height)
+		r.phone.place(c.phone.pos, c.phone.size.Height)
+		r.address.place(c.address.pos, c.address.size.Height)
+		return
+	}
+	// One under the other, the three together centred in the card.
+	y := c.name.pos.Y + max(0, (c.name.size.Height+c.address.size.Height+c.phone.size.Height-nameH-addrH-phoneH)/2)
+	r.name.place(fyne.NewPos(c.name.pos.X, y), nameH)
+	r.address.place(fyne.NewPos(c.address.pos.X, y+nameH), addrH)
+	r.phone.place(fyne.NewPos(c.phone.pos.X, y+nameH+addrH), phoneH)
+}
+
+// cardParts are the places of a card's parts.
+type cardParts struct {
+	kind, sign, name, address, phone box
+	phoneBeside                      bool
+}
+
+// cardWay is one way of laying out a card: the pictograms' side over the
+// usual one, the phone number under the address or on the name's line.
+type cardWay struct {
+	picture     float32
+	phoneBeside bool
+}
+
+var cardWays = []cardWay{{1, false}, {1, true}, {0.7, false}, {0.7, true}, {0.5, false}, {0.5, true}}
+
+func (c *PlaceCard) choose(name, address, phone *textBlock, size fyne.Size) cardWay {
+	i, _ := bestOf(len(cardWays), func(i int) fitness {
+		return c.measure(name, address, phone, size, cardWays[i])
+	})
+	return cardWays[i]
+}
+
+func (c *PlaceCard) measure(name, address, phone *textBlock, size fyne.Size, way cardWay) fitness {
+	p := c.arrange(name, address, phone, size, way)
+	cuts := 0
+	for _, t := range []struct {
+		b *textBlock
+		at box
+	}{{name, p.name}, {address, p.address}, {phone, p.phone}} {
+		cuts += boolCut(t.b.cutsIn(t.at.size.Width, t.at.size.Height))
+	}
+	return fitness{cuts: cuts, target: min(size.Width, size.Height)}
+}
+
+// fitness of a card: its texts as they would be made, in the best way.
+func (c *PlaceCard) fitness(size fyne.Size) fitness {
+	name, address, phone := c.blocks()
+	return c.measure(&name, &address, &phone, size, c.choose(&name, &address, &phone, size))
+}
+
+func (c *PlaceCard) arrange(name, address, phone *textBlock, size fyne.Size, way cardWay) cardParts {
+	var p cardParts
+	pad := clamp(min(size.Width, size.Height)/12, 4, theme.InnerPadding())
+	h := max(0, size.Height-2*pad)
+	side := min(h, size.Width/4) * way.picture
+	p.kind = box{fyne.NewPos(pad, pad+(h-side)/2), fyne.NewSquareSize(side)}
+	sign := side * 0.7
+	p.sign = box{fyne.NewPos(2*pad+side, pad+(h-sign)/2), fyne.NewSquareSize(sign)}
+	x := 3*pad + side + sign
+	w := max(0, size.Width-x-pad)
+	if rtl(c.lang) {
 		x = pad
 	}
-	nameH := r.name.fit(w, h*0.4)
-	addrH := r.address.fit(w, h*0.25)
-	phoneH := r.phone.fit(w, max(0, h-nameH-addrH))
-	y := pad + max(0, (h-nameH-addrH-phoneH)/2)
-	r.name.place(fyne.NewPos(x, y), nameH)
-	r.address.place(fyne.NewPos(x, y+nameH), addrH)
-	r.phone.place(fyne.NewPos(x, y+nameH+addrH), phoneH)
+	if way.phoneBeside {
+		p.phoneBeside = true
+		phoneW := min(w, fyne.MeasureText(phone.text, phone.floor, phone.style).Width+1)
+		nameW := max(0, w-phoneW-2*pad)
+		row := max(name.heightAtFloor(nameW), phone.lineHeight())
+		row = min(row, h)
+		// The whole card's height is shared: what the address does not
+		// need goes to the first row.
+		rest := h - row
+		if need := address.heightAtFloor(w); need < rest {
+			row += (rest - need) / 2
+		}
+		top := pad + max(0, (h-row-max(0, min(h-row, address.heightAtFloor(w))))/2)
+		p.name = box{fyne.NewPos(x, top), fyne.NewSize(nameW, row)}
+		p.phone = box{fyne.NewPos(x+w-phoneW, top), fyne.NewSize(phoneW, row)}
+		if rtl(c.lang) {
+			p.name.pos.X, p.phone.pos.X = x+w-nameW, x
+		}
+		p.address = box{fyne.NewPos(x, top+row), fyne.NewSize(w, max(0, pad+h-top-row))}
+		if p.address.size.Height < address.lineHeight() {
+			p.address.size.Height = 0 // no line fits: nothing drawn over the next card
+		}
+		return p
+	}
+	nameH, addrH, phoneH := h*0.4, h*0.25, h*0.35
+	needs := []float32{name.heightAtFloor(w), address.heightAtFloor(w), phone.lineHeight()}
+	if total := needs[0] + needs[1] + needs[2]; total <= h {
+		extra := h - total
+		nameH, addrH, phoneH = needs[0]+extra*0.4, needs[1]+extra*0.25, needs[2]+extra*0.35
+	}
+	p.name = box{fyne.NewPos(x, pad), fyne.NewSize(w, nameH)}
+	p.address = box{fyne.NewPos(x, pad+nameH), fyne.NewSize(w, addrH)}
+	p.phone = box{fyne.NewPos(x, pad+nameH+addrH), fyne.NewSize(w, phoneH)}
+	return p
 }
 
 func (r *placeCardRenderer) texts() []fyne.CanvasObject {
@@ -187,19 +286,68 @@ func (r *placeCardRenderer) Objects() []fyne.CanvasObject {
 
 func (r *placeCardRenderer) Destroy() {}
 
-// rowsLayout stacks its objects in rows of equal height.
+// rowsLayout stacks its objects in rows of equal height, unless the
+// first row (a handoff step's phone number, above its places) gives some
+// of its height to the others so that their texts show whole.
 type rowsLayout struct{}
 
-func (rowsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	if len(objs) == 0 {
-		return
+func (l rowsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	rows := l.arrange(len(objs), size, l.choose(objs, size))
+	for i, o := range objs {
+		rows[i].apply(o)
+	}
+}
+
+// firstShares are the first row's heights tried, over an equal share.
+var firstShares = []float32{1, 0.8, 0.65, 0.5, 0.4}
+
+func (l rowsLayout) choose(objs []fyne.CanvasObject, size fyne.Size) float32 {
+	n := len(firstShares)
+	if len(objs) < 2 {
+		n = 1
+	}
+	i, _ := bestOf(n, func(i int) fitness { return l.measure(objs, size, firstShares[i]) })
+	return firstShares[i]
+}
+
+func (l rowsLayout) measure(objs []fyne.CanvasObject, size fyne.Size, first float32) fitness {
+	f := fitness{target: noTarget}
+	for i, at := range l.arrange(len(objs), size, first) {
+		f = f.plus(fitnessOf(objs[i], at.size))
+	}
+	return f
+}
+
+func (l rowsLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
+	return l.measure(objs, size, l.choose(objs, size))
+}
+
+// arrange gives the first of n rows first times an equal share of the
+// height, the others the rest in equal parts.
+func (rowsLayout) arrange(n int, size fyne.Size, first float32) []box {
+	if n == 0 {
+		return nil
 	}
 	pad := theme.Padding()
-	h := (size.Height - pad*float32(len(objs)-1)) / float32(len(objs))
-	for i, o := range objs {
-		o.Move(fyne.NewPos(0, float32(i)*(h+pad)))
-		o.Resize(fyne.NewSize(size.Width, max(0, h)))
+	free := size.Height - pad*float32(n-1)
+	equal := free / float32(n)
+	h0 := equal
+	rest := equal
+	if n > 1 {
+		h0 = equal * first
+		rest = (free - h0) / float32(n-1)
 	}
+	rows := make([]box, n)
+	y := float32(0)
+	for i := range rows {
+		h := rest
+		if i == 0 {
+			h = h0
+		}
+		rows[i] = box{fyne.NewPos(0, y), fyne.NewSize(size.Width, max(0, h))}
+		y += h + pad
+	}
+	return rows
 }
 
 func (rowsLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(tileFloor, tileFloor) }

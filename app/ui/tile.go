@@ -123,8 +123,14 @@ func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
 // A tile's label is never under textFloor: a tile with a pictogram too
 // small for it hides its label, the pictogram carries the meaning.
 
-// maxLabelShare is the most of a tile's height a long label takes.
-const maxLabelShare = 0.5
+// maxLabelShare is the most of a tile's height a long label takes: the
+// pictogram keeps 40%, still recognisable.
+const maxLabelShare = 0.6
+
+// barLabelShare is the most a label takes on a tile whose share is set
+// (the bottom bar, the stop question's answers): below one line, the
+// pictogram shows alone.
+const barLabelShare = 0.5
 
 type tileRenderer struct {
 	tile  *Tile
@@ -177,8 +183,12 @@ func (t *Tile) labelRoom(label *textBlock, size fyne.Size) float32 {
 		share = 0.35
 	}
 	room := (size.Height - pad) * share
+	most := float32(maxLabelShare)
+	if t.labelShare != 0 {
+		most = max(share, barLabelShare) // the bar: pictograms alone rather than words cut
+	}
 	if need := label.heightAtFloor(max(0, size.Width-2*pad)); need > room {
-		room = max(room, min(need, (size.Height-pad)*maxLabelShare))
+		room = max(room, min(need, (size.Height-pad)*most))
 	}
 	if room < label.lineHeight() {
 		return 0
