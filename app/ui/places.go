@@ -195,7 +195,7 @@ func (c *PlaceCard) measure(name, address, phone *textBlock, size fyne.Size, way
 	p := c.arrange(name, address, phone, size, way)
 	cuts := 0
 	for _, t := range []struct {
-		b *textBlock
+		b  *textBlock
 		at box
 	}{{name, p.name}, {address, p.address}, {phone, p.phone}} {
 		cuts += boolCut(t.b.cutsIn(t.at.size.Width, t.at.size.Height))
