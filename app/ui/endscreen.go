@@ -68,10 +68,11 @@ func (k *Kiosk) onPrint(t *Tile, text string, lang passerelle.Lang) {
 }
 
 // qrMinSide is the smallest side of the QR code, quiet border included:
-// 45 mm on a kiosk whose scale gives MinTarget 15 mm, modules of 0.6 mm
-// and 2 pixels at least for the biggest code the summary makes (77
-// modules with the border), which a cheap phone reads at arm's length.
-var qrMinSide = 3 * MinTarget
+// 37.5 mm on a kiosk whose scale makes MinTarget 15 mm, modules of half a
+// millimetre and 2 pixels at least (from 800×480 up) for the biggest code
+// the summary makes (77 modules with the border), which a phone reads at
+// 40 cm. TestEverySummaryFitsAndDecodes reads every code at 180 pixels.
+var qrMinSide = 2.5 * MinTarget
 
 // qrPanelLayout puts the QR code, square and as big as it fits, above the
 // print control when there is one. Objects: code, [print].

@@ -162,7 +162,7 @@ func (l stepLayout) splits(size fyne.Size) []split {
 	}
 	out := []split{first}
 	around := func(s split, lo, hi float32) {
-		for d := float32(0.02); d <= 0.5; d += 0.02 {
+		for d := float32(0.01); d <= 0.5; d += 0.01 {
 			for _, v := range []float32{s.share + d, s.share - d} {
 				if v >= lo && v <= hi {
 					out = append(out, split{s.beside, v})
@@ -364,6 +364,53 @@ func (l pagerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 func (pagerLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(4*tileFloor, 2*tileFloor)
 }
+
+// asideLayout places a step's header and a note that goes with it (a
+// handoff step's phone number, above its help places): the note under the
+// header, or beside it on the side the language reads towards when the
+// sentence shows whole only so. Objects: header, note.
+type asideLayout struct{ rtl bool }
+
+// asideWays are the note's shares tried: of the height under the header,
+// then of the width beside it.
+var asideWays = []split{{false, 0.4}, {false, 0.3}, {true, 0.2}, {true, 0.25}, {true, 0.3}, {true, 0.35}, {true, 0.15}}
+
+func (l asideLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if l.rtl {
+		defer mirror(size, objs...)
+	}
+	head, note := l.arrange(size, l.choose(objs, size))
+	head.apply(objs[0])
+	note.apply(objs[1])
+}
+
+func (l asideLayout) choose(objs []fyne.CanvasObject, size fyne.Size) split {
+	i, _ := bestOf(len(asideWays), func(i int) fitness { return l.measure(objs, size, asideWays[i]) })
+	return asideWays[i]
+}
+
+func (l asideLayout) measure(objs []fyne.CanvasObject, size fyne.Size, way split) fitness {
+	head, note := l.arrange(size, way)
+	return fitnessOf(objs[0], head.size).plus(fitnessOf(objs[1], note.size))
+}
+
+func (l asideLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
+	return l.measure(objs, size, l.choose(objs, size))
+}
+
+func (asideLayout) arrange(size fyne.Size, way split) (head, note box) {
+	pad := theme.Padding()
+	if way.beside {
+		w := size.Width * way.share
+		return box{fyne.NewPos(0, 0), fyne.NewSize(max(0, size.Width-w-pad), size.Height)},
+			box{fyne.NewPos(size.Width-w, 0), fyne.NewSize(w, size.Height)}
+	}
+	h := size.Height * way.share
+	return box{fyne.NewPos(0, 0), fyne.NewSize(size.Width, max(0, size.Height-h-pad))},
+		box{fyne.NewPos(0, size.Height-h), fyne.NewSize(size.Width, h)}
+}
+
+func (asideLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
 
 // keypadLayout places the boxes of a number across the whole width, above
 // its keys, 4 rows of cols. Objects: boxes, keys.

@@ -212,11 +212,14 @@ func (c *PlaceCard) fitness(size fyne.Size) fitness {
 func (c *PlaceCard) arrange(name, address, phone *textBlock, size fyne.Size, way cardWay) cardParts {
 	var p cardParts
 	pad := clamp(min(size.Width, size.Height)/12, 4, theme.InnerPadding())
-	h := max(0, size.Height-2*pad)
+	// Above and under the texts a thinner margin: a line's own height
+	// already leaves room over the capitals.
+	padY := clamp(min(size.Width, size.Height)/24, 4, theme.InnerPadding())
+	h := max(0, size.Height-2*padY)
 	side := min(h, size.Width/4) * way.picture
-	p.kind = box{fyne.NewPos(pad, pad+(h-side)/2), fyne.NewSquareSize(side)}
+	p.kind = box{fyne.NewPos(pad, padY+(h-side)/2), fyne.NewSquareSize(side)}
 	sign := side * 0.7
-	p.sign = box{fyne.NewPos(2*pad+side, pad+(h-sign)/2), fyne.NewSquareSize(sign)}
+	p.sign = box{fyne.NewPos(2*pad+side, padY+(h-sign)/2), fyne.NewSquareSize(sign)}
 	x := 3*pad + side + sign
 	w := max(0, size.Width-x-pad)
 	if rtl(c.lang) {
@@ -234,13 +237,13 @@ func (c *PlaceCard) arrange(name, address, phone *textBlock, size fyne.Size, way
 		if need := address.heightAtFloor(w); need < rest {
 			row += (rest - need) / 2
 		}
-		top := pad + max(0, (h-row-max(0, min(h-row, address.heightAtFloor(w))))/2)
+		top := padY + max(0, (h-row-max(0, min(h-row, address.heightAtFloor(w))))/2)
 		p.name = box{fyne.NewPos(x, top), fyne.NewSize(nameW, row)}
 		p.phone = box{fyne.NewPos(x+w-phoneW, top), fyne.NewSize(phoneW, row)}
 		if rtl(c.lang) {
 			p.name.pos.X, p.phone.pos.X = x+w-nameW, x
 		}
-		p.address = box{fyne.NewPos(x, top+row), fyne.NewSize(w, max(0, pad+h-top-row))}
+		p.address = box{fyne.NewPos(x, top+row), fyne.NewSize(w, max(0, padY+h-top-row))}
 		if p.address.size.Height < address.lineHeight() {
 			p.address.size.Height = 0 // no line fits: nothing drawn over the next card
 		}
@@ -252,9 +255,9 @@ func (c *PlaceCard) arrange(name, address, phone *textBlock, size fyne.Size, way
 		extra := h - total
 		nameH, addrH, phoneH = needs[0]+extra*0.4, needs[1]+extra*0.25, needs[2]+extra*0.35
 	}
-	p.name = box{fyne.NewPos(x, pad), fyne.NewSize(w, nameH)}
-	p.address = box{fyne.NewPos(x, pad+nameH), fyne.NewSize(w, addrH)}
-	p.phone = box{fyne.NewPos(x, pad+nameH+addrH), fyne.NewSize(w, phoneH)}
+	p.name = box{fyne.NewPos(x, padY), fyne.NewSize(w, nameH)}
+	p.address = box{fyne.NewPos(x, padY+nameH), fyne.NewSize(w, addrH)}
+	p.phone = box{fyne.NewPos(x, padY+nameH+addrH), fyne.NewSize(w, phoneH)}
 	return p
 }
 
@@ -286,79 +289,39 @@ func (r *placeCardRenderer) Objects() []fyne.CanvasObject {
 
 func (r *placeCardRenderer) Destroy() {}
 
-// rowsLayout stacks its objects in rows of equal height, unless the
-// first row (a handoff step's phone number, above its places) gives some
-// of its height to the others so that their texts show whole.
+// rowsLayout stacks its objects in rows of equal height.
 type rowsLayout struct{}
 
 func (l rowsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	rows := l.arrange(len(objs), size, l.choose(objs, size))
-	for i, o := range objs {
-		rows[i].apply(o)
+	for i, at := range l.arrange(len(objs), size) {
+		at.apply(objs[i])
 	}
 }
 
-// firstShares are the first row's heights tried, over an equal share.
-var firstShares = []float32{1, 0.8, 0.65, 0.5, 0.4}
-
-func (l rowsLayout) choose(objs []fyne.CanvasObject, size fyne.Size) float32 {
-	n := len(firstShares)
-	if len(objs) < 2 {
-		n = 1
-	}
-	i, _ := bestOf(n, func(i int) fitness { return l.measure(objs, size, firstShares[i]) })
-	return firstShares[i]
-}
-
-func (l rowsLayout) measure(objs []fyne.CanvasObject, size fyne.Size, first float32) fitness {
+func (l rowsLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
 	f := fitness{target: noTarget}
-	for i, at := range l.arrange(len(objs), size, first) {
+	for i, at := range l.arrange(len(objs), size) {
 		f = f.plus(fitnessOf(objs[i], at.size))
 	}
 	return f
 }
 
-func (l rowsLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
-	return l.measure(objs, size, l.choose(objs, size))
-}
-
-// arrange gives the first of n rows first times an equal share of the
-// height, the others the rest in equal parts.
-func (rowsLayout) arrange(n int, size fyne.Size, first float32) []box {
-	if n == 0 {
-		return nil
-	}
+func (rowsLayout) arrange(n int, size fyne.Size) []box {
 	pad := theme.Padding()
-	free := size.Height - pad*float32(n-1)
-	equal := free / float32(n)
-	h0 := equal
-	rest := equal
-	if n > 1 {
-		h0 = equal * first
-		rest = (free - h0) / float32(n-1)
-	}
+	h := max(0, (size.Height-pad*float32(n-1))/float32(max(n, 1)))
 	rows := make([]box, n)
-	y := float32(0)
 	for i := range rows {
-		h := rest
-		if i == 0 {
-			h = h0
-		}
-		rows[i] = box{fyne.NewPos(0, y), fyne.NewSize(size.Width, max(0, h))}
-		y += h + pad
+		rows[i] = box{fyne.NewPos(0, float32(i)*(h+pad)), fyne.NewSize(size.Width, h)}
 	}
 	return rows
 }
 
 func (rowsLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(tileFloor, tileFloor) }
 
-// placesBody is the body of a handoff step with help places: the step's
-// phone number, when it has one, above a card for each place.
-func (k *Kiosk) placesBody(s *Screen, places []placeNow, phone fyne.CanvasObject, lang passerelle.Lang) fyne.CanvasObject {
+// placesBody is the body of a handoff step with help places: a card for
+// each place (the step's phone number goes with its sentence: asideLayout).
+func (k *Kiosk) placesBody(s *Screen, places []placeNow, lang passerelle.Lang) fyne.CanvasObject {
 	var rows []fyne.CanvasObject
-	if phone != nil {
-		rows = append(rows, phone)
-	}
 	for _, p := range places {
 		speak := placePrompt(lang, p)
 		card := newPlaceCard(p, lang, func() { k.touched(); k.play(speak) })

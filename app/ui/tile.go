@@ -21,12 +21,15 @@ type Tile struct {
 	Label    string
 	OnTapped func()
 
-	picture  []byte
-	primary  bool // the "continue" control: a green frame
-	selected bool
-	ticked   bool
-	disabled bool
-	focused  bool // the keys' focus ring is on it (focus.go)
+	picture []byte
+	primary bool // the "continue" control: a green frame
+	// choosable: the tile is highlighted when touched, its label bold,
+	// which takes more width (see fitness).
+	choosable bool
+	selected  bool
+	ticked    bool
+	disabled  bool
+	focused   bool // the keys' focus ring is on it (focus.go)
 	// minSide is the smallest side the tile accepts; layouts make it
 	// bigger whenever the screen allows.
 	minSide float32
@@ -125,7 +128,7 @@ func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
 
 // maxLabelShare is the most of a tile's height a long label takes: the
 // pictogram keeps 40%, still recognisable.
-const maxLabelShare = 0.6
+const maxLabelShare = 0.65
 
 // barLabelShare is the most a label takes on a tile whose share is set
 // (the bottom bar, the stop question's answers): below one line, the
@@ -196,14 +199,17 @@ func (t *Tile) labelRoom(label *textBlock, size fyne.Size) float32 {
 	return room
 }
 
-// fitness of a tile: its smallest side, and whether its label, in bold
-// as when it is chosen, would be cut.
+// fitness of a tile: its smallest side, and whether its label would be
+// cut, in bold if it turns bold when chosen.
 func (t *Tile) fitness(size fyne.Size) fitness {
 	f := fitness{target: min(size.Width, size.Height)}
 	if t.Label == "" {
 		return f
 	}
-	label := textBlock{text: t.Label, max: labelSize(), floor: textFloor(), style: fyne.TextStyle{Bold: true}, wrap: true}
+	label := textBlock{text: t.Label, max: labelSize(), floor: textFloor(), wrap: true}
+	if t.choosable || t.primary {
+		label.style.Bold = true
+	}
 	pad := tilePad(size)
 	w := max(0, size.Width-2*pad)
 	if len(t.picture) == 0 {
