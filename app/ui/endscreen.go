@@ -101,11 +101,11 @@ func (qrPanelLayout) arrange(printer bool, size fyne.Size) (code, print box) {
 	return code, print
 }
 
-// fitness of the panel: a code smaller than qrMinSide counts as a text
-// cut, for it cannot be read; the print control is a target.
+// fitness of the panel: a code smaller than qrMinSide is too small to
+// be read; the print control is a target.
 func (l qrPanelLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
 	code, print := l.arrange(len(objs) > 1, size)
-	f := fitness{cuts: boolCut(code.size.Width < qrMinSide-0.5), target: noTarget}
+	f := fitness{small: boolCut(code.size.Width < qrMinSide-0.5), target: noTarget}
 	if len(objs) > 1 {
 		f.target = min(print.size.Width, print.size.Height)
 	}

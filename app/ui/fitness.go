@@ -18,13 +18,16 @@ import (
 type fitness struct {
 	cuts   int     // texts that would end with "…"
 	target float32 // the smallest side of a control in it; noTarget if none
+	// small counts pictures drawn too small to be read: a QR code a
+	// phone does not read, a sketch nobody recognises.
+	small int
 }
 
 // noTarget is the target of a part with no control.
 const noTarget = math.MaxFloat32
 
 func (f fitness) plus(g fitness) fitness {
-	return fitness{cuts: f.cuts + g.cuts, target: min(f.target, g.target)}
+	return fitness{cuts: f.cuts + g.cuts, target: min(f.target, g.target), small: f.small + g.small}
 }
 
 // measurer is a widget that knows its fitness at a size.
@@ -54,8 +57,8 @@ func fitnessOf(o fyne.CanvasObject, size fyne.Size) fitness {
 // bestOf chooses among n arrangements, the first being the usual one:
 // it, when it cuts nothing; otherwise the one that cuts fewest texts (the
 // first of equals) among those whose controls stay at least as big as the
-// usual one's, or MinTarget (15 mm), whichever is less. It returns the
-// choice and its fitness.
+// usual one's, or MinTarget (15 mm), whichever is less, and that draw no
+// more pictures too small than it. It returns the choice and its fitness.
 func bestOf(n int, measure func(i int) fitness) (int, fitness) {
 	base := measure(0)
 	if base.cuts == 0 || n == 1 {
@@ -65,7 +68,7 @@ func bestOf(n int, measure func(i int) fitness) (int, fitness) {
 	best, bestFit := 0, base
 	for i := 1; i < n; i++ {
 		f := measure(i)
-		if f.target < least || f.cuts >= bestFit.cuts {
+		if f.target < least || f.small > base.small || f.cuts >= bestFit.cuts {
 			continue
 		}
 		best, bestFit = i, f

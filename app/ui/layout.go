@@ -214,13 +214,34 @@ func (stepLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(t
 type underLayout struct{ share, textMax float32 }
 
 func (l underLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	main, text := objs[0], objs[1]
+	main, text := l.arrange(size, l.choose(objs, size))
+	main.apply(objs[0])
+	text.apply(objs[1])
+}
+
+// underShares are the text's shares of the height tried, over the usual
+// one: text that does not fit takes height from the main object.
+var underShares = []float32{1, 1.25, 1.5, 1.75}
+
+func (l underLayout) choose(objs []fyne.CanvasObject, size fyne.Size) float32 {
+	i, _ := bestOf(len(underShares), func(i int) fitness { return l.measure(objs, size, underShares[i]) })
+	return underShares[i]
+}
+
+func (l underLayout) measure(objs []fyne.CanvasObject, size fyne.Size, more float32) fitness {
+	main, text := l.arrange(size, more)
+	return fitnessOf(objs[0], main.size).plus(fitnessOf(objs[1], text.size))
+}
+
+func (l underLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
+	return l.measure(objs, size, l.choose(objs, size))
+}
+
+func (l underLayout) arrange(size fyne.Size, more float32) (main, text box) {
 	pad := theme.Padding()
-	h := min(size.Height*l.share, l.textMax)
-	main.Move(fyne.NewPos(0, 0))
-	main.Resize(fyne.NewSize(size.Width, max(0, size.Height-h-pad)))
-	text.Move(fyne.NewPos(0, size.Height-h))
-	text.Resize(fyne.NewSize(size.Width, h))
+	h := min(size.Height*l.share*more, l.textMax*more)
+	return box{fyne.NewPos(0, 0), fyne.NewSize(size.Width, max(0, size.Height-h-pad))},
+		box{fyne.NewPos(0, size.Height-h), fyne.NewSize(size.Width, h)}
 }
 
 func (underLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(tileFloor, tileFloor) }
@@ -339,26 +360,47 @@ func (l pagerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if l.rtl {
 		defer mirror(size, objs...)
 	}
-	prev, grid, next := objs[0], objs[1], objs[2]
+	prev, grid, next := l.arrange(size, l.choose(objs, size))
+	prev.apply(objs[0])
+	grid.apply(objs[1])
+	next.apply(objs[2])
+}
+
+// pagerWidths are the paging tiles' widths tried, over the usual one: a
+// label ("more") that does not fit takes width from the grid.
+var pagerWidths = []float32{1, 1.2, 1.4, 1.6}
+
+func (l pagerLayout) choose(objs []fyne.CanvasObject, size fyne.Size) float32 {
+	i, _ := bestOf(len(pagerWidths), func(i int) fitness { return l.measure(objs, size, pagerWidths[i]) })
+	return pagerWidths[i]
+}
+
+func (l pagerLayout) measure(objs []fyne.CanvasObject, size fyne.Size, wider float32) fitness {
+	f := fitness{target: noTarget}
+	prev, grid, next := l.arrange(size, wider)
+	for i, at := range []box{prev, grid, next} {
+		f = f.plus(fitnessOf(objs[i], at.size))
+	}
+	return f
+}
+
+func (l pagerLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
+	return l.measure(objs, size, l.choose(objs, size))
+}
+
+func (pagerLayout) arrange(size fyne.Size, wider float32) (prev, grid, next box) {
 	pad := theme.Padding()
 	if size.Height > size.Width*1.2 { // portrait: the paging tiles go under the grid
 		h := clamp(size.Height*0.12, tileFloor, 140)
 		w := (size.Width - pad) / 2
-		grid.Move(fyne.NewPos(0, 0))
-		grid.Resize(fyne.NewSize(size.Width, max(0, size.Height-h-pad)))
-		prev.Move(fyne.NewPos(0, size.Height-h))
-		prev.Resize(fyne.NewSize(w, h))
-		next.Move(fyne.NewPos(w+pad, size.Height-h))
-		next.Resize(fyne.NewSize(w, h))
-		return
+		return box{fyne.NewPos(0, size.Height-h), fyne.NewSize(w, h)},
+			box{fyne.NewPos(0, 0), fyne.NewSize(size.Width, max(0, size.Height-h-pad))},
+			box{fyne.NewPos(w+pad, size.Height-h), fyne.NewSize(w, h)}
 	}
-	side := clamp(size.Width*0.14, tileFloor, 140)
-	prev.Move(fyne.NewPos(0, 0))
-	prev.Resize(fyne.NewSize(side, size.Height))
-	next.Move(fyne.NewPos(size.Width-side, 0))
-	next.Resize(fyne.NewSize(side, size.Height))
-	grid.Move(fyne.NewPos(side+pad, 0))
-	grid.Resize(fyne.NewSize(max(0, size.Width-2*side-2*pad), size.Height))
+	side := clamp(size.Width*0.14, tileFloor, 140) * wider
+	return box{fyne.NewPos(0, 0), fyne.NewSize(side, size.Height)},
+		box{fyne.NewPos(side+pad, 0), fyne.NewSize(max(0, size.Width-2*side-2*pad), size.Height)},
+		box{fyne.NewPos(size.Width-side, 0), fyne.NewSize(side, size.Height)}
 }
 
 func (pagerLayout) MinSize([]fyne.CanvasObject) fyne.Size {
