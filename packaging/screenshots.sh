@@ -10,7 +10,8 @@
 # 1280×800 screen whose -dpi makes it 10.1 inches across, so that the
 # kiosk works out its scale (1.3) from the size the X server reports, as
 # on a real 10-inch panel: welcome, the procedures, a choice and a number,
-# with normal and with large text (-large-text).
+# with normal and with large text (-large-text). Last, on 1024×768 again,
+# the languages chosen by keys (keys.png) and a call for help (help.png).
 #
 #   bash packaging/screenshots.sh [OUTDIR]     (default packaging/screenshots)
 #
@@ -302,9 +303,40 @@ ten_inch() {
 	close_kiosk
 }
 ten_inch ""
-# Large text: 2 procedures a page, side by side.
+# Large text: 2 procedures a page, side by side; the sentences take more
+# room, so the first answer of the choice is under its sentence and the
+# keypad beside a wider one.
 grid_x=(422 857) grid_y=(300 300) per_page=2
+answer_x=221 answer_y=440
+key_x=(895 750 895 1039 750 895 1039 750 895 1039) key_y=(552 204 204 204 320 320 320 436 436 436)
 ten_inch -large -large-text
+kill "$xvfb"
+
+# Keys and help, on the 1024×768 screen of the first screenshots: French
+# highlighted by the keys (Tab to it, Enter), the ring taken on to the
+# green arrow; then a procedure's help control: "a person is coming",
+# the desk signal on top (it stays on until staff mark the call handled:
+# it is taken last).
+virtual_screen 1024x768
+screen_w=1024 bar_y=705 home_x=105 next_x=920 french_x=170 arabic_x=843
+grid_x=(337 686 337 686) grid_y=(170 170 470 470) per_page=4 page_x="" page_y=""
+answer_x=100 answer_y=300 help_x=768
+open_kiosk
+touch $((screen_w / 2)) 300 # start: the languages
+press() { xdotool search --onlyvisible --name Passerelle windowfocus --sync key "$@"; sleep 0.4; }
+press Tab    # the ring on Français
+press Return # said and highlighted
+# On to the green arrow: past the other languages and the bar's controls
+# (back is disabled, the ring skips it).
+for _ in 1 2 3 4 5 6 7; do press Tab; done
+shot keys
+home
+start "$procedure"
+asked=$(count help_asked)
+touch "$help_x" "$bar_y"
+wait_for $((asked + 1)) count help_asked
+shot help
+close_kiosk
 
 # The hub's staff page: the real hub served on loopback, signed in and
 # shot by headless chromium (the browser test, asked for its screenshot).
