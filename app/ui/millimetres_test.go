@@ -3,11 +3,9 @@ package ui_test
 import (
 	"fmt"
 	"image/color"
-	"image/png"
 	"io"
 	"log/slog"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -100,8 +98,6 @@ type measured struct {
 	cut   int
 	whole bool
 }
-
-var showCuts = os.Getenv("SHOWCUTS") != ""
 
 type capKey struct {
 	size  float32
@@ -240,20 +236,9 @@ func (m *measured) check(t *testing.T, w fyne.Window, s *ui.Screen, size fyne.Si
 			t.Errorf("%s: %s is %.1f×%.1f mm, want at least %d mm both ways", what, names[o], wMM, hMM, minTargetMM)
 		}
 	}
-	if dir := os.Getenv("DUMPDIR"); dir != "" {
-		for _, text := range texts {
-			if strings.HasSuffix(text.Text, "…") {
-				dumpPNG(t, w, filepath.Join(dir, fmt.Sprintf("%dmm-%v-%s.png", int(m.display.WidthMM), m.large, strings.ReplaceAll(what, " ", "_"))))
-				break
-			}
-		}
-	}
 	for _, text := range texts {
 		if strings.HasSuffix(text.Text, "…") {
 			m.cut++
-			if showCuts {
-				t.Logf("CUT %s: %q", what, text.Text)
-			}
 			if m.whole {
 				t.Errorf("%s: %q is cut: on this screen every text must show whole", what, text.Text)
 			}
@@ -348,14 +333,4 @@ func renderedCapPx(t *testing.T, size float32, style fyne.TextStyle, scale float
 		t.Fatalf("a capital I at size %v drew nothing", size)
 	}
 	return float64(rows)
-}
-
-func dumpPNG(t *testing.T, w fyne.Window, path string) {
-	img := w.Canvas().Capture()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	png.Encode(f, img)
 }
