@@ -124,6 +124,13 @@ shot() { sleep 0.5; import -window root "$out/$1.png"; echo "screenshot: $out/$1
 # half second the green arrow ignores touches after a new screen.
 touch() { xdotool mousemove "$1" "$2" click 1; sleep 0.7; }
 
+# press KEY...: keys on the kiosk's window, as a keyboard or a 4-key keypad.
+press() { xdotool search --onlyvisible --name Passerelle windowfocus --sync key "$@"; sleep 0.4; }
+# pick_first: the first answer of a question said and highlighted by the
+# keys (the ring goes first to the first answer): wherever the layout
+# puts it.
+pick_first() { press Tab Return; }
+
 # In a right-to-left language the screen is mirrored: mx X is the place
 # of what is at X in French.
 rtl=false
@@ -173,13 +180,14 @@ start() {
 }
 
 # walk_to PROCEDURE STEP: answers each step with the green arrow (a
-# question with its first answer) until STEP is on screen.
+# question with its first answer, picked by the keys) until STEP is on
+# screen.
 walk_to() {
 	local at
 	for _ in $(seq 60); do
 		at=$(last step_shown)
 		[ "$at" = "$2" ] && return 0
-		[ "$(kind "$1" "$at")" = choice ] && first_answer
+		[ "$(kind "$1" "$at")" = choice ] && pick_first
 		next
 		wait_for_move "$at"
 	done
@@ -303,12 +311,10 @@ ten_inch() {
 	close_kiosk
 }
 ten_inch ""
-# Large text: 2 procedures a page, side by side; the sentences take more
-# room, so the first answer of the choice is under its sentence and the
-# keypad beside a wider one.
+# Large text: 2 procedures a page, side by side; the choice's sentence
+# takes the width, its answers under it.
 grid_x=(422 857) grid_y=(300 300) per_page=2
 answer_x=221 answer_y=440
-key_x=(895 750 895 1039 750 895 1039 750 895 1039) key_y=(552 204 204 204 320 320 320 436 436 436)
 ten_inch -large -large-text
 kill "$xvfb"
 
@@ -323,7 +329,6 @@ grid_x=(337 686 337 686) grid_y=(170 170 470 470) per_page=4 page_x="" page_y=""
 answer_x=100 answer_y=300 help_x=768
 open_kiosk
 touch $((screen_w / 2)) 300 # start: the languages
-press() { xdotool search --onlyvisible --name Passerelle windowfocus --sync key "$@"; sleep 0.4; }
 press Tab    # the ring on Français
 press Return # said and highlighted
 # On to the green arrow: past the other languages and the bar's controls

@@ -117,8 +117,10 @@ func (headerLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize
 
 // stepLayout places a header above a body, the header at most headMax
 // high and a third of the space; on a short, wide space (800×480) it puts
-// the header beside the body instead, so the body keeps its height.
-// In a right-to-left language the header goes on the right.
+// the header beside the body instead, so the body keeps its height. When
+// that cuts a text, it takes the share, above or beside, that shows the
+// texts whole (splits, bestOf). In a right-to-left language the header
+// goes on the right.
 // Objects: header, body.
 type stepLayout struct {
 	headMax float32
@@ -477,12 +479,14 @@ func (l keypadLayout) arrange(size fyne.Size) (display, keys box) {
 	return box{fyne.NewPos(0, 0), fyne.NewSize(size.Width, h)}, box{fyne.NewPos(x, h+pad), fyne.NewSize(w, keysH)}
 }
 
-// fitness of a keypad: its keys' smallest side (4 rows of cols).
-func (l keypadLayout) fitness(_ []fyne.CanvasObject, size fyne.Size) fitness {
-	_, keys := l.arrange(size)
+// fitness of a keypad: its keys' smallest side (4 rows of cols), and
+// whether the typed characters fit their boxes.
+func (l keypadLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
+	display, keys := l.arrange(size)
 	pad := theme.Padding()
 	cols := float32(max(3, l.cols))
-	return fitness{target: min((keys.size.Width-(cols-1)*pad)/cols, (keys.size.Height-3*pad)/4)}
+	f := fitness{target: min((keys.size.Width-(cols-1)*pad)/cols, (keys.size.Height-3*pad)/4)}
+	return f.plus(fitnessOf(objs[0], display.size))
 }
 
 func (keypadLayout) MinSize([]fyne.CanvasObject) fyne.Size {

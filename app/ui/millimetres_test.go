@@ -171,7 +171,7 @@ func checkMillimetres(t *testing.T, d ui.Display, large, whole bool) *measured {
 
 // newSizedRig is a rig whose kiosk has settings, without speech: the
 // sizes are what is checked.
-func newSizedRig(t *testing.T, source passerelle.CatalogSource, settings ui.Settings) *rig {
+func newSizedRig(t testing.TB, source passerelle.CatalogSource, settings ui.Settings) *rig {
 	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(ui.Theme())
