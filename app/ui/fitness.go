@@ -2,6 +2,7 @@ package ui
 
 import (
 	"math"
+	"sync"
 
 	"fyne.io/fyne/v2"
 )
@@ -90,16 +91,53 @@ func (b *textBlock) cutsIn(w, h float32) bool {
 		return true
 	}
 	floor := max(b.floor, 1)
-	lines := breakLines(b.text, floor, b.style, b.wrap, w)
-	if float32(len(lines))*fyne.MeasureText("Mg", floor, b.style).Height > h {
-		return true
+	lines := atFloor(b.text, floor, b.style, b.wrap, w)
+	return float32(lines.n)*fyne.MeasureText("Mg", floor, b.style).Height > h || lines.widest > w
+}
+
+// floorLines is a text broken into lines at a size: how many, and the
+// widest one.
+type floorLines struct {
+	n      int
+	widest float32
+}
+
+type floorKey struct {
+	text  string
+	size  float32
+	style fyne.TextStyle
+	wrap  bool
+	w     float32
+}
+
+// floorCache keeps the texts measured while a layout tries its ways: the
+// same labels are broken at the same widths again and again.
+var floorCache struct {
+	sync.Mutex
+	m map[floorKey]floorLines
+}
+
+// atFloor breaks text as breakLines does, remembering the result.
+func atFloor(text string, size float32, style fyne.TextStyle, wrap bool, w float32) floorLines {
+	key := floorKey{text, size, style, wrap, w}
+	floorCache.Lock()
+	got, ok := floorCache.m[key]
+	floorCache.Unlock()
+	if ok {
+		return got
 	}
+	lines := breakLines(text, size, style, wrap, w)
+	got.n = len(lines)
 	for _, l := range lines {
-		if fyne.MeasureText(l.text, floor, b.style).Width > w {
-			return true
-		}
+		got.widest = max(got.widest, fyne.MeasureText(l.text, size, style).Width)
 	}
-	return false
+	floorCache.Lock()
+	if floorCache.m == nil || len(floorCache.m) > 20000 {
+		floorCache.m = map[floorKey]floorLines{} // a bound: texts change with the catalog
+	}
+	floorCache.m[key] = got
+	floorCache.Unlock()
+	return got
 }
 
 func boolCut(cut bool) int {
