@@ -10,7 +10,8 @@
 # 1280×800 screen whose -dpi makes it 10.1 inches across, so that the
 # kiosk works out its scale (1.3) from the size the X server reports, as
 # on a real 10-inch panel: welcome, the procedures, a choice and a number,
-# with normal and with large text (-large-text).
+# with normal and with large text (-large-text). Last, on 1024×768 again,
+# the languages chosen by keys (keys.png) and a call for help (help.png).
 #
 #   bash packaging/screenshots.sh [OUTDIR]     (default packaging/screenshots)
 #
@@ -123,6 +124,13 @@ shot() { sleep 0.5; import -window root "$out/$1.png"; echo "screenshot: $out/$1
 # half second the green arrow ignores touches after a new screen.
 touch() { xdotool mousemove "$1" "$2" click 1; sleep 0.7; }
 
+# press KEY...: keys on the kiosk's window, as a keyboard or a 4-key keypad.
+press() { xdotool search --onlyvisible --name Passerelle windowfocus --sync key "$@"; sleep 0.4; }
+# pick_first: the first answer of a question said and highlighted by the
+# keys (the ring goes first to the first answer): wherever the layout
+# puts it.
+pick_first() { press Tab Return; }
+
 # In a right-to-left language the screen is mirrored: mx X is the place
 # of what is at X in French.
 rtl=false
@@ -172,13 +180,14 @@ start() {
 }
 
 # walk_to PROCEDURE STEP: answers each step with the green arrow (a
-# question with its first answer) until STEP is on screen.
+# question with its first answer, picked by the keys) until STEP is on
+# screen.
 walk_to() {
 	local at
 	for _ in $(seq 60); do
 		at=$(last step_shown)
 		[ "$at" = "$2" ] && return 0
-		[ "$(kind "$1" "$at")" = choice ] && first_answer
+		[ "$(kind "$1" "$at")" = choice ] && pick_first
 		next
 		wait_for_move "$at"
 	done
@@ -302,9 +311,37 @@ ten_inch() {
 	close_kiosk
 }
 ten_inch ""
-# Large text: 2 procedures a page, side by side.
+# Large text: 2 procedures a page, side by side; the choice's sentence
+# takes the width, its answers under it.
 grid_x=(422 857) grid_y=(300 300) per_page=2
+answer_x=221 answer_y=440
 ten_inch -large -large-text
+kill "$xvfb"
+
+# Keys and help, on the 1024×768 screen of the first screenshots: French
+# highlighted by the keys (Tab to it, Enter), the ring taken on to the
+# green arrow; then a procedure's help control: "a person is coming",
+# the desk signal on top (it stays on until staff mark the call handled:
+# it is taken last).
+virtual_screen 1024x768
+screen_w=1024 bar_y=705 home_x=105 next_x=920 french_x=170 arabic_x=843
+grid_x=(337 686 337 686) grid_y=(170 170 470 470) per_page=4 page_x="" page_y=""
+answer_x=100 answer_y=300 help_x=768
+open_kiosk
+touch $((screen_w / 2)) 300 # start: the languages
+press Tab    # the ring on Français
+press Return # said and highlighted
+# On to the green arrow: past the other languages and the bar's controls
+# (back is disabled, the ring skips it).
+for _ in 1 2 3 4 5 6 7; do press Tab; done
+shot keys
+home
+start "$procedure"
+asked=$(count help_asked)
+touch "$help_x" "$bar_y"
+wait_for $((asked + 1)) count help_asked
+shot help
+close_kiosk
 
 # The hub's staff page: the real hub served on loopback, signed in and
 # shot by headless chromium (the browser test, asked for its screenshot).

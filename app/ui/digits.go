@@ -115,10 +115,7 @@ func (r *digitsRenderer) Layout(size fyne.Size) {
 	if n == 0 {
 		return
 	}
-	groups := len(r.d.groups)
-	gaps := float32(n-groups)*boxGap + float32(groups-1)*groupGap
-	w := max(0, min((size.Width-gaps)/float32(n), size.Height*0.75))
-	h := min(size.Height, w*1.5)
+	w, h, gaps := r.d.box(size)
 	if box := fyne.NewSize(w, h); box != r.fitted || r.textSize == 0 {
 		r.fitted = box
 		r.textSize = fitChar(w*0.7, h*0.7) // a margin inside the box: a digit touching the frame is misread
@@ -139,6 +136,22 @@ func (r *digitsRenderer) Layout(size fyne.Size) {
 		}
 		x += groupGap - boxGap
 	}
+}
+
+// box is the size of a box and the width of the gaps between them.
+func (d *Digits) box(size fyne.Size) (w, h, gaps float32) {
+	n, groups := d.max, len(d.groups)
+	gaps = float32(n-groups)*boxGap + float32(max(groups-1, 0))*groupGap
+	w = max(0, min((size.Width-gaps)/float32(max(n, 1)), size.Height*0.75))
+	return w, min(size.Height, w*1.5), gaps
+}
+
+// fitness of the boxes: a character at the smallest text size wider than
+// its box spills over its neighbours, which reads as a cut number.
+func (d *Digits) fitness(size fyne.Size) fitness {
+	w, h, _ := d.box(size)
+	char := fyne.MeasureText("8", textFloor(), fyne.TextStyle{Monospace: true, Bold: true})
+	return fitness{cuts: boolCut(d.max > 0 && (char.Width > w*0.85 || char.Height > h)), target: noTarget}
 }
 
 // fitChar is the largest text size, down to the floor, at which one bold

@@ -67,43 +67,97 @@ func (k *Kiosk) onPrint(t *Tile, text string, lang passerelle.Lang) {
 	}()
 }
 
+// qrMinSide is the smallest side of the QR code, quiet border included:
+// 37.5 mm on a kiosk whose scale makes MinTarget 15 mm, modules of half a
+// millimetre and 2 pixels at least (from 800×480 up) for the biggest code
+// the summary makes (77 modules with the border), which a phone reads at
+// 40 cm. TestEverySummaryFitsAndDecodes reads every code at 180 pixels.
+var qrMinSide = 2.5 * MinTarget
+
 // qrPanelLayout puts the QR code, square and as big as it fits, above the
 // print control when there is one. Objects: code, [print].
 type qrPanelLayout struct{}
 
-func (qrPanelLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	code := objs[0]
-	codeH := size.Height
+func (l qrPanelLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	code, print := l.arrange(len(objs) > 1, size)
+	code.apply(objs[0])
 	if len(objs) > 1 {
+		print.apply(objs[1])
+	}
+}
+
+func (qrPanelLayout) arrange(printer bool, size fyne.Size) (code, print box) {
+	codeH := size.Height
+	if printer {
 		pad := theme.Padding()
 		// The print control as low as a finger needs: the code gets the rest.
 		printH := clamp(size.Height*0.2, min(MinTarget, size.Height/2), barHeight)
 		codeH = max(0, size.Height-printH-pad)
 		w := min(size.Width, printH*2.2)
-		objs[1].Move(fyne.NewPos((size.Width-w)/2, codeH+pad))
-		objs[1].Resize(fyne.NewSize(w, printH))
+		print = box{fyne.NewPos((size.Width-w)/2, codeH+pad), fyne.NewSize(w, printH)}
 	}
 	side := min(size.Width, codeH)
-	code.Move(fyne.NewPos((size.Width-side)/2, (codeH-side)/2))
-	code.Resize(fyne.NewSquareSize(side))
+	code = box{fyne.NewPos((size.Width-side)/2, (codeH-side)/2), fyne.NewSquareSize(side)}
+	return code, print
+}
+
+// fitness of the panel: a code smaller than qrMinSide is too small to
+// be read; the print control is a target.
+func (l qrPanelLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
+	code, print := l.arrange(len(objs) > 1, size)
+	f := fitness{small: boolCut(code.size.Width < qrMinSide-0.5), target: noTarget}
+	if len(objs) > 1 {
+		f.target = min(print.size.Width, print.size.Height)
+	}
+	return f
 }
 
 func (qrPanelLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSquareSize(tileFloor) }
 
 // besideLayout puts the documents to bring and the QR panel side by side,
-// the panel on the side a language reads towards. Objects: body, panel.
+// the panel on the side a language reads towards, as big as the height
+// allows, unless the documents' labels need the width: then the panel
+// narrows, its code down to qrMinSide. Objects: body, panel.
 type besideLayout struct{ rtl bool }
 
 func (l besideLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if l.rtl {
 		defer mirror(size, objs...)
 	}
+	body, panel := l.arrange(size, l.choose(objs, size))
+	body.apply(objs[0])
+	panel.apply(objs[1])
+}
+
+// widths are the panel's widths tried, the usual one first.
+func (besideLayout) widths(size fyne.Size) []float32 {
+	usual := min(size.Width*0.45, size.Height+theme.Padding())
+	out := []float32{usual}
+	for w := usual - 20; w >= qrMinSide; w -= 20 {
+		out = append(out, w)
+	}
+	return out
+}
+
+func (l besideLayout) choose(objs []fyne.CanvasObject, size fyne.Size) float32 {
+	widths := l.widths(size)
+	i, _ := bestOf(len(widths), func(i int) fitness { return l.measure(objs, size, widths[i]) })
+	return widths[i]
+}
+
+func (l besideLayout) measure(objs []fyne.CanvasObject, size fyne.Size, panelW float32) fitness {
+	body, panel := l.arrange(size, panelW)
+	return fitnessOf(objs[0], body.size).plus(fitnessOf(objs[1], panel.size))
+}
+
+func (l besideLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
+	return l.measure(objs, size, l.choose(objs, size))
+}
+
+func (besideLayout) arrange(size fyne.Size, panelW float32) (body, panel box) {
 	pad := theme.Padding()
-	panelW := min(size.Width*0.45, size.Height+pad)
-	objs[0].Move(fyne.NewPos(0, 0))
-	objs[0].Resize(fyne.NewSize(max(0, size.Width-panelW-pad), size.Height))
-	objs[1].Move(fyne.NewPos(size.Width-panelW, 0))
-	objs[1].Resize(fyne.NewSize(panelW, size.Height))
+	return box{fyne.NewPos(0, 0), fyne.NewSize(max(0, size.Width-panelW-pad), size.Height)},
+		box{fyne.NewPos(size.Width-panelW, 0), fyne.NewSize(panelW, size.Height)}
 }
 
 func (besideLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSquareSize(tileFloor) }

@@ -102,7 +102,7 @@ func (b *textBlock) heightAtFloor(w float32) float32 {
 	if b.text == "" || w <= 0 {
 		return 0
 	}
-	return b.lineHeight() * float32(len(breakLines(b.text, b.floor, b.style, b.wrap, w)))
+	return b.lineHeight() * float32(atFloor(b.text, b.floor, b.style, b.wrap, w).n)
 }
 
 func (b *textBlock) objects() []fyne.CanvasObject {

@@ -74,6 +74,7 @@ func (k *Kiosk) showLanguages() {
 // onPick makes a tile speak and highlight: the first gesture. Choosing is
 // the second one, on the green "next" control.
 func (k *Kiosk) onPick(s *Screen, t *Tile, speak ...passerelle.Prompt) func() {
+	t.choosable = true // its label turns bold when highlighted
 	return func() {
 		k.touched()
 		s.select1(t)
@@ -133,6 +134,7 @@ func (k *Kiosk) showStep() {
 	lang := k.lang
 	s := &Screen{Name: ScreenStep, StepID: st.ID, Prompt: []passerelle.Prompt{stepPrompt(st, lang)}}
 	var body fyne.CanvasObject
+	var aside fyne.CanvasObject // a handoff's phone number, beside or under the sentence
 	side := float32(180)
 	switch st.Kind {
 	case passerelle.KindInfo:
@@ -175,7 +177,8 @@ func (k *Kiosk) showStep() {
 		}
 		if places := shownPlaces(k.catalog.Load(), k.session.Proc.ID, k.deps.Now()); len(places) > 0 {
 			side = 160 // the places need the height
-			body = k.placesBody(s, places, body, lang)
+			aside = body
+			body = k.placesBody(s, places, lang)
 		}
 	case passerelle.KindEnd:
 		for _, id := range st.Bring {
@@ -193,6 +196,9 @@ func (k *Kiosk) showStep() {
 		s.Prompt = append(s.Prompt, k.hint(lang, phraseTakeYourTime))
 	}
 	top := header(st.Pictogram.Data, st.Say[lang], lang, side)
+	if aside != nil {
+		top = container.New(asideLayout{rtl: rtl(lang)}, top, aside)
+	}
 	layout := stepLayout{headMax: side, rtl: rtl(lang)}
 	var sketch fyne.CanvasObject
 	if len(st.Screen.Data) > 0 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"math"
 	"sync"
 	"time"
 
@@ -21,9 +22,12 @@ import (
 // the procedure's tile on it: its pictogram and title as a user finds it.
 const PreviewTile = ""
 
-// DefaultPreviewSize is the kiosk screen a preview is drawn for when the
-// request names none, in pixels.
+// DefaultPreviewSize and DefaultPreviewInches are the kiosk screen a
+// preview is drawn for when the request names none: a 10.1-inch tablet of
+// 1280×800 pixels, the smallest screen the kiosk is sold with.
 var DefaultPreviewSize = fyne.NewSize(1280, 800)
+
+const DefaultPreviewInches = 10.1
 
 // PreviewRequest says what to draw: one screen of a procedure, as a kiosk
 // of the given screen would show it to a user of the given language.
@@ -36,8 +40,15 @@ type PreviewRequest struct {
 	Lang   passerelle.Lang
 	// Size is the kiosk's screen in pixels; zero is DefaultPreviewSize.
 	Size fyne.Size
-	// Scale is the kiosk's scale (pixels per Fyne unit); zero is 1.
+	// Inches is the screen's diagonal; zero is DefaultPreviewInches. The
+	// scale and the text sizes follow from it as on a kiosk that knows its
+	// screen's size: text is drawn at its millimetres (theme.go).
+	Inches float64
+	// Scale is the kiosk's scale (pixels per Fyne unit); zero is the one
+	// the kiosk works out for the screen (Display.Scale).
 	Scale float32
+	// LargeText draws the screen with staff's large text setting on.
+	LargeText bool
 	// Places are the catalog's help places, shown on handoff steps;
 	// Now says which are open, zero is time.Now.
 	Places []*passerelle.Place
@@ -92,10 +103,13 @@ func RenderPreview(req PreviewRequest) (*Preview, error) {
 	if size.Width <= 0 || size.Height <= 0 {
 		size = DefaultPreviewSize
 	}
-	scale := req.Scale
-	if scale <= 0 {
-		scale = 1
+	display := PreviewDisplay(size, req.Inches)
+	scale, unitMM := display.Scale()
+	if req.Scale > 0 {
+		scale, unitMM = req.Scale, float64(req.Scale)/display.PxPerMM()
 	}
+	settings := DefaultSettings
+	settings.UnitMM, settings.LargeText = unitMM, req.LargeText
 	now := req.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -105,8 +119,10 @@ func RenderPreview(req PreviewRequest) (*Preview, error) {
 	defer previewing.Unlock()
 	if previewing.app == nil {
 		previewing.app = test.NewApp()
-		previewing.app.Settings().SetTheme(Theme())
 	}
+	// The kiosk sets the theme of the screen's size too (New): set here,
+	// the window is made with it.
+	previewing.app.Settings().SetTheme(ThemeFor(settings.UnitMM, settings.LargeText))
 	fyne.SetCurrentApp(previewing.app) // a test of this package may have set its own
 	win := previewing.app.NewWindow("preview")
 	defer win.Close()
@@ -122,7 +138,7 @@ func RenderPreview(req PreviewRequest) (*Preview, error) {
 		Store:   previewStore{},
 		Player:  previewPlayer{},
 		Now:     func() time.Time { return now },
-	}, DefaultSettings)
+	}, settings)
 	defer k.Close()
 	k.lang = req.Lang
 	if req.StepID == PreviewTile {
@@ -136,6 +152,17 @@ func RenderPreview(req PreviewRequest) (*Preview, error) {
 		k.showStep()
 	}
 	return &Preview{Image: win.Canvas().Capture(), Screen: k.screen}, nil
+}
+
+// PreviewDisplay is a screen of size pixels and a diagonal of inches
+// (zero is DefaultPreviewInches), as a display server reports it.
+func PreviewDisplay(size fyne.Size, inches float64) Display {
+	if inches <= 0 {
+		inches = DefaultPreviewInches
+	}
+	w, h := float64(size.Width), float64(size.Height)
+	mmPerPx := inches * 25.4 / math.Hypot(w, h)
+	return Display{WidthPx: int(w), HeightPx: int(h), WidthMM: w * mmPerPx, HeightMM: h * mmPerPx}
 }
 
 // PreviewPNG is RenderPreview encoded as PNG, for a browser.

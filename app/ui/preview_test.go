@@ -5,15 +5,13 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
-
-	"passerelle/app/audio"
+	"fyne.io/fyne/v2/test"
 
 	"passerelle/app/passerelle"
 	"passerelle/app/procedure"
@@ -32,9 +30,10 @@ type shown struct {
 
 // TestPreviewIsWhatTheKioskShows walks a shipped procedure (choices, a
 // checklist, a social security number, sketches, an end) in French and
-// Arabic on a real kiosk of 1280×800, and draws a preview of
-// each step it reached: the preview must be the kiosk's screen, pixel for
-// pixel.
+// Arabic on a real kiosk of a 10.1-inch 1280×800 screen, at the scale and
+// text sizes it works out for it, and draws a preview of each step it
+// reached with the preview's default screen: the preview must be the
+// kiosk's screen, pixel for pixel.
 func TestPreviewIsWhatTheKioskShows(t *testing.T) {
 	cat := openCatalog(t, shipped).Catalog()
 	for _, lang := range []passerelle.Lang{"fr", "ar"} {
@@ -44,8 +43,13 @@ func TestPreviewIsWhatTheKioskShows(t *testing.T) {
 				var screens []shown
 				func() {
 					// A kiosk without speech: the screens are what is compared.
-					r := newRigWith(t, openCatalog(t, shipped), audio.NewSpeech(t.TempDir(), "false"), slog.New(slog.DiscardHandler))
-					r.w.Resize(previewSize)
+					display := ui.PreviewDisplay(previewSize, 10.1)
+					scale, unitMM := display.Scale()
+					settings := ui.DefaultSettings
+					settings.UnitMM = unitMM
+					r := newSizedRig(t, openCatalog(t, shipped), settings)
+					r.w.Canvas().(test.WindowlessCanvas).SetScale(scale)
+					r.w.Resize(fyne.NewSize(previewSize.Width/scale, previewSize.Height/scale))
 					r.chooseLanguage(lang)
 					r.startProcedure(proc.ID)
 					screens = walkCapturing(r)
@@ -55,7 +59,7 @@ func TestPreviewIsWhatTheKioskShows(t *testing.T) {
 				}
 				for _, s := range screens {
 					pv, err := ui.RenderPreview(ui.PreviewRequest{Procedure: proc, StepID: s.stepID, Lang: lang,
-						Size: previewSize, Places: cat.Places, Now: s.at})
+						Places: cat.Places, Now: s.at})
 					if err != nil {
 						t.Fatalf("preview %s: %v", s.stepID, err)
 					}

@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 
 	"passerelle/app/passerelle"
 )
@@ -119,13 +120,64 @@ func (k *Kiosk) bar(s *Screen, lang passerelle.Lang) fyne.CanvasObject {
 	s.Help = NewTile("help", say(lang, phraseHelp), uiIcon("help"), k.onHelp)
 	s.Next = NewTile("next", say(lang, phraseNext), arrow("next", lang), k.onNext)
 	s.Next.primary = true
-	for _, t := range []*Tile{s.Home, s.Back, s.Listen, s.Help, s.Next} {
+	for _, t := range []*Tile{s.Home, s.Back, s.Listen, s.Volume, s.Help, s.Next} {
 		t.labelShare = 0.4 // a label of 4.8 mm fits a bar of 130 units
 	}
 	if rtl(lang) { // next on the side the language reads towards
-		return container.NewGridWithColumns(6, s.Next, s.Help, s.Volume, s.Listen, s.Back, s.Home)
+		return container.New(barLayout{}, s.Next, s.Help, s.Volume, s.Listen, s.Back, s.Home)
 	}
-	return container.NewGridWithColumns(6, s.Home, s.Back, s.Listen, s.Volume, s.Help, s.Next)
+	return container.New(barLayout{}, s.Home, s.Back, s.Listen, s.Volume, s.Help, s.Next)
+}
+
+// barLayout puts the bar's controls in a row, in columns of equal width,
+// unless a label would be cut: then each column is as wide as its label
+// on one line, and the width left is shared equally.
+type barLayout struct{}
+
+func (l barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	x := float32(0)
+	pad := theme.Padding()
+	for i, w := range l.widths(objs, size) {
+		objs[i].Move(fyne.NewPos(x, 0))
+		objs[i].Resize(fyne.NewSize(w, size.Height))
+		x += w + pad
+	}
+}
+
+func (barLayout) widths(objs []fyne.CanvasObject, size fyne.Size) []float32 {
+	n := len(objs)
+	pad := theme.Padding()
+	free := size.Width - pad*float32(n-1)
+	widths := make([]float32, n)
+	cut := false
+	for i, o := range objs {
+		widths[i] = free / float32(n)
+		cut = cut || fitnessOf(o, fyne.NewSize(widths[i], size.Height)).cuts > 0
+	}
+	if !cut {
+		return widths
+	}
+	needs := make([]float32, n)
+	total := float32(0)
+	for i, o := range objs {
+		needs[i] = MinTarget
+		if t, ok := o.(*Tile); ok && t.Label != "" {
+			style := fyne.TextStyle{Bold: t.primary}
+			needs[i] = max(needs[i], fyne.MeasureText(t.Label, textFloor(), style).Width+2*tilePad(fyne.NewSize(needs[i], size.Height))+1)
+		}
+		total += needs[i]
+	}
+	if total > free {
+		return widths // even so a label is cut: the bar stays even
+	}
+	for i := range widths {
+		widths[i] = needs[i] + (free-total)/float32(n)
+	}
+	return widths
+}
+
+func (barLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(float32(len(objs))*tileFloor, tileFloor)
 }
 
 // frame puts content above the bottom bar, under an empty banner slot.

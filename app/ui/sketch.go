@@ -49,14 +49,32 @@ type sketchLayout struct{ aspect float32 }
 func (l sketchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	frame, pic := objs[0], objs[1]
 	pad := theme.InnerPadding()
-	w := max(0, min(size.Width-2*pad, (size.Height-2*pad)*l.aspect))
-	h := w / l.aspect
+	w, h := l.drawn(size)
 	x, y := (size.Width-w)/2, (size.Height-h)/2
 	frame.Move(fyne.NewPos(x-pad, y-pad))
 	frame.Resize(fyne.NewSize(w+2*pad, h+2*pad))
 	pic.Move(fyne.NewPos(x, y))
 	pic.Resize(fyne.NewSize(w, h))
 }
+
+// drawn is the size of the picture in a space of size.
+func (l sketchLayout) drawn(size fyne.Size) (w, h float32) {
+	pad := theme.InnerPadding()
+	w = max(0, min(size.Width-2*pad, (size.Height-2*pad)*l.aspect))
+	return w, w / l.aspect
+}
+
+// fitness of a sketch: one drawn smaller than minSketchSide is too small
+// (a drawn button or payslip line is no longer recognised): the layouts
+// around it do not shrink it to show a sentence whole.
+func (l sketchLayout) fitness(_ []fyne.CanvasObject, size fyne.Size) fitness {
+	w, h := l.drawn(size)
+	return fitness{small: boolCut(max(w, h) < minSketchSide), target: noTarget}
+}
+
+// minSketchSide is the long side under which a sketch is hard to
+// recognise, in units.
+const minSketchSide = 150
 
 func (sketchLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
 
@@ -78,19 +96,25 @@ func (l sketchHeadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if l.rtl {
 		defer mirror(size, objs...)
 	}
+	headBox, sketchBox := l.arrange(size)
+	headBox.apply(head)
+	sketchBox.apply(sketch)
+}
+
+func (l sketchHeadLayout) arrange(size fyne.Size) (head, sketch box) {
 	pad := theme.Padding()
 	w, h := size.Width*sketchShare, size.Height*sketchShare
 	if drawnArea(w, size.Height, l.aspect) >= drawnArea(size.Width, h, l.aspect) {
-		head.Move(fyne.NewPos(0, 0))
-		head.Resize(fyne.NewSize(size.Width-w-pad, size.Height))
-		sketch.Move(fyne.NewPos(size.Width-w, 0))
-		sketch.Resize(fyne.NewSize(w, size.Height))
-		return
+		return box{fyne.NewPos(0, 0), fyne.NewSize(size.Width-w-pad, size.Height)},
+			box{fyne.NewPos(size.Width-w, 0), fyne.NewSize(w, size.Height)}
 	}
-	head.Move(fyne.NewPos(0, 0))
-	head.Resize(fyne.NewSize(size.Width, size.Height-h-pad))
-	sketch.Move(fyne.NewPos(0, size.Height-h))
-	sketch.Resize(fyne.NewSize(size.Width, h))
+	return box{fyne.NewPos(0, 0), fyne.NewSize(size.Width, size.Height-h-pad)},
+		box{fyne.NewPos(0, size.Height-h), fyne.NewSize(size.Width, h)}
+}
+
+func (l sketchHeadLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
+	head, sketch := l.arrange(size)
+	return fitnessOf(objs[0], head.size).plus(fitnessOf(objs[1], sketch.size))
 }
 
 // drawnArea is the area of a picture of the given aspect drawn as large

@@ -21,12 +21,15 @@ type Tile struct {
 	Label    string
 	OnTapped func()
 
-	picture  []byte
-	primary  bool // the "continue" control: a green frame
-	selected bool
-	ticked   bool
-	disabled bool
-	focused  bool // the keys' focus ring is on it (focus.go)
+	picture []byte
+	primary bool // the "continue" control: a green frame
+	// choosable: the tile is highlighted when touched, its label bold,
+	// which takes more width (see fitness).
+	choosable bool
+	selected  bool
+	ticked    bool
+	disabled  bool
+	focused   bool // the keys' focus ring is on it (focus.go)
 	// minSide is the smallest side the tile accepts; layouts make it
 	// bigger whenever the screen allows.
 	minSide float32
@@ -123,8 +126,14 @@ func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
 // A tile's label is never under textFloor: a tile with a pictogram too
 // small for it hides its label, the pictogram carries the meaning.
 
-// maxLabelShare is the most of a tile's height a long label takes.
-const maxLabelShare = 0.5
+// maxLabelShare is the most of a tile's height a long label takes: the
+// pictogram keeps 40%, still recognisable.
+const maxLabelShare = 0.65
+
+// barLabelShare is the most a label takes on a tile whose share is set
+// (the bottom bar, the stop question's answers): below one line, the
+// pictogram shows alone.
+const barLabelShare = 0.5
 
 type tileRenderer struct {
 	tile  *Tile
@@ -140,29 +149,13 @@ type tileRenderer struct {
 // fit; the pictogram takes the rest.
 func (r *tileRenderer) Layout(size fyne.Size) {
 	r.frame.Resize(size)
-	// Margins shrink with the tile, so a small tile keeps its pictogram.
-	pad := clamp(min(size.Width, size.Height)/10, 4, theme.InnerPadding())
+	pad := tilePad(size)
 	w := max(0, size.Width-2*pad)
-	labelH := float32(0)
 	if r.pic == nil {
 		r.label.fit(w, max(0, size.Height-2*pad))
 		r.label.place(fyne.NewPos(pad, 0), size.Height)
 	} else {
-		share := r.tile.labelShare
-		if share == 0 {
-			share = 0.35
-		}
-		room := (size.Height - pad) * share
-		// A label that needs more lines than its share at the smallest
-		// size allowed takes up to half the tile: the pictogram shrinks
-		// before a word is cut.
-		if need := r.label.heightAtFloor(w); need > room {
-			room = max(room, min(need, (size.Height-pad)*maxLabelShare))
-		}
-		if room < r.label.lineHeight() {
-			room = 0 // no room for a readable label: the pictogram alone
-		}
-		labelH = r.label.fit(w, room)
+		labelH := r.label.fit(w, r.tile.labelRoom(&r.label, size))
 		r.label.place(fyne.NewPos(pad, size.Height-labelH-pad/2), labelH)
 		side := min(size.Width-2*pad, size.Height-labelH-2*pad)
 		side = max(side, 0)
@@ -173,6 +166,58 @@ func (r *tileRenderer) Layout(size fyne.Size) {
 	r.tick.Move(fyne.NewPos(size.Width-tick-pad/2, pad/2))
 	r.tick.Resize(fyne.NewSquareSize(tick))
 	r.ring.layout(size)
+}
+
+// tilePad is a tile's margin: it shrinks with the tile, so a small tile
+// keeps its pictogram.
+func tilePad(size fyne.Size) float32 {
+	return clamp(min(size.Width, size.Height)/10, 4, theme.InnerPadding())
+}
+
+// labelRoom is the height the label of a tile with a pictogram takes: at
+// most labelShare of the height, shrinking to fit; a label that needs
+// more lines than its share at the smallest size allowed takes up to
+// maxLabelShare: the pictogram shrinks before a word is cut. 0 when a
+// readable line does not fit: the pictogram alone.
+func (t *Tile) labelRoom(label *textBlock, size fyne.Size) float32 {
+	pad := tilePad(size)
+	share := t.labelShare
+	if share == 0 {
+		share = 0.35
+	}
+	room := (size.Height - pad) * share
+	most := float32(maxLabelShare)
+	if t.labelShare != 0 {
+		most = max(share, barLabelShare) // the bar: pictograms alone rather than words cut
+	}
+	if need := label.heightAtFloor(max(0, size.Width-2*pad)); need > room {
+		room = max(room, min(need, (size.Height-pad)*most))
+	}
+	if room < label.lineHeight() {
+		return 0
+	}
+	return room
+}
+
+// fitness of a tile: its smallest side, and whether its label would be
+// cut, in bold if it turns bold when chosen.
+func (t *Tile) fitness(size fyne.Size) fitness {
+	f := fitness{target: min(size.Width, size.Height)}
+	if t.Label == "" {
+		return f
+	}
+	label := textBlock{text: t.Label, max: labelSize(), floor: textFloor(), wrap: true}
+	if t.choosable || t.primary {
+		label.style.Bold = true
+	}
+	pad := tilePad(size)
+	w := max(0, size.Width-2*pad)
+	if len(t.picture) == 0 {
+		f.cuts = boolCut(label.cutsIn(w, max(0, size.Height-2*pad)))
+		return f
+	}
+	f.cuts = boolCut(label.cutsIn(w, t.labelRoom(&label, size)))
+	return f
 }
 
 // MinSize is small: a tile scales up to the space the screen gives it,
