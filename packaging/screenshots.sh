@@ -347,3 +347,11 @@ close_kiosk
 # shot by headless chromium (the browser test, asked for its screenshot).
 PASSERELLE_HUB_SCREENSHOT="$PWD/packaging/screenshots/hub.png" go test ./app/hubweb -run TestBrowser -count=1 >/dev/null
 echo "hub.png"
+
+# The hub's procedure editor and a step's preview: the hub as `passerelle
+# hub` runs it, driven by headless chromium (the editor's chain test and
+# the preview test, asked for their screenshots).
+PASSERELLE_EDITOR_SCREENSHOT="$PWD/packaging/screenshots/editor.png" go test ./app/cli -run TestEditorInTheBrowserReachesTheKiosk -count=1 >/dev/null
+echo "editor.png"
+PASSERELLE_PREVIEW_SCREENSHOT="$PWD/packaging/screenshots/preview.png" go test ./app/cli -run TestHubPreviewsADraft -count=1 >/dev/null
+echo "preview.png"
