@@ -10,18 +10,23 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
 
+	"passerelle/app/audio"
 	"passerelle/app/bundle"
+	"passerelle/app/editor"
 	"passerelle/app/hubapi"
 	"passerelle/app/hubweb"
 	"passerelle/app/passerelle"
+	"passerelle/app/ui"
+	"passerelle/app/voice"
 )
 
 const (
-	hubSynopsis     = "passerelle hub -listen 127.0.0.1:8750 -db hub.db|DSN -catalog DIR [-tls-cert F -tls-key F] [-allow-plain-http]"
+	hubSynopsis     = "passerelle hub -listen 127.0.0.1:8750 -db hub.db|DSN -catalog DIR [-editor DIR] [-tls-cert F -tls-key F] [-allow-plain-http]"
 	enrollSynopsis  = "passerelle hub enroll -db hub.db|DSN NAME"
 	revokeSynopsis  = "passerelle hub revoke -db hub.db|DSN NAME"
 	migrateSynopsis = "passerelle hub migrate -db hub.db|DSN"
@@ -66,6 +71,7 @@ func runHub(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // hubConfig is what the hub reads from its flags.
 type hubConfig struct {
 	listen, db, catalog string
+	editorDir           string // the editor's drafts and versions; "" is <catalog>-editor
 	tlsCert, tlsKey     string
 	allowPlainHTTP      bool
 }
@@ -89,6 +95,7 @@ func hubFlags(fs *flag.FlagSet, cfg *hubConfig) {
 	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:8750", "the address and port to listen on")
 	fs.StringVar(&cfg.db, "db", defaultDataPath("hub.db"), dbUsage)
 	fs.StringVar(&cfg.catalog, "catalog", "", "the folder of procedures the hub publishes to its kiosks")
+	fs.StringVar(&cfg.editorDir, "editor", "", "the folder of the staff page's procedure editor: drafts and every version published, made at the first save (default: beside the catalog, DIR-editor)")
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "the TLS certificate file (PEM, with its chain): the hub serves HTTPS")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "the TLS certificate's private key file (PEM)")
 	fs.BoolVar(&cfg.allowPlainHTTP, "allow-plain-http", false,
@@ -141,20 +148,44 @@ func serveHub(ctx context.Context, cfg hubConfig, logger *slog.Logger) error {
 	defer publisher.Close()
 	// The publisher logs the problems of a catalog it refused itself.
 	server := &hubapi.Server{Store: store, Logger: logger, Now: time.Now}
+	ed := openEditor(cfg)
+	web := &hubweb.Server{Store: store, Titles: publisher.Titles, Logger: logger, Now: time.Now,
+		Secure: cfg.tlsCert != "" || cfg.allowPlainHTTP, Editor: ed,
+		// The synthetic voice of the kiosk, cached in the editor's folder.
+		Speech:  &voice.SpeechPreview{Speech: audio.NewSpeech(filepath.Join(ed.Dir, "speech-cache"), ""), Logger: logger},
+		Preview: previewStep}
 	return hubapi.Serve(ctx, hubapi.ServeConfig{
 		Addr: cfg.listen, TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, AllowPlainHTTP: cfg.allowPlainHTTP,
-		Handler: hubHandler(server, store, publisher.Titles, logger, cfg.tlsCert != "" || cfg.allowPlainHTTP), Logger: logger,
+		Handler: hubHandler(server, web), Logger: logger,
 	})
+}
+
+// previewStep draws a step of a draft by the kiosk's own screens, at the
+// kiosk's default screen size: the staff page does not import them.
+func previewStep(_ context.Context, p *passerelle.Procedure, places []*passerelle.Place, step string, lang passerelle.Lang) ([]byte, error) {
+	return ui.PreviewPNG(ui.PreviewRequest{Procedure: p, StepID: step, Lang: lang, Places: places})
+}
+
+// openEditor sets up the staff page's editor on its work folder: -editor,
+// or DIR-editor beside the catalog DIR. The folder is made at the first
+// save, so a hub whose staff never edit writes nothing there.
+func openEditor(cfg hubConfig) *editor.Editor {
+	dir := cfg.editorDir
+	if dir == "" {
+		dir = filepath.Clean(cfg.catalog) + "-editor"
+	}
+	ed := &editor.Editor{Catalog: cfg.catalog, Dir: dir}
+	ed.Clean() // what a publish the hub's stop interrupted left
+	return ed
 }
 
 // hubHandler serves the kiosks' API under /api/ and the staff page at
 // every other path. secure: browsers reach the hub over HTTPS (its own
 // certificate, or a proxy in front of it), so cookies are marked Secure.
-// titles names the procedures of help calls (the publisher's catalog).
-func hubHandler(api *hubapi.Server, store passerelle.HubStore, titles func() map[string]passerelle.Text, logger *slog.Logger, secure bool) http.Handler {
+func hubHandler(api *hubapi.Server, web *hubweb.Server) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.Handler())
-	mux.Handle("/", (&hubweb.Server{Store: store, Titles: titles, Logger: logger, Now: time.Now, Secure: secure}).Handler())
+	mux.Handle("/", web.Handler())
 	return mux
 }
 

@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"passerelle/app/hubapi"
+	"passerelle/app/hubweb"
 	"passerelle/app/passerelle"
 	"passerelle/app/sqlite"
 )
@@ -103,7 +105,7 @@ func TestHubServesPageAndAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	srv := httptest.NewServer(hubHandler(&hubapi.Server{Store: store}, store, nil, nil, false))
+	srv := httptest.NewServer(hubHandler(&hubapi.Server{Store: store}, &hubweb.Server{Store: store, Now: time.Now}))
 	defer srv.Close()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, tc := range []struct {

@@ -20,8 +20,9 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.SetOutput(stderr)
 	maxAge := fs.Duration("sources-max-age", procedure.DefaultSourcesMaxAge,
 		"warn about a source checked longer ago than this, in hours (4380h is 6 months)")
+	hints := fs.Bool("hints", false, "also print the FALC hints of the spoken texts (a sentence over 12 words, negative, an abbreviation never explained), as the hub's editor shows them")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: passerelle validate [-sources-max-age 4380h] [DIR]")
+		fmt.Fprintln(stderr, "Usage: passerelle validate [-sources-max-age 4380h] [-hints] [DIR]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -56,6 +57,11 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	cat := passerelle.NewCatalog(res.Procedures)
 	printProcedures(stdout, cat)
 	printWarnings(stdout, res.Warnings)
+	if *hints {
+		for _, p := range res.Hints {
+			fmt.Fprintf(stdout, "%s:%d:%d: hint: %s\n", p.File, p.Line, p.Col, p.Message)
+		}
+	}
 	places := ""
 	if len(res.Places) > 0 {
 		places = fmt.Sprintf(" and %d help places", len(res.Places))

@@ -33,6 +33,13 @@ const chromiumPath = "/usr/bin/chromium"
 // the test when chromium is not installed (fails when CI=true).
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
+	return newBrowserWith(t)
+}
+
+// newBrowserWith is newBrowser with more chromium flags (a fake
+// microphone for the editor's recorder).
+func newBrowserWith(t *testing.T, more ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
 	if _, err := exec.LookPath(chromiumPath); err != nil {
 		why := "chromium is not installed at " + chromiumPath + ": install Debian's chromium package (apt-get install chromium) to run the browser test"
 		if os.Getenv("CI") == "true" {
@@ -40,14 +47,15 @@ func newBrowser(t *testing.T) context.Context {
 		}
 		t.Skip(why)
 	}
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
+	opts := append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1200, 900),
-	)
+	}, more...)
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	ctx, cancel := chromedp.NewContext(alloc)
 	t.Cleanup(cancel)

@@ -18,10 +18,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
+	"passerelle/app/editor"
 	"passerelle/app/passerelle"
+	"passerelle/app/voice"
 )
 
 //go:embed templates/*.html
@@ -62,6 +65,15 @@ type Server struct {
 	// last (bundle.Publisher.Titles): help calls name their procedure by
 	// its French title. Nil, or a procedure it lacks, shows the id.
 	Titles func() map[string]passerelle.Text
+	// Editor keeps the drafts and versions of the catalog's procedures
+	// for the procedures tab; nil hides the tab.
+	Editor *editor.Editor
+	// Speech serves the synthetic voice saying a text not yet recorded
+	// (voice.SpeechPreview, GET ?lang=fr&text=...); nil hides its button.
+	Speech http.Handler
+	// Preview draws a step as the kiosk does (ui.PreviewPNG); nil hides
+	// the previews.
+	Preview PreviewFunc
 
 	once      sync.Once
 	templates *template.Template
@@ -103,6 +115,21 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /help/handled", s.signedIn(s.markHandled))
 	mux.Handle("GET /stats", s.signedIn(s.statsPage))
 	mux.Handle("GET /stats.csv", s.signedIn(s.statsCSV))
+	mux.Handle("GET /procedures", s.signedIn(s.proceduresPage))
+	mux.Handle("POST /procedures/new", s.signedIn(s.newProcedure))
+	mux.Handle("GET /procedures/{id}", s.signedIn(s.editorPage))
+	mux.Handle("POST /procedures/{id}", s.signedIn(s.saveProcedure))
+	mux.Handle("POST /procedures/{id}/publish", s.signedIn(s.publishProcedure))
+	mux.Handle("POST /procedures/{id}/rollback", s.signedIn(s.rollbackProcedure))
+	mux.Handle("POST /procedures/{id}/discard", s.signedIn(s.discardDraft))
+	mux.Handle("POST /procedures/{id}/rebase", s.signedIn(s.rebaseDraft))
+	mux.Handle("POST /hints", s.signedIn(s.hints))
+	mux.Handle("POST /procedures/{id}/recording", s.signedIn(s.recordings))
+	mux.Handle("POST /procedures/{id}/pictogram", s.signedIn(s.pictogramUpload))
+	mux.Handle("GET /procedures/{id}/preview", s.signedIn(s.preview))
+	mux.Handle("GET /speech", s.signedIn(s.speech))
+	mux.Handle("GET /pictograms", s.signedIn(s.pictogramList))
+	mux.Handle("GET /pictograms/", s.signedIn(s.pictogramImage))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "There is no such page on this hub.", http.StatusNotFound)
 	})
@@ -110,11 +137,20 @@ func (s *Server) Handler() http.Handler {
 		h := w.Header()
 		// No script, style or frame from elsewhere; no inline script. The
 		// charts' swatches and bars are sized by style attributes.
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		// The recorder plays back what it recorded from the browser's
+		// memory (a blob: address) before sending it.
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; style-src 'self'; style-src-attr 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		limit := int64(maxFormBytes)
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/recording"), strings.HasSuffix(r.URL.Path, "/pictogram"):
+			limit = voice.MaxUploadBytes + 64<<10 // a minute of voice, or a pictogram
+		case strings.HasPrefix(r.URL.Path, "/procedures/") || r.URL.Path == "/hints":
+			limit = maxEditorFormBytes
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		mux.ServeHTTP(w, r)
 	})
 }

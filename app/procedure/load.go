@@ -41,6 +41,11 @@ type Result struct {
 	// meanings), sorted by file and line. A warning does not make a
 	// procedure broken.
 	Warnings []passerelle.Problem
+	// Hints lists the FALC hints of the spoken texts of the procedures
+	// read (a sentence too long, negative, an abbreviation never
+	// explained: TextHints), sorted by file and line. Neither problems nor
+	// warnings: validate -hints and the hub's editor show them.
+	Hints []passerelle.Problem
 	// Broken holds the folders of procedures that have problems: a watcher
 	// keeps their last good version.
 	Broken map[string]bool
@@ -165,6 +170,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 	for i, o := range out {
 		folder := folders[i]
 		res.Warnings = append(res.Warnings, o.warnings...)
+		res.Hints = append(res.Hints, o.hints...)
 		if len(o.problems) > 0 {
 			res.Problems = append(res.Problems, o.problems...)
 			res.Broken[folder] = true
@@ -184,7 +190,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 	}
 	res.Warnings = append(res.Warnings, sharedPictogramMeanings(shared, out)...)
 	l.addPlaces(&res, dir, shared, out)
-	for _, ps := range [][]passerelle.Problem{res.Problems, res.Warnings} {
+	for _, ps := range [][]passerelle.Problem{res.Problems, res.Warnings, res.Hints} {
 		for i := range ps { // a folder's name may hold anything
 			ps[i].File = printable(ps[i].File)
 		}
@@ -226,6 +232,7 @@ type loaded struct {
 	idAt     pos
 	problems []passerelle.Problem
 	warnings []passerelle.Problem
+	hints    []passerelle.Problem
 	labels   []labelled // every pictogram shown with a label, for the catalog's check
 	looked   []stamp    // the definition file first, then every media file looked at
 	today    time.Time  // the day of the read: dates of sources are checked against it
@@ -271,7 +278,7 @@ func (l *Loader) loadOne(folder, shared string, today time.Time) loaded {
 	p := r.read(src)
 	sortProblems(r.problems)
 	r.finish()
-	return loaded{proc: p, idAt: r.idAt, problems: r.problems, warnings: r.warnings, labels: r.labels, looked: r.looked, today: today}
+	return loaded{proc: p, idAt: r.idAt, problems: r.problems, warnings: r.warnings, hints: r.hints, labels: r.labels, looked: r.looked, today: today}
 }
 
 // today is the day of a load, midnight UTC: the dates of sources are days.

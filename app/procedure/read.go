@@ -55,6 +55,8 @@ type procReader struct {
 	docRefs []placedRef  // every document id used by a checklist or end step
 	labels  []labelled   // every pictogram shown with a label
 	stepAt  map[string]pos
+	spoken  []spokenText // every spoken text (intro, say), for the FALC hints
+	hints   []passerelle.Problem
 
 	// linksBroken is set when a step's id, kind or links could not be read:
 	// the shape of the step graph would then only echo that first problem.
@@ -141,6 +143,7 @@ func (r *procReader) read(src []byte) *passerelle.Procedure {
 	}
 	p.Title = r.langText(m, "title", "the title")
 	p.Intro = r.langText(m, "intro", "the intro")
+	r.spoken = append(r.spoken, spokenText{p.Intro, m.valueAt("intro"), "the intro"})
 	if n := m.get("intro_audio"); n != nil {
 		p.IntroAudio = r.recordings(n, "intro_audio")
 	}
@@ -158,6 +161,7 @@ func (r *procReader) read(src []byte) *passerelle.Procedure {
 	r.checkLanguages(p, m)
 	r.checkReferences(p)
 	r.checkPictogramMeanings()
+	r.falcHints(p)
 	p.Index()
 	return p
 }
@@ -240,6 +244,7 @@ func (r *procReader) step(n ast.Node, number int) *passerelle.Step {
 	if sn := r.require(m, "say", what, ": the sentence the kiosk speaks on this screen"); sn != nil {
 		s.Say = r.text(sn, "the say text of "+what, MaxSay)
 		r.texts = append(r.texts, placedText{s.Say.Langs(), m.valueAt("say"), "the say text of " + what})
+		r.spoken = append(r.spoken, spokenText{s.Say, m.valueAt("say"), "the say text of " + what})
 	}
 	if an := m.get("audio"); an != nil {
 		s.Audio = r.recordings(an, "the audio of "+what)
