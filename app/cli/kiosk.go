@@ -67,7 +67,9 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	}
 	a := fyneapp.NewWithID("fr.passerelle.kiosk")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
-	sink, _ := audio.OpenSink(logger)
+	// The sound device opens while the window does (about a second on
+	// PulseAudio): the first prompt waits for it, the first screen does not.
+	sink := audio.OpenSinkLater(logger)
 	err = r.open(ctx, c, a, sink, logger, err)
 	var unusable *sqlite.OpenError
 	switch {
