@@ -9,6 +9,9 @@
 #
 # SOUNDCHECK_KEEP=1 keeps the recordings and the logs; SOUNDCHECK_IDLE=1
 # also measures the kiosk's CPU after a minute of silence (75 s more).
+# SOUNDCHECK_HEADPHONES=1 adds a second null sink, "headphones", names it
+# with -headphones, measures the walk on it, records the default sink
+# (the loudspeakers) all along, and fails unless they stayed silent.
 #
 # Needs: pulseaudio pulseaudio-utils libasound2-plugins sox xvfb xdotool
 # espeak-ng. It exits 1 when a prompt that was not cut short by a touch is
@@ -21,7 +24,7 @@ tolerance=${1:-0.1}
 work=$(mktemp -d)
 cleanup() {
 	# Stop what this script started, by process id.
-	for pid in ${kiosk:-} ${parec:-} ${xvfb:-} ${pulse:-}; do kill "$pid" 2>/dev/null || true; done
+	for pid in ${kiosk:-} ${parec:-} ${speakers:-} ${xvfb:-} ${pulse:-}; do kill "$pid" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	if [ -n "${SOUNDCHECK_KEEP:-}" ]; then echo "soundcheck: files kept in $work"; else rm -rf "$work"; fi
 }
@@ -38,6 +41,17 @@ pulseaudio -n --daemonize=no --exit-idle-time=-1 --load=module-native-protocol-u
 pulse=$!
 for _ in $(seq 500); do pactl info >/dev/null 2>&1 && break; sleep 0.01; done
 pactl set-default-sink soundcheck
+# The sink the walk is measured on.
+sink=soundcheck
+headphones=()
+if [ -n "${SOUNDCHECK_HEADPHONES:-}" ]; then
+	pactl load-module module-null-sink sink_name=headphones rate=48000 >/dev/null
+	sink=headphones
+	headphones=(-headphones headphones)
+	# The loudspeakers, all along: they must hear nothing.
+	parec -d soundcheck.monitor --format=s16le --rate=48000 --channels=1 --file-format=wav "$work/speakers.wav" &
+	speakers=$!
+fi
 
 # A virtual screen, as packaging/screenshots.sh.
 exec 3<>"$work/displayfd"
@@ -49,7 +63,7 @@ export LANG=fr_FR.UTF-8
 
 # record N: records the sink's monitor into screen-N.wav until stopped.
 record() {
-	parec -d soundcheck.monitor --format=s16le --rate=48000 --channels=1 --file-format=wav "$work/screen-$1.wav" &
+	parec -d "$sink.monitor" --format=s16le --rate=48000 --channels=1 --file-format=wav "$work/screen-$1.wav" &
 	parec=$!
 	sleep 0.3 # parec is connected
 }
@@ -90,7 +104,7 @@ start() {
 	# asks staff to choose it, and the walk below would touch nothing.
 	printf '4806\n4806\n' | "$work/passerelle" pin -db "$work/kiosk.db" >/dev/null
 	PASSERELLE_SOUND_TRACE=1 "$work/passerelle" kiosk -db "$work/kiosk.db" -speech-cache "$work/speech" \
-		>"$work/kiosk.log" 2>&1 &
+		"${headphones[@]}" >"$work/kiosk.log" 2>&1 &
 	kiosk=$!
 	for _ in $(seq 1000); do
 		xdotool search --onlyvisible --name Passerelle >/dev/null 2>&1 && break
@@ -201,6 +215,19 @@ if [ -n "${SOUNDCHECK_IDLE:-}" ]; then
 	echo "  the kiosk used $idleLater % of a core, PulseAudio $idleLaterPulse %."
 fi
 echo
+if [ -n "${speakers:-}" ]; then
+	kill -INT "$speakers"
+	wait "$speakers" 2>/dev/null || true
+	speakers=
+	echo "The walk was measured on the headphones. The loudspeakers, all along (sox stat):"
+	sox "$work/speakers.wav" -n stat 2>&1 | grep -E "Length|Maximum amplitude|RMS +amplitude" | sed 's/^/  /'
+	loud=$(sox "$work/speakers.wav" -n stat 2>&1 | awk '/^Maximum amplitude/ { print ($3 > 0.001) }')
+	if [ "$loud" = 1 ]; then
+		echo "soundcheck: the loudspeakers heard something while the headphones were plugged in" >&2
+		failed=1
+	fi
+	echo
+fi
 echo "The kiosk's log:"
 grep -v "sound played\|sound started" "$work/kiosk.log" || true
 [ "$heardAny" = 1 ] || { echo "soundcheck: nothing was heard" >&2; exit 1; }

@@ -40,6 +40,7 @@ type kioskConfig struct {
 	scanEvery   time.Duration // between moves of the scanning ring
 	minPress    time.Duration // touches held less are ignored; 0: off
 	repeat      time.Duration // touches this soon after the last are ignored; 0: off
+	headphones  string        // the sound output prompts go to when plugged in; "": the default
 	largeText   bool          // text half as large again, for low vision
 	screenSize  physicalSize  // the screen's size given by -screen-size; zero: the system's
 	unitMM      float64       // a unit's length on the screen, found at start; 0: unknown
@@ -135,6 +136,7 @@ func kioskFlags(c *kioskConfig, size, speechLimit, screenSize *string) *flag.Fla
 	fs.DurationVar(&c.scanEvery, "scan-every", ui.DefaultSettings.ScanEvery, "with -scan, time between two moves of the ring, 0.5s to 10s")
 	fs.DurationVar(&c.minPress, "min-press", 0, "for a hand that trembles, touches held less than this are ignored, 0s (off) to 2s")
 	fs.DurationVar(&c.repeat, "ignore-repeat", 0, "for a hand that trembles, a touch this soon after the last one taken is ignored, 0s (off) to 3s")
+	fs.StringVar(&c.headphones, "headphones", "", "the headphones prompts go to when they are plugged in: a sink's name as pactl list short sinks writes it, or a card's as aplay -l writes it; empty: the default output")
 	fs.BoolVar(&c.largeText, "large-text", false, "text half as large again, for people with low vision")
 	fs.StringVar(screenSize, "screen-size", "",
 		"the screen's size when the system does not say it, or says it wrong: its diagonal, like 10.1in, or WIDTHxHEIGHT in millimetres, like 217x136mm; empty: the system's")
@@ -182,6 +184,9 @@ func (c kioskConfig) check() error {
 	if c.speechLimit < minSpeechCache || c.speechLimit > maxSpeechCache {
 		return fmt.Errorf("-speech-cache-size %s is out of range: give a size from %s to %s",
 			formatBytes(c.speechLimit), formatBytes(minSpeechCache), formatBytes(maxSpeechCache))
+	}
+	if err := new(passerelle.KioskSettings).Set(passerelle.SettingHeadphones, c.headphones); err != nil {
+		return fmt.Errorf("-%w", err)
 	}
 	for flag, path := range map[string]string{"-catalog": c.catalog, "-db": c.db, "-speech-cache": c.speech} {
 		if strings.TrimSpace(path) == "" {

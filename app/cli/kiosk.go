@@ -67,6 +67,11 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	}
 	a := fyneapp.NewWithID("fr.passerelle.kiosk")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
+	// Where the sound goes is decided before the sound device opens:
+	// oto opens it once, with the environment it has then.
+	r.router = audio.NewRouter(headphonesSetting(ctx, c, r.db), logger)
+	r.router.Follow()
+	defer r.router.Close()
 	// The sound device opens while the window does (about a second on
 	// PulseAudio): the first prompt waits for it, the first screen does not.
 	sink := audio.OpenSinkLater(logger)
@@ -113,6 +118,7 @@ type running struct {
 	ui      *ui.Kiosk
 	catalog string             // the folder the kiosk serves its catalog from
 	watcher *procedure.Watcher // serves it
+	router  *audio.Router      // where the sound goes; nil: not followed (tests)
 	closers []func()
 }
 
@@ -232,12 +238,18 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 	}
 	deps := ui.Deps{Catalog: watcher, Store: r.db, Player: r.player, Logger: logger,
 		Staff: r.db, Sync: r.db, Help: r.db, Pinned: c.given, Quit: a.Quit,
-		Figures: r.db, DataDir: filepath.Dir(c.db),
+		Figures: r.db, DataDir: filepath.Dir(c.db), SetVolume: r.player.SetVolume,
 		OnSettings: func(s passerelle.KioskSettings) {
 			r.player.SetVolume(s.Volume)
 			r.player.SetRate(s.Rate)
 			retention.Store(int64(s.Retention))
+			if r.router != nil {
+				r.router.SetHeadphones(s.Headphones)
+			}
 		}}
+	if r.router != nil {
+		deps.SoundOutput = r.router.Output
+	}
 	if c.printer != "" {
 		deps.Printer = lp.Printer{Name: c.printer}
 	}
@@ -278,12 +290,23 @@ func purgeDaily(ctx context.Context, db *sqlite.DB, retention func() time.Durati
 func liveSettings(ctx context.Context, c kioskConfig, db passerelle.StaffStore) (passerelle.KioskSettings, error) {
 	flags := passerelle.KioskSettings{Inactivity: c.inactivity, StillThereWait: c.stillThere, ElsewhereWait: c.elsewhere,
 		Volume: c.volume, Rate: c.rate, Retention: c.retention, Scanning: c.scan, ScanEvery: c.scanEvery,
-		MinPress: c.minPress, IgnoreRepeat: c.repeat, LargeText: c.largeText}
+		MinPress: c.minPress, IgnoreRepeat: c.repeat, LargeText: c.largeText, Headphones: c.headphones}
 	saved, err := db.SavedSettings(ctx)
 	if err != nil {
 		return flags, err
 	}
 	return flags.WithSaved(saved, c.given)
+}
+
+// headphonesSetting is the headphones the kiosk's settings name: the
+// flag's, or what staff saved when the database opened and no flag wins.
+func headphonesSetting(ctx context.Context, c kioskConfig, db *sqlite.DB) string {
+	if db == nil {
+		return c.headphones
+	}
+	// A saved value that does not read is reported when the kiosk opens.
+	live, _ := liveSettings(ctx, c, db)
+	return live.Headphones
 }
 
 // defaultDataPath is where the kiosk keeps its state: $XDG_DATA_HOME or

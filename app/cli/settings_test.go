@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,5 +131,48 @@ func TestCommandLineWinsOverSavedAccessSettings(t *testing.T) {
 				t.Errorf("got scan %v every %v, min press %v, repeat %v; want %+v", got.Scanning, got.ScanEvery, got.MinPress, got.IgnoreRepeat, tc.want)
 			}
 		})
+	}
+}
+
+// TestHeadphonesSettingBeforeTheSoundOpens: the headphones the sound
+// device is opened for are the flag's when given, what staff saved
+// otherwise, and the flag's when the database cannot be read; a name
+// that is no device's is refused with the flag's name.
+func TestHeadphonesSettingBeforeTheSoundOpens(t *testing.T) {
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "kiosk.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if err := db.SaveSettings(ctx, map[string]string{passerelle.SettingHeadphones: "saved-headset"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		db   *sqlite.DB
+		want string
+	}{
+		{"no flag: what staff saved", nil, db, "saved-headset"},
+		{"the flag wins", []string{"-headphones", "Headset"}, db, "Headset"},
+		{"-headphones= names none, and wins", []string{"-headphones="}, db, ""},
+		{"no database: the flag's default", nil, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseKiosk(tc.args, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := headphonesSetting(ctx, c, tc.db); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+	for _, bad := range []string{"my headset", "--help", "a;b", strings.Repeat("h", 201)} {
+		_, err := parseKiosk([]string{"-headphones=" + bad}, io.Discard)
+		if err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf("-headphones %q: give the name of a sink", bad)) {
+			t.Errorf("-headphones %q: %v", bad, err)
+		}
 	}
 }

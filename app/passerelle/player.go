@@ -34,3 +34,12 @@ type Played struct {
 	Duration time.Duration
 	At       time.Time
 }
+
+// SoundOutput is where the kiosk's prompts are heard now.
+type SoundOutput struct {
+	// Headphones is true when they go to the headphones staff named:
+	// only the person wearing them hears.
+	Headphones bool
+	// Says tells staff in plain words which output plays and why.
+	Says string
+}

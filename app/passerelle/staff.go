@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -348,6 +349,11 @@ type KioskSettings struct {
 	// LargeText makes every text half as large again, for people with
 	// low vision.
 	LargeText bool
+	// Headphones names the output the prompts go to when it is plugged
+	// in (a PulseAudio or PipeWire sink, or an ALSA card); "" or absent:
+	// the default output. Only the person wearing them hears a personal
+	// step's keys named.
+	Headphones string
 }
 
 // The names of the settings, in the store and on the command line.
@@ -364,10 +370,11 @@ const (
 	SettingMinPress   = "min-press"
 	SettingRepeat     = "ignore-repeat"
 	SettingLargeText  = "large-text"
+	SettingHeadphones = "headphones"
 )
 
 // SettingNames lists every setting, in the order staff see them.
-var SettingNames = []string{SettingInactivity, SettingStillThere, SettingElsewhere, SettingVolume, SettingRate, SettingLangs, SettingRetention, SettingScan, SettingScanEvery, SettingMinPress, SettingRepeat, SettingLargeText}
+var SettingNames = []string{SettingInactivity, SettingStillThere, SettingElsewhere, SettingVolume, SettingRate, SettingLangs, SettingRetention, SettingScan, SettingScanEvery, SettingMinPress, SettingRepeat, SettingLargeText, SettingHeadphones}
 
 // The ranges of the settings: outside them a kiosk in a public place would
 // not work (a question covering every screen at once, a session ended
@@ -385,6 +392,12 @@ const (
 	// after the first is meant.
 	MaxMinPress, MaxIgnoreRepeat = 2 * time.Second, 3 * time.Second
 )
+
+// deviceName is the name of a sound output: PulseAudio's sinks are
+// named like alsa_output.usb-Logitech_USB_Headset-00.analog-stereo or
+// bluez_sink.00_11_22_33_44_55.a2dp_sink, ALSA's cards like Headset.
+// Never starting with "-", which pactl would read as an option.
+var deviceName = regexp.MustCompile(`^([A-Za-z0-9_.:@][A-Za-z0-9_.:@-]{0,199})?$`)
 
 // DefaultKioskSettings are the settings of a kiosk in a public place.
 var DefaultKioskSettings = KioskSettings{
@@ -429,6 +442,8 @@ func (s KioskSettings) Value(name string) string {
 		return s.IgnoreRepeat.String()
 	case SettingLargeText:
 		return strconv.FormatBool(s.LargeText)
+	case SettingHeadphones:
+		return s.Headphones
 	}
 	return ""
 }
@@ -482,6 +497,11 @@ func (s *KioskSettings) Set(name, value string) error {
 			return fmt.Errorf("volume %q: give a number from 0 (silent) to 1 (full)", value)
 		}
 		s.Volume = v
+	case SettingHeadphones:
+		if !deviceName.MatchString(value) {
+			return fmt.Errorf("headphones %q: give the name of a sink as pactl list short sinks writes it, or of a card as aplay -l writes it, or nothing", value)
+		}
+		s.Headphones = value
 	case SettingRate:
 		v, err := strconv.Atoi(value)
 		if err != nil || v < MinSpeechRate || v > MaxSpeechRate {

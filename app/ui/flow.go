@@ -94,7 +94,7 @@ func (k *Kiosk) showProcedures() {
 		k.showLanguages()
 		return
 	}
-	s := &Screen{Name: ScreenProcedures, Prompt: []passerelle.Prompt{prompt(lang, phraseChooseProcedure)}}
+	s := &Screen{Name: ScreenProcedures, Prompt: []passerelle.Prompt{k.hint(lang, phraseChooseProcedure)}}
 	for _, p := range procs[k.page*perPage : min(len(procs), (k.page+1)*perPage)] {
 		t := NewTile(p.ID, p.Title[lang], p.Pictogram.Data, nil)
 		t.OnTapped = k.onPick(s, t, procedurePrompts(p, lang)...)
@@ -138,7 +138,7 @@ func (k *Kiosk) showStep() {
 	case passerelle.KindInfo:
 		side = 300
 	case passerelle.KindChoice:
-		s.Prompt = append(s.Prompt, prompt(lang, phraseChooseHint))
+		s.Prompt = append(s.Prompt, k.hint(lang, phraseChooseHint))
 		for _, o := range st.Options {
 			t := NewTile(o.ID, o.Label[lang], o.Pictogram.Data, nil)
 			t.OnTapped = k.onPick(s, t, passerelle.Prompt{Text: o.Label[lang], Lang: lang})
@@ -159,6 +159,7 @@ func (k *Kiosk) showStep() {
 		body = grid(s.Tiles, lang)
 	case passerelle.KindNumber:
 		body = k.keypad(s, st.Number, lang)
+		s.personal = st.Number.Personal
 		side = 120
 		if st.Number.Personal {
 			// The keypad will not say the digits: the person must know
@@ -189,7 +190,7 @@ func (k *Kiosk) showStep() {
 		body = k.endBody(s, st, body, lang)
 	}
 	if st.Elsewhere {
-		s.Prompt = append(s.Prompt, prompt(lang, phraseTakeYourTime))
+		s.Prompt = append(s.Prompt, k.hint(lang, phraseTakeYourTime))
 	}
 	top := header(st.Pictogram.Data, st.Say[lang], lang, side)
 	layout := stepLayout{headMax: side, rtl: rtl(lang)}
@@ -291,7 +292,12 @@ func (k *Kiosk) onKey(s *Screen, rule *passerelle.NumberRule, lang passerelle.La
 		if rule.Personal {
 			// In a public room the number is the person's own: say
 			// where the character went, never the character.
-			k.play(positionPrompt(lang, key == "A" || key == "B", len(s.digits), rule))
+			// In headphones, the character too: only the person hears it.
+			speak := []passerelle.Prompt{positionPrompt(lang, key == "A" || key == "B", len(s.digits), rule)}
+			if k.soundOutput().Headphones {
+				speak = append(speak, passerelle.Prompt{Text: key, Lang: lang})
+			}
+			k.play(speak...)
 		} else {
 			k.play(passerelle.Prompt{Text: key, Lang: lang})
 		}
@@ -319,7 +325,7 @@ func (k *Kiosk) onNext() {
 		return
 	case ScreenProcedures:
 		if s.selected == nil {
-			k.play(prompt(k.lang, phraseChooseProcedure))
+			k.play(k.hint(k.lang, phraseChooseProcedure))
 			return
 		}
 		if p, ok := k.catalog.Load().Procedure(s.selected.ID); ok {
@@ -345,7 +351,7 @@ func (k *Kiosk) onNext() {
 		err = k.session.Next(k.ctx)
 	case passerelle.KindChoice:
 		if s.selected == nil {
-			k.play(prompt(k.lang, phraseChooseHint))
+			k.play(k.hint(k.lang, phraseChooseHint))
 			return
 		}
 		err = k.session.Choose(k.ctx, s.selected.ID)
@@ -445,7 +451,7 @@ func (k *Kiosk) askStop(control string, stop func()) {
 		k.deps.Logger.Error("kiosk: save a stop question", "err", err)
 	}
 	lang := k.lang
-	s := &Screen{Name: ScreenStop, Prompt: []passerelle.Prompt{prompt(lang, phraseStopQuestion)}, under: k.screen, onStop: stop}
+	s := &Screen{Name: ScreenStop, Prompt: []passerelle.Prompt{k.hint(lang, phraseStopQuestion)}, under: k.screen, onStop: stop}
 	// Both answers ignore the second half of a double tap on the control
 	// that asked: stopping takes two gestures.
 	s.Yes = NewTile("yes", say(lang, phraseStopYes), uiIcon("confirm"), func() {
@@ -468,7 +474,7 @@ func (k *Kiosk) askStop(control string, stop func()) {
 		t.labelShare = 0.3
 		t.labelSize = textSize()
 	}
-	q := header(uiIcon("stop-question"), say(lang, phraseStopQuestion), lang, 200)
+	q := header(uiIcon("stop-question"), k.hint(lang, phraseStopQuestion).Text, lang, 200)
 	answers := grid([]*Tile{s.Yes, s.No}, lang)
 	s.root = container.NewPadded(container.New(stepLayout{headMax: 200, rtl: rtl(lang)}, q, answers))
 	k.show(s)
@@ -492,10 +498,10 @@ func (k *Kiosk) showStillThere() {
 	if lang == "" {
 		lang = "fr"
 	}
-	s := &Screen{Name: ScreenStillThere, Prompt: []passerelle.Prompt{prompt(lang, phraseStillThere)}, under: k.screen}
+	s := &Screen{Name: ScreenStillThere, Prompt: []passerelle.Prompt{k.hint(lang, phraseStillThere)}, under: k.screen}
 	s.Yes = NewTile("yes", say(lang, phraseYes), uiIcon("confirm"), func() { k.touched(); k.restore(s.under) })
 	s.Yes.primary = true
-	q := header(uiIcon("still-there"), say(lang, phraseStillThere), lang, 200)
+	q := header(uiIcon("still-there"), k.hint(lang, phraseStillThere).Text, lang, 200)
 	s.root = container.NewPadded(container.New(stepLayout{headMax: 200, rtl: rtl(lang)}, q, s.Yes))
 	asked := k.askedAt
 	k.show(s)

@@ -73,6 +73,21 @@ func (k *Kiosk) typedKey(ev *fyne.KeyEvent) {
 		}
 		return
 	}
+	k.keysUsed = true
+	if k.screen.Name == ScreenStillThere {
+		// "Press any key": the person is there.
+		k.touched()
+		k.restore(k.screen.under)
+		return
+	}
+	switch ev.Name {
+	case fyne.KeyPlus, fyne.KeyEqual: // "+": the keypad's, or the main row's (shift =)
+		k.changeVolume(1, false)
+		return
+	case fyne.KeyMinus:
+		k.changeVolume(-1, false)
+		return
+	}
 	if t := k.typedOnKeypad(ev.Name); t != nil {
 		t.act()
 		return
@@ -136,6 +151,9 @@ func (k *Kiosk) keyAct(s *Screen, act keyAction) {
 		s.keysHeard = true
 		lang := k.speechLang()
 		speak = append(speak, prompt(lang, phraseKeysCount), passerelle.Prompt{Text: strconv.Itoa(enabledCount(focusOrder(s))), Lang: lang}, prompt(lang, phraseKeysHow))
+		if k.keysPrivate(s) {
+			speak = append(speak, prompt(lang, phraseKeysPrivate))
+		}
 	}
 	k.play(speak...)
 }
@@ -214,7 +232,7 @@ func focusOrder(s *Screen) []focusable {
 	for _, c := range s.Places {
 		order = append(order, c)
 	}
-	add(s.Print, s.Home, s.Back, s.Listen, s.Help, s.Next)
+	add(s.Print, s.Home, s.Back, s.Listen, s.Volume, s.Help, s.Next)
 	return order
 }
 
@@ -249,10 +267,12 @@ func (k *Kiosk) spokenName(s *Screen, f focusable) []passerelle.Prompt {
 	case s.Name == ScreenLanguages:
 		// The bar is written in French here, but speaks the language
 		// highlighted: its names, not its labels.
-		bar := map[*Tile]phrase{s.Home: phraseHome, s.Back: phraseBack, s.Listen: phraseListen, s.Help: phraseHelp, s.Next: phraseNext}
+		bar := map[*Tile]phrase{s.Home: phraseHome, s.Back: phraseBack, s.Listen: phraseListen, s.Volume: phraseVolume, s.Help: phraseHelp, s.Next: phraseNext}
 		if p, ok := bar[t]; ok {
 			return []passerelle.Prompt{prompt(lang, p)}
 		}
+	case s.Keys[t.ID] == t && t.ID != "erase" && k.keysPrivate(s):
+		return []passerelle.Prompt{prompt(lang, phraseKeyPrivate)}
 	case t.ID == "erase" && s.Keys["erase"] == t:
 		return []passerelle.Prompt{prompt(lang, phraseEraseKey)}
 	case t == s.PrevPage:

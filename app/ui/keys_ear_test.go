@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,7 +16,35 @@ import (
 var (
 	heardNext = map[passerelle.Lang]string{"fr": "Suivant", "en": "Next", "ar": "التالي"}
 	heardMore = map[passerelle.Lang]string{"fr": "Plus", "en": "More", "ar": "المزيد"}
+	// What the ring says of a personal number's key on the loudspeakers.
+	heardKeyPrivate = map[passerelle.Lang]string{"fr": "Touche", "en": "Key", "ar": "زر"}
+	// The hint after a choice step's sentence, for a person who uses
+	// keys, and for one who touches: the ear must hear the first.
+	heardChooseByKeys = map[passerelle.Lang]string{
+		"fr": "Appuyez sur les flèches pour écouter chaque réponse. Appuyez sur Entrée pour en choisir une. Puis allez à la flèche verte et appuyez sur Entrée.",
+		"en": "Press the arrows to hear each answer. Press Enter to choose one. Then go to the green arrow and press Enter.",
+		"ar": "اضغط على الأسهم لتسمع كل جواب. اضغط على زر الإدخال لتختار واحدًا. ثم انتقل إلى السهم الأخضر واضغط على زر الإدخال.",
+	}
+	heardChooseByTouch = map[passerelle.Lang]string{
+		"fr": "Touchez une réponse pour l'écouter. Puis touchez la flèche verte.",
+		"en": "Touch an answer to hear it. Then touch the green arrow.",
+		"ar": "المس جوابًا لتسمعه. ثم المس السهم الأخضر.",
+	}
 )
+
+// hintAfter is what the kiosk said right after the last time it said
+// sentence: the hint that follows a step's sentence.
+func (e ear) hintAfter(sentence string) passerelle.Prompt {
+	e.t.Helper()
+	said := e.r.asked.since(0)
+	for i := len(said) - 2; i >= 0; i-- {
+		if said[i].Text == sentence {
+			return said[i+1]
+		}
+	}
+	e.t.Fatalf("the kiosk never said %q", sentence)
+	return passerelle.Prompt{}
+}
 
 // ear is a person who cannot see the screen: it presses keys and
 // decides from what the null sink played, and from what the procedure
@@ -141,6 +170,9 @@ func TestWalkEveryProcedureEyesClosed(t *testing.T) {
 						}
 						return
 					case passerelle.KindChoice:
+						if got := e.hintAfter(st.Say[lang]); got.Text != heardChooseByKeys[lang] {
+							t.Errorf("%s: after the sentence, heard %q, want the keys' hint %q", st.ID, got.Text, heardChooseByKeys[lang])
+						}
 						pick := st.Options[0]
 						for _, o := range st.Options {
 							if !seen[o.Next] {
@@ -153,6 +185,24 @@ func TestWalkEveryProcedureEyesClosed(t *testing.T) {
 						d := proc.Documents[st.Items[0]]
 						heard = e.choose(passerelle.Prompt{Text: d.Label[lang], Lang: lang})
 					case passerelle.KindNumber:
+						if st.Number.Personal {
+							// On the loudspeakers the ring does not name a
+							// personal number's keys: the person types on
+							// the keyboard, and hears only each place.
+							for i, digit := range validNumber(t, st.Number) {
+								heard := e.press(fyne.KeyName(string(digit)))
+								for _, p := range heard {
+									if p.Text == string(digit) {
+										t.Errorf("%s: the loudspeakers said the typed digit %q", st.ID, p.Text)
+									}
+								}
+								if len(heard) == 0 || !strings.Contains(heard[0].Text, strconv.Itoa(i+1)) {
+									t.Errorf("%s: typing digit %d said %+v, want its place", st.ID, i+1, heard)
+								}
+							}
+							heard = e.goOn()
+							break
+						}
 						for _, digit := range validNumber(t, st.Number) {
 							e.moveTo(passerelle.Prompt{Text: string(digit), Lang: lang})
 							e.press(fyne.KeyReturn)

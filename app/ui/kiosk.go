@@ -57,6 +57,12 @@ type Deps struct {
 	// OnSettings applies the settings the kiosk does not hold itself
 	// (volume, speech rate, retention) after staff changed them.
 	OnSettings func(passerelle.KioskSettings)
+	// SetVolume sets the player's volume, 0 to 1, heard at once; nil:
+	// the person cannot change it.
+	SetVolume func(float64)
+	// SoundOutput says where the prompts are heard now; nil: the
+	// default output, never headphones.
+	SoundOutput func() passerelle.SoundOutput
 	// Quit closes the application: staff leave kiosk mode for the desktop.
 	Quit func()
 	// PINParams are the costs of the hash of a PIN set on the kiosk; zero:
@@ -99,6 +105,10 @@ type Kiosk struct {
 	shownAt   time.Time
 	lastTouch time.Time
 	askedAt   time.Time // when "are you still there?" appeared, zero if not shown
+	keysUsed  bool      // the person pressed keys: the hints say "press" (phrases.go)
+	// userVolume is the volume step the person chose, from 1; 0: the
+	// staff's volume (volume.go).
+	userVolume int
 
 	staff  *staffMode // nil outside staff mode
 	corner *LongPress // staff's way in; nil without deps.Staff
@@ -285,6 +295,7 @@ func (k *Kiosk) play(prompts ...passerelle.Prompt) {
 	if len(prompts) == 0 {
 		return
 	}
+	k.keepVolume()
 	if err := k.deps.Player.Play(k.ctx, prompts...); err != nil {
 		k.deps.Logger.Warn("kiosk: cannot speak", "err", err)
 	}
@@ -294,6 +305,8 @@ func (k *Kiosk) play(prompts ...passerelle.Prompt) {
 func (k *Kiosk) reset() {
 	k.deps.Player.Stop()
 	k.lang = ""
+	k.keysUsed = false
+	k.staffVolume()
 	k.session = nil
 	k.page = 0
 	k.screen = nil
@@ -346,6 +359,7 @@ func (k *Kiosk) prepareSpeech(c *passerelle.Catalog) {
 	}
 	prompts = append(prompts, placeSpeech(c)...)
 	prompts = append(prompts, keySpeech(c)...)
+	prompts = append(prompts, volumeSpeech(c)...)
 	k.deps.Player.Prepare(prompts)
 }
 

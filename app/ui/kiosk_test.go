@@ -80,7 +80,8 @@ func newRig(t testing.TB, source passerelle.CatalogSource) *rig {
 }
 
 // newRigWith builds a rig whose player speaks with speech and logs to logger.
-func newRigWith(t testing.TB, source passerelle.CatalogSource, speech *audio.Speech, logger *slog.Logger) *rig {
+// Options change the kiosk's dependencies before it starts.
+func newRigWith(t testing.TB, source passerelle.CatalogSource, speech *audio.Speech, logger *slog.Logger, opts ...func(*ui.Deps)) *rig {
 	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(ui.Theme())
@@ -97,7 +98,11 @@ func newRigWith(t testing.TB, source passerelle.CatalogSource, speech *audio.Spe
 	w.Resize(fyne.NewSize(1024, 768))
 	t.Cleanup(w.Close)
 	r := &rig{t: t, w: w, db: db, sink: sink, player: player, asked: asked, clock: &clock{now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}}
-	r.k = ui.New(w, ui.Deps{Catalog: source, Store: db, Player: asked, Logger: logger, Now: r.clock.Now}, ui.DefaultSettings)
+	deps := ui.Deps{Catalog: source, Store: db, Player: asked, Logger: logger, Now: r.clock.Now, SetVolume: player.SetVolume}
+	for _, opt := range opts {
+		opt(&deps)
+	}
+	r.k = ui.New(w, deps, ui.DefaultSettings)
 	r.note()
 	return r
 }

@@ -50,7 +50,7 @@ type Screen struct {
 	Print *Tile
 
 	// The bottom bar, at the same place on every screen but welcome.
-	Home, Back, Listen, Help, Next *Tile
+	Home, Back, Listen, Volume, Help, Next *Tile
 	// Paging of the procedure grid.
 	PrevPage, NextPage *Tile
 	// Start covers the welcome screen; Yes answers "are you still there?"
@@ -69,6 +69,7 @@ type Screen struct {
 	under    *Screen // the screen an overlay (help, still there, stop) covers
 	onStop   func()  // what "yes" does on the stop question
 
+	personal  bool      // the keypad types a personal number (privacy.go)
 	focus     focusable // where the keys' focus ring is (keys.go)
 	keysHeard bool      // the first key on the screen said how keys work
 }
@@ -91,7 +92,7 @@ func (s *Screen) Controls() []*Tile {
 	for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "A", "B"} {
 		all = append(all, s.Keys[k])
 	}
-	all = append(all, s.Print, s.Home, s.Back, s.Listen, s.Help, s.Next, s.PrevPage, s.NextPage, s.Start, s.Yes, s.No, s.Wait, s.GoOn, s.Sign)
+	all = append(all, s.Print, s.Home, s.Back, s.Listen, s.Volume, s.Help, s.Next, s.PrevPage, s.NextPage, s.Start, s.Yes, s.No, s.Wait, s.GoOn, s.Sign)
 	var controls []*Tile
 	for _, t := range all {
 		if t != nil {
@@ -114,6 +115,7 @@ func (k *Kiosk) bar(s *Screen, lang passerelle.Lang) fyne.CanvasObject {
 	s.Home = NewTile("home", say(lang, phraseHome), uiIcon("home"), k.onHome)
 	s.Back = NewTile("back", say(lang, phraseBack), arrow("back", lang), k.onBack)
 	s.Listen = NewTile("listen", say(lang, phraseListen), uiIcon("replay"), k.onListen)
+	s.Volume = NewTile("volume", say(lang, phraseVolume), uiIcon("volume"), func() { k.changeVolume(1, true) })
 	s.Help = NewTile("help", say(lang, phraseHelp), uiIcon("help"), k.onHelp)
 	s.Next = NewTile("next", say(lang, phraseNext), arrow("next", lang), k.onNext)
 	s.Next.primary = true
@@ -121,9 +123,9 @@ func (k *Kiosk) bar(s *Screen, lang passerelle.Lang) fyne.CanvasObject {
 		t.labelShare = 0.4 // a label of 4.8 mm fits a bar of 130 units
 	}
 	if rtl(lang) { // next on the side the language reads towards
-		return container.NewGridWithColumns(5, s.Next, s.Help, s.Listen, s.Back, s.Home)
+		return container.NewGridWithColumns(6, s.Next, s.Help, s.Volume, s.Listen, s.Back, s.Home)
 	}
-	return container.NewGridWithColumns(5, s.Home, s.Back, s.Listen, s.Help, s.Next)
+	return container.NewGridWithColumns(6, s.Home, s.Back, s.Listen, s.Volume, s.Help, s.Next)
 }
 
 // frame puts content above the bottom bar, under an empty banner slot.

@@ -66,9 +66,12 @@ type StaffView struct {
 	Scan      *widget.Check // one-switch scanning; its interval is in Durations
 	LargeText *widget.Check // text half as large again
 	Langs     map[passerelle.Lang]*widget.Check
-	Save      *widget.Button
-	Saved     *widget.Label // what saving did, or what to correct
-	form      *widget.Form
+	// Headphones names them; Output says where the prompts go now.
+	Headphones *widget.Entry
+	Output     *widget.Label
+	Save       *widget.Button
+	Saved      *widget.Label // what saving did, or what to correct
+	form       *widget.Form
 	// Statistics is the statistics tab's content; Stats its controls.
 	Statistics *fyne.Container
 	Stats      *StatsView

@@ -59,6 +59,15 @@ func (k *Kiosk) settingsForm(v *StaffView) fyne.CanvasObject {
 	form.Append("Speech rate", hinted(v.Rate, fmt.Sprintf("%d to %d words per minute; now %d", passerelle.MinSpeechRate, passerelle.MaxSpeechRate, cur.Rate),
 		pinned(passerelle.SettingRate, v.Rate)))
 
+	v.Headphones = widget.NewEntry()
+	v.Headphones.SetText(cur.Headphones)
+	v.Headphones.SetPlaceHolder("none")
+	v.Headphones.OnChanged = touched
+	v.Output = widget.NewLabel("Prompts go to " + k.soundOutput().Says + ".")
+	v.Output.Wrapping = fyne.TextWrapWord
+	form.Append("Headphones", container.NewVBox(hinted(v.Headphones,
+		"a sink's name from pactl list short sinks, or a card's from aplay -l; empty: none", pinned(passerelle.SettingHeadphones, v.Headphones)), v.Output))
+
 	v.Scan = widget.NewCheck("The focus ring moves by itself; any key acts on what it is on", func(bool) { k.staffTouched() })
 	v.Scan.SetChecked(cur.Scanning)
 	form.Append("One-switch scanning", hinted(v.Scan, "for a person who can press one switch and nothing more precise", pinned(passerelle.SettingScan, v.Scan)))
@@ -131,6 +140,7 @@ func (k *Kiosk) saveSettings(v *StaffView) {
 	set(passerelle.SettingRate, strconv.Itoa(int(v.Rate.Value)))
 	set(passerelle.SettingScan, strconv.FormatBool(v.Scan.Checked))
 	set(passerelle.SettingLargeText, strconv.FormatBool(v.LargeText.Checked))
+	set(passerelle.SettingHeadphones, v.Headphones.Text)
 	if days, err := strconv.ParseFloat(strings.TrimSpace(v.Retention.Text), 64); err != nil || days < 0 || days > 366 {
 		problems = append(problems, fmt.Sprintf("days a typed number is kept %q: give a number of days from 0 to 366", v.Retention.Text))
 	} else {
@@ -170,6 +180,7 @@ func (k *Kiosk) saveSettings(v *StaffView) {
 	k.applySettings(next)
 	k.deps.Logger.Info("kiosk: staff changed the settings", "settings", values)
 	v.Saved.SetText("Saved: the kiosk uses these settings now.")
+	v.Output.SetText("Prompts go to " + k.soundOutput().Says + ".")
 }
 
 // applySettings makes settings live: the kiosk reads its delays and
@@ -188,6 +199,14 @@ func (k *Kiosk) applySettings(next passerelle.KioskSettings) {
 	if rateChanged {
 		k.prepareSpeech(k.catalog.Load()) // at the new rate, before a user waits for it
 	}
+}
+
+// soundOutput says where the prompts are heard now.
+func (k *Kiosk) soundOutput() passerelle.SoundOutput {
+	if k.deps.SoundOutput == nil {
+		return passerelle.SoundOutput{Says: "the default output"}
+	}
+	return k.deps.SoundOutput()
 }
 
 // plainDuration writes a stored duration as staff would type it: 30m,
