@@ -17,6 +17,9 @@
 # resolution of each. Passerelle is touched on its language screen: each
 # touch highlights a language and says its name.
 #
+# BENCH_IDLE=70s waits that much longer before measuring idle CPU (3 s
+# after the start otherwise): Passerelle keeps its sound device open,
+# writing silence, for a minute after its last sound (otoIdle, app/audio).
 # BENCH_KEEP=1 keeps the figures and logs. Needs what
 # packaging/install-deps.sh installs (xvfb, xdotool's libXtst, pulseaudio,
 # pulseaudio-utils, libasound2-plugins).
@@ -65,12 +68,12 @@ welcome=640,400
 languages="220,330 640,330"
 
 bare() {
-	"$work/probe" run -touch "320,300 960,600" -touches 20 -- "$work/bare" 2>>"$work/bare.log" | sed 's/^/bare /'
+	"$work/probe" run -idle-after "${BENCH_IDLE:-0s}" -touch "320,300 960,600" -touches 20 -- "$work/bare" 2>>"$work/bare.log" | sed 's/^/bare /'
 }
 passerelle() {
 	rm -f "$work/run.db"*
 	cp "$work/kiosk.db" "$work/run.db"
-	"$work/probe" run -setup "$welcome" -touch "$languages" -touches 20 -sound bench.monitor -- \
+	"$work/probe" run -idle-after "${BENCH_IDLE:-0s}" -setup "$welcome" -touch "$languages" -touches 20 -sound bench.monitor -- \
 		"$work/passerelle" kiosk -catalog data/procedures -db "$work/run.db" -speech-cache "$work/speech" \
 		2>>"$work/passerelle.log" | sed 's/^/passerelle /'
 }

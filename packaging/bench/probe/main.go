@@ -9,7 +9,8 @@
 //   - start_ms: from exec to the window mapped (the X server's MapNotify);
 //   - paint_ms: from exec to the window first showing something drawn;
 //   - pss_mb, rss_mb: its memory 3 s after it mapped;
-//   - idle_cpu_pct: its CPU over the next 3 s, touched by nobody;
+//   - idle_cpu_pct: its CPU over the next 3 s (after -idle-after),
+//     touched by nobody;
 //   - touch_pixels_ms, one a touch: from the click sent (XTEST, through
 //     the X server, as a touch screen's driver does) to the first drawing
 //     (DAMAGE) after which the window's pixels differ from before the
@@ -86,6 +87,7 @@ func run(args []string) error {
 	monitor := fs.String("sound", "", "PulseAudio monitor source to hear the app on")
 	settle := fs.Duration("settle", 3*time.Second, "wait after mapping before memory")
 	fs.DurationVar(&quiet, "quiet", quiet, "how long the window must draw nothing before a touch")
+	idleAfter := fs.Duration("idle-after", 0, "wait after the memory reading before measuring idle CPU")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -146,6 +148,7 @@ func run(args []string) error {
 		return err
 	}
 	fmt.Printf("pss_mb %.1f\nrss_mb %.1f\n", pss, rss)
+	drain(x, time.Now().Add(*idleAfter))
 	cpu0, err := cpuTime(cmd.Process.Pid)
 	if err != nil {
 		return err
