@@ -121,8 +121,18 @@ func run(args []string) error {
 		return err
 	}
 	defer func() {
+		// An app that does not stop within 10 s of SIGTERM is killed, and
+		// said so: a kiosk must stop when its session does.
 		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
+		stopped := make(chan struct{})
+		go func() { cmd.Wait(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-time.After(10 * time.Second):
+			fmt.Println("stop_hung 1")
+			cmd.Process.Kill()
+			<-stopped
+		}
 	}()
 	deadline := start.Add(30 * time.Second)
 	for x.win == 0 {
@@ -320,7 +330,7 @@ func summary(args []string, in io.Reader, out io.Writer) error {
 	}
 	for _, fig := range figures {
 		switch {
-		case strings.HasSuffix(fig, "_missed"):
+		case strings.HasSuffix(fig, "_missed"), strings.HasSuffix(fig, "_hung"):
 			line(fig, sum, fig)
 		case strings.HasPrefix(fig, "touch_"):
 			line(fig+" p50", quantile(0.5), fig)
