@@ -72,7 +72,9 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	r.router = audio.NewRouter(headphonesSetting(ctx, c, r.db), logger)
 	r.router.Follow()
 	defer r.router.Close()
-	sink, _ := audio.OpenSink(logger)
+	// The sound device opens while the window does (about a second on
+	// PulseAudio): the first prompt waits for it, the first screen does not.
+	sink := audio.OpenSinkLater(logger)
 	err = r.open(ctx, c, a, sink, logger, err)
 	var unusable *sqlite.OpenError
 	switch {
@@ -181,8 +183,12 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 		audio.WithVolume(c.volume), audio.WithRate(c.rate), audio.WithLogger(logger))
 	r.closers = append(r.closers, func() { r.player.Close() })
 	a.Settings().SetTheme(ui.ThemeFor(c.unitMM, false))
+	// The fonts load while the window and the catalog open; the screens
+	// wait for them.
+	fontsLoaded := ui.WarmFonts()
 	r.win = a.NewWindow("Passerelle")
 	if dbErr != nil {
+		<-fontsLoaded // the out-of-service screen writes
 		return dbErr
 	}
 
@@ -254,6 +260,7 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 	if help != nil {
 		deps.HelpNotifier = help
 	}
+	<-fontsLoaded
 	r.ui = ui.New(r.win, deps, settings)
 	r.ui.Run()
 	r.closers = append(r.closers, r.ui.Close)

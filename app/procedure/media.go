@@ -222,9 +222,12 @@ func decodeSVG(data []byte) (err error) {
 const drawSide = 64
 
 // drawsSomething draws icon as Fyne does and says whether a pixel was
-// painted.
+// painted. It draws on premultiplied RGBA, where Fyne draws on NRGBA: the
+// same pixels are painted (a pixel's alpha is the same in both), and the
+// rasterizer has a fast path for RGBA that it has not for NRGBA, which
+// made this test 85 % of the time a catalog took to load.
 func drawsSomething(icon *oksvg.SvgIcon) bool {
-	img := image.NewNRGBA(image.Rect(0, 0, drawSide, drawSide))
+	img := image.NewRGBA(image.Rect(0, 0, drawSide, drawSide))
 	icon.SetTarget(0, 0, drawSide, drawSide)
 	scanner := rasterx.NewScannerGV(drawSide, drawSide, img, img.Bounds())
 	icon.Draw(rasterx.NewDasher(drawSide, drawSide, scanner), 1)

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Measures Passerelle side by side with the least a Fyne window costs
+# (packaging/bench/bare: a title and four icon buttons), from outside
+# their processes, on a virtual 1280×800 screen and a private PulseAudio
+# null sink (the path a sound card takes: oto → ALSA → pulse). The two
+# apps run in turn N times, so that the machine's load falls on both; it
+# prints each figure's median and its ratio to the bare app:
+#
+#   bash packaging/bench.sh [N]        (default 5)
+#
+# start_ms: exec to the window mapped; paint_ms: to its first drawing;
+# pss_mb, rss_mb: 3 s after; idle_cpu_pct: over the next 3 s;
+# touch_pixels_ms: a click sent through XTEST to the window's pixels
+# changed (DAMAGE, then a checksum of the window); touch_sound_ms: the
+# click to the first sound on the sink's monitor (Passerelle only: the
+# bare app is silent). packaging/bench/probe/main.go says how, and the
+# resolution of each. Passerelle is touched on its language screen: each
+# touch highlights a language and says its name.
+#
+# BENCH_IDLE=70s waits that much longer before measuring idle CPU (3 s
+# after the start otherwise): Passerelle keeps its sound device open,
+# writing silence, for a minute after its last sound (otoIdle, app/audio).
+# BENCH_KEEP=1 keeps the figures and logs. Needs what
+# packaging/install-deps.sh installs (xvfb, xdotool's libXtst, pulseaudio,
+# pulseaudio-utils, libasound2-plugins).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-5}
+work=$(mktemp -d)
+cleanup() {
+	# Stop what this script started, by process id.
+	for pid in ${xvfb:-} ${pulse:-}; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	if [ -n "${BENCH_KEEP:-}" ]; then echo "bench: files kept in $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+go build -o "$work/passerelle" .
+go build -o "$work/bare" ./packaging/bench/bare
+go build -o "$work/probe" ./packaging/bench/probe
+
+export XDG_RUNTIME_DIR="$work/xdg"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+pulseaudio -n --daemonize=no --exit-idle-time=-1 --load=module-native-protocol-unix \
+	--load="module-null-sink sink_name=bench rate=48000" --load=module-always-sink \
+	>"$work/pulse.log" 2>&1 &
+pulse=$!
+for _ in $(seq 500); do pactl info >/dev/null 2>&1 && break; sleep 0.01; done
+pactl set-default-sink bench
+
+# -noreset: the X server would reset when its last client leaves (the
+# kiosk measures the screen with a connection of its own before opening
+# its window), and refuse the next one for a moment.
+exec 3<>"$work/displayfd"
+Xvfb -displayfd 3 -noreset -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+xvfb=$!
+for _ in $(seq 500); do [ -s "$work/displayfd" ] && break; sleep 0.01; done
+export DISPLAY=":$(head -n1 "$work/displayfd")"
+export LANG=fr_FR.UTF-8
+
+# A kiosk with a staff PIN (without one it opens on the screen asking
+# staff to choose it); each run starts on a copy of it.
+printf '4806\n4806\n' | "$work/passerelle" pin -db "$work/kiosk.db" >/dev/null
+
+# Where to touch on 1280×800: anywhere on welcome, then two language tiles
+# (French, English).
+welcome=640,400
+languages="220,330 640,330"
+
+bare() {
+	"$work/probe" run -idle-after "${BENCH_IDLE:-0s}" -touch "320,300 960,600" -touches 20 -- "$work/bare" 2>>"$work/bare.log" | sed 's/^/bare /'
+}
+passerelle() {
+	rm -f "$work/run.db"*
+	cp "$work/kiosk.db" "$work/run.db"
+	"$work/probe" run -idle-after "${BENCH_IDLE:-0s}" -setup "$welcome" -touch "$languages" -touches 20 -sound bench.monitor -- \
+		"$work/passerelle" kiosk -catalog data/procedures -db "$work/run.db" -speech-cache "$work/speech" \
+		2>>"$work/passerelle.log" | sed 's/^/passerelle /'
+}
+
+# Once unmeasured: the speech made and cached, both binaries read once.
+bare >/dev/null
+passerelle >/dev/null
+echo "bench: $n runs each, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for i in $(seq "$n"); do
+	# In turn, each first every other run.
+	if [ $((i % 2)) = 1 ]; then bare; passerelle; else passerelle; bare; fi >>"$work/figures"
+	echo "bench: run $i done" >&2
+done
+echo "load $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(nproc) cores"
+"$work/probe" summary -ref bare <"$work/figures"
