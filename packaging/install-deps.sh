@@ -13,7 +13,7 @@ packages=(
 	# Run: offline speech synthesis and a font with Arabic letters.
 	espeak-ng fonts-dejavu-core
 	# Test and look: a virtual screen, window tools, screenshots, audio checks.
-	xvfb xauth xdotool x11-utils libgl1-mesa-dri imagemagick sox libsox-fmt-base sqlite3
+	xvfb xauth xdotool libxdamage1 libxtst6 x11-utils libgl1-mesa-dri imagemagick sox libsox-fmt-base sqlite3
 	# Hear what the kiosk plays without a sound card: a private PulseAudio
 	# with a null sink takes the same ALSA path a real sound card does.
 	pulseaudio pulseaudio-utils libasound2-plugins

@@ -12,7 +12,15 @@ import (
 // Fyne draws with, is started, asked, and stopped again. It must run on
 // the main thread, as every GLFW call (Fyne's driver locks the main
 // goroutine to it).
-func measureScreen() (screen, error) {
+func measureScreen() (_ screen, err error) {
+	// go-gl's Init only logs a failed connection to the display; the
+	// next call then panics with NotInitialized. The kiosk must start
+	// anyway, on the toolkit's own scale: the panic becomes an error.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("measure the screen: %v", r)
+		}
+	}()
 	if err := glfw.Init(); err != nil {
 		return screen{}, fmt.Errorf("measure the screen: %w", err)
 	}
