@@ -140,18 +140,13 @@ func (besideLayout) widths(size fyne.Size) []float32 {
 }
 
 func (l besideLayout) choose(objs []fyne.CanvasObject, size fyne.Size) float32 {
-	widths := l.widths(size)
-	i, _ := bestOf(len(widths), func(i int) fitness { return l.measure(objs, size, widths[i]) })
-	return widths[i]
-}
-
-func (l besideLayout) measure(objs []fyne.CanvasObject, size fyne.Size, panelW float32) fitness {
-	body, panel := l.arrange(size, panelW)
-	return fitnessOf(objs[0], body.size).plus(fitnessOf(objs[1], panel.size))
+	w, _ := bestWay(objs, size, l.widths(size), l.arrange)
+	return w
 }
 
 func (l besideLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
-	return l.measure(objs, size, l.choose(objs, size))
+	_, f := bestWay(objs, size, l.widths(size), l.arrange)
+	return f
 }
 
 func (besideLayout) arrange(size fyne.Size, panelW float32) (body, panel box) {

@@ -80,6 +80,18 @@ func bestOf(n int, measure func(i int) fitness) (int, fitness) {
 	return best, bestFit
 }
 
+// bestWay returns, among the ways two objects may share size (the usual
+// way first), the one that shows them best (bestOf), and its fitness: the
+// choice and the measure of the layouts that place two objects in two
+// boxes.
+func bestWay[W any](objs []fyne.CanvasObject, size fyne.Size, ways []W, arrange func(fyne.Size, W) (box, box)) (W, fitness) {
+	i, f := bestOf(len(ways), func(i int) fitness {
+		a, b := arrange(size, ways[i])
+		return fitnessOf(objs[0], a.size).plus(fitnessOf(objs[1], b.size))
+	})
+	return ways[i], f
+}
+
 // cutsIn reports whether the block's text would be cut in a w×h box: at
 // the smallest size it still takes more lines than the box holds, or a
 // word wider than the box.

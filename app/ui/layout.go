@@ -183,18 +183,13 @@ func (l stepLayout) splits(size fyne.Size) []split {
 // choose returns the split to use: the usual one, unless another shows
 // more of the texts whole (see bestOf).
 func (l stepLayout) choose(objs []fyne.CanvasObject, size fyne.Size) split {
-	splits := l.splits(size)
-	i, _ := bestOf(len(splits), func(i int) fitness { return l.measure(objs, size, splits[i]) })
-	return splits[i]
-}
-
-func (l stepLayout) measure(objs []fyne.CanvasObject, size fyne.Size, sp split) fitness {
-	headBox, bodyBox := l.arrange(size, sp)
-	return fitnessOf(objs[0], headBox.size).plus(fitnessOf(objs[1], bodyBox.size))
+	sp, _ := bestWay(objs, size, l.splits(size), l.arrange)
+	return sp
 }
 
 func (l stepLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
-	return l.measure(objs, size, l.choose(objs, size))
+	_, f := bestWay(objs, size, l.splits(size), l.arrange)
+	return f
 }
 
 func (l stepLayout) arrange(size fyne.Size, sp split) (head, body box) {
@@ -226,17 +221,13 @@ func (l underLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 var underShares = []float32{1, 1.25, 1.5, 1.75}
 
 func (l underLayout) choose(objs []fyne.CanvasObject, size fyne.Size) float32 {
-	i, _ := bestOf(len(underShares), func(i int) fitness { return l.measure(objs, size, underShares[i]) })
-	return underShares[i]
-}
-
-func (l underLayout) measure(objs []fyne.CanvasObject, size fyne.Size, more float32) fitness {
-	main, text := l.arrange(size, more)
-	return fitnessOf(objs[0], main.size).plus(fitnessOf(objs[1], text.size))
+	more, _ := bestWay(objs, size, underShares, l.arrange)
+	return more
 }
 
 func (l underLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
-	return l.measure(objs, size, l.choose(objs, size))
+	_, f := bestWay(objs, size, underShares, l.arrange)
+	return f
 }
 
 func (l underLayout) arrange(size fyne.Size, more float32) (main, text box) {
@@ -429,17 +420,13 @@ func (l asideLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 func (l asideLayout) choose(objs []fyne.CanvasObject, size fyne.Size) split {
-	i, _ := bestOf(len(asideWays), func(i int) fitness { return l.measure(objs, size, asideWays[i]) })
-	return asideWays[i]
-}
-
-func (l asideLayout) measure(objs []fyne.CanvasObject, size fyne.Size, way split) fitness {
-	head, note := l.arrange(size, way)
-	return fitnessOf(objs[0], head.size).plus(fitnessOf(objs[1], note.size))
+	way, _ := bestWay(objs, size, asideWays, l.arrange)
+	return way
 }
 
 func (l asideLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
-	return l.measure(objs, size, l.choose(objs, size))
+	_, f := bestWay(objs, size, asideWays, l.arrange)
+	return f
 }
 
 func (asideLayout) arrange(size fyne.Size, way split) (head, note box) {
