@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,19 +72,22 @@ func NewRouter(name string, log *slog.Logger) *Router {
 		log = slog.Default()
 	}
 	r := &Router{log: log, pid: strconv.Itoa(os.Getpid()), name: name, wake: make(chan struct{}, 1)}
+	var sinks []sink
 	if p, err := exec.LookPath("pactl"); err == nil {
-		if _, err := r.sinks(p); err == nil {
+		var err error
+		if sinks, err = r.sinks(p); err == nil {
 			r.pactl = p
 		}
 	}
-	r.out = r.decide()
+	r.out = r.decide(sinks)
 	r.log.Info("sound output: "+r.out.Says, "headphones", r.out.Headphones)
 	return r
 }
 
 // decide sets the environment for a sound device not yet open, and says
-// where the sound will go.
-func (r *Router) decide() passerelle.SoundOutput {
+// where the sound will go; sinks are the sound server's, when r.pactl
+// reached it.
+func (r *Router) decide(sinks []sink) passerelle.SoundOutput {
 	// An empty PULSE_SINK names no sink, and the server refuses the
 	// stream: the sound device would not open.
 	if v, ok := os.LookupEnv("PULSE_SINK"); ok && v == "" {
@@ -93,14 +97,11 @@ func (r *Router) decide() passerelle.SoundOutput {
 	case r.name == "":
 		return passerelle.SoundOutput{Says: "the default output (no headphones are set)"}
 	case r.pactl != "":
-		sinks, err := r.sinks(r.pactl)
-		if err == nil && hasSink(sinks, r.name) {
+		if hasSink(sinks, r.name) {
 			os.Setenv("PULSE_SINK", r.name)
 			return headphonesOn(r.name)
 		}
-		if err == nil {
-			r.logSinks(sinks)
-		}
+		r.logSinks(sinks)
 	case alsaCard(r.name):
 		os.Setenv("ALSA_CARD", r.name)
 		return headphonesOn(r.name)
@@ -319,15 +320,8 @@ type stream struct {
 	Properties map[string]string `json:"properties"`
 }
 
-func hasSink(sinks []sink, name string) bool { return indexOf(sinks, name) >= 0 }
-
-func indexOf(sinks []sink, name string) int {
-	for _, s := range sinks {
-		if s.Name == name {
-			return s.Index
-		}
-	}
-	return -1
+func hasSink(sinks []sink, name string) bool {
+	return slices.ContainsFunc(sinks, func(s sink) bool { return s.Name == name })
 }
 
 func sinkName(sinks []sink, index int) string {
@@ -374,29 +368,29 @@ func (r *Router) streams() ([]stream, error) {
 	return mine, nil
 }
 
+// pactlJSON is what pactl prints as JSON.
 func pactlJSON(p string, args ...string) ([]byte, error) {
+	return pactl(p, args, "-f", "json")
+}
+
+// pactlText is what pactl prints, trimmed.
+func pactlText(p string, args ...string) (string, error) {
+	out, err := pactl(p, args)
+	return strings.TrimSpace(string(out)), err
+}
+
+// pactl runs the pactl program p with its options before args; its
+// errors name the args alone.
+func pactl(p string, args []string, options ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), pactlTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, p, append([]string{"-f", "json"}, args...)...)
+	cmd := exec.CommandContext(ctx, p, append(options, args...)...)
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	out, err := cmd.Output()
 	if err != nil {
 		return nil, fmt.Errorf("pactl %s: %w", strings.Join(args, " "), exitReason(err))
 	}
 	return out, nil
-}
-
-// pactlText is what pactl prints, trimmed.
-func pactlText(p string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), pactlTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, p, args...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("pactl %s: %w", strings.Join(args, " "), exitReason(err))
-	}
-	return strings.TrimSpace(string(out)), nil
 }
 
 // exitReason adds what a program wrote on its error output to its error.
