@@ -59,26 +59,27 @@ func (l headerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if l.rtl {
 		defer mirror(size, objs...)
 	}
-	picBox, textBox := l.arrange(text, size, l.choose(text, size))
+	above, _ := l.choose(text, size)
+	picBox, textBox := l.arrange(text, size, above)
 	picBox.apply(pic)
 	textBox.apply(text)
 }
 
 // choose says whether the pictogram goes above the sentence: when the
-// space is tall and narrow, or when the sentence fits whole only so.
-func (l headerLayout) choose(text fyne.CanvasObject, size fyne.Size) bool {
+// space is tall and narrow, or when the sentence fits whole only so; and
+// the sentence's fitness so.
+func (l headerLayout) choose(text fyne.CanvasObject, size fyne.Size) (bool, fitness) {
 	above := size.Height > size.Width*0.9
-	i, _ := bestOf(2, func(i int) fitness {
+	i, f := bestOf(2, func(i int) fitness {
 		_, textBox := l.arrange(text, size, above == (i == 0))
 		return fitnessOf(text, textBox.size)
 	})
-	return above == (i == 0)
+	return above == (i == 0), f
 }
 
 func (l headerLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
-	text := objs[1]
-	_, textBox := l.arrange(text, size, l.choose(text, size))
-	return fitnessOf(text, textBox.size)
+	_, f := l.choose(objs[1], size)
+	return f
 }
 
 // arrange places the pictogram above the sentence or beside it. A
@@ -258,7 +259,7 @@ func (g tileGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		defer mirror(size, objs...)
 	}
 	pad := theme.Padding()
-	cols := g.choose(objs, size)
+	cols, _ := g.choose(objs, size)
 	cellW, cellH := gridCell(n, cols, size)
 	rows := (n + cols - 1) / cols
 	gridH := float32(rows)*cellH + float32(rows-1)*pad
@@ -278,10 +279,11 @@ func (g tileGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 // choose returns the number of columns: the one that makes the tiles
-// biggest, unless another shows more labels whole (see bestOf).
-func (g tileGrid) choose(objs []fyne.CanvasObject, size fyne.Size) int {
-	cols, _ := bestOf(len(objs), func(i int) fitness { return g.measure(objs, size, g.columns(len(objs), size, i)) })
-	return g.columns(len(objs), size, cols)
+// biggest, unless another shows more labels whole (see bestOf); and the
+// tiles' fitness so.
+func (g tileGrid) choose(objs []fyne.CanvasObject, size fyne.Size) (int, fitness) {
+	i, f := bestOf(len(objs), func(i int) fitness { return g.measure(objs, size, g.columns(len(objs), size, i)) })
+	return g.columns(len(objs), size, i), f
 }
 
 // columns is the i-th number of columns tried: first the one that makes
@@ -319,7 +321,8 @@ func (g tileGrid) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
 	if len(objs) == 0 {
 		return fitness{target: noTarget}
 	}
-	return g.measure(objs, size, g.choose(objs, size))
+	_, f := g.choose(objs, size)
+	return f
 }
 
 // gridCell is the size of a tile in cols columns: as much as the space
@@ -353,7 +356,8 @@ func (l pagerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if l.rtl {
 		defer mirror(size, objs...)
 	}
-	prev, grid, next := l.arrange(size, l.choose(objs, size))
+	wider, _ := l.choose(objs, size)
+	prev, grid, next := l.arrange(size, wider)
 	prev.apply(objs[0])
 	grid.apply(objs[1])
 	next.apply(objs[2])
@@ -363,9 +367,9 @@ func (l pagerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // label ("more") that does not fit takes width from the grid.
 var pagerWidths = []float32{1, 1.2, 1.4, 1.6}
 
-func (l pagerLayout) choose(objs []fyne.CanvasObject, size fyne.Size) float32 {
-	i, _ := bestOf(len(pagerWidths), func(i int) fitness { return l.measure(objs, size, pagerWidths[i]) })
-	return pagerWidths[i]
+func (l pagerLayout) choose(objs []fyne.CanvasObject, size fyne.Size) (float32, fitness) {
+	i, f := bestOf(len(pagerWidths), func(i int) fitness { return l.measure(objs, size, pagerWidths[i]) })
+	return pagerWidths[i], f
 }
 
 func (l pagerLayout) measure(objs []fyne.CanvasObject, size fyne.Size, wider float32) fitness {
@@ -378,7 +382,8 @@ func (l pagerLayout) measure(objs []fyne.CanvasObject, size fyne.Size, wider flo
 }
 
 func (l pagerLayout) fitness(objs []fyne.CanvasObject, size fyne.Size) fitness {
-	return l.measure(objs, size, l.choose(objs, size))
+	_, f := l.choose(objs, size)
+	return f
 }
 
 func (pagerLayout) arrange(size fyne.Size, wider float32) (prev, grid, next box) {

@@ -144,7 +144,8 @@ type placeCardRenderer struct {
 func (r *placeCardRenderer) Layout(size fyne.Size) {
 	r.frame.Resize(size)
 	r.ring.layout(size)
-	c := r.card.arrange(&r.name, &r.address, &r.phone, size, r.card.choose(&r.name, &r.address, &r.phone, size))
+	way, _ := r.card.choose(&r.name, &r.address, &r.phone, size)
+	c := r.card.arrange(&r.name, &r.address, &r.phone, size, way)
 	c.kind.apply(r.kind)
 	c.sign.apply(r.sign)
 	if rtl(r.card.lang) {
@@ -184,11 +185,11 @@ type cardWay struct {
 
 var cardWays = []cardWay{{1, false}, {1, true}, {0.7, false}, {0.7, true}, {0.5, false}, {0.5, true}}
 
-func (c *PlaceCard) choose(name, address, phone *textBlock, size fyne.Size) cardWay {
-	i, _ := bestOf(len(cardWays), func(i int) fitness {
+func (c *PlaceCard) choose(name, address, phone *textBlock, size fyne.Size) (cardWay, fitness) {
+	i, f := bestOf(len(cardWays), func(i int) fitness {
 		return c.measure(name, address, phone, size, cardWays[i])
 	})
-	return cardWays[i]
+	return cardWays[i], f
 }
 
 func (c *PlaceCard) measure(name, address, phone *textBlock, size fyne.Size, way cardWay) fitness {
@@ -206,7 +207,8 @@ func (c *PlaceCard) measure(name, address, phone *textBlock, size fyne.Size, way
 // fitness of a card: its texts as they would be made, in the best way.
 func (c *PlaceCard) fitness(size fyne.Size) fitness {
 	name, address, phone := c.blocks()
-	return c.measure(&name, &address, &phone, size, c.choose(&name, &address, &phone, size))
+	_, f := c.choose(&name, &address, &phone, size)
+	return f
 }
 
 func (c *PlaceCard) arrange(name, address, phone *textBlock, size fyne.Size, way cardWay) cardParts {
