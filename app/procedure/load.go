@@ -132,6 +132,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 	}
 
 	today := l.today()
+	real := new(realPaths)
 	// Read the files on every core: parsing and decoding media dominate.
 	out := make([]loaded, len(folders))
 	work := make(chan int)
@@ -141,7 +142,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				out[i] = l.loadOne(folders[i], shared, today)
+				out[i] = l.loadOne(folders[i], shared, today, real)
 			}
 		}()
 	}
@@ -189,7 +190,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		res.Procedures = append(res.Procedures, p)
 	}
 	res.Warnings = append(res.Warnings, sharedPictogramMeanings(shared, out)...)
-	l.addPlaces(&res, dir, shared, out)
+	l.addPlaces(&res, dir, shared, out, real)
 	for _, ps := range [][]passerelle.Problem{res.Problems, res.Warnings, res.Hints} {
 		for i := range ps { // a folder's name may hold anything
 			ps[i].File = printable(ps[i].File)
@@ -251,7 +252,7 @@ func (o loaded) unchanged() bool {
 
 // loadOne reads one procedure folder, or reuses the last read of it when
 // none of its files changed: a reload after one edit reads one file.
-func (l *Loader) loadOne(folder, shared string, today time.Time) loaded {
+func (l *Loader) loadOne(folder, shared string, today time.Time, real *realPaths) loaded {
 	l.mu.Lock()
 	last, ok := l.procs[folder]
 	l.mu.Unlock()
@@ -272,7 +273,7 @@ func (l *Loader) loadOne(folder, shared string, today time.Time) loaded {
 		}
 		return loaded{problems: []passerelle.Problem{{File: file, Message: msg}}}
 	}
-	r := &procReader{reader: reader{file: file}, dir: folder, shared: shared, media: &l.media,
+	r := &procReader{reader: reader{file: file}, dir: folder, shared: shared, media: &l.media, real: real,
 		today: today, maxAge: cmp.Or(l.SourcesMaxAge, DefaultSourcesMaxAge)}
 	r.looked = []stamp{stampOf(file, info, statErr)}
 	p := r.read(src)
