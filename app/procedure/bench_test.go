@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"passerelle/app/procedure"
 )
@@ -24,6 +25,7 @@ func BenchmarkLoad500(b *testing.B) {
 	generateCatalog(b, dir, 500)
 	ctx := context.Background()
 	b.ResetTimer()
+	cpuBefore, measured := cpuTime()
 	for b.Loop() {
 		res, err := new(procedure.Loader).Load(ctx, dir)
 		if err != nil {
@@ -32,6 +34,16 @@ func BenchmarkLoad500(b *testing.B) {
 		if len(res.Problems) > 0 || len(res.Procedures) != 500 || len(res.Places) == 0 {
 			b.Fatalf("generated catalog: %d procedures, %d places, problems %v", len(res.Procedures), len(res.Places), res.Problems[:min(3, len(res.Problems))])
 		}
+	}
+	reportCPU(b, cpuBefore, measured)
+}
+
+// reportCPU reports the CPU time per operation since before, on every
+// core: what the loop cost whatever else the machine was doing.
+func reportCPU(b *testing.B, before time.Duration, measured bool) {
+	b.Helper()
+	if after, ok := cpuTime(); measured && ok {
+		b.ReportMetric(float64((after-before).Milliseconds())/float64(b.N), "cpu-ms/op")
 	}
 }
 
@@ -48,6 +60,7 @@ func BenchmarkReload500(b *testing.B) {
 	edited := filepath.Join(folders[42], procedure.FileName)
 	src := readFile(b, edited)
 	b.ResetTimer()
+	cpuBefore, measured := cpuTime()
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		writeFile(b, edited, strings.Replace(src, "\nversion: ", fmt.Sprintf("\n# edit %d\nversion: ", i), 1))
@@ -57,6 +70,7 @@ func BenchmarkReload500(b *testing.B) {
 			b.Fatal(err, res.Problems)
 		}
 	}
+	reportCPU(b, cpuBefore, measured)
 }
 
 // generateCatalog writes n procedures made from the shipped ones, as a
