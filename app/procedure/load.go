@@ -132,7 +132,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 	}
 
 	today := l.today()
-	real := new(realPaths)
+	disk := new(disk)
 	// Read the files on every core: parsing and decoding media dominate.
 	out := make([]loaded, len(folders))
 	work := make(chan int)
@@ -142,7 +142,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				out[i] = l.loadOne(folders[i], shared, today, real)
+				out[i] = l.loadOne(folders[i], shared, today, disk)
 			}
 		}()
 	}
@@ -190,7 +190,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		res.Procedures = append(res.Procedures, p)
 	}
 	res.Warnings = append(res.Warnings, sharedPictogramMeanings(shared, out)...)
-	l.addPlaces(&res, dir, shared, out, real)
+	l.addPlaces(&res, dir, shared, out, disk)
 	for _, ps := range [][]passerelle.Problem{res.Problems, res.Warnings, res.Hints} {
 		for i := range ps { // a folder's name may hold anything
 			ps[i].File = printable(ps[i].File)
@@ -240,10 +240,9 @@ type loaded struct {
 }
 
 // unchanged reports whether every file the read looked at is as it was.
-func (o loaded) unchanged() bool {
+func (o loaded) unchanged(disk *disk) bool {
 	for _, s := range o.looked {
-		info, err := os.Stat(s.path)
-		if stampOf(s.path, info, err) != s {
+		if now, _, _ := disk.stat(s.path); now != s {
 			return false
 		}
 	}
@@ -252,15 +251,15 @@ func (o loaded) unchanged() bool {
 
 // loadOne reads one procedure folder, or reuses the last read of it when
 // none of its files changed: a reload after one edit reads one file.
-func (l *Loader) loadOne(folder, shared string, today time.Time, real *realPaths) loaded {
+func (l *Loader) loadOne(folder, shared string, today time.Time, disk *disk) loaded {
 	l.mu.Lock()
 	last, ok := l.procs[folder]
 	l.mu.Unlock()
-	if ok && last.today.Equal(today) && last.unchanged() {
+	if ok && last.today.Equal(today) && last.unchanged(disk) {
 		return last
 	}
 	file := filepath.Join(folder, FileName)
-	info, statErr := os.Stat(file)
+	fileStamp, info, statErr := disk.stat(file)
 	src, err := readDefinition(file, info, statErr)
 	if err != nil {
 		msg := err.Error()
@@ -273,9 +272,9 @@ func (l *Loader) loadOne(folder, shared string, today time.Time, real *realPaths
 		}
 		return loaded{problems: []passerelle.Problem{{File: file, Message: msg}}}
 	}
-	r := &procReader{reader: reader{file: file}, dir: folder, shared: shared, media: &l.media, real: real,
+	r := &procReader{reader: reader{file: file}, dir: folder, shared: shared, media: &l.media, disk: disk,
 		today: today, maxAge: cmp.Or(l.SourcesMaxAge, DefaultSourcesMaxAge)}
-	r.looked = []stamp{stampOf(file, info, statErr)}
+	r.looked = []stamp{fileStamp}
 	p := r.read(src)
 	sortProblems(r.problems)
 	r.finish()

@@ -53,7 +53,7 @@ type placesRead struct {
 }
 
 // loadPlaces reads dir's places file, if there is one.
-func (l *Loader) loadPlaces(dir, shared string, real *realPaths) (placesRead, bool) {
+func (l *Loader) loadPlaces(dir, shared string, disk *disk) (placesRead, bool) {
 	file := filepath.Join(dir, PlacesFile)
 	info, statErr := os.Stat(file)
 	if errors.Is(statErr, fs.ErrNotExist) {
@@ -63,7 +63,7 @@ func (l *Loader) loadPlaces(dir, shared string, real *realPaths) (placesRead, bo
 	if err != nil {
 		return placesRead{file: file, problems: []passerelle.Problem{{File: file, Message: err.Error()}}}, true
 	}
-	r := &procReader{reader: reader{file: file}, dir: shared, shared: shared, media: &l.media, real: real}
+	r := &procReader{reader: reader{file: file}, dir: shared, shared: shared, media: &l.media, disk: disk}
 	out := placesRead{file: file}
 	out.places = r.readPlaces(src, &out)
 	sortProblems(r.problems)
@@ -516,8 +516,8 @@ func placeKindList() string { return strings.Join(placeKindNames(), ", ") }
 
 // addPlaces reads the places file of dir into res, and checks that the
 // procedures it names are in the catalog.
-func (l *Loader) addPlaces(res *Result, dir, shared string, reads []loaded, real *realPaths) {
-	pr, found := l.loadPlaces(dir, shared, real)
+func (l *Loader) addPlaces(res *Result, dir, shared string, reads []loaded, disk *disk) {
+	pr, found := l.loadPlaces(dir, shared, disk)
 	if !found {
 		return
 	}

@@ -46,7 +46,7 @@ type procReader struct {
 	reader
 	dir, shared string // the procedure's folder, the shared pictograms folder
 	media       *mediaCache
-	real        *realPaths // shared by the procedures of one load
+	disk        *disk // shared by the procedures of one load
 	// today is the day the procedure is read (midnight UTC): a source
 	// cannot be checked after it, and is old maxAge before it.
 	today  time.Time
@@ -100,8 +100,8 @@ func stampOf(path string, info os.FileInfo, err error) stamp {
 
 // stat looks at a file and remembers it.
 func (r *procReader) stat(path string) (os.FileInfo, error) {
-	info, err := os.Stat(path)
-	r.looked = append(r.looked, stampOf(path, info, err))
+	s, info, err := r.disk.stat(path)
+	r.looked = append(r.looked, s)
 	return info, err
 }
 
@@ -662,7 +662,7 @@ var errOutside = errors.New("it is a link to a file outside the procedure's fold
 // inside checks that path, once links are followed, is in the procedure's
 // folder or in the shared pictograms folder (either may itself be a link).
 func (r *procReader) inside(path string) error {
-	real, err := r.real.file(path)
+	real, err := r.disk.realFile(path)
 	if err != nil {
 		return err
 	}
@@ -670,21 +670,28 @@ func (r *procReader) inside(path string) error {
 		if root == "" {
 			continue
 		}
-		if rr, err := r.real.dir(root); err == nil && within(real, rr) {
+		if rr, err := r.disk.dir(root); err == nil && within(real, rr) {
 			return nil
 		}
 	}
 	return errOutside
 }
 
-// realPaths finds where paths lead once links are followed, remembering
-// the folders for the length of one load: the 500 procedures of a catalog
-// look at the same shared pictograms folder some 20 000 times, and
-// following the links of a path looks at each folder on the way to it. A
-// nil *realPaths remembers nothing.
-type realPaths struct {
-	mu   sync.Mutex
-	dirs map[string]realPath
+// disk remembers, for the length of one load, what the files looked at
+// were and where links lead: the 500 procedures of a catalog look at the
+// same shared pictograms some 20 000 times, and following the links of a
+// path looks at each folder on the way to it. Each path is looked at once
+// per load; the next load looks again. A nil *disk remembers nothing.
+type disk struct {
+	mu    sync.Mutex
+	stats map[string]statResult // os.Stat of each file looked at
+	dirs  map[string]realPath   // filepath.EvalSymlinks of each folder
+}
+
+type statResult struct {
+	stamp stamp
+	info  os.FileInfo
+	err   error
 }
 
 type realPath struct {
@@ -692,30 +699,53 @@ type realPath struct {
 	err  error
 }
 
+// stat is os.Stat, with the file's stamp.
+func (d *disk) stat(path string) (stamp, os.FileInfo, error) {
+	if d != nil {
+		d.mu.Lock()
+		hit, ok := d.stats[path]
+		d.mu.Unlock()
+		if ok {
+			return hit.stamp, hit.info, hit.err
+		}
+	}
+	info, err := os.Stat(path)
+	s := stampOf(path, info, err)
+	if d != nil {
+		d.mu.Lock()
+		if d.stats == nil {
+			d.stats = map[string]statResult{}
+		}
+		d.stats[path] = statResult{s, info, err}
+		d.mu.Unlock()
+	}
+	return s, info, err
+}
+
 // dir is filepath.EvalSymlinks of a folder.
-func (c *realPaths) dir(dir string) (string, error) {
-	if c == nil {
+func (d *disk) dir(dir string) (string, error) {
+	if d == nil {
 		return filepath.EvalSymlinks(dir)
 	}
-	c.mu.Lock()
-	hit, ok := c.dirs[dir]
-	c.mu.Unlock()
+	d.mu.Lock()
+	hit, ok := d.dirs[dir]
+	d.mu.Unlock()
 	if ok {
 		return hit.path, hit.err
 	}
 	real, err := filepath.EvalSymlinks(dir)
-	c.mu.Lock()
-	if c.dirs == nil {
-		c.dirs = map[string]realPath{}
+	d.mu.Lock()
+	if d.dirs == nil {
+		d.dirs = map[string]realPath{}
 	}
-	c.dirs[dir] = realPath{real, err}
-	c.mu.Unlock()
+	d.dirs[dir] = realPath{real, err}
+	d.mu.Unlock()
 	return real, err
 }
 
-// file is filepath.EvalSymlinks of a file: its folder's real path and its
-// name, unless the file itself is a link.
-func (c *realPaths) file(path string) (string, error) {
+// realFile is filepath.EvalSymlinks of a file: its folder's real path and
+// its name, unless the file itself is a link.
+func (d *disk) realFile(path string) (string, error) {
 	info, err := os.Lstat(path)
 	if err != nil {
 		return "", err
@@ -723,7 +753,7 @@ func (c *realPaths) file(path string) (string, error) {
 	if info.Mode()&fs.ModeSymlink != 0 {
 		return filepath.EvalSymlinks(path)
 	}
-	dir, err := c.dir(filepath.Dir(path))
+	dir, err := d.dir(filepath.Dir(path))
 	if err != nil {
 		return "", err
 	}
