@@ -47,6 +47,23 @@ func reportCPU(b *testing.B, before time.Duration, measured bool) {
 	}
 }
 
+// BenchmarkLoadShipped loads the shipped catalog as a kiosk does at start,
+// with a new Loader each time (its files in the OS page cache).
+func BenchmarkLoadShipped(b *testing.B) {
+	ctx := context.Background()
+	cpuBefore, measured := cpuTime()
+	for b.Loop() {
+		res, err := new(procedure.Loader).Load(ctx, shipped)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Problems) > 0 || len(res.Procedures) == 0 {
+			b.Fatalf("shipped catalog: %d procedures, problems %v", len(res.Procedures), res.Problems[:min(3, len(res.Problems))])
+		}
+	}
+	reportCPU(b, cpuBefore, measured)
+}
+
 // BenchmarkReload500 is the watcher's case: staff saved one file of a
 // 500-procedure catalog the loader has read before.
 func BenchmarkReload500(b *testing.B) {
