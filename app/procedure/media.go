@@ -21,15 +21,17 @@ import (
 
 // mediaCache remembers files already decoded, keyed by path, size and
 // modification time, so that a reload after a one-line edit does not decode
-// every recording of the catalog again.
+// every recording of the catalog again. A file being decoded is decoded
+// once: the procedures read at the same time that use it wait for it.
 type mediaCache struct {
 	mu sync.Mutex
-	m  map[string]cachedMedia
+	m  map[string]*cachedMedia
 }
 
 type cachedMedia struct {
 	size    int64
 	modTime time.Time
+	done    chan struct{} // closed once media and err are set
 	media   passerelle.Media
 	err     error
 }
@@ -42,18 +44,22 @@ func (c *mediaCache) decode(path string, info os.FileInfo, kind mediaKind) (pass
 	}
 	c.mu.Lock()
 	hit, ok := c.m[path]
-	c.mu.Unlock()
 	if ok && hit.size == info.Size() && hit.modTime.Equal(info.ModTime()) {
+		c.mu.Unlock()
+		<-hit.done
 		return hit.media, hit.err
 	}
-	media, err := decodeMedia(path, info.Size(), kind)
-	c.mu.Lock()
 	if c.m == nil {
-		c.m = make(map[string]cachedMedia)
+		c.m = make(map[string]*cachedMedia)
 	}
-	c.m[path] = cachedMedia{size: info.Size(), modTime: info.ModTime(), media: media, err: err}
+	// Until decoded, the file is not usable: so it stays if decoding panics.
+	entry := &cachedMedia{size: info.Size(), modTime: info.ModTime(), done: make(chan struct{}),
+		err: errors.New("it could not be decoded")}
+	c.m[path] = entry
 	c.mu.Unlock()
-	return media, err
+	defer close(entry.done) // even if decoding panics: no one waits forever
+	entry.media, entry.err = decodeMedia(path, info.Size(), kind)
+	return entry.media, entry.err
 }
 
 type mediaKind int
