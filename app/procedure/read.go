@@ -685,7 +685,7 @@ func (r *procReader) inside(path string) error {
 type disk struct {
 	mu    sync.Mutex
 	stats map[string]statResult // os.Stat of each file looked at
-	dirs  map[string]realPath   // filepath.EvalSymlinks of each folder
+	reals map[string]realPath   // filepath.EvalSymlinks of each path
 }
 
 type statResult struct {
@@ -724,40 +724,47 @@ func (d *disk) stat(path string) (stamp, os.FileInfo, error) {
 
 // dir is filepath.EvalSymlinks of a folder.
 func (d *disk) dir(dir string) (string, error) {
-	if d == nil {
-		return filepath.EvalSymlinks(dir)
-	}
-	d.mu.Lock()
-	hit, ok := d.dirs[dir]
-	d.mu.Unlock()
-	if ok {
-		return hit.path, hit.err
-	}
-	real, err := filepath.EvalSymlinks(dir)
-	d.mu.Lock()
-	if d.dirs == nil {
-		d.dirs = map[string]realPath{}
-	}
-	d.dirs[dir] = realPath{real, err}
-	d.mu.Unlock()
-	return real, err
+	return d.realPath(dir, filepath.EvalSymlinks)
 }
 
 // realFile is filepath.EvalSymlinks of a file: its folder's real path and
 // its name, unless the file itself is a link.
 func (d *disk) realFile(path string) (string, error) {
-	info, err := os.Lstat(path)
-	if err != nil {
-		return "", err
+	return d.realPath(path, func(path string) (string, error) {
+		info, err := os.Lstat(path)
+		if err != nil {
+			return "", err
+		}
+		if info.Mode()&fs.ModeSymlink != 0 {
+			return filepath.EvalSymlinks(path)
+		}
+		dir, err := d.dir(filepath.Dir(path))
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(dir, filepath.Base(path)), nil
+	})
+}
+
+// realPath is follow(path), remembered.
+func (d *disk) realPath(path string, follow func(string) (string, error)) (string, error) {
+	if d == nil {
+		return follow(path)
 	}
-	if info.Mode()&fs.ModeSymlink != 0 {
-		return filepath.EvalSymlinks(path)
+	d.mu.Lock()
+	hit, ok := d.reals[path]
+	d.mu.Unlock()
+	if ok {
+		return hit.path, hit.err
 	}
-	dir, err := d.dir(filepath.Dir(path))
-	if err != nil {
-		return "", err
+	real, err := follow(path)
+	d.mu.Lock()
+	if d.reals == nil {
+		d.reals = map[string]realPath{}
 	}
-	return filepath.Join(dir, filepath.Base(path)), nil
+	d.reals[path] = realPath{real, err}
+	d.mu.Unlock()
+	return real, err
 }
 
 // within reports whether path is under dir; both are clean absolute or
