@@ -3,6 +3,7 @@ package procedure_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -45,6 +46,31 @@ func reportCPU(b *testing.B, before time.Duration, measured bool) {
 	if after, ok := cpuTime(); measured && ok {
 		b.ReportMetric(float64((after-before).Milliseconds())/float64(b.N), "cpu-ms/op")
 	}
+}
+
+// BenchmarkOpen500 is the kiosk's start on a 500-procedure catalog: its
+// watcher watches the catalog's folders and loads it, with nothing
+// remembered from the last time (the files in the OS page cache).
+func BenchmarkOpen500(b *testing.B) {
+	dir := b.TempDir()
+	generateCatalog(b, dir, 500)
+	b.ResetTimer()
+	cpuBefore, measured := cpuTime()
+	for b.Loop() {
+		w := procedure.NewWatcher(dir)
+		w.Logger = slog.New(slog.DiscardHandler)
+		if err := w.Open(); err != nil {
+			b.Fatal(err)
+		}
+		n, problems := len(w.Catalog().Procedures), w.Problems()
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if len(problems) > 0 || n != 500 {
+			b.Fatalf("generated catalog: %d procedures, problems %v", n, problems[:min(3, len(problems))])
+		}
+	}
+	reportCPU(b, cpuBefore, measured)
 }
 
 // BenchmarkLoadShipped loads the shipped catalog as a kiosk does at start,

@@ -71,6 +71,10 @@ type Loader struct {
 	// Now gives the time; nil means time.Now. Tests set it.
 	Now func() time.Time
 
+	// noHints leaves out the FALC hints: the kiosk's watcher shows none,
+	// and they were a tenth of its load.
+	noHints bool
+
 	media mediaCache
 
 	mu    sync.Mutex
@@ -274,7 +278,7 @@ func (l *Loader) loadOne(folder, shared string, today time.Time, disk *disk) loa
 		return loaded{problems: []passerelle.Problem{{File: file, Message: msg}}}
 	}
 	r := &procReader{reader: reader{file: file}, dir: folder, shared: shared, media: &l.media, disk: disk,
-		today: today, maxAge: cmp.Or(l.SourcesMaxAge, DefaultSourcesMaxAge)}
+		today: today, maxAge: cmp.Or(l.SourcesMaxAge, DefaultSourcesMaxAge), noHints: l.noHints}
 	r.looked = []stamp{fileStamp}
 	p := r.read(src)
 	sortProblems(r.problems)

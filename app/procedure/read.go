@@ -60,6 +60,7 @@ type procReader struct {
 	stepAt  map[string]pos
 	spoken  []spokenText // every spoken text (intro, say), for the FALC hints
 	hints   []passerelle.Problem
+	noHints bool // leave the FALC hints out
 
 	// linksBroken is set when a step's id, kind or links could not be read:
 	// the shape of the step graph would then only echo that first problem.
@@ -164,7 +165,9 @@ func (r *procReader) read(src []byte) *passerelle.Procedure {
 	r.checkLanguages(p, m)
 	r.checkReferences(p)
 	r.checkPictogramMeanings()
-	r.falcHints(p)
+	if !r.noHints {
+		r.falcHints(p)
+	}
 	p.Index()
 	return p
 }

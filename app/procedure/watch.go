@@ -94,6 +94,7 @@ func (w *Watcher) Open() error {
 		return fmt.Errorf("watch %s: %w", w.Dir, err)
 	}
 	w.fsw, w.abs = fsw, abs
+	w.loader.noHints = true // the kiosk shows no hints; validate and the editor do
 	w.watched = map[string]os.FileInfo{}
 	w.subs = map[chan passerelle.CatalogUpdate]struct{}{}
 	w.update.Catalog = passerelle.NewCatalog(nil)
