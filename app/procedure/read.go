@@ -79,6 +79,8 @@ type procReader struct {
 	// reload can tell whether reading the procedure again could change
 	// anything.
 	looked []stamp
+	// dirLooked says looked holds the stamp of the procedure's folder.
+	dirLooked bool
 }
 
 // stamp is what a file looked like when a procedure was read.
@@ -484,7 +486,7 @@ func (r *procReader) pictogram(n ast.Node, what string) passerelle.Media {
 	}
 	name = slashes(name)
 	path := filepath.Join(r.dir, name)
-	if _, err := r.stat(path); err != nil && r.shared != "" {
+	if (r.absent(path) || !r.exists(path)) && r.shared != "" {
 		// decode finds a name written with other code points in the
 		// folder the path is in.
 		inShared := filepath.Join(r.shared, name)
@@ -608,6 +610,35 @@ func (r *procReader) decode(path, name string, n ast.Node, what string, kind med
 	return media
 }
 
+// absent reports whether path, a file of the procedure's own folder, is
+// surely not there, from the list of the folder's names read once per
+// load: a procedure looks for each of its shared pictograms in its own
+// folder first, and asking the system for each was a fifth of a reload.
+// The folder's stamp stands for the missing files': adding a file to a
+// folder changes its stamp. A name the list cannot answer for (in a
+// sub-folder, not ASCII, or holding a ~ as a FAT stick's short names do)
+// gives false, and is looked at on its own.
+func (r *procReader) absent(path string) bool {
+	name := filepath.Base(path)
+	if filepath.Dir(path) != filepath.Clean(r.dir) || !isASCII(name) || strings.Contains(name, "~") {
+		return false
+	}
+	list, ok := r.disk.names(r.dir)
+	if !ok {
+		return false
+	}
+	for _, n := range list.names {
+		if strings.EqualFold(n, name) { // a disk that ignores capitals would find it
+			return false
+		}
+	}
+	if !r.dirLooked {
+		r.looked = append(r.looked, list.stamp)
+		r.dirLooked = true
+	}
+	return true
+}
+
 // exists looks at a file and remembers it.
 func (r *procReader) exists(path string) bool {
 	_, err := r.stat(path)
@@ -689,6 +720,44 @@ type disk struct {
 	mu    sync.Mutex
 	stats map[string]statResult // os.Stat of each file looked at
 	reals map[string]realPath   // filepath.EvalSymlinks of each path
+	lists map[string]folderList // the names in each folder listed
+}
+
+// folderList is the names in a folder, and its stamp taken before they
+// were read: a name added since changes the stamp.
+type folderList struct {
+	stamp stamp
+	names []string
+	ok    bool
+}
+
+// names lists a folder; ok is false when it cannot be listed.
+func (d *disk) names(dir string) (folderList, bool) {
+	if d == nil {
+		return folderList{}, false
+	}
+	d.mu.Lock()
+	hit, ok := d.lists[dir]
+	d.mu.Unlock()
+	if ok {
+		return hit, hit.ok
+	}
+	list := folderList{}
+	if s, info, err := d.stat(dir); err == nil && info.IsDir() {
+		if entries, err := os.ReadDir(dir); err == nil {
+			list = folderList{stamp: s, names: make([]string, len(entries)), ok: true}
+			for i, e := range entries {
+				list.names[i] = e.Name()
+			}
+		}
+	}
+	d.mu.Lock()
+	if d.lists == nil {
+		d.lists = map[string]folderList{}
+	}
+	d.lists[dir] = list
+	d.mu.Unlock()
+	return list, list.ok
 }
 
 type statResult struct {
