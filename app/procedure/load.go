@@ -247,7 +247,7 @@ type loaded struct {
 // unchanged reports whether every file the read looked at is as it was.
 func (o loaded) unchanged(disk *disk) bool {
 	for _, s := range o.looked {
-		if now, _, _ := disk.stat(s.path); now != s {
+		if now, _, _ := disk.stat(s.Path); now != s {
 			return false
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/fyne-io/oksvg"
 	"github.com/srwiley/rasterx"
@@ -19,8 +18,9 @@ import (
 	"passerelle/app/passerelle"
 )
 
-// mediaCache remembers files already decoded, keyed by path, size and
-// modification time, so that a reload after a one-line edit does not decode
+// mediaCache remembers files already decoded, keyed by path and stamp
+// (size, times, identity: a same-size edit with its time put back is seen
+// by its change time), so that a reload after a one-line edit does not decode
 // every recording of the catalog again. A file being decoded is decoded
 // once: the procedures read at the same time that use it wait for it.
 type mediaCache struct {
@@ -29,11 +29,10 @@ type mediaCache struct {
 }
 
 type cachedMedia struct {
-	size    int64
-	modTime time.Time
-	done    chan struct{} // closed once media and err are set
-	media   passerelle.Media
-	err     error
+	stamp stamp
+	done  chan struct{} // closed once media and err are set
+	media passerelle.Media
+	err   error
 }
 
 // decode reads and fully decodes a pictogram or an audio file. The error is
@@ -44,7 +43,8 @@ func (c *mediaCache) decode(path string, info os.FileInfo, kind mediaKind) (pass
 	}
 	c.mu.Lock()
 	hit, ok := c.m[path]
-	if ok && hit.size == info.Size() && hit.modTime.Equal(info.ModTime()) {
+	now := stampOf(path, info, nil)
+	if ok && hit.stamp == now {
 		c.mu.Unlock()
 		<-hit.done
 		return hit.media, hit.err
@@ -53,7 +53,7 @@ func (c *mediaCache) decode(path string, info os.FileInfo, kind mediaKind) (pass
 		c.m = make(map[string]*cachedMedia)
 	}
 	// Until decoded, the file is not usable: so it stays if decoding panics.
-	entry := &cachedMedia{size: info.Size(), modTime: info.ModTime(), done: make(chan struct{}),
+	entry := &cachedMedia{stamp: now, done: make(chan struct{}),
 		err: errors.New("it could not be decoded")}
 	c.m[path] = entry
 	c.mu.Unlock()

@@ -85,20 +85,30 @@ type procReader struct {
 
 // stamp is what a file looked like when a procedure was read.
 // The file's identity is part of it: a catalog swapped by a rename may hold
-// copies with the same size and time.
+// copies with the same size and time. So is its change time: an edit that
+// keeps the size and puts the modification time back changes it. Its
+// fields are exported for the snapshot (encoding/gob).
 type stamp struct {
-	path    string
-	exists  bool
-	size    int64
-	modTime time.Time
-	id      fileID
+	Path    string
+	Exists  bool
+	Err     string // why it could not be looked at, when not for being missing
+	Mode    fs.FileMode
+	Size    int64
+	ModTime int64 // nanoseconds
+	CTime   int64 // nanoseconds
+	ID      fileID
 }
 
 func stampOf(path string, info os.FileInfo, err error) stamp {
 	if err != nil {
-		return stamp{path: path}
+		s := stamp{Path: path}
+		if !errors.Is(err, fs.ErrNotExist) {
+			s.Err = err.Error()
+		}
+		return s
 	}
-	return stamp{path: path, exists: true, size: info.Size(), modTime: info.ModTime(), id: idOf(info)}
+	return stamp{Path: path, Exists: true, Mode: info.Mode(), Size: info.Size(), ModTime: info.ModTime().UnixNano(),
+		CTime: changeTime(info), ID: idOf(info)}
 }
 
 // stat looks at a file and remembers it.
