@@ -81,6 +81,9 @@ type procReader struct {
 	looked []stamp
 	// dirLooked says looked holds the stamp of the procedure's folder.
 	dirLooked bool
+	// seen records every question asked of the file system, for the
+	// snapshot: looked, and the folders listed and links followed too.
+	seen []touch
 }
 
 // stamp is what a file looked like when a procedure was read.
@@ -115,7 +118,15 @@ func stampOf(path string, info os.FileInfo, err error) stamp {
 func (r *procReader) stat(path string) (os.FileInfo, error) {
 	s, info, err := r.disk.stat(path)
 	r.looked = append(r.looked, s)
+	r.seen = append(r.seen, touch{Op: touchStat, Stamp: s})
 	return info, err
+}
+
+// listing notes that a folder's names are about to be read: its stamp
+// changes when a name is added, removed or renamed in it.
+func (r *procReader) listing(dir string) {
+	s, _, _ := r.disk.stat(dir)
+	r.seen = append(r.seen, touch{Op: touchStat, Stamp: s})
 }
 
 type placedText struct {
@@ -600,8 +611,10 @@ func (r *procReader) decode(path, name string, n ast.Node, what string, kind med
 	}
 	other := ""
 	if os.IsNotExist(err) {
+		r.listing(filepath.Dir(filepath.Join(r.dir, name)))
 		other = otherCase(filepath.Join(r.dir, name))
 		if other == "" && kind == pictogram && r.shared != "" {
+			r.listing(filepath.Dir(filepath.Join(r.shared, name)))
 			other = otherCase(filepath.Join(r.shared, name))
 		}
 	}
@@ -643,6 +656,7 @@ func (r *procReader) absent(path string) bool {
 		}
 	}
 	if !r.dirLooked {
+		r.seen = append(r.seen, touch{Op: touchStat, Stamp: list.stamp})
 		r.looked = append(r.looked, list.stamp)
 		r.dirLooked = true
 	}
@@ -666,6 +680,7 @@ func (r *procReader) sameName(path string) string {
 		return ""
 	}
 	want := norm.NFC.String(base)
+	r.listing(filepath.Dir(path))
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	for _, e := range entries {
 		if e.Name() != base && norm.NFC.String(e.Name()) == want {
@@ -707,6 +722,7 @@ var errOutside = errors.New("it is a link to a file outside the procedure's fold
 // folder or in the shared pictograms folder (either may itself be a link).
 func (r *procReader) inside(path string) error {
 	real, err := r.disk.realFile(path)
+	r.seen = append(r.seen, linkTouch(touchReal, path, real, err))
 	if err != nil {
 		return err
 	}
@@ -714,7 +730,9 @@ func (r *procReader) inside(path string) error {
 		if root == "" {
 			continue
 		}
-		if rr, err := r.disk.dir(root); err == nil && within(real, rr) {
+		rr, err := r.disk.dir(root)
+		r.seen = append(r.seen, linkTouch(touchDir, root, rr, err))
+		if err == nil && within(real, rr) {
 			return nil
 		}
 	}

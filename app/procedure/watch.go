@@ -42,6 +42,9 @@ type Watcher struct {
 	Dir      string
 	Debounce time.Duration
 	Logger   *slog.Logger
+	// Snapshot, when set, is the file where the catalog loaded is kept
+	// for the next start (see Loader.Snapshot); every reload refreshes it.
+	Snapshot string
 
 	loader Loader
 	fsw    *fsnotify.Watcher
@@ -95,6 +98,7 @@ func (w *Watcher) Open() error {
 	}
 	w.fsw, w.abs = fsw, abs
 	w.loader.noHints = true // the kiosk shows no hints; validate and the editor do
+	w.loader.Snapshot, w.loader.Logger = w.Snapshot, w.Logger
 	w.watched = map[string]os.FileInfo{}
 	w.subs = map[chan passerelle.CatalogUpdate]struct{}{}
 	w.update.Catalog = passerelle.NewCatalog(nil)
