@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,4 +102,212 @@ func brokenCatalog(t *testing.T) string {
 		symlink("nowhere", "gone"),
 		write("notes/Procedure.yml", "id: notes"),
 	})
+}
+
+// keepTimes makes an edit that puts the file's modification time back, as
+// cp -p, touch -d or an archive would: only its change time tells.
+func keepTimes(file string, e edit) edit {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		path := filepath.Join(dir, file)
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e(t, dir)
+		if err := os.Chtimes(path, info.ModTime(), info.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+		if after, err := os.Stat(path); err != nil || after.Size() != info.Size() || !after.ModTime().Equal(info.ModTime()) {
+			t.Fatalf("the edit changed the size or time of %s: %v", file, err)
+		}
+	}
+}
+
+func retarget(target, link string) edit {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		remove(link)(t, dir)
+		symlink(target, link)(t, dir)
+	}
+}
+
+// TestSnapshotIsNotUsedOnceAnythingChanged: after any change a full load
+// could see, the snapshot serves nothing and the load is the full load's.
+func TestSnapshotIsNotUsedOnceAnythingChanged(t *testing.T) {
+	elsewhere := t.TempDir() // a procedure folder outside the catalog, linked in
+	copyTree(t, filepath.Join(fixture, "demo"), filepath.Join(elsewhere, "a"))
+	copyTree(t, filepath.Join(fixture, "demo"), filepath.Join(elsewhere, "b"))
+	replace("a/procedure.yaml", "id: demo", "id: linked")(t, elsewhere)
+	replace("b/procedure.yaml", "id: demo", "id: other")(t, elsewhere)
+	linked := symlink(filepath.Join(elsewhere, "a"), "linked")
+
+	// A link outside the catalog leading back into it, to a pictogram
+	// that also has a hard link outside: retargeting it changes no file's
+	// stamp, only where the link leads.
+	alias := filepath.Join(t.TempDir(), "alias")
+	outside := t.TempDir()
+	aliasInside := func(t *testing.T, dir string) {
+		t.Helper()
+		if err := os.Link(filepath.Join(dir, "pictograms", "dot.svg"), filepath.Join(outside, "dot.svg")); err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(alias)
+		if err := os.Symlink(filepath.Join(dir, "pictograms"), alias); err != nil {
+			t.Fatal(err)
+		}
+		symlink(filepath.Join(alias, "dot.svg"), "demo/aliased.svg")(t, dir)
+		replace("demo/procedure.yaml", "screen: sketch.svg", "screen: aliased.svg")(t, dir)
+	}
+
+	tests := []struct {
+		name    string
+		setup   []edit
+		change  []edit
+		later   time.Duration // the day of the second load
+		changed bool          // the catalog loaded differs: the case is not a no-op
+	}{
+		{name: "procedure.yaml edited, same size, time put back",
+			change:  []edit{keepTimes("demo/procedure.yaml", replace("demo/procedure.yaml", "version: 2", "version: 3"))},
+			changed: true},
+		{name: "shared pictogram broken, same size, time put back",
+			change:  []edit{keepTimes("pictograms/dot.svg", replace("pictograms/dot.svg", "<svg", "<sv "))},
+			changed: true},
+		{name: "file only touched",
+			change: []edit{keepTimes("demo/procedure.yaml", func(*testing.T, string) {})}},
+		{name: "file reported missing added",
+			change:  []edit{copyPictogram("broken/Sketch.svg")},
+			changed: true},
+		{name: "file added beside a pictogram found in the shared folder",
+			change:  []edit{write("demo/yes.svg", "<svg")},
+			changed: true},
+		{name: "procedure folder added",
+			change:  []edit{copyFolder("demo", "demo2"), replace("demo2/procedure.yaml", "id: demo", "id: demo2")},
+			changed: true},
+		{name: "procedure folder removed",
+			change:  []edit{func(t *testing.T, dir string) { os.RemoveAll(filepath.Join(dir, "broken")) }},
+			changed: true},
+		{name: "linked procedure folder retargeted",
+			change:  []edit{retarget(filepath.Join(elsewhere, "b"), "linked")},
+			changed: true},
+		{name: "pictogram link retargeted inside the folder",
+			change:  []edit{retarget("sketch.svg", "broken/out.svg")},
+			changed: true},
+		{name: "link outside the catalog retargeted to the same file elsewhere",
+			setup: []edit{aliasInside},
+			change: []edit{func(t *testing.T, dir string) {
+				os.Remove(alias)
+				if err := os.Symlink(outside, alias); err != nil {
+					t.Fatal(err)
+				}
+			}},
+			changed: true},
+		{name: "link that led nowhere mended",
+			change:  []edit{retarget(filepath.Join(elsewhere, "b"), "gone")},
+			changed: true},
+		{name: "places file added",
+			change:  []edit{write("places.yaml", readFile(t, filepath.Join(shipped, "places.yaml")))},
+			changed: true},
+		{name: "catalog swapped for a copy",
+			change: []edit{func(t *testing.T, dir string) {
+				if err := os.Rename(dir, dir+".old"); err != nil {
+					t.Fatal(err)
+				}
+				copyTree(t, dir+".old", dir)
+				os.Symlink(filepath.Join(elsewhere, "a"), filepath.Join(dir, "linked"))
+				os.Symlink("nowhere", filepath.Join(dir, "gone"))
+				os.Remove(filepath.Join(dir, "broken", "out.svg"))
+				os.Symlink(filepath.Join(elsewhere, "a", "sketch.svg"), filepath.Join(dir, "broken", "out.svg"))
+			}}},
+		{name: "a year later", later: 365 * 24 * time.Hour, changed: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := brokenCatalog(t)
+			linked(t, dir)
+			for _, e := range tt.setup {
+				e(t, dir)
+			}
+			file := filepath.Join(t.TempDir(), "catalog-snapshot")
+			before, _ := loadKept(t, dir, file, testNow)
+			for _, e := range tt.change {
+				e(t, dir)
+			}
+			now := testNow.Add(tt.later)
+			want := loadFull(t, dir, now)
+			if changed := !reflect.DeepEqual(want, before); changed != tt.changed {
+				t.Fatalf("the change changed the catalog loaded: %v, want %v", changed, tt.changed)
+			}
+			got, hit := loadKept(t, dir, file, now)
+			if hit {
+				t.Error("the snapshot served a load after the change")
+			}
+			sameResult(t, got, want)
+			if again, hit := loadKept(t, dir, file, now); !hit {
+				t.Error("the full load did not keep a new snapshot")
+			} else {
+				sameResult(t, again, want)
+			}
+		})
+	}
+}
+
+// TestSnapshotDamagedIsALoad: a snapshot file cut short, garbage, empty
+// or a folder gives a full load, silently, and is replaced by a good one.
+func TestSnapshotDamagedIsALoad(t *testing.T) {
+	tests := []struct {
+		name   string
+		damage func(t *testing.T, file string)
+	}{
+		{"cut short", func(t *testing.T, file string) {
+			info, err := os.Stat(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(file, info.Size()/2); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"garbage", func(t *testing.T, file string) { writeFile(t, file, strings.Repeat("\xff\x00garbage", 1000)) }},
+		{"empty", func(t *testing.T, file string) { writeFile(t, file, "") }},
+		{"last byte changed", func(t *testing.T, file string) {
+			b := mustRead(t, file)
+			b[len(b)-1] ^= 0xff
+			writeFile(t, file, string(b))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := brokenCatalog(t)
+			file := filepath.Join(t.TempDir(), "catalog-snapshot")
+			want, _ := loadKept(t, dir, file, testNow)
+			tt.damage(t, file)
+			got, hit := loadKept(t, dir, file, testNow)
+			if hit {
+				t.Error("a damaged snapshot served the load")
+			}
+			sameResult(t, got, want)
+			if _, hit := loadKept(t, dir, file, testNow); !hit {
+				t.Error("the damaged snapshot was not replaced")
+			}
+		})
+	}
+}
+
+// TestSnapshotWriteFailureIsLogged: a snapshot that cannot be written (a
+// full disk, a read-only folder) is said in the log; the catalog loads.
+func TestSnapshotWriteFailureIsLogged(t *testing.T) {
+	notAFolder := filepath.Join(t.TempDir(), "file")
+	writeFile(t, notAFolder, "")
+	var log bytes.Buffer
+	l := procedure.Loader{Now: func() time.Time { return testNow }, Snapshot: filepath.Join(notAFolder, "catalog-snapshot"),
+		Logger: slog.New(slog.NewTextHandler(&log, nil))}
+	res, err := l.Load(context.Background(), fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameResult(t, res, loadFull(t, fixture, testNow))
+	if !strings.Contains(log.String(), "snapshot could not be kept") {
+		t.Errorf("log = %q, want the snapshot's failure", log.String())
+	}
 }
