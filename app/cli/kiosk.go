@@ -225,6 +225,7 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, sink audi
 	r.catalog, help, stopSync = hubSync(ctx, c, r.db, logger)
 	watcher := procedure.NewWatcher(r.catalog)
 	watcher.Logger = logger
+	watcher.Snapshot = c.db + ".catalog-snapshot" // a restart on an unchanged catalog skips reading it (procedure/snapshot.go)
 	if err := watcher.Open(); err != nil {
 		stopSync()
 		return err

@@ -3,6 +3,7 @@ package procedure_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/app/passerelle"
 	"passerelle/app/procedure"
 )
 
@@ -309,5 +311,43 @@ func TestSnapshotWriteFailureIsLogged(t *testing.T) {
 	sameResult(t, res, loadFull(t, fixture, testNow))
 	if !strings.Contains(log.String(), "snapshot could not be kept") {
 		t.Errorf("log = %q, want the snapshot's failure", log.String())
+	}
+}
+
+// TestWatcherKeepsSnapshot: the kiosk's watcher keeps a snapshot at its
+// start and refreshes it at each reload, so a restart after staff edited
+// the catalog takes the edited catalog from the snapshot.
+func TestWatcherKeepsSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, fixture, dir)
+	file := filepath.Join(t.TempDir(), "kiosk.db.catalog-snapshot")
+	open := func() *procedure.Watcher {
+		t.Helper()
+		w := procedure.NewWatcher(dir)
+		w.Debounce = 30 * time.Millisecond
+		w.Snapshot = file
+		w.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		if err := w.Open(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { w.Close() })
+		return w
+	}
+	first := open()
+	if first.SnapshotHits() != 0 {
+		t.Fatal("a snapshot served the first start: there was none")
+	}
+	updates, cancel := first.Subscribe()
+	defer cancel()
+	replace("demo/procedure.yaml", "fr: Démonstration", "fr: Essai")(t, dir)
+	waitFor(t, updates, func(u passerelle.CatalogUpdate) bool { return title(t, u.Catalog, "demo") == "Essai" })
+	first.Close()
+
+	again := open()
+	if again.SnapshotHits() != 1 {
+		t.Error("the restart on an unchanged catalog did not take it from the snapshot")
+	}
+	if got := title(t, again.Catalog(), "demo"); got != "Essai" {
+		t.Errorf("after a restart the title is %q, want the edited Essai", got)
 	}
 }
