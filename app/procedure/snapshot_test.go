@@ -38,6 +38,7 @@ func loadKept(t *testing.T, dir, file string, now time.Time) (procedure.Result, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	l.Wait()
 	if log.Len() > 0 {
 		t.Errorf("the snapshot was not kept: %s", log.String())
 	}
@@ -308,6 +309,7 @@ func TestSnapshotWriteFailureIsLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	l.Wait()
 	sameResult(t, res, loadFull(t, fixture, testNow))
 	if !strings.Contains(log.String(), "snapshot could not be kept") {
 		t.Errorf("log = %q, want the snapshot's failure", log.String())

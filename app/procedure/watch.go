@@ -124,6 +124,7 @@ func (w *Watcher) Close() error {
 	w.cancel()
 	err := w.fsw.Close()
 	w.wg.Wait()
+	w.loader.Wait() // a snapshot cut short would be a full load at the next start
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.closed = true
