@@ -273,11 +273,9 @@ func TestSnapshotDamagedIsALoad(t *testing.T) {
 		}},
 		{"garbage", func(t *testing.T, file string) { writeFile(t, file, strings.Repeat("\xff\x00garbage", 1000)) }},
 		{"empty", func(t *testing.T, file string) { writeFile(t, file, "") }},
-		{"last byte changed", func(t *testing.T, file string) {
-			b := mustRead(t, file)
-			b[len(b)-1] ^= 0xff
-			writeFile(t, file, string(b))
-		}},
+		{"last byte changed", flipByte(func(n int) int { return n - 1 })},
+		{"a byte of a text changed", flipText("Démonstration")},
+		{"a byte of a pictogram changed", flipText("<svg")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -294,6 +292,29 @@ func TestSnapshotDamagedIsALoad(t *testing.T) {
 				t.Error("the damaged snapshot was not replaced")
 			}
 		})
+	}
+}
+
+// flipByte changes the byte at(size) of a file.
+func flipByte(at func(size int) int) func(t *testing.T, file string) {
+	return func(t *testing.T, file string) {
+		t.Helper()
+		b := mustRead(t, file)
+		b[at(len(b))] ^= 0x01
+		writeFile(t, file, string(b))
+	}
+}
+
+// flipText changes a byte inside the last occurrence of text in a file:
+// the snapshot still decodes, as another catalog.
+func flipText(text string) func(t *testing.T, file string) {
+	return func(t *testing.T, file string) {
+		t.Helper()
+		i := strings.LastIndex(readFile(t, file), text)
+		if i < 0 {
+			t.Fatalf("%q is not in the snapshot", text)
+		}
+		flipByte(func(int) int { return i + 1 })(t, file)
 	}
 }
 
