@@ -89,7 +89,8 @@ type Loader struct {
 
 	media        mediaCache
 	snapshotHits atomic.Int64   // loads served by the snapshot, for tests
-	writing      sync.WaitGroup // the snapshot being kept
+	writing      sync.WaitGroup // the snapshots being kept
+	writeMu      sync.Mutex     // one kept at a time: each holds a catalog in memory
 
 	mu    sync.Mutex
 	procs map[string]loaded // the last read of each folder, reused while its files are unchanged
@@ -235,9 +236,11 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		}
 		// Kept after the load returns: writing, reading back and
 		// comparing 500 procedures is some 200 ms of CPU the catalog need
-		// not wait for. One write at a time, the last load's kept last.
-		l.writing.Wait()
+		// not wait for. Which of two loads' snapshots lands last does not
+		// matter: each is checked against the disk before it is used.
 		l.writing.Go(func() {
+			l.writeMu.Lock()
+			defer l.writeMu.Unlock()
 			if err := writeSnapshot(l.Snapshot, key, seen, res); err != nil {
 				l.logger().Warn("catalog: the snapshot could not be kept; the next start reads every file again", "err", err)
 			}
@@ -246,9 +249,9 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 	return res, nil
 }
 
-// Wait waits until the snapshot of the last load is kept. A load with a
-// Snapshot returns before; its result must not be changed meanwhile (the
-// watcher never changes one).
+// Wait waits until the snapshots of the loads that returned are kept. A
+// load with a Snapshot returns before; its result must not be changed
+// meanwhile (the watcher never changes one).
 func (l *Loader) Wait() { l.writing.Wait() }
 
 func (l *Loader) logger() *slog.Logger {
