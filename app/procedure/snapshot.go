@@ -18,9 +18,13 @@ import (
 )
 
 // A snapshot is a loaded catalog kept on disk, so that a kiosk (re)starting
-// on an unchanged catalog does not read and check it again: a catalog of 500
-// procedures costs some 1.3 s of CPU to load (YAML parsing is half of it),
-// and its snapshot some 10 times less to check and read.
+// on an unchanged catalog does not read and check it again. Measured on the
+// 2-core reference machine with a catalog of 500 procedures (10 MB of
+// snapshot), the watcher's start costs 1.3 s of CPU with a full load (YAML
+// parsing is half of it) and 95 ms of CPU, 100 ms of wall time, from the
+// snapshot: some 4 000 stats, 40 ms of decoding, the folders' watches.
+// Keeping a snapshot costs some 300 ms of CPU after a full load, in the
+// background.
 //
 // It holds every question the load asked the file system, with its answer:
 // each file and folder looked at, found or not (a folder's stamp changes
