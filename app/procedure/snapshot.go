@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
-	"path/filepath"
 	"reflect"
 	"runtime"
 	"sync"
@@ -196,7 +195,9 @@ func writeSnapshot(file string, key snapshotKey, touches []touch, res Result) er
 		return fmt.Errorf("snapshot %s: %w", file, err)
 	}
 	buf.Write(binary.BigEndian.AppendUint32(nil, crc32.Checksum(buf.Bytes(), checksum)))
-	tmp, err := os.CreateTemp(filepath.Dir(file), filepath.Base(file)+".*.tmp")
+	// One temporary name, not a new one each time: a kiosk cut off while
+	// writing leaves no 10 MB file behind for each time it was.
+	tmp, err := os.OpenFile(file+".tmp", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("snapshot %s: %w", file, err)
 	}

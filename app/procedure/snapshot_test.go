@@ -373,4 +373,7 @@ func TestWatcherKeepsSnapshot(t *testing.T) {
 	if got := title(t, again.Catalog(), "demo"); got != "Essai" {
 		t.Errorf("after a restart the title is %q, want the edited Essai", got)
 	}
+	if names, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "*")); len(names) != 1 || names[0] != file {
+		t.Errorf("beside the database: %q, want the snapshot alone", names)
+	}
 }
