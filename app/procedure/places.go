@@ -69,7 +69,8 @@ func (l *Loader) loadPlaces(dir, shared string, disk *disk) (placesRead, bool) {
 	out.places = r.readPlaces(src, &out)
 	sortProblems(r.problems)
 	r.finish()
-	out.problems, out.warnings, out.seen = r.problems, r.warnings, r.seen
+	out.problems, out.warnings = r.problems, r.warnings
+	out.seen = append(r.seen, loaded{looked: r.looked}.asked()...)
 	return out, true
 }
 

@@ -81,8 +81,9 @@ type procReader struct {
 	looked []stamp
 	// dirLooked says looked holds the stamp of the procedure's folder.
 	dirLooked bool
-	// seen records every question asked of the file system, for the
-	// snapshot: looked, and the folders listed and links followed too.
+	// seen records the other questions asked of the file system, for the
+	// snapshot: the folders listed and the links followed. With looked,
+	// it is every question the read asked.
 	seen []touch
 }
 
@@ -118,7 +119,6 @@ func stampOf(path string, info os.FileInfo, err error) stamp {
 func (r *procReader) stat(path string) (os.FileInfo, error) {
 	s, info, err := r.disk.stat(path)
 	r.looked = append(r.looked, s)
-	r.seen = append(r.seen, touch{Op: touchStat, Stamp: s})
 	return info, err
 }
 
@@ -656,7 +656,6 @@ func (r *procReader) absent(path string) bool {
 		}
 	}
 	if !r.dirLooked {
-		r.seen = append(r.seen, touch{Op: touchStat, Stamp: list.stamp})
 		r.looked = append(r.looked, list.stamp)
 		r.dirLooked = true
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -246,7 +247,7 @@ func uniqueTouches(touches []touch) []touch {
 			out = append(out, t)
 		}
 	}
-	return out
+	return slices.Clone(out) // no room left for the duplicates: loads keep it
 }
 
 // bodyOf copies what res holds for encoding, with each pictogram's bytes
