@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"slices"
@@ -83,12 +84,14 @@ func (l *Loader) keyFor(dir string, today time.Time) (snapshotKey, error) {
 	if err != nil {
 		return snapshotKey{}, err
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return snapshotKey{}, err
+	key := snapshotKey{Format: snapshotFormat, Program: stampOf(exe, info, nil), Dir: dir,
+		Today: today.Unix(), MaxAge: l.SourcesMaxAge, NoHints: l.noHints}
+	if !filepath.IsAbs(dir) { // the paths in the catalog loaded start with dir
+		if key.WorkDir, err = os.Getwd(); err != nil {
+			return snapshotKey{}, err
+		}
 	}
-	return snapshotKey{Format: snapshotFormat, Program: stampOf(exe, info, nil), Dir: dir, WorkDir: wd,
-		Today: today.Unix(), MaxAge: l.SourcesMaxAge, NoHints: l.noHints}, nil
+	return key, nil
 }
 
 // checksum ends a snapshot file: a byte changed on disk may still decode,
