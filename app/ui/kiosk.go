@@ -124,6 +124,11 @@ type Kiosk struct {
 
 	running bool // Run was called: the kiosk keeps its own time
 
+	// onWindow is the root of the screen on the window, whose textures
+	// the next screen frees (picture.go).
+	onWindow fyne.CanvasObject
+	release  *time.Timer // gives memory back after a walk (memory.go)
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -286,6 +291,10 @@ func (k *Kiosk) show(s *Screen) {
 	k.lastTouch = now
 	k.askedAt = time.Time{}
 	k.win.SetContent(k.withCorner(k.withSignal(s.root)))
+	if k.onWindow != nil && k.onWindow != s.root {
+		freeTextures(k.win.Canvas(), k.onWindow)
+	}
+	k.onWindow = s.root
 	k.play(s.Prompt...)
 }
 

@@ -14,7 +14,8 @@
 # where the kiosk is from the kiosk's database (each step is saved before
 # it shows), as packaging/screenshots.sh does.
 #
-# Columns: walks done, the kiosk's RSS (VmRSS), the Go heap in use after
+# Columns: walks done (measured WALKS_PAUSE, default 5s, after welcome
+# shows again, as between two persons), the kiosk's RSS (VmRSS), the Go heap in use after
 # a collection (from a heap profile the kiosk writes on SIGUSR1 with
 # PASSERELLE_HEAP_PROFILE), and seconds since the first walk began. The
 # last line is RSS once the kiosk has been idle for WALKS_SETTLE (default
@@ -144,6 +145,7 @@ began=$SECONDS
 for ((i = 1; i <= n; i++)); do
 	walk $(((i - 1) % 4 + 1))
 	case $i in 1 | 5 | 10 | 20 | 50 | 100 | "$n")
+		sleep "${WALKS_PAUSE:-5s}" # welcome, between two persons
 		row "$i" $((SECONDS - began)) ;;
 	esac
 done
