@@ -34,6 +34,29 @@ func profileHeapOnSignal() {
 	}()
 }
 
+// profileCPU profiles the whole run into the file named by
+// PASSERELLE_CPU_PROFILE, to see what a touch costs inside the real
+// window (packaging/bench.sh's probe touches it from outside). It returns
+// what stops the profile and writes it; without the variable, nothing.
+func profileCPU() (stop func()) {
+	path := os.Getenv("PASSERELLE_CPU_PROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cpu profile:", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
 func writeHeapProfile(path string) error {
 	runtime.GC()
 	f, err := os.Create(path)
