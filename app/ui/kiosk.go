@@ -127,7 +127,10 @@ type Kiosk struct {
 	// onWindow is the root of the screen on the window, whose textures
 	// the next screen frees (picture.go).
 	onWindow fyne.CanvasObject
-	release  *time.Timer // gives memory back after a walk (memory.go)
+	// release gives memory back after a walk, if welcome is still on
+	// screen: onWelcome, read on the timer's goroutine (memory.go).
+	release   *time.Timer
+	onWelcome atomic.Bool
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -295,6 +298,7 @@ func (k *Kiosk) show(s *Screen) {
 		freeTextures(k.win.Canvas(), k.onWindow)
 	}
 	k.onWindow = s.root
+	k.onWelcome.Store(s.Name == ScreenWelcome)
 	k.play(s.Prompt...)
 }
 

@@ -3,8 +3,6 @@ package ui
 import (
 	"runtime/debug"
 	"time"
-
-	"fyne.io/fyne/v2"
 )
 
 // releaseAfter is how long the welcome screen waits, after a person
@@ -17,10 +15,10 @@ const releaseAfter = 3 * time.Second
 // system once welcome shows. Go and the C allocator (where Mesa keeps
 // textures when there is no graphics card) keep what they freed for the
 // next allocations: after a day of walks the kiosk would hold what its
-// busiest minute needed. Only while welcome is still on screen (a
+// busiest minute needed. Only if welcome is still on screen then (a
 // collection must not slow the next person's touches), off the UI
 // goroutine, and only in a running kiosk: tests show welcome hundreds of
-// times.
+// times. A release after Close is harmless.
 func (k *Kiosk) releaseMemorySoon() {
 	if !k.running {
 		return
@@ -30,11 +28,9 @@ func (k *Kiosk) releaseMemorySoon() {
 		return
 	}
 	k.release = time.AfterFunc(releaseAfter, func() {
-		fyne.Do(func() {
-			if k.screen != nil && k.screen.Name == ScreenWelcome {
-				go releaseMemory()
-			}
-		})
+		if k.onWelcome.Load() {
+			releaseMemory()
+		}
 	})
 }
 
