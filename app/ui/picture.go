@@ -35,12 +35,14 @@ type rasterKey struct {
 }
 
 // rasterCacheBytes bounds the drawn pictograms kept: the bottom bar's and
-// a few screens' (1 to 4 MB a screen, from 1024×768 to full HD). A drawn
-// pictogram is w×h×4 bytes (260 KB for a 256 px tile), and a day of walks
-// through a catalog meets thousands of pictogram and size pairs: kept up
-// to 2000 of them, they were the most of what the Go heap kept after 10
-// walks (packaging/bench/walks.sh).
-const rasterCacheBytes = 12 << 20
+// a few screens' (1 to 4 MB a screen, from 1024×768 to full HD), enough
+// for going back, and for the screen under "are you still there?". A
+// drawn pictogram is w×h×4 bytes (260 KB at 256 px); kept up to 2000 of
+// them, they were most of what the Go heap kept after 10 walks
+// (packaging/bench/walks.sh), and a catalog of 500 procedures would have
+// kept gigabytes. One no longer kept is drawn again in about 3 ms
+// (BenchmarkDrawPictogram), as at its first showing.
+const rasterCacheBytes = 16 << 20
 
 // rasters caches drawn pictograms, the least recently used dropped first:
 // the same few (the bar's controls) appear on every screen, and a tile

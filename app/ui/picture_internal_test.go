@@ -72,3 +72,12 @@ func TestPictogramIsDrawnOnPremultipliedRGBA(t *testing.T) {
 		t.Error("nothing drawn")
 	}
 }
+
+// BenchmarkDrawPictogram is what a pictogram the cache no longer holds
+// costs the frame that shows it: drawn at 256 px, as a tile of 1280×800.
+func BenchmarkDrawPictogram(b *testing.B) {
+	data := uiIcon("touch")
+	for b.Loop() {
+		drawPictogram(data, 256, 256)
+	}
+}
