@@ -46,6 +46,7 @@ var otoOnce struct {
 }
 
 func openOtoContext() (*oto.Context, error) {
+	keepPulseStream()
 	ctx, ready, err := oto.NewContext(&oto.NewContextOptions{
 		SampleRate:   int(otoRate),
 		ChannelCount: 2,
