@@ -2,5 +2,6 @@
 
 package audio
 
-// keepPulseStream does nothing: ALSA's pulse plugin is Linux's.
-func keepPulseStream() {}
+// keepPulseStream does nothing where there is no ALSA: whether a device
+// suspended plays again at once is not known.
+func keepPulseStream() (quickResume bool) { return false }
