@@ -15,8 +15,14 @@ import (
 const (
 	otoRate = deviceRate
 	// otoDriverBuffer is what the sound device holds ahead: the delay between
-	// a sound reaching oto and reaching the loudspeaker.
-	otoDriverBuffer = 60 * time.Millisecond
+	// a sound reaching oto and reaching the loudspeaker, whether the device
+	// was playing the silence at the end of a prompt or suspended
+	// (BenchmarkOtoHeard, p50/p95 on a PulseAudio null sink: 60 ms buffer
+	// 74/75 ms, 40 ms 43-49/54, 30 ms 34/35, 20 ms 23/26). ALSA's pulse
+	// plugin cuts it in 3 periods, oto writes one at a time: a smaller one
+	// wakes oto more often and runs dry sooner when the CPU is busy (20 ms
+	// gave gaps in the prompts with the machine loaded 8 on 2 cores).
+	otoDriverBuffer = 30 * time.Millisecond
 	// otoPlayerBuffer is what oto reads ahead from a sound before mixing it.
 	// It does not delay the start, but oto fills it before the first sample
 	// is mixed: a small one keeps the decoding before the start short.
