@@ -20,9 +20,11 @@ const (
 	// (BenchmarkOtoHeard, p50/p95 on a PulseAudio null sink: 60 ms buffer
 	// 74/75 ms, 40 ms 43-49/54, 30 ms 34/35, 20 ms 23/26). ALSA's pulse
 	// plugin cuts it in 3 periods, oto writes one at a time: a smaller one
-	// wakes oto more often and runs dry sooner when the CPU is busy (20 ms
-	// gave gaps in the prompts with the machine loaded 8 on 2 cores).
-	otoDriverBuffer = 30 * time.Millisecond
+	// runs dry sooner when the CPU is busy. Measured with the machine
+	// loaded 2-7 on 2 cores: at 20 ms packaging/soundcheck.sh heard a
+	// prompt with gaps in 2 runs of 2, at 30 ms TestHeadphones heard gaps
+	// in 1 case of 54; at 40 ms, 1 soundcheck run in 3 (60 ms: 1 in 3).
+	otoDriverBuffer = 40 * time.Millisecond
 	// otoPlayerBuffer is what oto reads ahead from a sound before mixing it.
 	// It does not delay the start, but oto fills it before the first sample
 	// is mixed: a small one keeps the decoding before the start short.
