@@ -134,7 +134,8 @@ screen "procedure: create an email address" touch 770 470
 screen "its first step" next
 screen "the choice: do you have a phone?" next
 if [ -n "${SOUNDCHECK_IDLE:-}" ]; then
-	# After a minute of silence the kiosk suspends the sound device.
+	# A minute of silence: what an idle kiosk costs once all it started
+	# (speech rendered ahead, the catalog watched) has settled.
 	sleep 65
 	idleLater=$(cpu "$kiosk" 10)
 	idleLaterPulse=$(cpu "$pulse" 5)
@@ -208,10 +209,10 @@ echo
 echo "file: length of the source file; sound: its sound without the silence at either end;"
 echo "device: what the kiosk sent to the device (48 kHz); heard: the sound recorded on the sink."
 echo
-echo "Idle on the welcome screen, its prompts over (the sound device still open):"
+echo "Idle on the welcome screen, its prompts over (the sound device suspended 50 ms after):"
 echo "  the kiosk used $idle % of a core, PulseAudio $idlePulse %."
 if [ -n "${SOUNDCHECK_IDLE:-}" ]; then
-	echo "Idle after a minute of silence (the sound device suspended):"
+	echo "Idle after a minute of silence:"
 	echo "  the kiosk used $idleLater % of a core, PulseAudio $idleLaterPulse %."
 fi
 echo

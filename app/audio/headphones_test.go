@@ -33,6 +33,8 @@ import (
 //	                    or "stalled" when the device takes nothing for 20 s
 //	set NAME            staff save NAME as the headphones
 //	wait true|false     answers once the router says the headphones are (not) the output
+//	idle                answers once the sink has suspended the device, as it does
+//	                    when nothing plays
 //	quit
 const childVariable = "PASSERELLE_HEADPHONES_CHILD"
 
@@ -350,6 +352,16 @@ func TestHeadphonesChild(t *testing.T) {
 	if backend != Oto {
 		t.Fatal("no sound device: the child must play through oto")
 	}
+	suspended := make(chan struct{}, 1)
+	oto := sink.(*OtoSink)
+	oto.mu.Lock()
+	oto.onSuspend = func() {
+		select {
+		case suspended <- struct{}{}:
+		default:
+		}
+	}
+	oto.mu.Unlock()
 	player := NewPlayer(sink, NewSpeech(os.Getenv("PASSERELLE_SPEECH"), ""), WithLogger(logger))
 	defer player.Close()
 	answer := func(format string, args ...any) { fmt.Printf("child: "+format+"\n", args...) }
@@ -386,6 +398,18 @@ func TestHeadphonesChild(t *testing.T) {
 				}
 			}
 			answer("output %s", router.Output().Says)
+		case "idle":
+			oto.mu.Lock()
+			idle := oto.suspended
+			oto.mu.Unlock()
+			if !idle {
+				select {
+				case <-suspended:
+				case <-time.After(10 * time.Second):
+					t.Fatal("the sink did not suspend the device within 10 s of silence")
+				}
+			}
+			answer("idle")
 		case "quit":
 			return
 		}
@@ -437,6 +461,10 @@ func TestHeadphones(t *testing.T) {
 			nil, map[string]bool{"speakers": true, "headphones": false}},
 		{"plugged in while the kiosk runs: the sound moves to them", []string{"speakers"}, "headphones", false,
 			[]string{"play Bonjour.", "plug headphones", "wait true"}, map[string]bool{"headphones": true, "speakers": false}},
+		// A device suspended plays again on the stream the router moved,
+		// not on a new one on the speakers.
+		{"plugged in while the kiosk runs, the device idle since: the sound stays on them", []string{"speakers"}, "headphones", false,
+			[]string{"play Bonjour.", "plug headphones", "wait true", "idle"}, map[string]bool{"headphones": true, "speakers": false}},
 		{"unplugged while the kiosk runs: the speakers", []string{"speakers", "headphones"}, "headphones", false,
 			[]string{"play Bonjour.", "unplug headphones", "wait false"}, map[string]bool{"speakers": true}},
 		{"named by staff while the kiosk runs: the sound moves to them", []string{"speakers", "headphones"}, "", false,

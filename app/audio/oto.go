@@ -15,8 +15,16 @@ import (
 const (
 	otoRate = deviceRate
 	// otoDriverBuffer is what the sound device holds ahead: the delay between
-	// a sound reaching oto and reaching the loudspeaker.
-	otoDriverBuffer = 60 * time.Millisecond
+	// a sound reaching oto and reaching the loudspeaker, whether the device
+	// was playing the silence at the end of a prompt or suspended
+	// (BenchmarkOtoHeard, p50/p95 on a PulseAudio null sink: 60 ms buffer
+	// 74/75 ms, 40 ms 43-49/54, 30 ms 34/35, 20 ms 23/26). ALSA's pulse
+	// plugin cuts it in 3 periods, oto writes one at a time: a smaller one
+	// runs dry sooner when the CPU is busy. Measured with the machine
+	// loaded 2-7 on 2 cores: at 20 ms packaging/soundcheck.sh heard a
+	// prompt with gaps in 2 runs of 2, at 30 ms TestHeadphones heard gaps
+	// in 1 case of 54; at 40 ms, 1 soundcheck run in 3 (60 ms: 1 in 3).
+	otoDriverBuffer = 40 * time.Millisecond
 	// otoPlayerBuffer is what oto reads ahead from a sound before mixing it.
 	// It does not delay the start, but oto fills it before the first sample
 	// is mixed: a small one keeps the decoding before the start short.
@@ -25,15 +33,20 @@ const (
 	otoReadyTimeout = 5 * time.Second
 	// otoPrimeTimeout bounds the wait for the device to play at start-up.
 	otoPrimeTimeout = 3 * time.Second
-	// otoIdle is how long the device stays open after the last sound ends.
-	// An open stream costs CPU while nothing is heard (oto writes silence
-	// every 30 ms: about 2.3 % of a core, and 1 % more in PulseAudio,
-	// measured by BenchmarkOtoIdleCPU), so an idle kiosk suspends it. But on
-	// PulseAudio the stream then runs dry, and the first sound after a
-	// resume reaches the loudspeaker about 1.9 s late (BenchmarkOtoFirstSample):
-	// so only a long silence, when nobody is at the kiosk, suspends it, never
-	// the pause between two screens.
-	otoIdle = time.Minute
+	// otoIdle is how long after the last sound was read the device is
+	// suspended, once oto's player has given it all to the device (checked
+	// again every otoIdle until then). An open stream costs CPU while
+	// nothing is heard (oto writes silence every period: 3.2-4.9 % of a
+	// core for this process alone, BenchmarkOtoIdleCPU, against 0.03 %
+	// suspended), and the next sound waits behind the silence it holds.
+	// Where the device plays again at once after a suspend
+	// (keepPulseStream), nothing is gained by keeping it open.
+	otoIdle = 50 * time.Millisecond
+	// otoIdleSlow is otoIdle where a device may be slow to play after a
+	// suspend: before keepPulseStream, ALSA's pulse plugin made a new
+	// server stream at each resume, heard about 1.9 s late. Only a long
+	// silence, when nobody is at the kiosk, suspends such a device.
+	otoIdleSlow = time.Minute
 )
 
 // Oto allows one context per process: it is created once, with the one
@@ -45,7 +58,8 @@ var otoOnce struct {
 	err  error
 }
 
-func openOtoContext() (*oto.Context, error) {
+func openOtoContext() (ctx *oto.Context, quickResume bool, err error) {
+	quickResume = keepPulseStream()
 	ctx, ready, err := oto.NewContext(&oto.NewContextOptions{
 		SampleRate:   int(otoRate),
 		ChannelCount: 2,
@@ -53,18 +67,18 @@ func openOtoContext() (*oto.Context, error) {
 		BufferSize:   otoDriverBuffer,
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	select {
 	case <-ready:
 	case <-time.After(otoReadyTimeout):
-		return nil, fmt.Errorf("the sound device did not answer within %s", otoReadyTimeout)
+		return nil, false, fmt.Errorf("the sound device did not answer within %s", otoReadyTimeout)
 	}
 	// Without a sound card NewContext succeeds: the failure shows here.
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return ctx, nil
+	return ctx, quickResume, nil
 }
 
 // OtoSink plays through the machine's sound device with oto. Each sound gets
@@ -77,7 +91,7 @@ type OtoSink struct {
 	mu               sync.Mutex
 	cur              *otoSound
 	gen              uint64        // counts Start and Stop calls: an idle timer of an older one does nothing
-	idleAfterSilence time.Duration // otoIdle; shorter in tests
+	idleAfterSilence time.Duration // otoIdle or otoIdleSlow; shorter in tests
 	idle             *time.Timer   // suspends the device when nothing has played for idleAfterSilence
 	suspended        bool
 	// onSuspend, when set, is called after the device is suspended (tests).
@@ -98,12 +112,18 @@ type otoSound struct {
 // calls.
 func OpenOto() (*OtoSink, error) {
 	otoOnce.Do(func() {
-		var ctx *oto.Context
-		withoutDeviceNoise(func() { ctx, otoOnce.err = openOtoContext() })
+		var (
+			ctx   *oto.Context
+			quick bool
+		)
+		withoutDeviceNoise(func() { ctx, quick, otoOnce.err = openOtoContext() })
 		if otoOnce.err != nil {
 			return
 		}
-		o := &OtoSink{ctx: ctx, rate: otoRate, idleAfterSilence: otoIdle}
+		o := &OtoSink{ctx: ctx, rate: otoRate, idleAfterSilence: otoIdleSlow}
+		if quick {
+			o.idleAfterSilence = otoIdle
+		}
 		o.prime()
 		otoOnce.sink = o
 	})
@@ -176,7 +196,7 @@ func (o *OtoSink) Start(snd Sound) error {
 	}
 	o.cur = &otoSound{player: player, src: src, trace: o.trace}
 	// Only a suspended context is resumed: Resume waits for the device's
-	// write in progress, up to a period (30 ms).
+	// write in progress, up to a period (a third of otoDriverBuffer).
 	if o.suspended {
 		if err := o.ctx.Resume(); err != nil {
 			return fmt.Errorf("the sound device stopped working: %w", err)
@@ -211,6 +231,12 @@ func (o *OtoSink) idleLater() {
 		o.mu.Lock()
 		defer o.mu.Unlock()
 		if o.gen != gen || o.suspended {
+			return
+		}
+		if o.cur != nil && o.cur.player.IsPlaying() {
+			// oto's player still holds the end of the sound: suspending
+			// now would keep it from the device.
+			o.idleLater()
 			return
 		}
 		if err := o.ctx.Suspend(); err != nil {

@@ -314,7 +314,18 @@ func (s *Speech) synthesise(ctx context.Context, path, text, voice string, rate 
 	cmd.Stderr = &output
 	cmd.WaitDelay = time.Second
 	s.renders.Add(1)
-	if err := cmd.Run(); err != nil {
+	err = cmd.Start()
+	if err == nil {
+		if forLater {
+			// Speech for later gives way to the sound playing and the
+			// screen: with two espeak-ng programs rendering ahead on a
+			// 2-core kiosk, the sound device was starved while the
+			// welcome prompts played (gaps heard, packaging/soundcheck.sh).
+			yieldCPU(cmd.Process.Pid)
+		}
+		err = cmd.Wait()
+	}
+	if err != nil {
 		if ctx.Err() != nil && !isCancel(err) {
 			err = ctx.Err()
 		}
