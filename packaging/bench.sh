@@ -51,8 +51,14 @@ fail() {
 	exit 1
 }
 
-go build -o "$work/passerelle" .
-go build -o "$work/bare" ./packaging/bench/bare
+# Both built as build-deb.sh builds the package (fyne package --release):
+# a position-independent, stripped binary, in Fyne's release mode (which
+# does not look for FyneApp.toml and scale its icon at each start),
+# without Fyne's emoji font (no_emoji: 4 MB in the binary, parsed again
+# for each text style).
+release=(-buildmode=pie -trimpath -tags release,no_emoji -ldflags "-s -w")
+go build "${release[@]}" -o "$work/passerelle" .
+go build "${release[@]}" -o "$work/bare" ./packaging/bench/bare
 go build -o "$work/probe" ./packaging/bench/probe
 
 export XDG_RUNTIME_DIR="$work/xdg"
