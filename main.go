@@ -17,7 +17,9 @@
 // (postgres://user@host/dbname or "host=... dbname=..."), for a network of
 // several hubs sharing one database.
 //
-// SIGTERM and SIGINT stop the kiosk and the hub cleanly.
+// SIGTERM and SIGINT stop the kiosk and the hub cleanly. With
+// PASSERELLE_HEAP_PROFILE=DIR, SIGUSR1 writes a heap profile into DIR;
+// PASSERELLE_CPU_PROFILE=FILE profiles the whole run (profile.go).
 package main
 
 import (
@@ -30,8 +32,11 @@ import (
 )
 
 func main() {
+	profileHeapOnSignal()
+	stopProfile := profileCPU()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	stopProfile()
 	os.Exit(code)
 }

@@ -252,6 +252,7 @@ func (r *running) loadCatalog(ctx context.Context, c kioskConfig, logger *slog.L
 		l.dir, l.help, l.stopSync = hubSync(ctx, c, r.db, logger)
 		w := procedure.NewWatcher(l.dir)
 		w.Logger = logger
+		w.Snapshot = c.db + ".catalog-snapshot" // a restart on an unchanged catalog skips reading it (procedure/snapshot.go)
 		if l.err = w.Open(); l.err == nil {
 			l.watcher = w
 		}

@@ -445,10 +445,7 @@ func option(s *Step, id string) *Option {
 // change makes a new revision of the draft of procedure id with what
 // next returns, given the draft as it is.
 func (e *Editor) change(ctx context.Context, id string, base int, by string, next func(*Draft) (*Doc, error)) (Meta, error) {
-	if err := CheckID(id); err != nil {
-		return Meta{}, err
-	}
-	unlock, err := e.lock(true)
+	unlock, err := e.lockToChange(id)
 	if err != nil {
 		return Meta{}, err
 	}
@@ -541,10 +538,7 @@ func (e *Editor) Revision(id string, rev int) (*Doc, error) {
 // Rebase makes a stale draft start from the catalog's file as it is now:
 // staff chose to keep their draft over the hand edit.
 func (e *Editor) Rebase(ctx context.Context, id, by string) error {
-	if err := CheckID(id); err != nil {
-		return err
-	}
-	unlock, err := e.lock(true)
+	unlock, err := e.lockToChange(id)
 	if err != nil {
 		return err
 	}
@@ -567,10 +561,7 @@ func (e *Editor) Rebase(ctx context.Context, id, by string) error {
 
 // Discard removes the draft: the catalog's version shows again.
 func (e *Editor) Discard(id string) error {
-	if err := CheckID(id); err != nil {
-		return err
-	}
-	unlock, err := e.lock(true)
+	unlock, err := e.lockToChange(id)
 	if err != nil {
 		return err
 	}
@@ -704,6 +695,14 @@ func walkCopy(from, to string, link bool) error {
 		}
 		return os.WriteFile(dst, b, 0o644)
 	})
+}
+
+// lockToChange checks id and takes the lock to change procedure id.
+func (e *Editor) lockToChange(id string) (func(), error) {
+	if err := CheckID(id); err != nil {
+		return nil, err
+	}
+	return e.lock(true)
 }
 
 // lock serializes the editor's changes: between the goroutines of this

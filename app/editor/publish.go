@@ -28,10 +28,7 @@ var (
 // removes the draft. The validator's problems come back as *Refused, and
 // then nothing changed in the catalog.
 func (e *Editor) Publish(ctx context.Context, id, by string) (Record, error) {
-	if err := CheckID(id); err != nil {
-		return Record{}, err
-	}
-	unlock, err := e.lock(true)
+	unlock, err := e.lockToChange(id)
 	if err != nil {
 		return Record{}, err
 	}
@@ -57,10 +54,7 @@ func (e *Editor) Publish(ctx context.Context, id, by string) (Record, error) {
 // version (kiosks take only a higher version): one action undoes a bad
 // publish. A draft in progress is kept, and is then stale.
 func (e *Editor) Rollback(ctx context.Context, id, key, by string) (Record, error) {
-	if err := CheckID(id); err != nil {
-		return Record{}, err
-	}
-	unlock, err := e.lock(true)
+	unlock, err := e.lockToChange(id)
 	if err != nil {
 		return Record{}, err
 	}

@@ -206,6 +206,11 @@ func humanSize(n int64) string {
 func checkEncoding(src []byte) (pos, string) {
 	line, col := 1, 1
 	for i := 0; i < len(src); {
+		if c := src[i]; c >= ' ' && c < 0x7F { // most bytes: printable ASCII, nothing to decode
+			col++
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRune(src[i:])
 		at := pos{line, col}
 		switch {

@@ -107,6 +107,8 @@ func TestLoadRefusesHostileFiles(t *testing.T) {
 			[]want{{yaml, "", "this is not a plain file"}}},
 		{"a pictogram linked to a file outside the catalog", []edit{linkOut("demo/outside.svg"), replace(yaml, "\npictogram: dot.svg", "\npictogram: outside.svg")},
 			[]want{{yaml, "outside.svg", `the procedure's pictogram: file "outside.svg" cannot be used: it is a link to a file outside the procedure's folder`}}},
+		{"a pictogram in a folder linked outside the catalog", []edit{linkDirOut("demo/art"), replace(yaml, "\npictogram: dot.svg", "\npictogram: art/dot.svg")},
+			[]want{{yaml, "art/dot.svg", `the procedure's pictogram: file "art/dot.svg" cannot be used: it is a link to a file outside the procedure's folder`}}},
 		{"a path from Windows outside the folder", []edit{replace(yaml, "\npictogram: dot.svg", "\npictogram: "+`..\..\secret.svg`)},
 			[]want{{yaml, `..\..`, `the procedure's pictogram "..\\..\\secret.svg" must be a file inside the procedure's folder`}}},
 		{"a Windows drive path", []edit{replace(yaml, "\npictogram: dot.svg", "\npictogram: "+`C:\Users\agent\dot.svg`)},
@@ -274,6 +276,17 @@ func linkOut(file string) edit {
 		outside := filepath.Join(t.TempDir(), "dot.svg")
 		writeFile(t, outside, readFile(t, filepath.Join(fixture, "pictograms", "dot.svg")))
 		symlink(outside, file)(t, dir)
+	}
+}
+
+// linkDirOut makes folder a link to a folder outside the catalog holding
+// a sound pictogram, dot.svg: the file is no link, the folder on its way is.
+func linkDirOut(folder string) edit {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		outside := t.TempDir()
+		writeFile(t, filepath.Join(outside, "dot.svg"), readFile(t, filepath.Join(fixture, "pictograms", "dot.svg")))
+		symlink(outside, folder)(t, dir)
 	}
 }
 

@@ -3,18 +3,21 @@
 package procedure
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"passerelle/app/passerelle"
@@ -70,7 +73,24 @@ type Loader struct {
 	// Now gives the time; nil means time.Now. Tests set it.
 	Now func() time.Time
 
-	media mediaCache
+	// Snapshot, when set, is a file where the loader keeps the catalog it
+	// loaded, and from which it takes it when nothing the load looked at
+	// has changed (see snapshot.go): a kiosk restarting on a catalog of 500
+	// procedures then skips 1.3 s of CPU. validate and the editor leave it
+	// empty: they must read every file.
+	Snapshot string
+	// Logger receives why a snapshot could not be kept; nil means
+	// slog.Default(). It is never a problem of the catalog.
+	Logger *slog.Logger
+
+	// noHints leaves out the FALC hints: the kiosk's watcher shows none,
+	// and they were a tenth of its load.
+	noHints bool
+
+	media        mediaCache
+	snapshotHits atomic.Int64   // loads served by the snapshot, for tests
+	writing      sync.WaitGroup // the snapshots being kept
+	writeMu      sync.Mutex     // one kept at a time: each holds a catalog in memory
 
 	mu    sync.Mutex
 	procs map[string]loaded // the last read of each folder, reused while its files are unchanged
@@ -90,6 +110,27 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		res.Problems = append(res.Problems, passerelle.Problem{File: dir, Message: msg})
 		return res, nil
 	}
+	today := l.today()
+	var key snapshotKey
+	if l.Snapshot != "" {
+		// A loader that read the catalog before reuses what it read: a
+		// reload after an edit costs less (15 ms for 500 procedures) than
+		// checking the snapshot would.
+		l.mu.Lock()
+		readBefore := l.procs != nil
+		l.mu.Unlock()
+		var err error
+		if key, err = l.keyFor(dir, today); err != nil {
+			l.logger().Warn("catalog: no snapshot: the program cannot be looked at", "err", err)
+		} else if !readBefore {
+			if kept, ok := readSnapshot(l.Snapshot, key); ok {
+				l.snapshotHits.Add(1)
+				return kept, nil
+			}
+		}
+	}
+	root, _, _ := (*disk)(nil).stat(dir) // before the listing: a name added after it changes the stamp
+	seen := []touch{{Op: touchStat, Stamp: root}}
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -109,7 +150,8 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		folder := filepath.Join(dir, name)
 		if e.Type()&fs.ModeSymlink != 0 {
 			// A procedure folder may be a link to a folder elsewhere.
-			target, err := os.Stat(folder)
+			s, target, err := (*disk)(nil).stat(folder)
+			seen = append(seen, touch{Op: touchStat, Stamp: s})
 			if err != nil {
 				res.Problems = append(res.Problems, passerelle.Problem{File: folder,
 					Message: "this link leads nowhere (" + plainError(err) + "): mend the link or remove it"})
@@ -131,7 +173,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		return unusable(fmt.Sprintf("the catalog folder %s has no procedure in it: each procedure is a folder holding a %s", dir, FileName))
 	}
 
-	today := l.today()
+	disk := new(disk)
 	// Read the files on every core: parsing and decoding media dominate.
 	out := make([]loaded, len(folders))
 	work := make(chan int)
@@ -141,7 +183,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				out[i] = l.loadOne(folders[i], shared, today)
+				out[i] = l.loadOne(folders[i], shared, today, disk)
 			}
 		}()
 	}
@@ -189,14 +231,42 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		res.Procedures = append(res.Procedures, p)
 	}
 	res.Warnings = append(res.Warnings, sharedPictogramMeanings(shared, out)...)
-	l.addPlaces(&res, dir, shared, out)
+	seen = append(seen, l.addPlaces(&res, dir, shared, out, disk)...)
 	for _, ps := range [][]passerelle.Problem{res.Problems, res.Warnings, res.Hints} {
 		for i := range ps { // a folder's name may hold anything
 			ps[i].File = printable(ps[i].File)
 		}
 		sortProblems(ps)
 	}
+	if key.Format != 0 {
+		for _, o := range out {
+			seen = append(seen, o.asked()...)
+		}
+		// Kept after the load returns: writing, reading back and
+		// comparing 500 procedures is some 200 ms of CPU the catalog need
+		// not wait for. Which of two loads' snapshots lands last does not
+		// matter: each is checked against the disk before it is used.
+		l.writing.Go(func() {
+			l.writeMu.Lock()
+			defer l.writeMu.Unlock()
+			if err := writeSnapshot(l.Snapshot, key, seen, res); err != nil {
+				l.logger().Warn("catalog: the snapshot could not be kept; the next start reads every file again", "err", err)
+			}
+		})
+	}
 	return res, nil
+}
+
+// Wait waits until the snapshots of the loads that returned are kept. A
+// load with a Snapshot returns before; its result must not be changed
+// meanwhile (the watcher never changes one).
+func (l *Loader) Wait() { l.writing.Wait() }
+
+func (l *Loader) logger() *slog.Logger {
+	if l.Logger != nil {
+		return l.Logger
+	}
+	return slog.Default()
 }
 
 // nearDefinition finds a file in folder that staff most likely meant as
@@ -235,14 +305,23 @@ type loaded struct {
 	hints    []passerelle.Problem
 	labels   []labelled // every pictogram shown with a label, for the catalog's check
 	looked   []stamp    // the definition file first, then every media file looked at
+	seen     []touch    // besides looked, the folders listed and links followed, for the snapshot
 	today    time.Time  // the day of the read: dates of sources are checked against it
 }
 
-// unchanged reports whether every file the read looked at is as it was.
-func (o loaded) unchanged() bool {
+// asked is every question the read asked the file system.
+func (o loaded) asked() []touch {
+	all := make([]touch, 0, len(o.looked)+len(o.seen))
 	for _, s := range o.looked {
-		info, err := os.Stat(s.path)
-		if stampOf(s.path, info, err) != s {
+		all = append(all, touch{Op: touchStat, Stamp: s})
+	}
+	return append(all, o.seen...)
+}
+
+// unchanged reports whether every file the read looked at is as it was.
+func (o loaded) unchanged(disk *disk) bool {
+	for _, s := range o.looked {
+		if now, _, _ := disk.stat(s.Path); now != s {
 			return false
 		}
 	}
@@ -251,34 +330,42 @@ func (o loaded) unchanged() bool {
 
 // loadOne reads one procedure folder, or reuses the last read of it when
 // none of its files changed: a reload after one edit reads one file.
-func (l *Loader) loadOne(folder, shared string, today time.Time) loaded {
+func (l *Loader) loadOne(folder, shared string, today time.Time, disk *disk) loaded {
 	l.mu.Lock()
 	last, ok := l.procs[folder]
 	l.mu.Unlock()
-	if ok && last.today.Equal(today) && last.unchanged() {
+	if ok && last.today.Equal(today) && last.unchanged(disk) {
 		return last
 	}
 	file := filepath.Join(folder, FileName)
-	info, statErr := os.Stat(file)
+	fileStamp, info, statErr := disk.stat(file)
 	src, err := readDefinition(file, info, statErr)
 	if err != nil {
+		seen := []touch{{Op: touchStat, Stamp: fileStamp}}
 		msg := err.Error()
 		if errors.Is(err, fs.ErrNotExist) {
+			folderStamp, _, _ := disk.stat(folder) // nearDefinition lists it
+			seen = append(seen, touch{Op: touchStat, Stamp: folderStamp})
 			msg = fmt.Sprintf("this folder has no %s: add one, or move the folder out of the catalog", FileName)
 			if near := nearDefinition(folder); near != "" {
 				msg = fmt.Sprintf("this folder has no %s, but has %q: rename it %s (Windows may hide the end of a file's name: show file name extensions)", FileName, near, FileName)
 			}
 			file = folder
 		}
-		return loaded{problems: []passerelle.Problem{{File: file, Message: msg}}}
+		return loaded{problems: []passerelle.Problem{{File: file, Message: msg}}, seen: seen}
 	}
-	r := &procReader{reader: reader{file: file}, dir: folder, shared: shared, media: &l.media,
-		today: today, maxAge: cmp.Or(l.SourcesMaxAge, DefaultSourcesMaxAge)}
-	r.looked = []stamp{stampOf(file, info, statErr)}
+	r := &procReader{reader: reader{file: file}, dir: folder, shared: shared, media: &l.media, disk: disk,
+		today: today, maxAge: cmp.Or(l.SourcesMaxAge, DefaultSourcesMaxAge), noHints: l.noHints}
+	r.looked = []stamp{fileStamp}
 	p := r.read(src)
 	sortProblems(r.problems)
 	r.finish()
-	return loaded{proc: p, idAt: r.idAt, problems: r.problems, warnings: r.warnings, hints: r.hints, labels: r.labels, looked: r.looked, today: today}
+	// Kept as long as the read is reused: each once, and none without a
+	// snapshot to keep (19 000 for 500 procedures, 2.4 MB).
+	if r.seen = uniqueTouches(r.seen); l.Snapshot == "" {
+		r.seen = nil
+	}
+	return loaded{proc: p, idAt: r.idAt, problems: r.problems, warnings: r.warnings, hints: r.hints, labels: r.labels, looked: r.looked, seen: r.seen, today: today}
 }
 
 // today is the day of a load, midnight UTC: the dates of sources are days.
@@ -310,11 +397,12 @@ func readDefinition(file string, info os.FileInfo, statErr error) ([]byte, error
 		return nil, errors.New("the file cannot be read: " + plainError(err))
 	}
 	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
+	var src bytes.Buffer
+	src.Grow(int(info.Size()) + bytes.MinRead) // one read, where io.ReadAll grows its buffer 5 times for 20 KB
+	if _, err := src.ReadFrom(io.LimitReader(f, MaxFileSize+1)); err != nil {
 		return nil, errors.New("the file cannot be read: " + plainError(err))
 	}
-	return src, nil // a file grown past the limit is refused by checkRaw
+	return src.Bytes(), nil // a file grown past the limit is refused by checkRaw
 }
 
 func isDir(path string) bool {

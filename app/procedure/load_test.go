@@ -2,8 +2,10 @@ package procedure_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -445,4 +447,72 @@ func mustRead(tb testing.TB, path string) []byte {
 		tb.Fatal(err)
 	}
 	return b
+}
+
+// TestLoadIsTheSameEveryTime: procedures are read on every core at once,
+// sharing what they decode; the result must not depend on which finished
+// first. A catalog whose procedures share a broken pictogram, an id and a
+// pictogram with two meanings gives the same procedures in the same order,
+// and the same problems, warnings and hints, at every load, fresh or not.
+func TestLoadIsTheSameEveryTime(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	copyTree(t, fixture, dir)
+	writeFile(t, filepath.Join(dir, "pictograms", "broken.svg"), "<svg")
+	for i := range 12 {
+		name := fmt.Sprintf("copy-%02d", i)
+		copyTree(t, filepath.Join(dir, "demo"), filepath.Join(dir, name))
+		id := name
+		if i == 3 || i == 7 {
+			id = "twin"
+		}
+		replace(name+"/procedure.yaml", "id: demo", "id: "+id)(t, dir)
+		if i%2 == 0 {
+			replace(name+"/procedure.yaml", "\npictogram: dot.svg", "\npictogram: broken.svg")(t, dir)
+		}
+		if i%3 == 0 {
+			replace(name+"/procedure.yaml", "    pictogram: dot.svg\n    label: {fr: Fiche de paie", "    pictogram: square.png\n    label: {fr: Fiche de paie")(t, dir)
+		}
+	}
+	summary := func(res procedure.Result) string {
+		t.Helper()
+		var b strings.Builder
+		for _, p := range res.Procedures {
+			fmt.Fprintf(&b, "procedure %s in %s\n", p.ID, filepath.Base(p.Dir))
+		}
+		for _, list := range [][]passerelle.Problem{res.Problems, res.Warnings, res.Hints} {
+			b.WriteString(problemLines(list) + "\n--\n")
+		}
+		broken := make([]string, 0, len(res.Broken))
+		for folder := range res.Broken {
+			broken = append(broken, filepath.Base(folder))
+		}
+		sort.Strings(broken)
+		fmt.Fprintf(&b, "broken: %v\n", broken)
+		return b.String()
+	}
+	first, err := new(procedure.Loader).Load(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := summary(first)
+	for _, must := range []string{"twin", "broken.svg", "stands for"} {
+		if !strings.Contains(want, must) {
+			t.Fatalf("the catalog does not show what it was made for (%q):\n%s", must, want)
+		}
+	}
+	var reused procedure.Loader
+	for i := range 10 {
+		l := new(procedure.Loader)
+		if i%2 == 1 {
+			l = &reused // a reload, which reuses what it read last time
+		}
+		res, err := l.Load(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := summary(res); got != want {
+			t.Fatalf("load %d differs from the first:\n%s\nfirst:\n%s", i+2, got, want)
+		}
+	}
 }

@@ -176,12 +176,15 @@ func encodePNG(tb testing.TB, img image.Image) []byte {
 }
 
 // FuzzDecodeSVG feeds the SVG check hostile variants of real drawings: it
-// must answer, accept or refuse, and never panic or hang.
+// must answer, accept or refuse, and never panic or hang; and it must say
+// a drawing paints something exactly when drawing it in full does.
 func FuzzDecodeSVG(f *testing.F) {
 	f.Add([]byte(inkscapeSVG))
 	f.Add([]byte(illustratorSVG))
 	f.Add([]byte(`<svg viewBox="0 0 1e9 1e-9"><path d="M0 0L1e30 1e30" stroke-width="1e20"/></svg>`))
+	f.Add([]byte(`<svg viewBox="0 0 100 100"><rect width="40" height="40" fill="none"/><circle cx="50" cy="50" r="1"/></svg>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_ = decodeSVG(data)
+		checkDrawsSomething(t, "the drawing", data)
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -50,25 +49,28 @@ type placesRead struct {
 	warnings []passerelle.Problem
 	helps    []placedRef // every procedure id named, checked against the catalog
 	file     string
+	seen     []touch // every question asked of the file system, for the snapshot
 }
 
 // loadPlaces reads dir's places file, if there is one.
-func (l *Loader) loadPlaces(dir, shared string) (placesRead, bool) {
+func (l *Loader) loadPlaces(dir, shared string, disk *disk) (placesRead, bool) {
 	file := filepath.Join(dir, PlacesFile)
-	info, statErr := os.Stat(file)
+	s, info, statErr := disk.stat(file)
+	seen := []touch{{Op: touchStat, Stamp: s}}
 	if errors.Is(statErr, fs.ErrNotExist) {
-		return placesRead{}, false
+		return placesRead{seen: seen}, false
 	}
 	src, err := readDefinition(file, info, statErr)
 	if err != nil {
-		return placesRead{file: file, problems: []passerelle.Problem{{File: file, Message: err.Error()}}}, true
+		return placesRead{file: file, problems: []passerelle.Problem{{File: file, Message: err.Error()}}, seen: seen}, true
 	}
-	r := &procReader{reader: reader{file: file}, dir: shared, shared: shared, media: &l.media}
+	r := &procReader{reader: reader{file: file}, dir: shared, shared: shared, media: &l.media, disk: disk, seen: seen}
 	out := placesRead{file: file}
 	out.places = r.readPlaces(src, &out)
 	sortProblems(r.problems)
 	r.finish()
 	out.problems, out.warnings = r.problems, r.warnings
+	out.seen = append(r.seen, loaded{looked: r.looked}.asked()...)
 	return out, true
 }
 
@@ -516,10 +518,11 @@ func placeKindList() string { return strings.Join(placeKindNames(), ", ") }
 
 // addPlaces reads the places file of dir into res, and checks that the
 // procedures it names are in the catalog.
-func (l *Loader) addPlaces(res *Result, dir, shared string, reads []loaded) {
-	pr, found := l.loadPlaces(dir, shared)
+// It returns the questions it asked the file system, for the snapshot.
+func (l *Loader) addPlaces(res *Result, dir, shared string, reads []loaded, disk *disk) []touch {
+	pr, found := l.loadPlaces(dir, shared, disk)
 	if !found {
-		return
+		return pr.seen
 	}
 	var ids []string
 	for _, o := range reads {
@@ -532,7 +535,8 @@ func (l *Loader) addPlaces(res *Result, dir, shared string, reads []loaded) {
 	res.Warnings = append(res.Warnings, pr.warnings...)
 	if len(pr.problems) > 0 {
 		res.PlacesBroken = true
-		return
+		return pr.seen
 	}
 	res.Places = pr.places
+	return pr.seen
 }

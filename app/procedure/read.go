@@ -3,10 +3,12 @@ package procedure
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
@@ -44,6 +46,7 @@ type procReader struct {
 	reader
 	dir, shared string // the procedure's folder, the shared pictograms folder
 	media       *mediaCache
+	disk        *disk // shared by the procedures of one load
 	// today is the day the procedure is read (midnight UTC): a source
 	// cannot be checked after it, and is old maxAge before it.
 	today  time.Time
@@ -57,6 +60,7 @@ type procReader struct {
 	stepAt  map[string]pos
 	spoken  []spokenText // every spoken text (intro, say), for the FALC hints
 	hints   []passerelle.Problem
+	noHints bool // leave the FALC hints out
 
 	// linksBroken is set when a step's id, kind or links could not be read:
 	// the shape of the step graph would then only echo that first problem.
@@ -75,31 +79,54 @@ type procReader struct {
 	// reload can tell whether reading the procedure again could change
 	// anything.
 	looked []stamp
+	// dirLooked says looked holds the stamp of the procedure's folder.
+	dirLooked bool
+	// seen records the other questions asked of the file system, for the
+	// snapshot: the folders listed and the links followed. With looked,
+	// it is every question the read asked.
+	seen []touch
 }
 
 // stamp is what a file looked like when a procedure was read.
 // The file's identity is part of it: a catalog swapped by a rename may hold
-// copies with the same size and time.
+// copies with the same size and time. So is its change time: an edit that
+// keeps the size and puts the modification time back changes it. Its
+// fields are exported for the snapshot (encoding/gob).
 type stamp struct {
-	path    string
-	exists  bool
-	size    int64
-	modTime time.Time
-	id      fileID
+	Path    string
+	Exists  bool
+	Err     string // why it could not be looked at, when not for being missing
+	Mode    fs.FileMode
+	Size    int64
+	ModTime int64 // nanoseconds
+	CTime   int64 // nanoseconds
+	ID      fileID
 }
 
 func stampOf(path string, info os.FileInfo, err error) stamp {
 	if err != nil {
-		return stamp{path: path}
+		s := stamp{Path: path}
+		if !errors.Is(err, fs.ErrNotExist) {
+			s.Err = err.Error()
+		}
+		return s
 	}
-	return stamp{path: path, exists: true, size: info.Size(), modTime: info.ModTime(), id: idOf(info)}
+	return stamp{Path: path, Exists: true, Mode: info.Mode(), Size: info.Size(), ModTime: info.ModTime().UnixNano(),
+		CTime: changeTime(info), ID: idOf(info)}
 }
 
 // stat looks at a file and remembers it.
 func (r *procReader) stat(path string) (os.FileInfo, error) {
-	info, err := os.Stat(path)
-	r.looked = append(r.looked, stampOf(path, info, err))
+	s, info, err := r.disk.stat(path)
+	r.looked = append(r.looked, s)
 	return info, err
+}
+
+// listing notes that a folder's names are about to be read: its stamp
+// changes when a name is added, removed or renamed in it.
+func (r *procReader) listing(dir string) {
+	s, _, _ := r.disk.stat(dir)
+	r.seen = append(r.seen, touch{Op: touchStat, Stamp: s})
 }
 
 type placedText struct {
@@ -161,7 +188,9 @@ func (r *procReader) read(src []byte) *passerelle.Procedure {
 	r.checkLanguages(p, m)
 	r.checkReferences(p)
 	r.checkPictogramMeanings()
-	r.falcHints(p)
+	if !r.noHints {
+		r.falcHints(p)
+	}
 	p.Index()
 	return p
 }
@@ -478,7 +507,7 @@ func (r *procReader) pictogram(n ast.Node, what string) passerelle.Media {
 	}
 	name = slashes(name)
 	path := filepath.Join(r.dir, name)
-	if _, err := r.stat(path); err != nil && r.shared != "" {
+	if (r.absent(path) || !r.exists(path)) && r.shared != "" {
 		// decode finds a name written with other code points in the
 		// folder the path is in.
 		inShared := filepath.Join(r.shared, name)
@@ -582,8 +611,10 @@ func (r *procReader) decode(path, name string, n ast.Node, what string, kind med
 	}
 	other := ""
 	if os.IsNotExist(err) {
+		r.listing(filepath.Dir(filepath.Join(r.dir, name)))
 		other = otherCase(filepath.Join(r.dir, name))
 		if other == "" && kind == pictogram && r.shared != "" {
+			r.listing(filepath.Dir(filepath.Join(r.shared, name)))
 			other = otherCase(filepath.Join(r.shared, name))
 		}
 	}
@@ -600,6 +631,35 @@ func (r *procReader) decode(path, name string, n ast.Node, what string, kind med
 		r.problemf(posOf(n), "%s: file %q cannot be used: %s", what, name, clip(plainError(err), 300))
 	}
 	return media
+}
+
+// absent reports whether path, a file of the procedure's own folder, is
+// surely not there, from the list of the folder's names read once per
+// load: a procedure looks for each of its shared pictograms in its own
+// folder first, and asking the system for each was a fifth of a reload.
+// The folder's stamp stands for the missing files': adding a file to a
+// folder changes its stamp. A name the list cannot answer for (in a
+// sub-folder, not ASCII, or holding a ~ as a FAT stick's short names do)
+// gives false, and is looked at on its own.
+func (r *procReader) absent(path string) bool {
+	name := filepath.Base(path)
+	if filepath.Dir(path) != filepath.Clean(r.dir) || !isASCII(name) || strings.Contains(name, "~") {
+		return false
+	}
+	list, ok := r.disk.names(r.dir)
+	if !ok {
+		return false
+	}
+	for _, n := range list.names {
+		if strings.EqualFold(n, name) { // a disk that ignores capitals would find it
+			return false
+		}
+	}
+	if !r.dirLooked {
+		r.looked = append(r.looked, list.stamp)
+		r.dirLooked = true
+	}
+	return true
 }
 
 // exists looks at a file and remembers it.
@@ -619,6 +679,7 @@ func (r *procReader) sameName(path string) string {
 		return ""
 	}
 	want := norm.NFC.String(base)
+	r.listing(filepath.Dir(path))
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	for _, e := range entries {
 		if e.Name() != base && norm.NFC.String(e.Name()) == want {
@@ -659,7 +720,8 @@ var errOutside = errors.New("it is a link to a file outside the procedure's fold
 // inside checks that path, once links are followed, is in the procedure's
 // folder or in the shared pictograms folder (either may itself be a link).
 func (r *procReader) inside(path string) error {
-	real, err := filepath.EvalSymlinks(path)
+	real, err := r.disk.realFile(path)
+	r.seen = append(r.seen, linkTouch(touchReal, path, real, err))
 	if err != nil {
 		return err
 	}
@@ -667,11 +729,141 @@ func (r *procReader) inside(path string) error {
 		if root == "" {
 			continue
 		}
-		if rr, err := filepath.EvalSymlinks(root); err == nil && within(real, rr) {
+		rr, err := r.disk.dir(root)
+		r.seen = append(r.seen, linkTouch(touchDir, root, rr, err))
+		if err == nil && within(real, rr) {
 			return nil
 		}
 	}
 	return errOutside
+}
+
+// disk remembers, for the length of one load, what the files looked at
+// were and where links lead: the 500 procedures of a catalog look at the
+// same shared pictograms some 20 000 times, and following the links of a
+// path looks at each folder on the way to it. Each path is looked at once
+// per load; the next load looks again. A nil *disk remembers nothing.
+type disk struct {
+	mu    sync.Mutex
+	stats map[string]statResult // os.Stat of each file looked at
+	reals map[string]realPath   // filepath.EvalSymlinks of each path
+	lists map[string]folderList // the names in each folder listed
+}
+
+// folderList is the names in a folder, and its stamp taken before they
+// were read: a name added since changes the stamp.
+type folderList struct {
+	stamp stamp
+	names []string
+	ok    bool
+}
+
+// names lists a folder; ok is false when it cannot be listed.
+func (d *disk) names(dir string) (folderList, bool) {
+	if d == nil {
+		return folderList{}, false
+	}
+	d.mu.Lock()
+	hit, ok := d.lists[dir]
+	d.mu.Unlock()
+	if ok {
+		return hit, hit.ok
+	}
+	list := folderList{}
+	if s, info, err := d.stat(dir); err == nil && info.IsDir() {
+		if entries, err := os.ReadDir(dir); err == nil {
+			list = folderList{stamp: s, names: make([]string, len(entries)), ok: true}
+			for i, e := range entries {
+				list.names[i] = e.Name()
+			}
+		}
+	}
+	d.mu.Lock()
+	if d.lists == nil {
+		d.lists = map[string]folderList{}
+	}
+	d.lists[dir] = list
+	d.mu.Unlock()
+	return list, list.ok
+}
+
+type statResult struct {
+	stamp stamp
+	info  os.FileInfo
+	err   error
+}
+
+type realPath struct {
+	path string
+	err  error
+}
+
+// stat is os.Stat, with the file's stamp.
+func (d *disk) stat(path string) (stamp, os.FileInfo, error) {
+	if d != nil {
+		d.mu.Lock()
+		hit, ok := d.stats[path]
+		d.mu.Unlock()
+		if ok {
+			return hit.stamp, hit.info, hit.err
+		}
+	}
+	info, err := os.Stat(path)
+	s := stampOf(path, info, err)
+	if d != nil {
+		d.mu.Lock()
+		if d.stats == nil {
+			d.stats = map[string]statResult{}
+		}
+		d.stats[path] = statResult{s, info, err}
+		d.mu.Unlock()
+	}
+	return s, info, err
+}
+
+// dir is filepath.EvalSymlinks of a folder.
+func (d *disk) dir(dir string) (string, error) {
+	return d.realPath(dir, filepath.EvalSymlinks)
+}
+
+// realFile is filepath.EvalSymlinks of a file: its folder's real path and
+// its name, unless the file itself is a link.
+func (d *disk) realFile(path string) (string, error) {
+	return d.realPath(path, func(path string) (string, error) {
+		info, err := os.Lstat(path)
+		if err != nil {
+			return "", err
+		}
+		if info.Mode()&fs.ModeSymlink != 0 {
+			return filepath.EvalSymlinks(path)
+		}
+		dir, err := d.dir(filepath.Dir(path))
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(dir, filepath.Base(path)), nil
+	})
+}
+
+// realPath is follow(path), remembered.
+func (d *disk) realPath(path string, follow func(string) (string, error)) (string, error) {
+	if d == nil {
+		return follow(path)
+	}
+	d.mu.Lock()
+	hit, ok := d.reals[path]
+	d.mu.Unlock()
+	if ok {
+		return hit.path, hit.err
+	}
+	real, err := follow(path)
+	d.mu.Lock()
+	if d.reals == nil {
+		d.reals = map[string]realPath{}
+	}
+	d.reals[path] = realPath{real, err}
+	d.mu.Unlock()
+	return real, err
 }
 
 // within reports whether path is under dir; both are clean absolute or

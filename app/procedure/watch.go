@@ -42,6 +42,9 @@ type Watcher struct {
 	Dir      string
 	Debounce time.Duration
 	Logger   *slog.Logger
+	// Snapshot, when set, is the file where the catalog loaded is kept
+	// for the next start (see Loader.Snapshot); every reload refreshes it.
+	Snapshot string
 
 	loader Loader
 	fsw    *fsnotify.Watcher
@@ -94,6 +97,8 @@ func (w *Watcher) Open() error {
 		return fmt.Errorf("watch %s: %w", w.Dir, err)
 	}
 	w.fsw, w.abs = fsw, abs
+	w.loader.noHints = true // the kiosk shows no hints; validate and the editor do
+	w.loader.Snapshot, w.loader.Logger = w.Snapshot, w.Logger
 	w.watched = map[string]os.FileInfo{}
 	w.subs = map[chan passerelle.CatalogUpdate]struct{}{}
 	w.update.Catalog = passerelle.NewCatalog(nil)
@@ -119,6 +124,7 @@ func (w *Watcher) Close() error {
 	w.cancel()
 	err := w.fsw.Close()
 	w.wg.Wait()
+	w.loader.Wait() // a snapshot cut short would be a full load at the next start
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.closed = true

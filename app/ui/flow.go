@@ -41,6 +41,7 @@ func (k *Kiosk) showWelcome() {
 	s.Start = NewTile("start", "", uiIcon("touch"), k.onStart)
 	s.root = container.NewPadded(container.New(underLayout{share: 0.4, textMax: float32(len(lines)) * headingSize() * 1.6}, s.Start, text))
 	k.show(s)
+	k.releaseMemorySoon()
 }
 
 func (k *Kiosk) onStart() {

@@ -124,6 +124,14 @@ type Kiosk struct {
 
 	running bool // Run was called: the kiosk keeps its own time
 
+	// onWindow is the root of the screen on the window, whose textures
+	// the next screen frees (picture.go).
+	onWindow fyne.CanvasObject
+	// release gives memory back after a walk, if welcome is still on
+	// screen: onWelcome, read on the timer's goroutine (memory.go).
+	release   *time.Timer
+	onWelcome atomic.Bool
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -286,6 +294,11 @@ func (k *Kiosk) show(s *Screen) {
 	k.lastTouch = now
 	k.askedAt = time.Time{}
 	k.win.SetContent(k.withCorner(k.withSignal(s.root)))
+	if k.onWindow != nil && k.onWindow != s.root {
+		freeTextures(k.win.Canvas(), k.onWindow)
+	}
+	k.onWindow = s.root
+	k.onWelcome.Store(s.Name == ScreenWelcome)
 	k.play(s.Prompt...)
 }
 

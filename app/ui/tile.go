@@ -226,15 +226,26 @@ func (r *tileRenderer) MinSize() fyne.Size {
 	return fyne.NewSquareSize(r.tile.minSide)
 }
 
+// Refresh redraws what a change of state changed. A raster refreshed is
+// drawn again and its texture uploaded again on the UI goroutine before
+// the next frame: a tile highlighted by a touch keeps its pictogram's
+// (a raster resized draws itself again).
 func (r *tileRenderer) Refresh() {
 	r.label.text = r.tile.Label
+	var faded float64
+	if r.pic != nil {
+		faded = r.pic.Translucency
+	}
+	ticked := r.tick.Visible()
 	r.refreshState()
 	r.Layout(r.tile.Size())
 	r.frame.Refresh()
-	if r.pic != nil {
+	if r.pic != nil && r.pic.Translucency != faded {
 		r.pic.Refresh()
 	}
-	r.tick.Refresh()
+	if r.tick.Visible() != ticked {
+		r.tick.Refresh()
+	}
 	r.ring.outer.Refresh()
 	r.ring.inner.Refresh()
 }

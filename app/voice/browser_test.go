@@ -267,20 +267,7 @@ func checkTone(t *testing.T, path string, recorded float64) {
 	if d := info.Duration.Seconds(); d < recorded-0.3 || d > recorded+0.05 {
 		t.Errorf("stored %.2f s of a %.2f s recording", d, recorded)
 	}
-	s, format, err := audio.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var frames [][2]float64
-	buf := make([][2]float64, 1024)
-	for {
-		n, ok := s.Stream(buf)
-		frames = append(frames, buf[:n]...)
-		if !ok {
-			break
-		}
-	}
+	frames, format := decode(t, path)
 	t.Logf("stored %v of a %.2f s recording, RMS %.3f, %.0f%% of it at 440 Hz", info.Duration, recorded, rms(frames), 100*share(frames, 440, format.SampleRate))
 	// The tone throughout: no window of 100 ms is silent (the first may
 	// hold the microphone opening).

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopxl/beep/v2"
+
 	"passerelle/app/audio"
 	"passerelle/app/voice"
 )
@@ -68,6 +70,13 @@ func measure(tb testing.TB, path string) (time.Duration, float64, int) {
 	if err != nil {
 		tb.Fatalf("the kiosk's decoder refuses the stored file: %v", err)
 	}
+	frames, format := decode(tb, path)
+	return info.Duration, rms(frames), format.NumChannels
+}
+
+// decode reads the whole of a stored recording as the kiosk's player does.
+func decode(tb testing.TB, path string) ([][2]float64, beep.Format) {
+	tb.Helper()
 	s, format, err := audio.Open(path)
 	if err != nil {
 		tb.Fatal(err)
@@ -79,10 +88,9 @@ func measure(tb testing.TB, path string) (time.Duration, float64, int) {
 		n, ok := s.Stream(buf)
 		frames = append(frames, buf[:n]...)
 		if !ok {
-			break
+			return frames, format
 		}
 	}
-	return info.Duration, rms(frames), format.NumChannels
 }
 
 func rms(frames [][2]float64) float64 {
