@@ -79,11 +79,6 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	// the 240 ms the kiosk took to show its window); its code is all Go,
 	// so it may run beside the C libraries the rest calls (below).
 	loading := r.loadCatalog(ctx, c, logger, err)
-	// Where the sound goes is decided before the sound device opens:
-	// oto opens it once, with the environment it has then.
-	r.router = audio.NewRouter(headphonesSetting(ctx, c, r.db), logger)
-	r.router.Follow()
-	defer r.router.Close()
 	a := fyneapp.NewWithID("fr.passerelle.kiosk")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
 	// The first window starts the toolkit's display connection (GLFW); the
@@ -91,13 +86,21 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	// read. On a connection of its own, measuring cost 6 to 14 ms more.
 	win := a.NewWindow("Passerelle")
 	c.unitMM = applyScale(logger, c.screenSize)
+	fontsLoaded := loadFonts(a, c.unitMM)
+	// Where the sound goes is decided before the sound device opens:
+	// oto opens it once, with the environment it has then (a pactl call,
+	// 10 to 30 ms, while the catalog and the fonts load).
+	r.router = audio.NewRouter(headphonesSetting(ctx, c, r.db), logger)
+	r.router.Follow()
+	defer r.router.Close()
 	// The environment is now settled (the router's, the scale's): C's
 	// setenv is not safe beside C code reading the environment on another
-	// thread, as the sound libraries do. The sound device opens while the
-	// window does (about a second on PulseAudio): the first prompt waits
-	// for it, the first screen does not.
+	// thread, as the sound libraries do (what runs beside it so far, the
+	// catalog's and the fonts' loading, is all Go). The sound device opens
+	// while the window does (about a second on PulseAudio): the first
+	// prompt waits for it, the first screen does not.
 	sink := audio.OpenSinkLater(logger)
-	err = r.open(ctx, c, a, win, sink, logger, loading, err)
+	err = r.open(ctx, c, a, win, sink, logger, loading, fontsLoaded, err)
 	var unusable *sqlite.OpenError
 	switch {
 	case errors.As(err, &unusable):
@@ -195,7 +198,9 @@ func openKiosk(ctx context.Context, c kioskConfig, a fyne.App, sink audio.Sink, 
 		return nil, err
 	}
 	loading := r.loadCatalog(ctx, c, logger, err)
-	if err := r.open(ctx, c, a, a.NewWindow("Passerelle"), sink, logger, loading, err); err != nil {
+	win := a.NewWindow("Passerelle")
+	fontsLoaded := loadFonts(a, c.unitMM)
+	if err := r.open(ctx, c, a, win, sink, logger, loading, fontsLoaded, err); err != nil {
 		var unusable *sqlite.OpenError
 		if errors.As(err, &unusable) {
 			return r, err
@@ -219,14 +224,23 @@ func openDatabase(c kioskConfig) (*running, error) {
 	return r, nil
 }
 
+// loadFonts gives the application the kiosk's theme for a unit of unitMM
+// millimetres, then loads the fonts in the background (ui.WarmFonts); the
+// screens wait for the channel returned.
+func loadFonts(a fyne.App, unitMM float64) <-chan struct{} {
+	a.Settings().SetTheme(ui.ThemeFor(unitMM, false))
+	return ui.WarmFonts()
+}
+
 // catalogLoad is the catalog the kiosk serves, opening in the background.
 type catalogLoad struct {
-	done     chan struct{} // closed once the fields below are set
-	dir      string        // the folder the catalog is served from
-	watcher  *procedure.Watcher
-	help     *hubapi.HelpPusher // a joined kiosk's help push, not started
-	stopSync func()
-	err      error
+	done      chan struct{} // closed once the fields below are set
+	dir       string        // the folder the catalog is served from
+	watcher   *procedure.Watcher
+	help      *hubapi.HelpPusher   // a joined kiosk's help push, not started
+	startSync func() (stop func()) // the hub's sync, once the environment is settled
+	stopSync  func()               // stops it
+	err       error
 }
 
 // loadCatalog starts opening the catalog (the hub's sync first, which says
@@ -249,7 +263,7 @@ func (r *running) loadCatalog(ctx context.Context, c kioskConfig, logger *slog.L
 	})
 	go func() {
 		defer close(l.done)
-		l.dir, l.help, l.stopSync = hubSync(ctx, c, r.db, logger)
+		l.dir, l.help, l.startSync = hubSync(ctx, c, r.db, logger)
 		w := procedure.NewWatcher(l.dir)
 		w.Logger = logger
 		w.Snapshot = c.db + ".catalog-snapshot" // a restart on an unchanged catalog skips reading it (procedure/snapshot.go)
@@ -265,15 +279,12 @@ func (r *running) loadCatalog(ctx context.Context, c kioskConfig, logger *slog.L
 // database cannot be used, the rest. It returns dbErr with the window and
 // the player open, so that the kiosk can say it is out of service; on any
 // other error it closes everything.
-func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, win fyne.Window, sink audio.Sink, logger *slog.Logger, loading *catalogLoad, dbErr error) (err error) {
+func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, win fyne.Window, sink audio.Sink, logger *slog.Logger, loading *catalogLoad, fontsLoaded <-chan struct{}, dbErr error) (err error) {
 	defer func() {
 		if err != nil && err != dbErr {
 			r.Close()
 		}
 	}()
-	a.Settings().SetTheme(ui.ThemeFor(c.unitMM, false))
-	// The fonts load while the catalog does; the screens wait for them.
-	fontsLoaded := ui.WarmFonts()
 	r.win = win
 	speech := audio.NewSpeech(c.speech, "")
 	if c.speechLimit > 0 {
@@ -318,6 +329,8 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, win fyne.
 		return loading.err
 	}
 	r.catalog, r.watcher = loading.dir, loading.watcher
+	// The environment is settled now (kiosk): the sync may start.
+	loading.stopSync = loading.startSync()
 	help := loading.help
 
 	settings := ui.DefaultSettings
