@@ -20,7 +20,9 @@
 # BENCH_IDLE=70s waits that much longer before measuring idle CPU (3 s
 # after the start otherwise): Passerelle keeps its sound device open,
 # writing silence, for a minute after its last sound (otoIdle, app/audio).
-# BENCH_KEEP=1 keeps the figures and logs. Needs what
+# BENCH_KEEP=1 keeps the figures and logs (a failed run keeps them too,
+# and the bench stops saying which app and run failed, with the end of
+# what the probe and the app wrote). Needs what
 # packaging/install-deps.sh installs (xvfb, xdotool's libXtst, pulseaudio,
 # pulseaudio-utils, libasound2-plugins).
 set -euo pipefail
@@ -31,12 +33,32 @@ cleanup() {
 	# Stop what this script started, by process id.
 	for pid in ${xvfb:-} ${pulse:-}; do kill "$pid" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	if [ -n "${BENCH_KEEP:-}" ]; then echo "bench: files kept in $work"; else rm -rf "$work"; fi
+	if [ -n "${BENCH_KEEP:-}" ]; then echo "bench: files kept in $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+# Any other failure says where it happened.
+trap 'echo "bench: failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
-go build -o "$work/passerelle" .
-go build -o "$work/bare" ./packaging/bench/bare
+# fail MESSAGE LOG: stops the bench saying why, with the end of LOG, and
+# keeps the files for a closer look.
+fail() {
+	echo "bench: $1" >&2
+	if [ -s "${2:-}" ]; then
+		echo "bench: the end of $2:" >&2
+		tail -n 15 "$2" | sed 's/^/    /' >&2
+	fi
+	BENCH_KEEP=1
+	exit 1
+}
+
+# Both built as build-deb.sh builds the package (fyne package --release):
+# a position-independent, stripped binary, in Fyne's release mode (which
+# does not look for FyneApp.toml and scale its icon at each start),
+# without Fyne's emoji font (no_emoji: 4 MB in the binary, parsed again
+# for each text style).
+release=(-buildmode=pie -trimpath -tags release,no_emoji -ldflags "-s -w")
+go build "${release[@]}" -o "$work/passerelle" .
+go build "${release[@]}" -o "$work/bare" ./packaging/bench/bare
 go build -o "$work/probe" ./packaging/bench/probe
 
 export XDG_RUNTIME_DIR="$work/xdg"
@@ -46,15 +68,17 @@ pulseaudio -n --daemonize=no --exit-idle-time=-1 --load=module-native-protocol-u
 	>"$work/pulse.log" 2>&1 &
 pulse=$!
 for _ in $(seq 500); do pactl info >/dev/null 2>&1 && break; sleep 0.01; done
+pactl info >/dev/null 2>&1 || fail "PulseAudio did not start within 5 s" "$work/pulse.log"
 pactl set-default-sink bench
 
 # -noreset: the X server would reset when its last client leaves (the
-# kiosk measures the screen with a connection of its own before opening
+# kiosk checks the display with a connection of its own before opening
 # its window), and refuse the next one for a moment.
 exec 3<>"$work/displayfd"
 Xvfb -displayfd 3 -noreset -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 xvfb=$!
 for _ in $(seq 500); do [ -s "$work/displayfd" ] && break; sleep 0.01; done
+[ -s "$work/displayfd" ] || fail "Xvfb did not start within 5 s" "$work/xvfb.log"
 export DISPLAY=":$(head -n1 "$work/displayfd")"
 export LANG=fr_FR.UTF-8
 
@@ -67,24 +91,46 @@ printf '4806\n4806\n' | "$work/passerelle" pin -db "$work/kiosk.db" >/dev/null
 welcome=640,400
 languages="220,330 640,330"
 
-bare() {
-	"$work/probe" run -idle-after "${BENCH_IDLE:-0s}" -touch "320,300 960,600" -touches 20 -- "$work/bare" 2>>"$work/bare.log" | sed 's/^/bare /'
+run_bare() {
+	"$work/probe" run -idle-after "${BENCH_IDLE:-0s}" -touch "320,300 960,600" -touches 20 -- "$work/bare"
 }
-passerelle() {
+run_passerelle() {
 	rm -f "$work/run.db"*
 	cp "$work/kiosk.db" "$work/run.db"
 	"$work/probe" run -idle-after "${BENCH_IDLE:-0s}" -setup "$welcome" -touch "$languages" -touches 20 -sound bench.monitor -- \
-		"$work/passerelle" kiosk -catalog data/procedures -db "$work/run.db" -speech-cache "$work/speech" \
-		2>>"$work/passerelle.log" | sed 's/^/passerelle /'
+		"$work/passerelle" kiosk -catalog data/procedures -db "$work/run.db" -speech-cache "$work/speech"
+}
+
+# measure APP RUN: one run of the probe on APP (bare or passerelle), its
+# figures added to $work/figures after the app's name (but for the
+# warm-up). The probe's and the app's messages go to $work/APP.RUN.log; a
+# failed run stops the bench with its end.
+measure() {
+	local app=$1 run=$2 log="$work/$1.$2.log" out="$work/$1.$2.out" status=0
+	"run_$app" >"$out" 2>"$log" || status=$?
+	if [ "$status" != 0 ]; then
+		fail "$app, run $run: the probe failed (exit $status)" "$log"
+	fi
+	if grep -q '^stop_hung' "$out"; then
+		echo "bench: $app, run $run: did not stop within 10 s of SIGTERM, killed (log kept: $log)" >&2
+		BENCH_KEEP=1
+	fi
+	if [ "$run" != warm-up ]; then sed "s/^/$app /" "$out" >>"$work/figures"; fi
 }
 
 # Once unmeasured: the speech made and cached, both binaries read once.
-bare >/dev/null
-passerelle >/dev/null
+measure bare warm-up
+measure passerelle warm-up
 echo "bench: $n runs each, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for i in $(seq "$n"); do
 	# In turn, each first every other run.
-	if [ $((i % 2)) = 1 ]; then bare; passerelle; else passerelle; bare; fi >>"$work/figures"
+	if [ $((i % 2)) = 1 ]; then
+		measure bare "$i"
+		measure passerelle "$i"
+	else
+		measure passerelle "$i"
+		measure bare "$i"
+	fi
 	echo "bench: run $i done" >&2
 done
 echo "load $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(nproc) cores"

@@ -45,7 +45,11 @@ stamps=(
 goflags="-buildmode=pie"
 for s in "${stamps[@]}"; do goflags+=" -ldflags=$s"; done
 echo "build-deb: building passerelle $version (commit $commit)"
-(cd "$work/src" && GOFLAGS="$goflags" go run "$fyne_cli" package -os linux --release --exe passerelle >/dev/null)
+# no_emoji: without Fyne's emoji font, which no screen needs (a
+# procedure's text with an emoji takes it from the system's fonts): 4 MB
+# less in the binary, 14 MB less memory (parsed for each text style).
+# Given to fyne package, whose own -tags (release) would replace GOFLAGS'.
+(cd "$work/src" && GOFLAGS="$goflags" go run "$fyne_cli" package -os linux --release -tags no_emoji --exe passerelle >/dev/null)
 mkdir "$work/bundle"
 tar -C "$work/bundle" -xf "$work/src/Passerelle.tar.xz"
 

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -48,5 +50,27 @@ func TestOpenKioskOnAnUnusableDatabase(t *testing.T) {
 				t.Error("the kiosk changed the file it refused")
 			}
 		})
+	}
+}
+
+// TestExitIfStuck: a kiosk still running after the stop signal exits,
+// saying so, once the grace is over.
+func TestExitIfStuck(t *testing.T) {
+	var log bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&log, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	exited := make(chan int, 1)
+	go exitIfStuck(ctx, time.Millisecond, logger, func(code int) { exited <- code })
+	cancel()
+	select {
+	case code := <-exited:
+		if code != 1 {
+			t.Errorf("exit code %d, want 1", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("still running 10 s after the stop signal")
+	}
+	if !strings.Contains(log.String(), "still running 1ms after the stop signal") {
+		t.Errorf("the log does not say why the kiosk exits: %q", log.String())
 	}
 }

@@ -107,9 +107,10 @@ func kioskScale(s screen) (scale float32, targetMM float64) {
 }
 
 // applyScale gives the toolkit the kiosk's scale for the screen, through
-// Fyne's environment, before the first window opens, and returns how long
-// a unit is on the screen, in millimetres, for the text sizes (0 when the
-// screen's size is unknown). FYNE_SCALE set by the administrator wins
+// Fyne's environment, before the first window shows (GLFW must be
+// running: measureScreen), and returns how long a unit is on the screen,
+// in millimetres, for the text sizes (0 when the screen's size is
+// unknown). FYNE_SCALE set by the administrator wins
 // over the scale; -screen-size (given) over the size the screen reports.
 // A screen whose size is unknown keeps Fyne's own guess.
 func applyScale(logger *slog.Logger, given physicalSize) (unitMM float64) {

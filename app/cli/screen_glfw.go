@@ -8,23 +8,19 @@ import (
 )
 
 // measureScreen asks the display server the primary monitor's size, in
-// pixels and millimetres, before Fyne opens its window: GLFW, the library
-// Fyne draws with, is started, asked, and stopped again. It must run on
-// the main thread, as every GLFW call (Fyne's driver locks the main
-// goroutine to it).
+// pixels and millimetres, through GLFW, the library Fyne draws with, once
+// Fyne started it (its first window) and before a window shows: the scale
+// is read when one does. It must run on the main thread, as every GLFW
+// call (Fyne's driver locks the main goroutine to it).
 func measureScreen() (_ screen, err error) {
-	// go-gl's Init only logs a failed connection to the display; the
-	// next call then panics with NotInitialized. The kiosk must start
-	// anyway, on the toolkit's own scale: the panic becomes an error.
+	// Fyne only logs a failed connection to the display; go-gl's next
+	// call then panics with NotInitialized. The kiosk must start anyway,
+	// on the toolkit's own scale: the panic becomes an error.
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("measure the screen: %v", r)
 		}
 	}()
-	if err := glfw.Init(); err != nil {
-		return screen{}, fmt.Errorf("measure the screen: %w", err)
-	}
-	defer glfw.Terminate()
 	m := glfw.GetPrimaryMonitor()
 	if m == nil {
 		return screen{}, errors.New("measure the screen: no monitor")

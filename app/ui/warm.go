@@ -15,7 +15,8 @@ import (
 //
 // Nothing may measure or draw text before the channel is closed: Fyne's
 // map of fallback fonts is not safe for concurrent use. The theme must be
-// set before: setting one empties Fyne's font cache.
+// set before: measuring reads it, unguarded; and once the app runs,
+// setting one empties Fyne's font cache.
 func WarmFonts() <-chan struct{} {
 	done := make(chan struct{})
 	var text string

@@ -1,7 +1,7 @@
 // Command bare is the reference packaging/bench.sh measures Passerelle
 // against: the least a Fyne window showing the same kind of first screen
 // can cost (a title and four icon buttons), built with the same Fyne and
-// the same flags. It is not part of the shipped binary.
+// the same flags (bench.sh). It is not part of the shipped binary.
 //
 // A touch on a button writes its name in the title, so that a touch
 // changes the window's pixels as a touch on a Passerelle tile does.

@@ -114,31 +114,22 @@ func run(args []string) error {
 		defer ear.close()
 	}
 
-	cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	a, err := startApp(fs.Args())
+	if err != nil {
 		return err
 	}
-	defer func() {
-		// An app that does not stop within 10 s of SIGTERM is killed, and
-		// said so: a kiosk must stop when its session does.
-		cmd.Process.Signal(syscall.SIGTERM)
-		stopped := make(chan struct{})
-		go func() { cmd.Wait(); close(stopped) }()
-		select {
-		case <-stopped:
-		case <-time.After(10 * time.Second):
-			fmt.Println("stop_hung 1")
-			cmd.Process.Kill()
-			<-stopped
-		}
-	}()
+	defer a.stop()
 	deadline := start.Add(30 * time.Second)
 	for x.win == 0 {
-		if x.next(deadline) == timeout {
+		if err := a.gone(); err != nil {
+			return fmt.Errorf("the app stopped before its window was mapped: %w", err)
+		}
+		if time.Now().After(deadline) {
 			return errors.New("the window was not mapped within 30 s")
 		}
+		// Short waits: an app that stops before it maps is seen at once.
+		x.next(time.Now().Add(50 * time.Millisecond))
 	}
 	fmt.Printf("start_ms %.1f\n", ms(time.Since(start)))
 	for {
@@ -153,21 +144,21 @@ func run(args []string) error {
 	}
 	mappedAt := time.Now()
 	drain(x, mappedAt.Add(*settle))
-	pss, rss, err := memory(cmd.Process.Pid)
+	pss, rss, err := memory(a.pid())
 	if err != nil {
-		return err
+		return a.why(err)
 	}
 	fmt.Printf("pss_mb %.1f\nrss_mb %.1f\n", pss, rss)
 	drain(x, time.Now().Add(*idleAfter))
-	cpu0, err := cpuTime(cmd.Process.Pid)
+	cpu0, err := cpuTime(a.pid())
 	if err != nil {
-		return err
+		return a.why(err)
 	}
 	t0 := time.Now()
 	drain(x, t0.Add(3*time.Second))
-	cpu1, err := cpuTime(cmd.Process.Pid)
+	cpu1, err := cpuTime(a.pid())
 	if err != nil {
-		return err
+		return a.why(err)
 	}
 	fmt.Printf("idle_cpu_pct %.2f\n", 100*float64(cpu1-cpu0)/float64(time.Since(t0)))
 
@@ -213,7 +204,72 @@ func run(args []string) error {
 			}
 		}
 	}
+	if err := a.gone(); err != nil {
+		return fmt.Errorf("the app stopped by itself during the run: %w", err)
+	}
 	return nil
+}
+
+// app is the process measured.
+type app struct {
+	cmd    *exec.Cmd
+	exited chan struct{} // closed once it has exited, err set
+	err    error         // how it exited
+}
+
+// startApp starts the command, its output on the probe's stderr.
+func startApp(args []string) (*app, error) {
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", args[0], err)
+	}
+	a := &app{cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		a.err = cmd.Wait()
+		if a.err == nil {
+			a.err = errors.New("exit status 0")
+		}
+		close(a.exited)
+	}()
+	return a, nil
+}
+
+func (a *app) pid() int { return a.cmd.Process.Pid }
+
+// gone returns nil while the app runs, how it exited once it has.
+func (a *app) gone() error {
+	select {
+	case <-a.exited:
+		return a.err
+	default:
+		return nil
+	}
+}
+
+// why says that the app had stopped when reading it failed with err.
+func (a *app) why(err error) error {
+	if gone := a.gone(); gone != nil {
+		return fmt.Errorf("the app stopped during the run (%v): %w", gone, err)
+	}
+	return err
+}
+
+// stop sends SIGTERM. An app that does not stop within 10 s is killed,
+// and said so: a kiosk must stop when its session does.
+func (a *app) stop() {
+	if a.gone() != nil {
+		return
+	}
+	a.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-a.exited:
+	case <-time.After(10 * time.Second):
+		fmt.Println("stop_hung 1")
+		fmt.Fprintf(os.Stderr, "probe: the app (pid %d) did not stop within 10 s of SIGTERM: killed\n", a.pid())
+		a.cmd.Process.Kill()
+		<-a.exited
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
