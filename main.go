@@ -19,7 +19,7 @@
 //
 // SIGTERM and SIGINT stop the kiosk and the hub cleanly. With
 // PASSERELLE_HEAP_PROFILE=DIR, SIGUSR1 writes a heap profile into DIR;
-// PASSERELLE_CPU_PROFILE=FILE profiles the whole run (profile.go).
+// PASSERELLE_CPU_PROFILE=FILE profiles the whole run (app/cli/profile.go).
 package main
 
 import (
@@ -32,8 +32,7 @@ import (
 )
 
 func main() {
-	profileHeapOnSignal()
-	stopProfile := profileCPU()
+	stopProfile := cli.ProfileFromEnv()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

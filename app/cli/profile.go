@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -9,6 +9,13 @@ import (
 	"runtime/pprof"
 	"syscall"
 )
+
+// ProfileFromEnv starts the profiles the environment asks for (below) and
+// returns what stops and writes them, to call before the process exits.
+func ProfileFromEnv() (stop func()) {
+	profileHeapOnSignal()
+	return profileCPU()
+}
 
 // profileHeapOnSignal writes a heap profile into the folder named by
 // PASSERELLE_HEAP_PROFILE at each SIGUSR1 (heap-1.pprof, heap-2.pprof...),
