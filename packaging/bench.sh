@@ -17,9 +17,10 @@
 # resolution of each. Passerelle is touched on its language screen: each
 # touch highlights a language and says its name.
 #
-# BENCH_IDLE=70s waits that much longer before measuring idle CPU (3 s
-# after the start otherwise): Passerelle keeps its sound device open,
-# writing silence, for a minute after its last sound (otoIdle, app/audio).
+# BENCH_IDLE=8s waits that much longer before measuring idle CPU (3 s
+# after the start otherwise, while Passerelle may still be saying its
+# welcome prompts): on PulseAudio its sound device is suspended 50 ms
+# after its last sound (app/audio/oto.go), and it then writes nothing.
 # BENCH_KEEP=1 keeps the figures and logs (a failed run keeps them too,
 # and the bench stops saying which app and run failed, with the end of
 # what the probe and the app wrote). Needs what
