@@ -63,25 +63,10 @@ go build "${release[@]}" -o "$work/passerelle" .
 go build "${release[@]}" -o "$work/bare" ./packaging/bench/bare
 go build -o "$work/probe" ./packaging/bench/probe
 
-export XDG_RUNTIME_DIR="$work/xdg"
-mkdir -m 700 "$XDG_RUNTIME_DIR"
-pulseaudio -n --daemonize=no --exit-idle-time=-1 --load=module-native-protocol-unix \
-	--load="module-null-sink sink_name=bench rate=48000" --load=module-always-sink \
-	>"$work/pulse.log" 2>&1 &
-pulse=$!
-for _ in $(seq 500); do pactl info >/dev/null 2>&1 && break; sleep 0.01; done
-pactl info >/dev/null 2>&1 || fail "PulseAudio did not start within 5 s" "$work/pulse.log"
-pactl set-default-sink bench
-
-# -noreset: the X server would reset when its last client leaves (the
-# kiosk checks the display with a connection of its own before opening
-# its window), and refuse the next one for a moment.
-exec 3<>"$work/displayfd"
-Xvfb -displayfd 3 -noreset -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-xvfb=$!
-for _ in $(seq 500); do [ -s "$work/displayfd" ] && break; sleep 0.01; done
-[ -s "$work/displayfd" ] || fail "Xvfb did not start within 5 s" "$work/xvfb.log"
-export DISPLAY=":$(head -n1 "$work/displayfd")"
+# shellcheck source=packaging/sandbox.sh
+. packaging/sandbox.sh
+start_pulse bench || fail "PulseAudio did not start within 5 s" "$work/pulse.log"
+start_xvfb 1280x800 || fail "Xvfb did not start within 5 s" "$work/xvfb.log"
 export LANG=fr_FR.UTF-8
 
 # A kiosk with a staff PIN (without one it opens on the screen asking

@@ -33,14 +33,9 @@ trap cleanup EXIT
 go build -o "$work/passerelle" .
 
 # A private PulseAudio whose only sink is a null sink at 48 kHz.
-export XDG_RUNTIME_DIR="$work/xdg"
-mkdir -m 700 "$XDG_RUNTIME_DIR"
-pulseaudio -n --daemonize=no --exit-idle-time=-1 --load=module-native-protocol-unix \
-	--load="module-null-sink sink_name=soundcheck rate=48000" --load=module-always-sink \
-	>"$work/pulse.log" 2>&1 &
-pulse=$!
-for _ in $(seq 500); do pactl info >/dev/null 2>&1 && break; sleep 0.01; done
-pactl set-default-sink soundcheck
+# shellcheck source=packaging/sandbox.sh
+. packaging/sandbox.sh
+start_pulse soundcheck || { echo "soundcheck: PulseAudio did not start within 5 s (see $work/pulse.log)" >&2; exit 1; }
 # The sink the walk is measured on.
 sink=soundcheck
 headphones=()
@@ -53,12 +48,8 @@ if [ -n "${SOUNDCHECK_HEADPHONES:-}" ]; then
 	speakers=$!
 fi
 
-# A virtual screen, as packaging/screenshots.sh.
-exec 3<>"$work/displayfd"
-Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-xvfb=$!
-for _ in $(seq 500); do [ -s "$work/displayfd" ] && break; sleep 0.01; done
-export DISPLAY=":$(head -n1 "$work/displayfd")"
+# A virtual screen.
+start_xvfb 1024x768 || { echo "soundcheck: Xvfb did not start within 5 s (see $work/xvfb.log)" >&2; exit 1; }
 export LANG=fr_FR.UTF-8
 
 # record N: records the sink's monitor into screen-N.wav until stopped.

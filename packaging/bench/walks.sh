@@ -38,20 +38,10 @@ fail() { echo "walks: $*" >&2; exit 1; }
 go build -o "$work/passerelle" .
 "$work/passerelle" validate data/procedures >"$work/validate.log"
 
-export XDG_RUNTIME_DIR="$work/xdg"
-mkdir -m 700 "$XDG_RUNTIME_DIR"
-pulseaudio -n --daemonize=no --exit-idle-time=-1 --load=module-native-protocol-unix \
-	--load="module-null-sink sink_name=walks rate=48000" --load=module-always-sink \
-	>"$work/pulse.log" 2>&1 &
-pulse=$!
-for _ in $(seq 500); do pactl info >/dev/null 2>&1 && break; sleep 0.01; done
-pactl set-default-sink walks
-
-exec 3<>"$work/displayfd"
-Xvfb -displayfd 3 -noreset -screen 0 1024x768x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-xvfb=$!
-for _ in $(seq 500); do [ -s "$work/displayfd" ] && break; sleep 0.01; done
-export DISPLAY=":$(head -n1 "$work/displayfd")"
+# shellcheck source=packaging/sandbox.sh
+. packaging/sandbox.sh
+start_pulse walks || fail "PulseAudio did not start within 5 s (see $work/pulse.log)"
+start_xvfb 1024x768 || fail "Xvfb did not start within 5 s (see $work/xvfb.log)"
 export LANG=fr_FR.UTF-8
 
 printf '4806\n4806\n' | "$work/passerelle" pin -db "$work/kiosk.db" >/dev/null
