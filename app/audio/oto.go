@@ -5,6 +5,7 @@ package audio
 import (
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -15,10 +16,12 @@ import (
 const (
 	otoRate = deviceRate
 	// otoDriverBuffer is what the sound device holds ahead: the delay between
-	// a sound reaching oto and reaching the loudspeaker, whether the device
-	// was playing the silence at the end of a prompt or suspended
-	// (BenchmarkOtoHeard, p50/p95 on a PulseAudio null sink: 60 ms buffer
-	// 74/75 ms, 40 ms 43-49/54, 30 ms 34/35, 20 ms 23/26). ALSA's pulse
+	// a sound reaching oto and reaching the loudspeaker while the device
+	// plays (a prompt, or the silence at its end: BenchmarkOtoHeard/running,
+	// p50/p95 on a PulseAudio null sink: 60 ms buffer 74/75 ms, 40 ms
+	// 43-53/55, 30 ms 34/35, 20 ms 23/26). A suspended device (the kiosk
+	// between touches) plays a sound at once whatever the buffer
+	// (waitMixed). ALSA's pulse
 	// plugin cuts it in 3 periods, oto writes one at a time: a smaller one
 	// runs dry sooner when the CPU is busy. Measured with the machine
 	// loaded 2-7 on 2 cores: at 20 ms packaging/soundcheck.sh heard a
@@ -29,6 +32,10 @@ const (
 	// It does not delay the start, but oto fills it before the first sample
 	// is mixed: a small one keeps the decoding before the start short.
 	otoPlayerBuffer = 100 * time.Millisecond
+	// otoMixWait bounds the wait for oto to read the start of a sound
+	// before the device resumes (waitMixed): a decoder slower than that
+	// is heard after a period of silence rather than holding the touch.
+	otoMixWait = 20 * time.Millisecond
 	// otoReadyTimeout bounds the wait for the device at start-up.
 	otoReadyTimeout = 5 * time.Second
 	// otoPrimeTimeout bounds the wait for the device to play at start-up.
@@ -195,16 +202,34 @@ func (o *OtoSink) Start(snd Sound) error {
 		src.ended = func(snd Sound, lv Levels) { traceSound(o.trace, snd, lv, src.began, false) }
 	}
 	o.cur = &otoSound{player: player, src: src, trace: o.trace}
+	player.Play()
 	// Only a suspended context is resumed: Resume waits for the device's
 	// write in progress, up to a period (a third of otoDriverBuffer).
 	if o.suspended {
+		waitMixed(player)
 		if err := o.ctx.Resume(); err != nil {
 			return fmt.Errorf("the sound device stopped working: %w", err)
 		}
 		o.suspended = false
 	}
-	player.Play()
 	return nil
+}
+
+// waitMixed waits until oto's mixer has player, otoMixWait at most. oto's
+// Play reads the start of the sound on a goroutine of its own, then gives
+// the player to the mixer. A device resumed before that writes a period
+// of silence first, and the sound waits behind it: on PulseAudio, which
+// plays a stream that ran dry the moment it is written to again (it
+// rewinds the sink), the sound was heard at once when it came first,
+// 40-50 ms later behind the silence (BenchmarkOtoHeard/suspended: half
+// the sounds before this wait). The player has buffered the start of
+// the sound only once its read is over, just before it joins the mixer;
+// a sound that is empty or failed never joins.
+func waitMixed(player *oto.Player) {
+	deadline := time.Now().Add(otoMixWait)
+	for player.BufferedSize() == 0 && player.IsPlaying() && player.Err() == nil && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
 }
 
 // idleAfter suspends the device after a silence of o.idleAfterSilence
