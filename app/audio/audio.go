@@ -31,6 +31,10 @@ type Sound struct {
 	// gap, or false when none does. It may wait while the next sound gets
 	// ready, so whoever stops the sink makes Next return false first.
 	Next func() (Sound, bool)
+
+	// keepSilence makes the sinks play the silence that ends the sound,
+	// which they otherwise skip when nothing follows (pcmReader.held).
+	keepSilence bool
 }
 
 // Sink is where sound goes. Implementations are safe for concurrent use.

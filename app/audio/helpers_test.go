@@ -117,7 +117,9 @@ func (tp *testPlayer) only(tb testing.TB) Record {
 	return records[0]
 }
 
-// measure decodes a whole file: its length and RMS amplitude (0 to 1).
+// measure decodes a sound file and returns how long it is heard, up to
+// its last sample at or above silenceLevel (the silence after it is not
+// played when nothing follows), and the RMS of the first channel over that.
 func measure(tb testing.TB, path string) (time.Duration, float64) {
 	tb.Helper()
 	s, format, err := Open(path)
@@ -127,13 +129,18 @@ func measure(tb testing.TB, path string) (time.Duration, float64) {
 	defer s.Close()
 	var (
 		buf   [512][2]float64
-		n     int
+		n     int // frames read
+		heard int // frames up to the last one heard
 		total float64
+		upTo  float64 // total at heard
 	)
 	for {
 		got, ok := s.Stream(buf[:])
-		for _, frame := range buf[:got] {
+		for i, frame := range buf[:got] {
 			total += frame[0] * frame[0]
+			if math.Abs(frame[0]) >= silenceLevel || math.Abs(frame[1]) >= silenceLevel {
+				heard, upTo = n+i+1, total
+			}
 		}
 		n += got
 		if !ok {
@@ -143,10 +150,10 @@ func measure(tb testing.TB, path string) (time.Duration, float64) {
 	if err := s.Err(); err != nil {
 		tb.Fatal(err)
 	}
-	if n == 0 {
+	if heard == 0 {
 		return 0, 0
 	}
-	return format.SampleRate.D(n), math.Sqrt(total / float64(n))
+	return format.SampleRate.D(heard), math.Sqrt(upTo / float64(heard))
 }
 
 func newLogger(w io.Writer) *slog.Logger {

@@ -148,7 +148,7 @@ func OpenOto() (*OtoSink, error) {
 // sounds start within tens of milliseconds (BenchmarkOtoFirstSample).
 func (o *OtoSink) prime() {
 	p := &primer{mark: 3 * o.rate.N(otoPlayerBuffer), past: make(chan struct{})}
-	err := o.Start(Sound{Source: "silence", Streamer: p, Format: beep.Format{SampleRate: o.rate, NumChannels: 2, Precision: 4}})
+	err := o.Start(Sound{Source: "silence", Streamer: p, Format: beep.Format{SampleRate: o.rate, NumChannels: 2, Precision: 4}, keepSilence: true})
 	if err == nil {
 		select {
 		case <-p.past:

@@ -57,7 +57,28 @@ type pcmReader struct {
 	levels Levels    // of snd so far
 	began  time.Time // when the first samples of snd went to the device
 	eof    bool
+	// Silence read and not yet given: held frames (a sound's end, perhaps),
+	// then, once sound follows, owed frames and the pending sound read
+	// after them. The silence a last sound ends with is never given: the
+	// device goes idle at the end of what is heard, and a touch right
+	// after is heard at once (a device still playing holds a new sound
+	// back by its buffer, otoDriverBuffer). espeak-ng ends each sentence
+	// with 0.4 s of silence: between prompts it is kept, as a pause.
+	held, owed int
+	pending    [][2]float64
+	zeros      [][2]float64
+	next       *Sound // to start once the owed silence is given
 }
+
+const (
+	// silenceLevel is the magnitude below which a sample is silence: -60
+	// dBFS, under the noise of a phone's recording and far under what a
+	// kiosk's loudspeaker lets anyone hear in a public room.
+	silenceLevel = 0.001
+	// maxHeldSilence bounds the silence read ahead: a longer pause
+	// inside a sound is given as read, past this much.
+	maxHeldSilence = int(deviceRate) // frames: 1 s
+)
 
 // set makes snd the sound read. r.mu must be held, or r not yet shared.
 func (r *pcmReader) set(snd Sound) {
@@ -73,7 +94,27 @@ func (r *pcmReader) Read(p []byte) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	want := len(p) / frameBytes
-	for !r.eof && want > 0 {
+	for want > 0 {
+		// What was held back goes first, once sound follows it.
+		if r.owed > 0 {
+			n := min(r.owed, want)
+			r.encode(p, r.silence(n))
+			r.owed -= n
+			return n * frameBytes, nil
+		}
+		if len(r.pending) > 0 {
+			n := min(len(r.pending), want)
+			r.encode(p, r.pending[:n])
+			r.pending = r.pending[n:]
+			return n * frameBytes, nil
+		}
+		if r.next != nil {
+			// The silence that ended the last sound has been given.
+			r.startNext()
+		}
+		if r.eof {
+			break
+		}
 		if cap(r.buf) < want {
 			r.buf = make([][2]float64, want)
 		}
@@ -82,33 +123,82 @@ func (r *pcmReader) Read(p []byte) (int, error) {
 		// answers nothing only then.
 		got, _ := r.s.Stream(buf)
 		if got > 0 {
-			r.encode(p, buf[:got])
-			return got * frameBytes, nil
+			heard := got
+			if !r.snd.keepSilence {
+				heard = heardUpTo(buf[:got])
+			}
+			if heard == 0 && r.held+got <= maxHeldSilence {
+				r.held += got
+				continue
+			}
+			if heard == 0 { // a long pause: given as it is
+				heard = got
+			}
+			if r.held > 0 {
+				r.owed = r.held
+				r.pending = append(r.pending[:0], buf[:heard]...)
+				r.held = got - heard
+				continue
+			}
+			r.encode(p, buf[:heard])
+			r.held = got - heard
+			return heard * frameBytes, nil
 		}
-		if r.ended != nil {
-			r.ended(r.snd, r.levels)
-		}
-		// This sound is over: the next one follows without a gap.
+		// This sound is over: the next one follows without a gap, after
+		// the silence this one ended with.
 		next, ok := Sound{}, false
 		if r.snd.Next != nil {
 			next, ok = r.snd.Next()
 		}
 		if !ok {
+			// Nothing follows: the silence held back is not worth playing.
+			r.held = 0
+			if r.ended != nil {
+				r.ended(r.snd, r.levels)
+			}
 			r.eof = true
 			if r.drained != nil {
 				r.drained()
 			}
 			break
 		}
-		r.set(next)
-		if r.started != nil {
-			r.started(next)
-		}
+		r.owed, r.held, r.next = r.owed+r.held, 0, &next
 	}
 	if r.eof {
 		return 0, io.EOF
 	}
 	return 0, nil
+}
+
+// startNext ends the sound read and starts r.next.
+func (r *pcmReader) startNext() {
+	if r.ended != nil {
+		r.ended(r.snd, r.levels)
+	}
+	r.set(*r.next)
+	if r.started != nil {
+		r.started(*r.next)
+	}
+	r.next = nil
+}
+
+// silence returns n frames of silence.
+func (r *pcmReader) silence(n int) [][2]float64 {
+	if cap(r.zeros) < n {
+		r.zeros = make([][2]float64, n)
+	}
+	return r.zeros[:n]
+}
+
+// heardUpTo returns the number of frames up to the last one heard, at or
+// above silenceLevel: 0 when all are silence.
+func heardUpTo(frames [][2]float64) int {
+	for i := len(frames) - 1; i >= 0; i-- {
+		if math.Abs(frames[i][0]) >= silenceLevel || math.Abs(frames[i][1]) >= silenceLevel {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // encode writes frames to p as the device takes them, and measures them.
@@ -144,6 +234,6 @@ func (r *pcmReader) end() (snd Sound, lv Levels, began time.Time, cut bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	cut = !r.eof
-	r.eof = true
+	r.eof, r.held, r.owed, r.pending, r.next = true, 0, 0, nil, nil
 	return r.snd, r.levels, r.began, cut
 }

@@ -149,6 +149,10 @@ func speechReference(t *testing.T) reference {
 	if ref.sampleRate == 0 || len(samples) == 0 {
 		t.Fatalf("%s: no sound in the speech file", path)
 	}
+	// The sinks skip the silence the last sound ends with.
+	for len(samples) > 0 && math.Abs(float64(samples[len(samples)-1])/(1<<15)) < silenceLevel {
+		samples = samples[:len(samples)-1]
+	}
 	var sum float64
 	for _, s := range samples {
 		v := float64(s) / (1 << 15)
