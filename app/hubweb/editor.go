@@ -664,6 +664,10 @@ func (s *Server) afterPublish(w http.ResponseWriter, r *http.Request, sess passe
 		return
 	}
 	d, derr := s.Editor.Draft(r.Context(), id)
+	if errors.Is(derr, editor.ErrNotFound) {
+		noProcedure(w, id)
+		return
+	}
 	if derr != nil {
 		s.internal(w, r, "publish the procedure", errors.Join(err, derr))
 		return
@@ -703,7 +707,10 @@ func (s *Server) rebaseDraft(w http.ResponseWriter, r *http.Request, sess passer
 		return
 	}
 	id := r.PathValue("id")
-	if err := s.Editor.Rebase(r.Context(), id, sess.User); err != nil {
+	if err := s.Editor.Rebase(r.Context(), id, sess.User); errors.Is(err, editor.ErrNotFound) {
+		noProcedure(w, id)
+		return
+	} else if err != nil {
 		s.internal(w, r, "keep the draft", err)
 		return
 	}

@@ -567,3 +567,43 @@ func TestEditorRecording(t *testing.T) {
 		}
 	}
 }
+
+// A path whose procedure id is not one (a slash, "..", capitals, a NUL)
+// or names no procedure gets "no such procedure", never the hub's error
+// page: no handler acts on it.
+func TestEditorRoutesRefuseOddIDs(t *testing.T) {
+	t.Parallel()
+	hub := startEditorHub(t)
+	c := newClient(t)
+	mustLogin(t, c, hub.testHub)
+	_, page := get(t, c, hub.URL+"/procedures/create-email")
+	csrf := editorForm(t, page).Get("csrf")
+	ids := []string{"..%2Fetc", "a%2Fb", "ABC", "%00x", strings.Repeat("a", 65), "no-such-procedure"}
+	routes := []struct{ method, suffix string }{
+		{"GET", ""}, {"GET", "/preview"},
+		{"POST", ""}, {"POST", "/publish"}, {"POST", "/rollback"}, {"POST", "/rebase"},
+		{"POST", "/recording?lang=fr&step=a"}, {"POST", "/pictogram"}, {"POST", "/preview"},
+	}
+	for _, id := range ids {
+		for _, r := range routes {
+			if id == "no-such-procedure" && (r.method == "POST" && r.suffix == "" || r.suffix == "/preview") {
+				continue // a save without its form is refused first (400); this hub draws no previews
+			}
+			t.Run(r.method+" "+id+r.suffix, func(t *testing.T) {
+				u := hub.URL + "/procedures/" + id + r.suffix
+				var (
+					resp *http.Response
+					body string
+				)
+				if r.method == "GET" {
+					resp, body = get(t, c, u)
+				} else {
+					resp, body = post(t, c, u, url.Values{"csrf": {csrf}, "key": {"x"}})
+				}
+				if resp.StatusCode != http.StatusNotFound || !strings.Contains(strings.ToLower(body), "no procedure") {
+					t.Errorf("%s %s: %s %s", r.method, u, resp.Status, body)
+				}
+			})
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net"
@@ -117,17 +118,17 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /stats.csv", s.signedIn(s.statsCSV))
 	mux.Handle("GET /procedures", s.signedIn(s.proceduresPage))
 	mux.Handle("POST /procedures/new", s.signedIn(s.newProcedure))
-	mux.Handle("GET /procedures/{id}", s.signedIn(s.editorPage))
-	mux.Handle("POST /procedures/{id}", s.signedIn(s.saveProcedure))
-	mux.Handle("POST /procedures/{id}/publish", s.signedIn(s.publishProcedure))
-	mux.Handle("POST /procedures/{id}/rollback", s.signedIn(s.rollbackProcedure))
-	mux.Handle("POST /procedures/{id}/discard", s.signedIn(s.discardDraft))
-	mux.Handle("POST /procedures/{id}/rebase", s.signedIn(s.rebaseDraft))
+	mux.Handle("GET /procedures/{id}", s.signedIn(s.procedure(s.editorPage)))
+	mux.Handle("POST /procedures/{id}", s.signedIn(s.procedure(s.saveProcedure)))
+	mux.Handle("POST /procedures/{id}/publish", s.signedIn(s.procedure(s.publishProcedure)))
+	mux.Handle("POST /procedures/{id}/rollback", s.signedIn(s.procedure(s.rollbackProcedure)))
+	mux.Handle("POST /procedures/{id}/discard", s.signedIn(s.procedure(s.discardDraft)))
+	mux.Handle("POST /procedures/{id}/rebase", s.signedIn(s.procedure(s.rebaseDraft)))
 	mux.Handle("POST /hints", s.signedIn(s.hints))
-	mux.Handle("POST /procedures/{id}/recording", s.signedIn(s.recordings))
-	mux.Handle("POST /procedures/{id}/pictogram", s.signedIn(s.pictogramUpload))
-	mux.Handle("GET /procedures/{id}/preview", s.signedIn(s.preview))
-	mux.Handle("POST /procedures/{id}/preview", s.signedIn(s.previewTyped))
+	mux.Handle("POST /procedures/{id}/recording", s.signedIn(s.procedure(s.recordings)))
+	mux.Handle("POST /procedures/{id}/pictogram", s.signedIn(s.procedure(s.pictogramUpload)))
+	mux.Handle("GET /procedures/{id}/preview", s.signedIn(s.procedure(s.preview)))
+	mux.Handle("POST /procedures/{id}/preview", s.signedIn(s.procedure(s.previewTyped)))
 	mux.Handle("GET /speech", s.signedIn(s.speech))
 	mux.Handle("GET /pictograms", s.signedIn(s.pictogramList))
 	mux.Handle("GET /pictograms/", s.signedIn(s.pictogramImage))
@@ -182,6 +183,22 @@ func (s *Server) signedIn(next staffHandler) http.Handler {
 		}
 		next(w, r, sess)
 	})
+}
+
+// procedure answers 404 for a path whose {id} cannot name a procedure
+// (a typing error, "..", a slash): no handler sees it.
+func (s *Server) procedure(next staffHandler) staffHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess passerelle.StaffSession) {
+		if editor.CheckID(r.PathValue("id")) != nil {
+			noProcedure(w, r.PathValue("id"))
+			return
+		}
+		next(w, r, sess)
+	}
+}
+
+func noProcedure(w http.ResponseWriter, id string) {
+	http.Error(w, fmt.Sprintf("There is no procedure %q on this hub.", id), http.StatusNotFound)
 }
 
 func (s *Server) session(r *http.Request) (passerelle.StaffSession, error) {
