@@ -316,7 +316,7 @@ func TestHubAndSyncEndToEnd(t *testing.T) {
 	// Staff edit the hub's catalog: the hub publishes it, the kiosk gets
 	// it at its next sync. A broken edit is not published.
 	edited := filepath.Join(hubCatalog, "create-email", "procedure.yaml")
-	editFile(t, edited, "\nversion: 3\n", "\nversion: 4\n")
+	editFile(t, edited, "\nversion: 4\n", "\nversion: 5\n")
 	v4, err := bundle.Hash(hubCatalog)
 	if err != nil {
 		t.Fatal(err)
@@ -327,10 +327,10 @@ func TestHubAndSyncEndToEnd(t *testing.T) {
 		t.Errorf("after the hub published %s, the kiosk's catalog is %s", v4[:12], k.CatalogVersion)
 	}
 	live := filepath.Join(filepath.Dir(kiosk), "catalog", "create-email", "procedure.yaml")
-	if b, err := os.ReadFile(live); err != nil || !strings.Contains(string(b), "\nversion: 4\n") {
+	if b, err := os.ReadFile(live); err != nil || !strings.Contains(string(b), "\nversion: 5\n") {
 		t.Errorf("the kiosk's live catalog does not hold the edit: %v", err)
 	}
-	editFile(t, edited, "\nversion: 4\n", "\nversion: four\n")
+	editFile(t, edited, "\nversion: 5\n", "\nversion: four\n")
 	hub.waitFor(t, regexp.MustCompile(`msg="catalog: the catalog folder has problems; it is not published`))
 	mustRun(t, "sync", "-once", "-db", kiosk)
 	if k, h := statsOf(t, kiosk), statsOf(t, hubDB); k.CatalogVersion != v4 || h.LatestCatalog != v4 {

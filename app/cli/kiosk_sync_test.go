@@ -155,12 +155,12 @@ func TestJoinedKioskSyncsInTheBackground(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(yaml, []byte(strings.Replace(string(b), "\nversion: 3\n", "\nversion: 4\n", 1)), 0o644); err != nil {
+	if err := os.WriteFile(yaml, []byte(strings.Replace(string(b), "\nversion: 4\n", "\nversion: 5\n", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	publish(t, hub, edited)
 	deadline := time.After(30 * time.Second)
-	for version(k.watcher.Catalog(), "create-email") != 4 {
+	for version(k.watcher.Catalog(), "create-email") != 5 {
 		select {
 		case <-updates:
 		case <-deadline:
