@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -235,6 +237,24 @@ func editFile(t *testing.T, name, old, new string) {
 	}
 }
 
+// bumpVersion raises the version of the procedure file name by one, as
+// staff do with each edit, and returns its new version line.
+func bumpVersion(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`\nversion: (\d+)\n`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("%s has no version line", name)
+	}
+	v, _ := strconv.Atoi(string(m[1]))
+	line := fmt.Sprintf("\nversion: %d\n", v+1)
+	editFile(t, name, string(m[0]), line)
+	return line
+}
+
 // enroll enrolls a kiosk and returns its token, the last line printed.
 func enroll(t *testing.T, hubDB, name string) string {
 	t.Helper()
@@ -316,7 +336,7 @@ func TestHubAndSyncEndToEnd(t *testing.T) {
 	// Staff edit the hub's catalog: the hub publishes it, the kiosk gets
 	// it at its next sync. A broken edit is not published.
 	edited := filepath.Join(hubCatalog, "create-email", "procedure.yaml")
-	editFile(t, edited, "\nversion: 4\n", "\nversion: 5\n")
+	bumped := bumpVersion(t, edited)
 	v4, err := bundle.Hash(hubCatalog)
 	if err != nil {
 		t.Fatal(err)
@@ -327,10 +347,10 @@ func TestHubAndSyncEndToEnd(t *testing.T) {
 		t.Errorf("after the hub published %s, the kiosk's catalog is %s", v4[:12], k.CatalogVersion)
 	}
 	live := filepath.Join(filepath.Dir(kiosk), "catalog", "create-email", "procedure.yaml")
-	if b, err := os.ReadFile(live); err != nil || !strings.Contains(string(b), "\nversion: 5\n") {
+	if b, err := os.ReadFile(live); err != nil || !strings.Contains(string(b), bumped) {
 		t.Errorf("the kiosk's live catalog does not hold the edit: %v", err)
 	}
-	editFile(t, edited, "\nversion: 5\n", "\nversion: four\n")
+	editFile(t, edited, bumped, "\nversion: four\n")
 	hub.waitFor(t, regexp.MustCompile(`msg="catalog: the catalog folder has problems; it is not published`))
 	mustRun(t, "sync", "-once", "-db", kiosk)
 	if k, h := statsOf(t, kiosk), statsOf(t, hubDB); k.CatalogVersion != v4 || h.LatestCatalog != v4 {

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -150,17 +152,20 @@ func TestJoinedKioskSyncsInTheBackground(t *testing.T) {
 	if err := os.CopyFS(edited, os.DirFS("../../data/procedures")); err != nil {
 		t.Fatal(err)
 	}
+	// One version more than the shipped file's, whatever it is now.
 	yaml := filepath.Join(edited, "create-email", "procedure.yaml")
 	b, err := os.ReadFile(yaml)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(yaml, []byte(strings.Replace(string(b), "\nversion: 4\n", "\nversion: 5\n", 1)), 0o644); err != nil {
+	want := version(k.watcher.Catalog(), "create-email") + 1
+	bumped := regexp.MustCompile(`\nversion: \d+\n`).ReplaceAll(b, fmt.Appendf(nil, "\nversion: %d\n", want))
+	if err := os.WriteFile(yaml, bumped, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	publish(t, hub, edited)
 	deadline := time.After(30 * time.Second)
-	for version(k.watcher.Catalog(), "create-email") != 5 {
+	for version(k.watcher.Catalog(), "create-email") != want {
 		select {
 		case <-updates:
 		case <-deadline:
