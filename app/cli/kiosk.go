@@ -79,14 +79,21 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	// the 240 ms the kiosk took to show its window); its code is all Go,
 	// so it may run beside the C libraries the rest calls (below).
 	loading := r.loadCatalog(ctx, c, logger, err)
+	// espeak-ng's version names the cached speech: found now, the
+	// welcome's prompt does not wait for it on the UI goroutine.
+	r.speech = newSpeech(c)
+	r.speech.Warm()
 	a := fyneapp.NewWithID("fr.passerelle.kiosk")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
+	// The fonts welcome writes with load while the display connection
+	// opens and the screen is measured: they were the last thing the
+	// first screen waited for.
+	fontsLoaded := ui.WarmFonts()
 	// The first window starts the toolkit's display connection (GLFW); the
 	// screen is measured on it, before the window shows, when the scale is
 	// read. On a connection of its own, measuring cost 6 to 14 ms more.
 	win := a.NewWindow("Passerelle")
 	c.unitMM = applyScale(logger, c.screenSize)
-	fontsLoaded := loadFonts(a, c.unitMM)
 	// Where the sound goes is decided before the sound device opens:
 	// oto opens it once, with the environment it has then (a pactl call,
 	// 10 to 30 ms, while the catalog and the fonts load).
@@ -119,6 +126,8 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	// welcome (12 MB less 3 s after the start). The collection runs beside
 	// the first frames.
 	a.Lifecycle().SetOnStarted(func() {
+		// The faces of the screens after welcome, now that it shows.
+		ui.WarmOtherFonts()
 		debug.SetGCPercent(gcPercent)
 		debug.SetMemoryLimit(memoryLimit)
 		go debug.FreeOSMemory()
@@ -172,6 +181,7 @@ type running struct {
 	player  *audio.Player
 	win     fyne.Window
 	ui      *ui.Kiosk
+	speech  *audio.Speech      // the player's speech cache
 	catalog string             // the folder the kiosk serves its catalog from
 	watcher *procedure.Watcher // serves it
 	router  *audio.Router      // where the sound goes; nil: not followed (tests)
@@ -198,8 +208,9 @@ func openKiosk(ctx context.Context, c kioskConfig, a fyne.App, sink audio.Sink, 
 		return nil, err
 	}
 	loading := r.loadCatalog(ctx, c, logger, err)
+	r.speech = newSpeech(c)
+	fontsLoaded := ui.WarmFonts()
 	win := a.NewWindow("Passerelle")
-	fontsLoaded := loadFonts(a, c.unitMM)
 	if err := r.open(ctx, c, a, win, sink, logger, loading, fontsLoaded, err); err != nil {
 		var unusable *sqlite.OpenError
 		if errors.As(err, &unusable) {
@@ -224,12 +235,13 @@ func openDatabase(c kioskConfig) (*running, error) {
 	return r, nil
 }
 
-// loadFonts gives the application the kiosk's theme for a unit of unitMM
-// millimetres, then loads the fonts in the background (ui.WarmFonts); the
-// screens wait for the channel returned.
-func loadFonts(a fyne.App, unitMM float64) <-chan struct{} {
-	a.Settings().SetTheme(ui.ThemeFor(unitMM, false))
-	return ui.WarmFonts()
+// newSpeech is the kiosk's speech cache, as its settings say.
+func newSpeech(c kioskConfig) *audio.Speech {
+	speech := audio.NewSpeech(c.speech, "")
+	if c.speechLimit > 0 {
+		speech.SetLimit(c.speechLimit)
+	}
+	return speech
 }
 
 // catalogLoad is the catalog the kiosk serves, opening in the background.
@@ -286,15 +298,12 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, win fyne.
 		}
 	}()
 	r.win = win
-	speech := audio.NewSpeech(c.speech, "")
-	if c.speechLimit > 0 {
-		speech.SetLimit(c.speechLimit)
-	}
-	r.player = audio.NewPlayer(sink, speech,
+	r.player = audio.NewPlayer(sink, r.speech,
 		audio.WithVolume(c.volume), audio.WithRate(c.rate), audio.WithLogger(logger))
 	r.closers = append(r.closers, func() { r.player.Close() })
 	if dbErr != nil {
 		<-fontsLoaded // the out-of-service screen writes
+		a.Settings().SetTheme(ui.ThemeFor(c.unitMM, false))
 		return dbErr
 	}
 
@@ -359,7 +368,7 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, win fyne.
 	if help != nil {
 		deps.HelpNotifier = help
 	}
-	<-fontsLoaded
+	<-fontsLoaded // ui.New sets the theme, and measures
 	r.ui = ui.New(r.win, deps, settings)
 	r.ui.Run()
 	r.closers = append(r.closers, r.ui.Close)
