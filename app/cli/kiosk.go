@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -95,11 +96,26 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	win := a.NewWindow("Passerelle")
 	c.unitMM = applyScale(logger, c.screenSize)
 	// Where the sound goes is decided before the sound device opens:
-	// oto opens it once, with the environment it has then (a pactl call,
-	// 10 to 30 ms, while the catalog and the fonts load).
-	r.router = audio.NewRouter(headphonesSetting(ctx, c, r.db), logger)
-	r.router.Follow()
-	defer r.router.Close()
+	// oto opens it once, with the environment it has then. Headphones
+	// named are looked for now (a pactl call, 10 to 30 ms, while the
+	// catalog and the fonts load). Without them the device opens on the
+	// default output, and the router, which follows the headphones staff
+	// may name later, starts once welcome shows: its pactl calls took
+	// the CPU the window needed to open (interleaved runs, medians of 8:
+	// 142 -> 123 ms to the window mapped).
+	headphones := headphonesSetting(ctx, c, r.db)
+	routeLater := routesLater(headphones)
+	r.follows = true
+	if !routeLater {
+		r.router.Store(startRouter(headphones, logger))
+	}
+	var routing sync.WaitGroup
+	defer func() {
+		routing.Wait()
+		if router := r.router.Load(); router != nil {
+			router.Close()
+		}
+	}()
 	// The environment is now settled (the router's, the scale's): C's
 	// setenv is not safe beside C code reading the environment on another
 	// thread, as the sound libraries do (what runs beside it so far, the
@@ -126,6 +142,14 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	// welcome (12 MB less 3 s after the start). The collection runs beside
 	// the first frames.
 	a.Lifecycle().SetOnStarted(func() {
+		if routeLater {
+			// It sets nothing in the environment (routesLater).
+			routing.Add(1)
+			go func() {
+				defer routing.Done()
+				r.router.Store(startRouter(headphones, logger))
+			}()
+		}
 		// The faces of the screens after welcome, now that it shows.
 		ui.WarmOtherFonts()
 		debug.SetGCPercent(gcPercent)
@@ -184,7 +208,10 @@ type running struct {
 	speech  *audio.Speech      // the player's speech cache
 	catalog string             // the folder the kiosk serves its catalog from
 	watcher *procedure.Watcher // serves it
-	router  *audio.Router      // where the sound goes; nil: not followed (tests)
+	// router follows where the sound goes; nil: not yet started, or not
+	// followed when not follows (tests).
+	router  atomic.Pointer[audio.Router]
+	follows bool
 	closers []func()
 }
 
@@ -355,12 +382,12 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, win fyne.
 			r.player.SetVolume(s.Volume)
 			r.player.SetRate(s.Rate)
 			retention.Store(int64(s.Retention))
-			if r.router != nil {
-				r.router.SetHeadphones(s.Headphones)
+			if router := r.router.Load(); router != nil {
+				router.SetHeadphones(s.Headphones)
 			}
 		}}
-	if r.router != nil {
-		deps.SoundOutput = r.router.Output
+	if r.follows {
+		deps.SoundOutput = r.soundOutput
 	}
 	if c.printer != "" {
 		deps.Printer = lp.Printer{Name: c.printer}
@@ -409,6 +436,33 @@ func liveSettings(ctx context.Context, c kioskConfig, db passerelle.StaffStore) 
 		return flags, err
 	}
 	return flags.WithSaved(saved, c.given)
+}
+
+// startRouter follows where the sound goes, for the headphones named ("":
+// none).
+func startRouter(headphones string, logger *slog.Logger) *audio.Router {
+	router := audio.NewRouter(headphones, logger)
+	router.Follow()
+	return router
+}
+
+// routesLater reports whether the router may start after the sound device
+// opens: without headphones it sets nothing in the environment the device
+// opens with, but for an empty PULSE_SINK, which it clears (an empty one
+// names no sink: the device would not open).
+func routesLater(headphones string) bool {
+	sink, set := os.LookupEnv("PULSE_SINK")
+	return headphones == "" && (!set || sink != "")
+}
+
+// soundOutput says where the prompts are heard: the default output until
+// the router, which starts once welcome shows when no headphones are
+// named, says otherwise.
+func (r *running) soundOutput() passerelle.SoundOutput {
+	if router := r.router.Load(); router != nil {
+		return router.Output()
+	}
+	return passerelle.SoundOutput{Says: "the default output (no headphones are set)"}
 }
 
 // headphonesSetting is the headphones the kiosk's settings name: the
