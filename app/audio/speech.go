@@ -237,6 +237,14 @@ func isCacheName(name string) bool {
 	return err == nil
 }
 
+// Warm finds espeak-ng's version in the background, for the cache's names:
+// the first speech asked then does not wait for a run of espeak-ng (about
+// 7 ms, on the UI goroutine for the welcome's prompt). A failure is
+// reported by the first speech asked.
+func (s *Speech) Warm() {
+	go func() { _, _ = s.espeakVersion(context.Background()) }()
+}
+
 // espeakVersion runs espeak-ng --version once it succeeds; a failure is
 // tried again next time, so installing espeak-ng needs no restart.
 func (s *Speech) espeakVersion(ctx context.Context) (string, error) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -79,20 +80,42 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	// the 240 ms the kiosk took to show its window); its code is all Go,
 	// so it may run beside the C libraries the rest calls (below).
 	loading := r.loadCatalog(ctx, c, logger, err)
+	// espeak-ng's version names the cached speech: found now, the
+	// welcome's prompt does not wait for it on the UI goroutine.
+	r.speech = newSpeech(c)
+	r.speech.Warm()
 	a := fyneapp.NewWithID("fr.passerelle.kiosk")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
+	// The fonts welcome writes with load while the display connection
+	// opens and the screen is measured: they were the last thing the
+	// first screen waited for.
+	fontsLoaded := ui.WarmFonts()
 	// The first window starts the toolkit's display connection (GLFW); the
 	// screen is measured on it, before the window shows, when the scale is
 	// read. On a connection of its own, measuring cost 6 to 14 ms more.
 	win := a.NewWindow("Passerelle")
 	c.unitMM = applyScale(logger, c.screenSize)
-	fontsLoaded := loadFonts(a, c.unitMM)
 	// Where the sound goes is decided before the sound device opens:
-	// oto opens it once, with the environment it has then (a pactl call,
-	// 10 to 30 ms, while the catalog and the fonts load).
-	r.router = audio.NewRouter(headphonesSetting(ctx, c, r.db), logger)
-	r.router.Follow()
-	defer r.router.Close()
+	// oto opens it once, with the environment it has then. Headphones
+	// named are looked for now (a pactl call, 10 to 30 ms, while the
+	// catalog and the fonts load). Without them the device opens on the
+	// default output, and the router, which follows the headphones staff
+	// may name later, starts once welcome shows: its pactl calls took
+	// the CPU the window needed to open (interleaved runs, medians of 8:
+	// 142 -> 123 ms to the window mapped).
+	headphones := headphonesSetting(ctx, c, r.db)
+	routeLater := routesLater(headphones)
+	r.follows = true
+	if !routeLater {
+		r.router.Store(startRouter(headphones, logger))
+	}
+	var routing sync.WaitGroup
+	defer func() {
+		routing.Wait()
+		if router := r.router.Load(); router != nil {
+			router.Close()
+		}
+	}()
 	// The environment is now settled (the router's, the scale's): C's
 	// setenv is not safe beside C code reading the environment on another
 	// thread, as the sound libraries do (what runs beside it so far, the
@@ -119,6 +142,16 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	// welcome (12 MB less 3 s after the start). The collection runs beside
 	// the first frames.
 	a.Lifecycle().SetOnStarted(func() {
+		if routeLater {
+			// It sets nothing in the environment (routesLater).
+			routing.Add(1)
+			go func() {
+				defer routing.Done()
+				r.router.Store(startRouter(headphones, logger))
+			}()
+		}
+		// The faces of the screens after welcome, now that it shows.
+		ui.WarmOtherFonts()
 		debug.SetGCPercent(gcPercent)
 		debug.SetMemoryLimit(memoryLimit)
 		go debug.FreeOSMemory()
@@ -172,9 +205,13 @@ type running struct {
 	player  *audio.Player
 	win     fyne.Window
 	ui      *ui.Kiosk
+	speech  *audio.Speech      // the player's speech cache
 	catalog string             // the folder the kiosk serves its catalog from
 	watcher *procedure.Watcher // serves it
-	router  *audio.Router      // where the sound goes; nil: not followed (tests)
+	// router follows where the sound goes; nil: not yet started, or not
+	// followed when not follows (tests).
+	router  atomic.Pointer[audio.Router]
+	follows bool
 	closers []func()
 }
 
@@ -198,8 +235,9 @@ func openKiosk(ctx context.Context, c kioskConfig, a fyne.App, sink audio.Sink, 
 		return nil, err
 	}
 	loading := r.loadCatalog(ctx, c, logger, err)
+	r.speech = newSpeech(c)
+	fontsLoaded := ui.WarmFonts()
 	win := a.NewWindow("Passerelle")
-	fontsLoaded := loadFonts(a, c.unitMM)
 	if err := r.open(ctx, c, a, win, sink, logger, loading, fontsLoaded, err); err != nil {
 		var unusable *sqlite.OpenError
 		if errors.As(err, &unusable) {
@@ -224,12 +262,13 @@ func openDatabase(c kioskConfig) (*running, error) {
 	return r, nil
 }
 
-// loadFonts gives the application the kiosk's theme for a unit of unitMM
-// millimetres, then loads the fonts in the background (ui.WarmFonts); the
-// screens wait for the channel returned.
-func loadFonts(a fyne.App, unitMM float64) <-chan struct{} {
-	a.Settings().SetTheme(ui.ThemeFor(unitMM, false))
-	return ui.WarmFonts()
+// newSpeech is the kiosk's speech cache, as its settings say.
+func newSpeech(c kioskConfig) *audio.Speech {
+	speech := audio.NewSpeech(c.speech, "")
+	if c.speechLimit > 0 {
+		speech.SetLimit(c.speechLimit)
+	}
+	return speech
 }
 
 // catalogLoad is the catalog the kiosk serves, opening in the background.
@@ -286,15 +325,12 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, win fyne.
 		}
 	}()
 	r.win = win
-	speech := audio.NewSpeech(c.speech, "")
-	if c.speechLimit > 0 {
-		speech.SetLimit(c.speechLimit)
-	}
-	r.player = audio.NewPlayer(sink, speech,
+	r.player = audio.NewPlayer(sink, r.speech,
 		audio.WithVolume(c.volume), audio.WithRate(c.rate), audio.WithLogger(logger))
 	r.closers = append(r.closers, func() { r.player.Close() })
 	if dbErr != nil {
 		<-fontsLoaded // the out-of-service screen writes
+		a.Settings().SetTheme(ui.ThemeFor(c.unitMM, false))
 		return dbErr
 	}
 
@@ -346,12 +382,12 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, win fyne.
 			r.player.SetVolume(s.Volume)
 			r.player.SetRate(s.Rate)
 			retention.Store(int64(s.Retention))
-			if r.router != nil {
-				r.router.SetHeadphones(s.Headphones)
+			if router := r.router.Load(); router != nil {
+				router.SetHeadphones(s.Headphones)
 			}
 		}}
-	if r.router != nil {
-		deps.SoundOutput = r.router.Output
+	if r.follows {
+		deps.SoundOutput = r.soundOutput
 	}
 	if c.printer != "" {
 		deps.Printer = lp.Printer{Name: c.printer}
@@ -359,7 +395,7 @@ func (r *running) open(ctx context.Context, c kioskConfig, a fyne.App, win fyne.
 	if help != nil {
 		deps.HelpNotifier = help
 	}
-	<-fontsLoaded
+	<-fontsLoaded // ui.New sets the theme, and measures
 	r.ui = ui.New(r.win, deps, settings)
 	r.ui.Run()
 	r.closers = append(r.closers, r.ui.Close)
@@ -400,6 +436,33 @@ func liveSettings(ctx context.Context, c kioskConfig, db passerelle.StaffStore) 
 		return flags, err
 	}
 	return flags.WithSaved(saved, c.given)
+}
+
+// startRouter follows where the sound goes, for the headphones named ("":
+// none).
+func startRouter(headphones string, logger *slog.Logger) *audio.Router {
+	router := audio.NewRouter(headphones, logger)
+	router.Follow()
+	return router
+}
+
+// routesLater reports whether the router may start after the sound device
+// opens: without headphones it sets nothing in the environment the device
+// opens with, but for an empty PULSE_SINK, which it clears (an empty one
+// names no sink: the device would not open).
+func routesLater(headphones string) bool {
+	sink, set := os.LookupEnv("PULSE_SINK")
+	return headphones == "" && (!set || sink != "")
+}
+
+// soundOutput says where the prompts are heard: the default output until
+// the router, which starts once welcome shows when no headphones are
+// named, says otherwise.
+func (r *running) soundOutput() passerelle.SoundOutput {
+	if router := r.router.Load(); router != nil {
+		return router.Output()
+	}
+	return passerelle.SoundOutput{Says: "the default output (no headphones are set)"}
 }
 
 // headphonesSetting is the headphones the kiosk's settings name: the

@@ -74,3 +74,35 @@ func TestExitIfStuck(t *testing.T) {
 		t.Errorf("the log does not say why the kiosk exits: %q", log.String())
 	}
 }
+
+// The router may start after the sound device opens only when it would
+// change nothing the device opens with: no headphones named, and no empty
+// PULSE_SINK for it to clear (the device would not open with one).
+func TestRoutesLater(t *testing.T) {
+	tests := []struct {
+		name       string
+		headphones string
+		pulseSink  *string // nil: unset
+		want       bool
+	}{
+		{name: "no headphones, no PULSE_SINK", want: true},
+		{name: "no headphones, a PULSE_SINK", pulseSink: ptr("speakers"), want: true},
+		{name: "headphones named", headphones: "usb-headset", want: false},
+		{name: "an empty PULSE_SINK to clear", pulseSink: ptr(""), want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("PULSE_SINK", "")
+			if tt.pulseSink == nil {
+				os.Unsetenv("PULSE_SINK")
+			} else {
+				os.Setenv("PULSE_SINK", *tt.pulseSink)
+			}
+			if got := routesLater(tt.headphones); got != tt.want {
+				t.Errorf("routesLater(%q) with PULSE_SINK %v = %v, want %v", tt.headphones, tt.pulseSink, got, tt.want)
+			}
+		})
+	}
+}
+
+func ptr(s string) *string { return &s }

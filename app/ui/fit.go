@@ -41,7 +41,10 @@ func (b *textBlock) fit(w, h float32) float32 {
 	}
 	b.fitIn, b.dirty = box, false
 	lines, size := fitLines(b.text, b.max, max(b.floor, 1), b.style, b.wrap, w, h)
-	lineH := fyne.MeasureText("Mg", size, b.style).Height
+	var lineH float32
+	if len(lines) > 0 { // no text, no font: a tile without a label loads none
+		lineH = fyne.MeasureText("Mg", size, b.style).Height
+	}
 	b.used = fyne.NewSize(w, lineH*float32(len(lines)))
 	// Lines break in the order the text is written; then each line is
 	// put in the order it is drawn.

@@ -180,6 +180,9 @@ func tilePad(size fyne.Size) float32 {
 // maxLabelShare: the pictogram shrinks before a word is cut. 0 when a
 // readable line does not fit: the pictogram alone.
 func (t *Tile) labelRoom(label *textBlock, size fyne.Size) float32 {
+	if label.text == "" {
+		return 0 // measuring nothing would load a font the screen may not use
+	}
 	pad := tilePad(size)
 	share := t.labelShare
 	if share == 0 {
