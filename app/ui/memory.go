@@ -29,13 +29,13 @@ func (k *Kiosk) releaseMemorySoon() {
 	}
 	k.release = time.AfterFunc(releaseAfter, func() {
 		if k.onWelcome.Load() {
-			releaseMemory()
+			ReleaseMemory()
 		}
 	})
 }
 
-// releaseMemory returns to the system what Go and C have freed.
-func releaseMemory() {
+// ReleaseMemory returns to the system what Go and C have freed.
+func ReleaseMemory() {
 	debug.FreeOSMemory()
 	trimC()
 }
