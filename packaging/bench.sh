@@ -9,7 +9,8 @@
 #   bash packaging/bench.sh [N]        (default 5)
 #
 # start_ms: exec to the window mapped; paint_ms: to its first drawing;
-# pss_mb, rss_mb: 3 s after; idle_cpu_pct: over 3 s (below);
+# pss_mb, rss_mb: 3 s after; idle_cpu_pct: over 3 s (below), and
+# pss_idle_mb at its end;
 # touch_pixels_ms: a click sent through XTEST to the window's pixels
 # changed (DAMAGE, then a checksum of the window); touch_sound_ms: the
 # click to the first sound on the sink's monitor (Passerelle only: the

@@ -11,6 +11,7 @@
 //   - pss_mb, rss_mb: its memory 3 s after it mapped;
 //   - idle_cpu_pct: its CPU over the next 3 s (after -idle-after),
 //     touched by nobody;
+//   - pss_idle_mb: its memory at the end of those 3 s;
 //   - touch_pixels_ms, one a touch: from the click sent (XTEST, through
 //     the X server, as a touch screen's driver does) to the first drawing
 //     (DAMAGE) after which the window's pixels differ from before the
@@ -161,6 +162,12 @@ func run(args []string) error {
 		return a.why(err)
 	}
 	fmt.Printf("idle_cpu_pct %.2f\n", 100*float64(cpu1-cpu0)/float64(time.Since(t0)))
+	// The memory again, once the app has been idle that long: what it
+	// keeps while it waits, after what its start left is collected.
+	if pss, _, err = memory(a.pid()); err != nil {
+		return a.why(err)
+	}
+	fmt.Printf("pss_idle_mb %.1f\n", pss)
 
 	for _, p := range setup {
 		x.move(p.x, p.y)
