@@ -81,6 +81,9 @@ func TestWrapWords(t *testing.T) {
 		{"a number in groups is one word", "Appelez le 01 23 45 67 89.", []string{"Appelez", "le", "01 23 45 67 89."}},
 		{"a no-break space holds", "36\u00a046 ou 32 30", []string{"36\u00a046", "ou", "32 30"}},
 		{"a digit then a word", "6 mois", []string{"6", "mois"}},
+		{"French punctuation stays with its word", "par SMS ? C'est « Spam » : oui !",
+			[]string{"par", "SMS ?", "C'est", "« Spam » :", "oui !"}},
+		{"a question mark alone", "? Oui", []string{"?", "Oui"}},
 		{"Arabic", "على الرقم 36 46.", []string{"على", "الرقم", "36 46."}},
 		{"nothing", "  ", nil},
 	}

@@ -210,11 +210,13 @@ func breakLines(text string, size float32, style fyne.TextStyle, wrap bool, w fl
 
 // wrapWords cuts a paragraph at its spaces, but not at a space between
 // two digits: a number written in groups ("36 46", "01 23 45 67 89") is
-// never cut across two lines (see joinNumberGroups); nor at a no-break
-// space, which says so.
+// never cut across two lines (see joinNumberGroups); nor at a space that
+// French puts before "?", "!", ":", ";" and "»" or after "«" (a line
+// never starts with "?"); nor at a no-break space, which says so.
 func wrapWords(para string) []string {
 	runes := []rune(para)
 	joined := joinNumberGroups(runes)
+	holdPunctuation(joined)
 	var words []string
 	start := -1
 	for i, r := range joined {
@@ -231,6 +233,21 @@ func wrapWords(para string) []string {
 		words = append(words, string(runes[start:]))
 	}
 	return words
+}
+
+// holdPunctuation turns into no-break spaces the spaces French writes
+// inside its quotes and before its high punctuation, as staff type them.
+func holdPunctuation(runes []rune) {
+	for i, r := range runes {
+		if r != ' ' {
+			continue
+		}
+		before := i > 0 && i+1 < len(runes) && strings.ContainsRune("?!:;»", runes[i+1])
+		after := i > 0 && runes[i-1] == '«'
+		if before || after {
+			runes[i] = '\u00a0'
+		}
+	}
 }
 
 // clip cuts a line that is too wide, ending it with "…".
