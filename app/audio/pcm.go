@@ -127,12 +127,12 @@ func (r *pcmReader) Read(p []byte) (int, error) {
 			if !r.snd.keepSilence {
 				heard = heardUpTo(buf[:got])
 			}
-			if heard == 0 && r.held+got <= maxHeldSilence {
-				r.held += got
-				continue
-			}
-			if heard == 0 { // a long pause: given as it is
-				heard = got
+			if heard == 0 {
+				if r.held+got <= maxHeldSilence {
+					r.held += got
+					continue
+				}
+				heard = got // a long pause: given as it is
 			}
 			if r.held > 0 {
 				r.owed = r.held
@@ -162,7 +162,7 @@ func (r *pcmReader) Read(p []byte) (int, error) {
 			}
 			break
 		}
-		r.owed, r.held, r.next = r.owed+r.held, 0, &next
+		r.owed, r.held, r.next = r.held, 0, &next
 	}
 	if r.eof {
 		return 0, io.EOF

@@ -577,7 +577,7 @@ func TestEditorRoutesRefuseOddIDs(t *testing.T) {
 	c := newClient(t)
 	mustLogin(t, c, hub.testHub)
 	_, page := get(t, c, hub.URL+"/procedures/create-email")
-	csrf := editorForm(t, page).Get("csrf")
+	csrf := csrfOf(t, page)
 	ids := []string{"..%2Fetc", "a%2Fb", "ABC", "%00x", strings.Repeat("a", 65), "no-such-procedure"}
 	routes := []struct{ method, suffix string }{
 		{"GET", ""}, {"GET", "/preview"},
