@@ -57,8 +57,9 @@ type Sink interface {
 type Backend string
 
 const (
-	Oto  Backend = "oto"  // a real sound device
-	Null Backend = "null" // no sound device: nothing is heard
+	Pulse Backend = "pulse" // the sound server (PulseAudio, PipeWire)
+	Oto   Backend = "oto"   // the sound device, through ALSA
+	Null  Backend = "null"  // no sound device: nothing is heard
 )
 
 // TraceVariable names the environment variable that, set to 1, makes the
@@ -68,22 +69,36 @@ const (
 // soundcheck.sh compares these with what a PulseAudio null sink recorded.
 const TraceVariable = "PASSERELLE_SOUND_TRACE"
 
-// OpenSink returns the oto sink when a sound device works, otherwise a null
-// sink that plays in real time without a sound, and says which one it chose.
-// The choice is logged in plain words for staff.
+// OpenSink returns the sound server's sink when one runs, otherwise the oto
+// sink when a sound device works, otherwise a null sink that plays in real
+// time without a sound, and says which one it chose. The choice is logged in
+// plain words for staff.
 func OpenSink(logger *slog.Logger) (Sink, Backend) {
 	if logger == nil {
 		logger = slog.Default()
 	}
 	start := time.Now()
+	trace := os.Getenv(TraceVariable) == "1"
+	ready := func(backend Backend) {
+		logger.Info("sound device ready", "backend", string(backend), "sample_rate", int(deviceRate),
+			"took", time.Since(start).Round(time.Millisecond).String())
+	}
+	server, err := OpenPulse()
+	if err == nil {
+		ready(Pulse)
+		if trace {
+			server.trace = logger
+		}
+		return server, Pulse
+	}
+	logger.Debug("sound: not through a sound server", "reason", err)
 	sink, err := OpenOto()
 	if err != nil {
 		logger.Warn("no sound device: the kiosk works silently", "reason", soundReason(err))
 		return NewNullSink(1), Null
 	}
-	logger.Info("sound device ready", "backend", string(Oto), "sample_rate", int(sink.rate),
-		"took", time.Since(start).Round(time.Millisecond).String())
-	if os.Getenv(TraceVariable) == "1" {
+	ready(Oto)
+	if trace {
 		sink.trace = logger
 	}
 	return sink, Oto

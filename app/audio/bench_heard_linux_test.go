@@ -71,52 +71,66 @@ func (e *ear) arm() {
 	e.mu.Unlock()
 }
 
-// BenchmarkOtoHeard measures, as p50-ms and p95-ms, the time from Start
+// BenchmarkSinkHeard measures, as p50-ms and p95-ms, the time from Start
 // to the sound heard on the monitor of PulseAudio's default sink: the
-// delay of a touch's sound that the sink adds, with parec's (5 ms asked).
-// "running": the device was still playing (the silence at the end of a
-// prompt) when the sound started; "suspended": nothing had played for a
-// while, and the sink had suspended the device. It needs PulseAudio
-// (packaging/bench.sh's setup: a null sink as the default).
-func BenchmarkOtoHeard(b *testing.B) {
-	sink, err := OpenOto()
-	if err != nil {
-		b.Skip("no sound device:", err)
-	}
+// delay of a touch's sound that the sink adds, with parec's (5 ms asked),
+// for the sound server's sink and for oto's on ALSA's pulse plugin.
+// "running": the device was still playing (a prompt the touch cuts) when
+// the sound started; "idle": nothing had played for a while (oto's sink
+// had suspended its device, the server's stream had run dry). It needs
+// PulseAudio (packaging/bench.sh's setup: a null sink as the default).
+func BenchmarkSinkHeard(b *testing.B) {
 	if _, err := exec.LookPath("parec"); err != nil {
 		b.Skip("parec is not installed")
 	}
 	e := listenToMonitor(b)
 	format := beep.Format{SampleRate: deviceRate, NumChannels: 2, Precision: 4}
-	for _, name := range []string{"running", "suspended"} {
-		b.Run(name, func(b *testing.B) {
-			var delays []time.Duration
-			for range b.N {
-				if name == "running" {
-					sink.Start(Sound{Streamer: beep.Silence(-1), Format: format})
-					time.Sleep(300 * time.Millisecond)
-				} else {
-					sink.Stop()
-					waitSuspended(b, sink)
-					time.Sleep(300 * time.Millisecond)
+	sinks := []struct {
+		name  string
+		open  func() (Sink, error)
+		quiet func(Sink) // after Stop: the sink idle
+	}{
+		{"pulse", func() (Sink, error) { return OpenPulse() }, func(Sink) {}},
+		{"oto", func() (Sink, error) { return OpenOto() }, func(s Sink) { waitSuspended(b, s.(*OtoSink)) }},
+	}
+	for _, sk := range sinks {
+		for _, name := range []string{"running", "idle"} {
+			b.Run(sk.name+"/"+name, func(b *testing.B) {
+				sink, err := sk.open()
+				if err != nil {
+					b.Skip("no sound:", err)
 				}
-				e.arm()
-				start := time.Now()
-				if err := sink.Start(Sound{Streamer: &deviceTone{left: deviceRate.N(100 * time.Millisecond)}, Format: format}); err != nil {
-					b.Fatal(err)
+				var delays []time.Duration
+				for range b.N {
+					if name == "running" {
+						// A prompt playing: silence, so that the monitor
+						// hears the touch's sound, but written to the device
+						// as a prompt is.
+						sink.Start(Sound{Streamer: beep.Silence(-1), Format: format, keepSilence: true})
+						time.Sleep(300 * time.Millisecond)
+					} else {
+						sink.Stop()
+						sk.quiet(sink)
+						time.Sleep(300 * time.Millisecond)
+					}
+					e.arm()
+					start := time.Now()
+					if err := sink.Start(Sound{Streamer: &deviceTone{left: deviceRate.N(100 * time.Millisecond)}, Format: format}); err != nil {
+						b.Fatal(err)
+					}
+					select {
+					case at := <-e.onset:
+						delays = append(delays, at.Sub(start))
+					case <-time.After(3 * time.Second):
+						b.Fatal("nothing heard on the monitor within 3 s")
+					}
 				}
-				select {
-				case at := <-e.onset:
-					delays = append(delays, at.Sub(start))
-				case <-time.After(3 * time.Second):
-					b.Fatal("nothing heard on the monitor within 3 s")
-				}
-			}
-			sink.Stop()
-			slices.Sort(delays)
-			ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-			b.ReportMetric(ms(delays[len(delays)/2]), "p50-ms")
-			b.ReportMetric(ms(delays[(len(delays)*95)/100]), "p95-ms")
-		})
+				sink.Stop()
+				slices.Sort(delays)
+				ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+				b.ReportMetric(ms(delays[len(delays)/2]), "p50-ms")
+				b.ReportMetric(ms(delays[(len(delays)*95)/100]), "p95-ms")
+			})
+		}
 	}
 }

@@ -38,6 +38,10 @@ import (
 //	quit
 const childVariable = "PASSERELLE_HEADPHONES_CHILD"
 
+// backendVariable names the sink the child plays through: pulse (as OpenSink
+// chooses where a sound server runs) or oto (ALSA, where none does).
+const backendVariable = "PASSERELLE_HEADPHONES_BACKEND"
+
 // requirePulse skips the test where PulseAudio is not installed, except
 // in CI, where it must be.
 func requirePulse(tb testing.TB) {
@@ -249,10 +253,11 @@ type kioskChild struct {
 	log strings.Builder
 }
 
-func (p *pulse) startChild(headphones string, follow bool) *kioskChild {
+func (p *pulse) startChild(backend Backend, headphones string, follow bool) *kioskChild {
 	p.tb.Helper()
 	c := &kioskChild{tb: p.tb, cmd: exec.Command(os.Args[0], "-test.run=^TestHeadphonesChild$", "-test.v")}
 	c.cmd.Env = append(p.env, childVariable+"="+headphones, "PASSERELLE_SPEECH="+speechCache(p.tb), TraceVariable+"=1",
+		backendVariable+"="+string(backend),
 		fmt.Sprintf("PASSERELLE_HEADPHONES_FOLLOW=%v", follow))
 	c.cmd.Stderr = &c.log
 	var err error
@@ -348,20 +353,46 @@ func TestHeadphonesChild(t *testing.T) {
 		router.Follow()
 		defer router.Close()
 	}
-	sink, backend := OpenSink(logger)
-	if backend != Oto {
-		t.Fatal("no sound device: the child must play through oto")
-	}
-	suspended := make(chan struct{}, 1)
-	oto := sink.(*OtoSink)
-	oto.mu.Lock()
-	oto.onSuspend = func() {
+	idle := make(chan struct{}, 1)
+	signalIdle := func() {
 		select {
-		case suspended <- struct{}{}:
+		case idle <- struct{}{}:
 		default:
 		}
 	}
-	oto.mu.Unlock()
+	// isIdle reports whether the sink plays nothing now, with what it
+	// wrote played out.
+	var isIdle func() bool
+	var sink Sink
+	switch b := os.Getenv(backendVariable); Backend(b) {
+	case Pulse:
+		s, backend := OpenSink(logger)
+		if backend != Pulse {
+			t.Fatalf("OpenSink chose %s, want the sound server", backend)
+		}
+		pulse := s.(*PulseSink)
+		pulse.mu.Lock()
+		pulse.onDry = func() { time.AfterFunc(2*pulseBuffer, signalIdle) }
+		pulse.mu.Unlock()
+		sink, isIdle = s, func() bool { return false }
+	case Oto:
+		// Where no sound server runs: oto on ALSA.
+		oto, err := OpenOto()
+		if err != nil {
+			t.Fatal(err)
+		}
+		oto.trace = logger
+		oto.mu.Lock()
+		oto.onSuspend = signalIdle
+		oto.mu.Unlock()
+		sink, isIdle = oto, func() bool {
+			oto.mu.Lock()
+			defer oto.mu.Unlock()
+			return oto.suspended
+		}
+	default:
+		t.Fatalf("%s=%q: no such backend", backendVariable, b)
+	}
 	player := NewPlayer(sink, NewSpeech(os.Getenv("PASSERELLE_SPEECH"), ""), WithLogger(logger))
 	defer player.Close()
 	answer := func(format string, args ...any) { fmt.Printf("child: "+format+"\n", args...) }
@@ -399,14 +430,11 @@ func TestHeadphonesChild(t *testing.T) {
 			}
 			answer("output %s", router.Output().Says)
 		case "idle":
-			oto.mu.Lock()
-			idle := oto.suspended
-			oto.mu.Unlock()
-			if !idle {
+			if !isIdle() {
 				select {
-				case <-suspended:
+				case <-idle:
 				case <-time.After(10 * time.Second):
-					t.Fatal("the sink did not suspend the device within 10 s of silence")
+					t.Fatal("the sink was not idle within 10 s of silence")
 				}
 			}
 			answer("idle")
@@ -473,51 +501,53 @@ func TestHeadphones(t *testing.T) {
 			[]string{"play Bonjour.", "set ", "wait false"}, map[string]bool{"speakers": true, "headphones": false}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel() // each has its own server and child: mostly waiting for sound
-			p := startPulse(t, tc.sinks...)
-			c := p.startChild(tc.setting, !tc.still)
-			for _, line := range tc.before {
-				switch cmd, arg, _ := strings.Cut(line, " "); cmd {
-				case "plug":
-					p.plug(arg)
-				case "unplug":
-					p.unplug(arg)
-				default:
-					c.ask(line)
+		for _, backend := range []Backend{Pulse, Oto} {
+			t.Run(string(backend)+"/"+tc.name, func(t *testing.T) {
+				t.Parallel() // each has its own server and child: mostly waiting for sound
+				p := startPulse(t, tc.sinks...)
+				c := p.startChild(backend, tc.setting, !tc.still)
+				for _, line := range tc.before {
+					switch cmd, arg, _ := strings.Cut(line, " "); cmd {
+					case "plug":
+						p.plug(arg)
+					case "unplug":
+						p.unplug(arg)
+					default:
+						c.ask(line)
+					}
 				}
-			}
-			monitors := map[string]*monitor{}
-			for sink := range tc.want {
-				monitors[sink] = p.record(sink)
-			}
-			answer := c.ask("play " + sentence)
-			if answer == "stalled" && slices.Contains(tc.before, "unplug headphones") {
-				// Measured: with the sink gone, the server moves the stream
-				// to the speakers; under a loaded CPU (two busy loops on 2
-				// cores, about 1 run in 3) ALSA's pulse plugin then blocks in
-				// snd_pcm_writei and takes nothing more: the kiosk is
-				// silent until it restarts. The router's part (the output
-				// says the speakers, the keys stop being named) is checked
-				// above; the device's is a known fault of the plugin.
-				t.Skip("the sound device stopped taking sound after the sink was unplugged (ALSA pulse plugin, under load)")
-			}
-			source, ok := strings.CutPrefix(answer, "played ")
-			if !ok {
-				t.Fatalf("the child did not play: %s", answer)
-			}
-			c.quit()
-			want := listenFile(t, source)
-			for sink, hears := range tc.want {
-				got := listen(monitors[sink].stop(), 48000)
-				t.Logf("%s: %s (the prompt: %s)", sink, got, want)
-				switch {
-				case hears && math.Abs(got.span-want.span) > 0.1:
-					t.Errorf("%s heard %s, the prompt has %s", sink, got, want)
-				case !hears && got.peak > 0.001: // -60 dBFS
-					t.Errorf("%s heard %s, want silence", sink, got)
+				monitors := map[string]*monitor{}
+				for sink := range tc.want {
+					monitors[sink] = p.record(sink)
 				}
-			}
-		})
+				answer := c.ask("play " + sentence)
+				if answer == "stalled" && backend == Oto && slices.Contains(tc.before, "unplug headphones") {
+					// Measured: with the sink gone, the server moves the stream
+					// to the speakers; under a loaded CPU (two busy loops on 2
+					// cores, about 1 run in 3) ALSA's pulse plugin then blocks in
+					// snd_pcm_writei and takes nothing more: the kiosk is
+					// silent until it restarts. The router's part (the output
+					// says the speakers, the keys stop being named) is checked
+					// above; the device's is a known fault of the plugin.
+					t.Skip("the sound device stopped taking sound after the sink was unplugged (ALSA pulse plugin, under load)")
+				}
+				source, ok := strings.CutPrefix(answer, "played ")
+				if !ok {
+					t.Fatalf("the child did not play: %s", answer)
+				}
+				c.quit()
+				want := listenFile(t, source)
+				for sink, hears := range tc.want {
+					got := listen(monitors[sink].stop(), 48000)
+					t.Logf("%s: %s (the prompt: %s)", sink, got, want)
+					switch {
+					case hears && math.Abs(got.span-want.span) > 0.1:
+						t.Errorf("%s heard %s, the prompt has %s", sink, got, want)
+					case !hears && got.peak > 0.001: // -60 dBFS
+						t.Errorf("%s heard %s, want silence", sink, got)
+					}
+				}
+			})
+		}
 	}
 }
