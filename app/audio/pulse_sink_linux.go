@@ -47,6 +47,8 @@ const (
 	// needs buffered to start playing: a new sound waits for the write in
 	// progress, this much at most, then for its own first chunk.
 	pulseChunk = 10 * time.Millisecond
+	// pulsePrime is the silence played when the stream opens.
+	pulsePrime = 100 * time.Millisecond
 	// pulseOpenTimeout bounds the wait for the server at start-up.
 	pulseOpenTimeout = 5 * time.Second
 )
@@ -110,6 +112,17 @@ func openPulse() (*PulseSink, error) {
 		bytes := func(d time.Duration) C.uint { return C.uint(deviceRate.N(d) * frameBytes) }
 		s := C.openStream(C.int(deviceRate), bytes(pulseBuffer), bytes(pulseChunk), &code)
 		if s == nil {
+			done <- opened{err: errors.New(C.GoString(C.pa_strerror(code)))}
+			return
+		}
+		// A stream just opened played the first prompt written to it with
+		// a hole of 0.4 s (packaging/soundcheck.sh, the welcome prompts, 1
+		// run in 2): silence played to its end first settles it, as the
+		// oto sink's prime does.
+		silence := make([]byte, deviceRate.N(pulsePrime)*frameBytes)
+		if C.pa_simple_write(s, unsafe.Pointer(&silence[0]), C.size_t(len(silence)), &code) < 0 ||
+			C.pa_simple_drain(s, &code) < 0 {
+			C.pa_simple_free(s)
 			done <- opened{err: errors.New(C.GoString(C.pa_strerror(code)))}
 			return
 		}
