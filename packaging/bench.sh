@@ -2,7 +2,7 @@
 # Measures Passerelle side by side with the least a Fyne window costs
 # (packaging/bench/bare: a title and four icon buttons), from outside
 # their processes, on a virtual 1280×800 screen and a private PulseAudio
-# null sink (the path a sound card takes: oto → ALSA → pulse). The two
+# null sink (the path a sound card takes on a desktop). The two
 # apps run in turn N times, so that the machine's load falls on both; it
 # prints each figure's median and its ratio to the bare app:
 #
@@ -20,8 +20,8 @@
 #
 # Idle CPU is measured BENCH_IDLE (default 8s) after the 3 s mark, for
 # both apps: Passerelle says its welcome in every language for the first
-# few seconds, and a kiosk is idle once it has stopped talking (its sound
-# device is suspended 50 ms after the last sound, app/audio/oto.go).
+# few seconds, and a kiosk is idle once it has stopped talking (it writes
+# to the sound server only while a sound plays, app/audio/pulse_sink_linux.go).
 # BENCH_IDLE=0s measures it from 3 s, during the welcome prompts.
 # BENCH_KEEP=1 keeps the figures and logs (a failed run keeps them too,
 # and the bench stops saying which app and run failed, with the end of

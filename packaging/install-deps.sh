@@ -7,15 +7,17 @@
 set -euo pipefail
 
 packages=(
-	# Build: Fyne (cgo, GLFW over X11 and OpenGL) and oto (ALSA).
+	# Build: Fyne (cgo, GLFW over X11 and OpenGL), the sound server's client
+	# (libpulse-simple) and oto (ALSA, where no sound server runs).
 	gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
-	libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev
+	libxinerama-dev libxi-dev libxxf86vm-dev libpulse-dev libasound2-dev
 	# Run: offline speech synthesis and a font with Arabic letters.
 	espeak-ng fonts-dejavu-core
 	# Test and look: a virtual screen, window tools, screenshots, audio checks.
 	xvfb xauth xdotool libxdamage1 libxtst6 x11-utils libgl1-mesa-dri imagemagick sox libsox-fmt-base sqlite3
 	# Hear what the kiosk plays without a sound card: a private PulseAudio
-	# with a null sink takes the same ALSA path a real sound card does.
+	# with a null sink takes the path a real sound card does (and oto's
+	# through ALSA's pulse plugin, for the tests of the ALSA sink).
 	pulseaudio pulseaudio-utils libasound2-plugins
 	# The hub's database for a national network; the tests start a throwaway
 	# cluster of their own with its initdb and postgres (they fail without

@@ -4,8 +4,8 @@
 # $xvfb when they end.
 
 # start_pulse SINK starts a private PulseAudio whose default sink is a
-# 48 kHz null sink named SINK: the path a sound card takes (oto → ALSA →
-# pulse, resampled), recorded from SINK.monitor. It sets pulse and
+# 48 kHz null sink named SINK: the path a sound card takes on a desktop
+# (the kiosk's stream to the server, resampled), recorded from SINK.monitor. It sets pulse and
 # XDG_RUNTIME_DIR, and fails when the server does not answer within 5 s.
 start_pulse() {
 	export XDG_RUNTIME_DIR="$work/xdg"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hears what the kiosk really plays, without a sound card: it runs the real
-# binary on a private PulseAudio with a null sink (oto → ALSA → pulse, the
-# path a sound card takes), walks the first screens of create-email as a
+# binary on a private PulseAudio with a null sink (the kiosk's stream to
+# the sound server, the path a sound card takes on a desktop), walks the first screens of create-email as a
 # user would, records the sink's monitor, and prints, for each prompt, the
 # length of sound heard against the length of sound in its source file.
 #
