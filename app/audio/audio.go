@@ -2,9 +2,10 @@
 // recording when staff made one, otherwise with speech synthesised offline by
 // espeak-ng and kept in a cache of WAV files.
 //
-// Sound goes to a Sink: the oto backend when the machine has a working sound
-// device, otherwise a null sink that plays nothing but records what it would
-// have played, so the kiosk works silently and tests can check what was said.
+// Sound goes to a Sink: a stream to the sound server (PulseAudio, PipeWire)
+// when one runs, otherwise the sound device through ALSA (oto), otherwise a
+// null sink that plays nothing but records what it would have played, so
+// the kiosk works silently and tests can check what was said.
 package audio
 
 import (
@@ -63,7 +64,7 @@ const (
 )
 
 // TraceVariable names the environment variable that, set to 1, makes the
-// oto sink log a line for every sound it plays: its source, when its first
+// sound server's and oto's sinks log a line for every sound it plays: its source, when its first
 // samples reached the device, how long it played at the device's rate,
 // whether it was cut short, its peak and clipped samples. packaging/
 // soundcheck.sh compares these with what a PulseAudio null sink recorded.
