@@ -87,9 +87,12 @@ func OpenSink(logger *slog.Logger) (Sink, Backend) {
 	server, err := OpenPulse()
 	if err == nil {
 		ready(Pulse)
+		server.mu.Lock()
+		server.log = logger
 		if trace {
 			server.trace = logger
 		}
+		server.mu.Unlock()
 		return server, Pulse
 	}
 	logger.Debug("sound: not through a sound server", "reason", err)

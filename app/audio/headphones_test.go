@@ -75,16 +75,34 @@ func startPulse(tb testing.TB, sinks ...string) *pulse {
 	tb.Cleanup(func() { os.RemoveAll(dir) })
 	p := &pulse{tb: tb, modules: map[string]string{},
 		env: append(withoutVariable(os.Environ(), "PULSE_SERVER", "PULSE_RUNTIME_PATH", "PULSE_SINK", "ALSA_CARD", "ALSA_PCM_CARD"), "XDG_RUNTIME_DIR="+dir, "HOME="+dir, "LC_ALL=C")}
+	p.launch(sinks...)
+	tb.Cleanup(func() { p.run("pulseaudio", "--kill") })
+	return p
+}
+
+// launch starts the server, with a null sink for each name, the first the
+// default.
+func (p *pulse) launch(sinks ...string) {
+	p.tb.Helper()
+	dir := p.variable("XDG_RUNTIME_DIR")
 	// Daemonized, pulseaudio returns once the server is ready. Left
 	// without a client (a test killed), it ends by itself.
 	p.run("pulseaudio", "-n", "--daemonize=yes", "--exit-idle-time=20", "--log-target=file:"+filepath.Join(dir, "log"),
 		"--load=module-native-protocol-unix", "--load=module-always-sink")
-	tb.Cleanup(func() { p.run("pulseaudio", "--kill") })
 	for _, name := range sinks {
 		p.plug(name)
 	}
 	p.run("pactl", "set-default-sink", sinks[0])
-	return p
+}
+
+// variable is the value of an environment variable of the server's.
+func (p *pulse) variable(name string) string {
+	for _, kv := range slices.Backward(p.env) {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // withoutVariable is env without the given variables.

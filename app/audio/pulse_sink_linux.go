@@ -49,6 +49,10 @@ const (
 	pulseChunk = 10 * time.Millisecond
 	// pulsePrime is the silence played when the stream opens.
 	pulsePrime = 100 * time.Millisecond
+	// pulseRetry is how often the sink tries to reach a server that
+	// stopped answering (restarted, or crashed and started again by
+	// systemd's socket).
+	pulseRetry = 2 * time.Second
 	// pulseOpenTimeout bounds the wait for the server at start-up.
 	pulseOpenTimeout = 5 * time.Second
 )
@@ -70,7 +74,9 @@ type PulseSink struct {
 	// flush asks the writer to drop what the server holds before it writes
 	// again: a sound was started or stopped.
 	flush bool
-	err   error // the server failed: every later Start returns it
+	err   error // the server failed: Start returns it until reconnect succeeds
+	retry time.Duration
+	log   *slog.Logger
 	// trace, when set, gets a line for every sound played: see OpenSink.
 	trace *slog.Logger
 	// onDry, when set, is called once the last sound has been written
@@ -99,6 +105,19 @@ func OpenPulse() (*PulseSink, error) {
 }
 
 func openPulse() (*PulseSink, error) {
+	s, err := connectPulse()
+	if err != nil {
+		return nil, err
+	}
+	p := &PulseSink{s: s, rate: deviceRate, log: slog.Default(), retry: pulseRetry}
+	p.wake = sync.NewCond(&p.mu)
+	go p.write()
+	return p, nil
+}
+
+// connectPulse opens a stream to the sound server and primes it, within
+// pulseOpenTimeout.
+func connectPulse() (*C.pa_simple, error) {
 	if !pulseServerListens() {
 		return nil, errors.New("no sound server runs for this user")
 	}
@@ -128,19 +147,18 @@ func openPulse() (*PulseSink, error) {
 		}
 		done <- opened{s: s}
 	}()
-	var o opened
 	select {
-	case o = <-done:
+	case o := <-done:
+		return o.s, o.err
 	case <-time.After(pulseOpenTimeout):
+		// Closed if it ever opens: one stream plays, the one given.
+		go func() {
+			if o := <-done; o.s != nil {
+				C.pa_simple_free(o.s)
+			}
+		}()
 		return nil, fmt.Errorf("the sound server did not answer within %s", pulseOpenTimeout)
 	}
-	if o.err != nil {
-		return nil, o.err
-	}
-	p := &PulseSink{s: o.s, rate: deviceRate}
-	p.wake = sync.NewCond(&p.mu)
-	go p.write()
-	return p, nil
 }
 
 // pulseServerListens reports whether a sound server may answer: one is
@@ -206,7 +224,8 @@ func (p *PulseSink) write() {
 	}
 }
 
-// fail records that the server stopped answering, and ends the sound.
+// fail records that the server stopped answering, ends the sound, and
+// starts reconnecting. It is called by the writer, which then returns.
 func (p *PulseSink) fail(code C.int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -214,6 +233,28 @@ func (p *PulseSink) fail(code C.int) {
 	if p.cur != nil {
 		p.cur.end()
 		p.cur = nil
+	}
+	p.log.Warn("sound: the sound server stopped answering; the kiosk is silent until it answers again", "reason", p.err.Error())
+	go p.reconnect()
+}
+
+// reconnect opens a new stream every p.retry until the server answers,
+// then plays through it. The old stream is closed first: the writer that
+// used it has returned.
+func (p *PulseSink) reconnect() {
+	C.pa_simple_free(p.s)
+	for {
+		time.Sleep(p.retry)
+		s, err := connectPulse()
+		if err != nil {
+			continue
+		}
+		p.mu.Lock()
+		p.s, p.err = s, nil
+		p.log.Info("sound: the sound server answers again")
+		p.mu.Unlock()
+		go p.write()
+		return
 	}
 }
 

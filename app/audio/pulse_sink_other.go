@@ -5,11 +5,15 @@ package audio
 import (
 	"errors"
 	"log/slog"
+	"sync"
 )
 
 // PulseSink is the no-op twin of the sound server's sink where there is
 // no libpulse: OpenPulse fails, and the oto sink plays.
-type PulseSink struct{ trace *slog.Logger }
+type PulseSink struct {
+	mu         sync.Mutex
+	log, trace *slog.Logger
+}
 
 // OpenPulse always fails in this build.
 func OpenPulse() (*PulseSink, error) {
