@@ -9,6 +9,7 @@
 package audio
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -63,6 +64,10 @@ const (
 	Null  Backend = "null"  // no sound device: nothing is heard
 )
 
+// errNoServer says no sound server runs for the kiosk's user, or this build
+// cannot reach one: the sound device is the only way.
+var errNoServer = errors.New("no sound server runs for this user")
+
 // TraceVariable names the environment variable that, set to 1, makes the
 // sound server's and oto's sinks log a line for every sound it plays: its source, when its first
 // samples reached the device, how long it played at the device's rate,
@@ -95,7 +100,9 @@ func OpenSink(logger *slog.Logger) (Sink, Backend) {
 		server.mu.Unlock()
 		return server, Pulse
 	}
-	logger.Debug("sound: not through a sound server", "reason", err)
+	if !errors.Is(err, errNoServer) {
+		logger.Info("sound: the sound server refused the kiosk's stream; the kiosk tries the sound device directly", "reason", err.Error())
+	}
 	sink, err := OpenOto()
 	if err != nil {
 		logger.Warn("no sound device: the kiosk works silently", "reason", soundReason(err))

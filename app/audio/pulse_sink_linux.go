@@ -119,7 +119,7 @@ func openPulse() (*PulseSink, error) {
 // pulseOpenTimeout.
 func connectPulse() (*C.pa_simple, error) {
 	if !pulseServerListens() {
-		return nil, errors.New("no sound server runs for this user")
+		return nil, errNoServer
 	}
 	type opened struct {
 		s   *C.pa_simple

@@ -17,7 +17,7 @@ type PulseSink struct {
 
 // OpenPulse always fails in this build.
 func OpenPulse() (*PulseSink, error) {
-	return nil, errors.New("this program was built without the sound server's library")
+	return nil, errNoServer
 }
 
 // Start implements Sink.
