@@ -3,14 +3,18 @@
 package audio
 
 import (
+	"io"
 	"log/slog"
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gopxl/beep/v2"
+
+	"passerelle/app/passerelle"
 )
 
 // TestPulseSinkReconnects kills the sound server while a prompt plays, as a
@@ -90,4 +94,62 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// TestRouterFollowsAServerStartedAgain restarts the sound server under a
+// router that follows it: headphones plugged in afterwards are followed
+// still, and the log says the outage once.
+func TestRouterFollowsAServerStartedAgain(t *testing.T) {
+	requirePulse(t)
+	server := startPulse(t, "speakers")
+	for _, name := range []string{"XDG_RUNTIME_DIR", "HOME"} {
+		t.Setenv(name, server.variable(name))
+	}
+	for _, name := range []string{"PULSE_SERVER", "PULSE_SINK"} {
+		t.Setenv(name, "")
+		os.Unsetenv(name)
+	}
+	logs := &strings.Builder{}
+	var mu sync.Mutex
+	router := NewRouter("headphones", slog.New(slog.NewTextHandler(lockedWriter{&mu, logs}, nil)))
+	outputs := make(chan passerelle.SoundOutput, 16)
+	router.mu.Lock()
+	router.changed = func(o passerelle.SoundOutput) { outputs <- o }
+	router.mu.Unlock()
+	if router.Output().Headphones {
+		t.Fatal("the headphones are not plugged in yet")
+	}
+	router.Follow()
+	defer router.Close()
+
+	server.run("pulseaudio", "--kill")
+	server.launch("speakers")
+	server.plug("headphones")
+	deadline := time.After(10 * time.Second)
+	for !router.Output().Headphones {
+		select {
+		case <-outputs:
+		case <-deadline:
+			mu.Lock()
+			defer mu.Unlock()
+			t.Fatalf("headphones plugged in after the server started again: the output stayed %+v\n%s", router.Output(), logs)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := strings.Count(logs.String(), "stopped sending events"); n != 1 {
+		t.Errorf("the outage said %d times, want once:\n%s", n, logs)
+	}
+}
+
+// lockedWriter writes to w under mu.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

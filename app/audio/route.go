@@ -163,13 +163,57 @@ func (r *Router) SetHeadphones(name string) {
 
 // Follow starts following the sound server's events: when sinks come and
 // go, the kiosk's stream is put back on the headphones, and Output says
-// where it is. Without a sound server it does nothing. Close stops it.
+// where it is. A server that goes (restarted, crashed) is asked again every
+// followRetry until it answers. Without a sound server it does nothing.
+// Close stops it.
 func (r *Router) Follow() {
 	if r.pactl == "" {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel, r.done = cancel, make(chan struct{})
+	go func() {
+		defer close(r.done)
+		lost := false
+		for {
+			// Subscribed only to a server that answers, so that an outage
+			// is said once, not at every try.
+			if _, err := r.sinks(r.pactl); err == nil {
+				if ended, err := r.subscribe(ctx); err == nil {
+					if lost {
+						r.log.Info("kiosk: the sound server answers again: headphones plugged in or out are followed")
+						lost = false
+					}
+					// The stream may have opened (or opened again) before
+					// the subscription: look once.
+					r.look()
+					r.follow(ended)
+				}
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			if !lost {
+				r.log.Warn("kiosk: the sound server stopped sending events: headphones plugged in or out are not followed until it answers again")
+				lost = true
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(followRetry):
+			}
+		}
+	}()
+}
+
+// followRetry is how long the router waits before asking a sound server
+// that went away again.
+const followRetry = 2 * time.Second
+
+// subscribe runs pactl subscribe until ctx ends: the events that may move
+// the sound wake the router. The channel returned is closed when pactl
+// ends.
+func (r *Router) subscribe(ctx context.Context) (<-chan struct{}, error) {
 	cmd := exec.CommandContext(ctx, r.pactl, "subscribe")
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	out, err := cmd.StdoutPipe()
@@ -177,14 +221,12 @@ func (r *Router) Follow() {
 		err = cmd.Start()
 	}
 	if err != nil {
-		r.log.Warn("kiosk: cannot follow headphones plugged in or out", "err", err)
-		close(r.done)
-		return
+		return nil, err
 	}
-	events := make(chan struct{})
+	ended := make(chan struct{})
 	go func() {
 		// Events come in bursts (a sink, its monitor, its module): one
-		// look after each burst is enough, so they only wake the looker.
+		// look after each burst is enough, so they only wake the router.
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			if soundEvent(sc.Text()) {
@@ -195,24 +237,21 @@ func (r *Router) Follow() {
 			}
 		}
 		cmd.Wait()
-		close(events)
+		close(ended)
 	}()
-	go func() {
-		defer close(r.done)
-		for {
-			select {
-			case <-events:
-				if ctx.Err() == nil {
-					r.log.Warn("kiosk: the sound server stopped sending events: headphones plugged in or out are not followed")
-				}
-				return
-			case <-r.wake:
-				r.look()
-			}
+	return ended, nil
+}
+
+// follow looks where the sound goes at each wake, until ended is closed.
+func (r *Router) follow(ended <-chan struct{}) {
+	for {
+		select {
+		case <-ended:
+			return
+		case <-r.wake:
+			r.look()
 		}
-	}()
-	// The stream may have opened before the subscription: look once.
-	r.wake <- struct{}{}
+	}
 }
 
 // soundEvent reports whether a line of pactl subscribe may change where
