@@ -17,7 +17,7 @@ const (
 	otoRate = deviceRate
 	// otoDriverBuffer is what the sound device holds ahead: the delay between
 	// a sound reaching oto and reaching the loudspeaker while the device
-	// plays (a prompt, or the silence at its end: BenchmarkOtoHeard/running,
+	// plays (a prompt, or the silence at its end: BenchmarkSinkHeard/oto/running,
 	// p50/p95 on a PulseAudio null sink: 60 ms buffer 74/75 ms, 40 ms
 	// 43-53/55, 30 ms 34/35, 20 ms 23/26). A suspended device (the kiosk
 	// between touches) plays a sound at once whatever the buffer
@@ -221,7 +221,7 @@ func (o *OtoSink) Start(snd Sound) error {
 // of silence first, and the sound waits behind it: on PulseAudio, which
 // plays a stream that ran dry the moment it is written to again (it
 // rewinds the sink), the sound was heard at once when it came first,
-// 40-50 ms later behind the silence (BenchmarkOtoHeard/suspended: half
+// 40-50 ms later behind the silence (BenchmarkSinkHeard/oto/idle: half
 // the sounds before this wait). The player has buffered the start of
 // the sound only once its read is over, just before it joins the mixer;
 // a sound that is empty or failed never joins.
