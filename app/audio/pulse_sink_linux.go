@@ -65,18 +65,18 @@ const (
 // plays the sink writes nothing: the stream runs dry and costs nothing,
 // and plays the next sound as soon as it is written.
 type PulseSink struct {
-	s    *C.pa_simple
+	s    *C.pa_simple // the stream: only the writer uses it, then reconnect
 	rate beep.SampleRate
 
 	mu   sync.Mutex
-	wake *sync.Cond // the writer waits on it for a sound, a flush or the end
+	wake *sync.Cond // the writer waits on it for a sound or a flush
 	cur  *pcmReader
 	// flush asks the writer to drop what the server holds before it writes
 	// again: a sound was started or stopped.
 	flush bool
-	err   error // the server failed: Start returns it until reconnect succeeds
-	retry time.Duration
-	log   *slog.Logger
+	err   error         // the server failed: Start returns it until reconnect succeeds
+	retry time.Duration // pulseRetry; shorter in tests
+	log   *slog.Logger  // the staff log: the server lost and found again
 	// trace, when set, gets a line for every sound played: see OpenSink.
 	trace *slog.Logger
 	// onDry, when set, is called once the last sound has been written
@@ -84,7 +84,8 @@ type PulseSink struct {
 	onDry func()
 }
 
-// Pulse allows one stream per process, as oto one context: it is opened once.
+// The kiosk keeps one stream per process, as oto one context: it is opened
+// once.
 var pulseOnce struct {
 	sync.Once
 	sink *PulseSink
