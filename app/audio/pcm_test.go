@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/gopxl/beep/v2"
 )
@@ -45,12 +46,17 @@ func soundOf(pieces ...piece) Sound {
 	return Sound{Streamer: &sliceStreamer{frames}, Format: beep.Format{SampleRate: deviceRate, NumChannels: 2, Precision: 4}}
 }
 
-// readAll reads r as oto's player does, in reads of 100 ms, and returns
-// what it gave as pieces.
-func readAll(t *testing.T, r *pcmReader) []piece {
+// readSizes are the reads the sinks make: oto's player reads 100 ms
+// (otoPlayerBuffer), the sound server's sink 10 ms (pulseChunk); both are
+// defined only where cgo builds the sinks.
+var readSizes = map[string]time.Duration{"oto's reads": 100 * time.Millisecond, "the sound server's": 10 * time.Millisecond}
+
+// readAll reads r in reads of size, as a sink does, and returns what it
+// gave as pieces.
+func readAll(t *testing.T, r *pcmReader, size time.Duration) []piece {
 	t.Helper()
 	var got []piece
-	p := make([]byte, deviceRate.N(otoPlayerBuffer)*frameBytes)
+	p := make([]byte, deviceRate.N(size)*frameBytes)
 	for range 10000 {
 		n, err := r.Read(p)
 		for i := 0; i < n; i += frameBytes {
@@ -74,46 +80,52 @@ func readAll(t *testing.T, r *pcmReader) []piece {
 // silence plays where it is.
 func TestReaderSkipsTheSilenceAtTheEnd(t *testing.T) {
 	second := int(deviceRate)
-	cases := []struct {
+	type readerCase struct {
 		name   string
 		sounds []Sound
 		want   []piece
-	}{
-		{"trailing silence skipped",
-			[]Sound{soundOf(piece{true, 1000}, piece{false, second / 2})},
-			[]piece{{true, 1000}}},
-		{"leading silence and a pause kept",
-			[]Sound{soundOf(piece{false, 300}, piece{true, 1000}, piece{false, 7000}, piece{true, 10}, piece{false, 5})},
-			[]piece{{false, 300}, {true, 1000}, {false, 7000}, {true, 10}}},
-		{"a pause longer than what is held",
-			[]Sound{soundOf(piece{true, 100}, piece{false, 3 * second}, piece{true, 100})},
-			[]piece{{true, 100}, {false, 3 * second}, {true, 100}}},
-		{"the silence between two sounds kept",
-			[]Sound{soundOf(piece{true, 100}, piece{false, 20000}), soundOf(piece{true, 200}, piece{false, 20000})},
-			[]piece{{true, 100}, {false, 20000}, {true, 200}}},
-		{"a silent sound",
-			[]Sound{soundOf(piece{false, second})},
-			nil},
-		{"the primer's silence played",
-			[]Sound{func() Sound { s := soundOf(piece{false, 4000}); s.keepSilence = true; return s }()},
-			[]piece{{false, 4000}}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			first, rest := c.sounds[0], c.sounds[1:]
-			chain(&first, rest)
-			var ended []int
-			r := &pcmReader{rate: deviceRate}
-			r.ended = func(_ Sound, lv Levels) { ended = append(ended, lv.Frames) }
-			r.set(first)
-			got := readAll(t, r)
-			if !equalPieces(got, c.want) {
-				t.Errorf("played %v, want %v", got, c.want)
-			}
-			if len(ended) != len(c.sounds) {
-				t.Errorf("%d sounds ended, want %d", len(ended), len(c.sounds))
-			}
-		})
+	// The sounds are read once: each read size gets its own.
+	cases := func() []readerCase {
+		return []readerCase{
+			{"trailing silence skipped",
+				[]Sound{soundOf(piece{true, 1000}, piece{false, second / 2})},
+				[]piece{{true, 1000}}},
+			{"leading silence and a pause kept",
+				[]Sound{soundOf(piece{false, 300}, piece{true, 1000}, piece{false, 7000}, piece{true, 10}, piece{false, 5})},
+				[]piece{{false, 300}, {true, 1000}, {false, 7000}, {true, 10}}},
+			{"a pause longer than what is held",
+				[]Sound{soundOf(piece{true, 100}, piece{false, 3 * second}, piece{true, 100})},
+				[]piece{{true, 100}, {false, 3 * second}, {true, 100}}},
+			{"the silence between two sounds kept",
+				[]Sound{soundOf(piece{true, 100}, piece{false, 20000}), soundOf(piece{true, 200}, piece{false, 20000})},
+				[]piece{{true, 100}, {false, 20000}, {true, 200}}},
+			{"a silent sound",
+				[]Sound{soundOf(piece{false, second})},
+				nil},
+			{"the primer's silence played",
+				[]Sound{func() Sound { s := soundOf(piece{false, 4000}); s.keepSilence = true; return s }()},
+				[]piece{{false, 4000}}},
+		}
+	}
+	for reads, size := range readSizes {
+		for _, c := range cases() {
+			t.Run(reads+"/"+c.name, func(t *testing.T) {
+				first, rest := c.sounds[0], c.sounds[1:]
+				chain(&first, rest)
+				var ended []int
+				r := &pcmReader{rate: deviceRate}
+				r.ended = func(_ Sound, lv Levels) { ended = append(ended, lv.Frames) }
+				r.set(first)
+				got := readAll(t, r, size)
+				if !equalPieces(got, c.want) {
+					t.Errorf("played %v, want %v", got, c.want)
+				}
+				if len(ended) != len(c.sounds) {
+					t.Errorf("%d sounds ended, want %d", len(ended), len(c.sounds))
+				}
+			})
+		}
 	}
 }
 
