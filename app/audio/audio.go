@@ -69,8 +69,8 @@ const (
 var errNoServer = errors.New("no sound server runs for this user")
 
 // TraceVariable names the environment variable that, set to 1, makes the
-// sound server's and oto's sinks log a line for every sound it plays: its source, when its first
-// samples reached the device, how long it played at the device's rate,
+// device sinks (the sound server's, oto's) log a line for every sound they
+// play: its source, when its first samples reached the device, how long it played at the device's rate,
 // whether it was cut short, its peak and clipped samples. packaging/
 // soundcheck.sh compares these with what a PulseAudio null sink recorded.
 const TraceVariable = "PASSERELLE_SOUND_TRACE"

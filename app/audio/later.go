@@ -7,7 +7,7 @@ import (
 
 // LaterSink is a sink usable at once whose device opens in the background.
 // Opening the sound device takes about a second on PulseAudio (its stream
-// must be primed: see OtoSink.prime), as long as the rest of the kiosk's
+// must be primed: see connectPulse, OtoSink.prime), as long as the rest of the kiosk's
 // start: the window shows meanwhile, and a sound started before the device
 // is open plays as soon as it is.
 type LaterSink struct {

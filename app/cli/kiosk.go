@@ -96,7 +96,7 @@ func kiosk(ctx context.Context, c kioskConfig, logger *slog.Logger) error {
 	win := a.NewWindow("Passerelle")
 	c.unitMM = applyScale(logger, c.screenSize)
 	// Where the sound goes is decided before the sound device opens:
-	// oto opens it once, with the environment it has then. Headphones
+	// the sound opens once, with the environment it has then. Headphones
 	// named are looked for now (a pactl call, 10 to 30 ms, while the
 	// catalog and the fonts load). Without them the device opens on the
 	// default output, and the router, which follows the headphones staff
