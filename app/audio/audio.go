@@ -70,9 +70,10 @@ var errNoServer = errors.New("no sound server runs for this user")
 
 // TraceVariable names the environment variable that, set to 1, makes the
 // device sinks (the sound server's, oto's) log a line for every sound they
-// play: its source, when its first samples reached the device, how long it played at the device's rate,
-// whether it was cut short, its peak and clipped samples. packaging/
-// soundcheck.sh compares these with what a PulseAudio null sink recorded.
+// play: its source, when its first samples reached the device, how long it
+// played at the device's rate, whether it was cut short, its peak and
+// clipped samples. packaging/soundcheck.sh compares these with what a
+// PulseAudio null sink recorded.
 const TraceVariable = "PASSERELLE_SOUND_TRACE"
 
 // OpenSink returns the sound server's sink when one runs, otherwise the oto
