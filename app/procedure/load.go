@@ -120,10 +120,10 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		readBefore := l.procs != nil
 		l.mu.Unlock()
 		var err error
-		if key, err = l.keyFor(dir, today); err != nil {
+		if key, err = l.keyFor(dir); err != nil {
 			l.logger().Warn("catalog: no snapshot: the program cannot be looked at", "err", err)
 		} else if !readBefore {
-			if kept, ok := readSnapshot(l.Snapshot, key); ok {
+			if kept, ok := readSnapshot(l.Snapshot, key, today); ok {
 				l.snapshotHits.Add(1)
 				return kept, nil
 			}
@@ -239,8 +239,12 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		sortProblems(ps)
 	}
 	if key.Format != 0 {
+		days := snapshotDays{From: today.Unix()}
 		for _, o := range out {
 			seen = append(seen, o.asked()...)
+			if u := o.until.Unix(); !o.until.IsZero() && (days.Until == 0 || u < days.Until) {
+				days.Until = u
+			}
 		}
 		// Kept after the load returns: writing, reading back and
 		// comparing 500 procedures is some 200 ms of CPU the catalog need
@@ -249,7 +253,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		l.writing.Go(func() {
 			l.writeMu.Lock()
 			defer l.writeMu.Unlock()
-			if err := writeSnapshot(l.Snapshot, key, seen, res); err != nil {
+			if err := writeSnapshot(l.Snapshot, key, days, seen, res); err != nil {
 				l.logger().Warn("catalog: the snapshot could not be kept; the next start reads every file again", "err", err)
 			}
 		})
@@ -307,6 +311,14 @@ type loaded struct {
 	looked   []stamp    // the definition file first, then every media file looked at
 	seen     []touch    // besides looked, the folders listed and links followed, for the snapshot
 	today    time.Time  // the day of the read: dates of sources are checked against it
+	until    time.Time  // the first day a read would say something else; zero: none
+}
+
+// holdsOn reports whether a read of the same files on day says what this
+// one said: only the sources' dates depend on the day, and most stay right
+// for months, so a kiosk switched on every morning need not read again.
+func (o loaded) holdsOn(day time.Time) bool {
+	return !day.Before(o.today) && (o.until.IsZero() || day.Before(o.until))
 }
 
 // asked is every question the read asked the file system.
@@ -334,7 +346,7 @@ func (l *Loader) loadOne(folder, shared string, today time.Time, disk *disk) loa
 	l.mu.Lock()
 	last, ok := l.procs[folder]
 	l.mu.Unlock()
-	if ok && last.today.Equal(today) && last.unchanged(disk) {
+	if ok && last.holdsOn(today) && last.unchanged(disk) {
 		return last
 	}
 	file := filepath.Join(folder, FileName)
@@ -365,7 +377,7 @@ func (l *Loader) loadOne(folder, shared string, today time.Time, disk *disk) loa
 	if r.seen = uniqueTouches(r.seen); l.Snapshot == "" {
 		r.seen = nil
 	}
-	return loaded{proc: p, idAt: r.idAt, problems: r.problems, warnings: r.warnings, hints: r.hints, labels: r.labels, looked: r.looked, seen: r.seen, today: today}
+	return loaded{proc: p, idAt: r.idAt, problems: r.problems, warnings: r.warnings, hints: r.hints, labels: r.labels, looked: r.looked, seen: r.seen, today: today, until: r.until}
 }
 
 // today is the day of a load, midnight UTC: the dates of sources are days.

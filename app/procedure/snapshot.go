@@ -32,12 +32,13 @@ import (
 // when a name is added, removed or renamed in it, so it stands for the
 // folder's listing), and where each link led. The snapshot is used only when
 // asking them all again gives the same answers, the program is the same
-// build and the load would be asked the same (same folder, day and options).
+// build and the load would be asked the same (same folder and options), on
+// a day its sources' dates give the same messages (snapshotDays).
 // Anything else, or a snapshot that cannot be read, means a full load: a
 // stale snapshot would show a catalog that is no longer on disk.
 
 // snapshotFormat changes whenever what a snapshot holds changes shape.
-const snapshotFormat = 1
+const snapshotFormat = 2
 
 // touch is one question a load asked the file system, and the answer.
 type touch struct {
@@ -61,9 +62,19 @@ type snapshotKey struct {
 	Program stamp // the running program's file: a new build never reads an old snapshot
 	Dir     string
 	WorkDir string // a relative Dir is relative to it
-	Today   int64  // the day sources are checked against, in Unix seconds
 	MaxAge  time.Duration
 	NoHints bool
+}
+
+// snapshotDays are the days a snapshot serves, in Unix seconds: from the
+// day of its load until the first day a source's date would give another
+// message (a source grown too old); Until 0: no such day.
+type snapshotDays struct{ From, Until int64 }
+
+// hold reports whether the snapshot serves a load on day.
+func (d snapshotDays) hold(day time.Time) bool {
+	t := day.Unix()
+	return t >= d.From && (d.Until == 0 || t < d.Until)
 }
 
 // snapshotBody is the loaded catalog. The bytes of pictograms are kept once
@@ -74,8 +85,8 @@ type snapshotBody struct {
 	Pictograms map[string][]byte
 }
 
-// keyFor is the snapshot key of a load of dir on today.
-func (l *Loader) keyFor(dir string, today time.Time) (snapshotKey, error) {
+// keyFor is the snapshot key of a load of dir.
+func (l *Loader) keyFor(dir string) (snapshotKey, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return snapshotKey{}, err
@@ -85,7 +96,7 @@ func (l *Loader) keyFor(dir string, today time.Time) (snapshotKey, error) {
 		return snapshotKey{}, err
 	}
 	key := snapshotKey{Format: snapshotFormat, Program: stampOf(exe, info, nil), Dir: dir,
-		Today: today.Unix(), MaxAge: l.SourcesMaxAge, NoHints: l.noHints}
+		MaxAge: l.SourcesMaxAge, NoHints: l.noHints}
 	if !filepath.IsAbs(dir) { // the paths in the catalog loaded start with dir
 		if key.WorkDir, err = os.Getwd(); err != nil {
 			return snapshotKey{}, err
@@ -100,8 +111,8 @@ func (l *Loader) keyFor(dir string, today time.Time) (snapshotKey, error) {
 var checksum = crc32.MakeTable(crc32.Castagnoli)
 
 // readSnapshot returns the catalog kept in file when it is the one a full
-// load would give now; ok is false otherwise, for whatever reason.
-func readSnapshot(file string, key snapshotKey) (res Result, ok bool) {
+// load would give now, on today; ok is false otherwise, for whatever reason.
+func readSnapshot(file string, key snapshotKey, today time.Time) (res Result, ok bool) {
 	defer func() {
 		// A damaged file must never stop the kiosk: a full load mends it.
 		if recover() != nil {
@@ -118,8 +129,10 @@ func readSnapshot(file string, key snapshotKey) (res Result, ok bool) {
 	}
 	dec := gob.NewDecoder(bytes.NewReader(data))
 	var kept snapshotKey
+	var days snapshotDays
 	var touches []touch
-	if dec.Decode(&kept) != nil || kept != key || dec.Decode(&touches) != nil || !unchanged(touches) {
+	if dec.Decode(&kept) != nil || kept != key || dec.Decode(&days) != nil || !days.hold(today) ||
+		dec.Decode(&touches) != nil || !unchanged(touches) {
 		return Result{}, false
 	}
 	var body snapshotBody
@@ -180,13 +193,17 @@ func linkTouch(op touchOp, path, real string, err error) touch {
 	return t
 }
 
-// writeSnapshot keeps res, loaded with key after asking touches, in file.
+// writeSnapshot keeps res, loaded with key after asking touches, in file,
+// for days.
 // It first reads what it wrote back and compares it with res, field by
 // field: what cannot come back identical is not kept.
-func writeSnapshot(file string, key snapshotKey, touches []touch, res Result) error {
+func writeSnapshot(file string, key snapshotKey, days snapshotDays, touches []touch, res Result) error {
 	var buf bytes.Buffer
 	enc := gob.NewEncoder(&buf)
 	if err := enc.Encode(key); err != nil {
+		return fmt.Errorf("snapshot %s: %w", file, err)
+	}
+	if err := enc.Encode(days); err != nil {
 		return fmt.Errorf("snapshot %s: %w", file, err)
 	}
 	if err := enc.Encode(uniqueTouches(touches)); err != nil {
@@ -228,9 +245,10 @@ func writeSnapshot(file string, key snapshotKey, touches []touch, res Result) er
 func checkRoundTrip(data []byte, res Result) error {
 	dec := gob.NewDecoder(bytes.NewReader(data))
 	var key snapshotKey
+	var days snapshotDays
 	var touches []touch
 	var body snapshotBody
-	if err := errors.Join(dec.Decode(&key), dec.Decode(&touches), dec.Decode(&body)); err != nil {
+	if err := errors.Join(dec.Decode(&key), dec.Decode(&days), dec.Decode(&touches), dec.Decode(&body)); err != nil {
 		return err
 	}
 	if !reflect.DeepEqual(body.restore(), res) {

@@ -377,3 +377,65 @@ func TestWatcherKeepsSnapshot(t *testing.T) {
 		t.Errorf("beside the database: %q, want the snapshot alone", names)
 	}
 }
+
+// TestSnapshotDays: a kiosk switched on every morning takes its catalog
+// from the snapshot for as long as the sources' dates give the same
+// messages. From the day a source grows too old, or on any day after one
+// dated in the future (its message names the day), it reads every file;
+// and so does a loader kept running across that day.
+func TestSnapshotDays(t *testing.T) {
+	// The fixture's source was checked on 2026-11-01: with the default
+	// limit of 4380 hours (2027-05-02 at noon), it is too old from
+	// 2027-05-03 on.
+	older := []edit{
+		copyFolder("demo", "older"),
+		replace("older/procedure.yaml", "id: demo", "id: older"),
+		replace("older/procedure.yaml", "checked: 2026-11-01", "checked: 2026-06-01"), // too old from 2026-12-01
+	}
+	future := []edit{replace("demo/procedure.yaml", "checked: 2026-11-01", "checked: 2026-12-24")}
+	tests := []struct {
+		name  string
+		setup []edit
+		on    string // the day of the second load
+		hit   bool   // the snapshot serves it
+	}{
+		{"the next morning", nil, "2026-11-25", true},
+		{"the last day the source is recent enough", nil, "2027-05-02", true},
+		{"the day the source is too old", nil, "2027-05-03", false},
+		{"a year later", nil, "2027-11-24", false},
+		{"the day before (a clock put back)", nil, "2026-11-23", false},
+		{"the last day the older of two sources is recent enough", older, "2026-11-30", true},
+		{"the day the older of two sources is too old", older, "2026-12-01", false},
+		{"the next morning, a source dated in the future", future, "2026-11-25", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			on, err := time.Parse(time.DateOnly, tt.on)
+			if err != nil {
+				t.Fatal(err)
+			}
+			on = on.Add(7 * time.Hour) // switched on at 7
+			dir := editedFixture(t, tt.setup)
+			file := filepath.Join(t.TempDir(), "catalog-snapshot")
+			loadKept(t, dir, file, testNow)
+			want := loadFull(t, dir, on)
+			got, hit := loadKept(t, dir, file, on)
+			if hit != tt.hit {
+				t.Errorf("the snapshot served the load on %s: %v, want %v", tt.on, hit, tt.hit)
+			}
+			sameResult(t, got, want)
+
+			now := testNow
+			running := procedure.Loader{Now: func() time.Time { return now }}
+			if _, err := running.Load(context.Background(), dir); err != nil {
+				t.Fatal(err)
+			}
+			now = on
+			again, err := running.Load(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameResult(t, again, want)
+		})
+	}
+}
