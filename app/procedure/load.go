@@ -239,12 +239,10 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		sortProblems(ps)
 	}
 	if key.Format != 0 {
-		days := snapshotDays{From: today.Unix()}
+		valid := days{From: today}
 		for _, o := range out {
 			seen = append(seen, o.asked()...)
-			if u := o.until.Unix(); !o.until.IsZero() && (days.Until == 0 || u < days.Until) {
-				days.Until = u
-			}
+			valid.endBy(o.valid.Until)
 		}
 		// Kept after the load returns: writing, reading back and
 		// comparing 500 procedures is some 200 ms of CPU the catalog need
@@ -253,7 +251,7 @@ func (l *Loader) Load(ctx context.Context, dir string) (Result, error) {
 		l.writing.Go(func() {
 			l.writeMu.Lock()
 			defer l.writeMu.Unlock()
-			if err := writeSnapshot(l.Snapshot, key, days, seen, res); err != nil {
+			if err := writeSnapshot(l.Snapshot, key, valid, seen, res); err != nil {
 				l.logger().Warn("catalog: the snapshot could not be kept; the next start reads every file again", "err", err)
 			}
 		})
@@ -310,15 +308,27 @@ type loaded struct {
 	labels   []labelled // every pictogram shown with a label, for the catalog's check
 	looked   []stamp    // the definition file first, then every media file looked at
 	seen     []touch    // besides looked, the folders listed and links followed, for the snapshot
-	today    time.Time  // the day of the read: dates of sources are checked against it
-	until    time.Time  // the first day a read would say something else; zero: none
+	valid    days       // the days a read of the same files says the same
 }
 
-// holdsOn reports whether a read of the same files on day says what this
-// one said: only the sources' dates depend on the day, and most stay right
-// for months, so a kiosk switched on every morning need not read again.
-func (o loaded) holdsOn(day time.Time) bool {
-	return !day.Before(o.today) && (o.until.IsZero() || day.Before(o.until))
+// days are the days a read says the same on: from the day of the read (the
+// day sources' dates are checked against) until the first day a source's
+// date gives another message, a source grown too old or a message naming
+// the day; Until zero: no such day. Only the sources' dates depend on the
+// day, and most stay right for months: a kiosk switched on every morning
+// need not read again.
+type days struct{ From, Until time.Time }
+
+// hold reports whether a read on day says what the read of d said.
+func (d days) hold(day time.Time) bool {
+	return !day.Before(d.From) && (d.Until.IsZero() || day.Before(d.Until))
+}
+
+// endBy makes d end on day at the latest; a zero day changes nothing.
+func (d *days) endBy(day time.Time) {
+	if !day.IsZero() && (d.Until.IsZero() || day.Before(d.Until)) {
+		d.Until = day
+	}
 }
 
 // asked is every question the read asked the file system.
@@ -346,7 +356,7 @@ func (l *Loader) loadOne(folder, shared string, today time.Time, disk *disk) loa
 	l.mu.Lock()
 	last, ok := l.procs[folder]
 	l.mu.Unlock()
-	if ok && last.holdsOn(today) && last.unchanged(disk) {
+	if ok && last.valid.hold(today) && last.unchanged(disk) {
 		return last
 	}
 	file := filepath.Join(folder, FileName)
@@ -367,7 +377,7 @@ func (l *Loader) loadOne(folder, shared string, today time.Time, disk *disk) loa
 		return loaded{problems: []passerelle.Problem{{File: file, Message: msg}}, seen: seen}
 	}
 	r := &procReader{reader: reader{file: file}, dir: folder, shared: shared, media: &l.media, disk: disk,
-		today: today, maxAge: cmp.Or(l.SourcesMaxAge, DefaultSourcesMaxAge), noHints: l.noHints}
+		today: today, valid: days{From: today}, maxAge: cmp.Or(l.SourcesMaxAge, DefaultSourcesMaxAge), noHints: l.noHints}
 	r.looked = []stamp{fileStamp}
 	p := r.read(src)
 	sortProblems(r.problems)
@@ -377,7 +387,7 @@ func (l *Loader) loadOne(folder, shared string, today time.Time, disk *disk) loa
 	if r.seen = uniqueTouches(r.seen); l.Snapshot == "" {
 		r.seen = nil
 	}
-	return loaded{proc: p, idAt: r.idAt, problems: r.problems, warnings: r.warnings, hints: r.hints, labels: r.labels, looked: r.looked, seen: r.seen, today: today, until: r.until}
+	return loaded{proc: p, idAt: r.idAt, problems: r.problems, warnings: r.warnings, hints: r.hints, labels: r.labels, looked: r.looked, seen: r.seen, valid: r.valid}
 }
 
 // today is the day of a load, midnight UTC: the dates of sources are days.

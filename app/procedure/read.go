@@ -51,9 +51,7 @@ type procReader struct {
 	// cannot be checked after it, and is old maxAge before it.
 	today  time.Time
 	maxAge time.Duration
-	// until is the first day a read of the same files would say something
-	// else (a source grown too old, a message naming today); zero: none.
-	until time.Time
+	valid  days // from today, until a source's date gives another message
 
 	texts   []placedText // every text, for the language check
 	records []placedText // every recording map, keyed by language

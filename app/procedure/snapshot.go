@@ -33,12 +33,12 @@ import (
 // folder's listing), and where each link led. The snapshot is used only when
 // asking them all again gives the same answers, the program is the same
 // build and the load would be asked the same (same folder and options), on
-// a day its sources' dates give the same messages (snapshotDays).
+// one of the days its load holds for (days).
 // Anything else, or a snapshot that cannot be read, means a full load: a
 // stale snapshot would show a catalog that is no longer on disk.
 
 // snapshotFormat changes whenever what a snapshot holds changes shape.
-const snapshotFormat = 2
+const snapshotFormat = 3
 
 // touch is one question a load asked the file system, and the answer.
 type touch struct {
@@ -64,17 +64,6 @@ type snapshotKey struct {
 	WorkDir string // a relative Dir is relative to it
 	MaxAge  time.Duration
 	NoHints bool
-}
-
-// snapshotDays are the days a snapshot serves, in Unix seconds: from the
-// day of its load until the first day a source's date would give another
-// message (a source grown too old); Until 0: no such day.
-type snapshotDays struct{ From, Until int64 }
-
-// hold reports whether the snapshot serves a load on day.
-func (d snapshotDays) hold(day time.Time) bool {
-	t := day.Unix()
-	return t >= d.From && (d.Until == 0 || t < d.Until)
 }
 
 // snapshotBody is the loaded catalog. The bytes of pictograms are kept once
@@ -129,9 +118,9 @@ func readSnapshot(file string, key snapshotKey, today time.Time) (res Result, ok
 	}
 	dec := gob.NewDecoder(bytes.NewReader(data))
 	var kept snapshotKey
-	var days snapshotDays
+	var valid days
 	var touches []touch
-	if dec.Decode(&kept) != nil || kept != key || dec.Decode(&days) != nil || !days.hold(today) ||
+	if dec.Decode(&kept) != nil || kept != key || dec.Decode(&valid) != nil || !valid.hold(today) ||
 		dec.Decode(&touches) != nil || !unchanged(touches) {
 		return Result{}, false
 	}
@@ -194,16 +183,16 @@ func linkTouch(op touchOp, path, real string, err error) touch {
 }
 
 // writeSnapshot keeps res, loaded with key after asking touches, in file,
-// for days.
+// for the days valid.
 // It first reads what it wrote back and compares it with res, field by
 // field: what cannot come back identical is not kept.
-func writeSnapshot(file string, key snapshotKey, days snapshotDays, touches []touch, res Result) error {
+func writeSnapshot(file string, key snapshotKey, valid days, touches []touch, res Result) error {
 	var buf bytes.Buffer
 	enc := gob.NewEncoder(&buf)
 	if err := enc.Encode(key); err != nil {
 		return fmt.Errorf("snapshot %s: %w", file, err)
 	}
-	if err := enc.Encode(days); err != nil {
+	if err := enc.Encode(valid); err != nil {
 		return fmt.Errorf("snapshot %s: %w", file, err)
 	}
 	if err := enc.Encode(uniqueTouches(touches)); err != nil {
@@ -245,10 +234,10 @@ func writeSnapshot(file string, key snapshotKey, days snapshotDays, touches []to
 func checkRoundTrip(data []byte, res Result) error {
 	dec := gob.NewDecoder(bytes.NewReader(data))
 	var key snapshotKey
-	var days snapshotDays
+	var valid days
 	var touches []touch
 	var body snapshotBody
-	if err := errors.Join(dec.Decode(&key), dec.Decode(&days), dec.Decode(&touches), dec.Decode(&body)); err != nil {
+	if err := errors.Join(dec.Decode(&key), dec.Decode(&valid), dec.Decode(&touches), dec.Decode(&body)); err != nil {
 		return err
 	}
 	if !reflect.DeepEqual(body.restore(), res) {

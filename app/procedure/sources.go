@@ -142,23 +142,16 @@ func (r *procReader) checkedDate(n ast.Node, what string) (time.Time, bool) {
 	// A day of grace: in some time zone it is already tomorrow.
 	if day.After(r.today.AddDate(0, 0, 1)) {
 		r.problemf(at, "checked %s in %s is after today (%s): write the day you last read the page", s, what, r.today.Format(time.DateOnly))
-		r.changesOn(r.today.AddDate(0, 0, 1)) // the message names today
+		r.valid.endBy(r.today.AddDate(0, 0, 1)) // the message names today
 		return time.Time{}, false
 	}
 	if old := day.Add(r.maxAge); r.maxAge > 0 && old.Before(r.today) {
 		r.warnf(at, "%s was checked on %s, more than %s ago: read the page again, mend the procedure if the facts changed, and write the day you checked it",
 			what, s, humanAge(r.maxAge))
 	} else if r.maxAge > 0 {
-		r.changesOn(old.Truncate(24*time.Hour).AddDate(0, 0, 1)) // the first day after old
+		r.valid.endBy(old.Truncate(24*time.Hour).AddDate(0, 0, 1)) // the first day after old
 	}
 	return day, true
-}
-
-// changesOn notes that a read on day would say something else.
-func (r *procReader) changesOn(day time.Time) {
-	if r.until.IsZero() || day.Before(r.until) {
-		r.until = day
-	}
 }
 
 // humanAge says a duration given in hours the way staff count it.
