@@ -55,7 +55,7 @@ step "$number_procedure" "$number_step" | grep -q "personal: yes" ||
 virtual_screen() {
 	rm -f "$work/displayfd"
 	exec 3<> "$work/displayfd"
-	Xvfb -displayfd 3 -screen 0 "$1x24" ${2:+-dpi "$2"} -nolisten tcp >"$work/xvfb.log" 2>&1 &
+	Xvfb -displayfd 3 -noreset -screen 0 "$1x24" ${2:+-dpi "$2"} -nolisten tcp >"$work/xvfb.log" 2>&1 &
 	xvfb=$!
 	for _ in $(seq 500); do
 		[ -s "$work/displayfd" ] && break

@@ -122,7 +122,10 @@ passerelle validate /usr/share/passerelle/procedures >"$work/validate.log" || fa
 kiosk_cmd=$(execstart passerelle-kiosk.service | sed 's/.* -- //')
 [[ $kiosk_cmd == /usr/bin/passerelle\ kiosk* ]] || fail "the kiosk unit runs \"$kiosk_cmd\", not the kiosk"
 display=:$((90 + RANDOM % 400))
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+# -noreset, as in sandbox.sh: without it the server resets when xdpyinfo
+# leaves, and the kiosk connecting meanwhile failed to start GLFW (1 start
+# in 80 here; a CI run failed on it).
+Xvfb "$display" -noreset -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 pids+=($!)
 waitfor 10 "Xvfb did not start on $display" xdpyinfo -display "$display"
 # run_kiosk LOG CATALOG: starts the kiosk as its session does, on Xvfb,
